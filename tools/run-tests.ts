@@ -1,0 +1,54 @@
+// Runs every project's lint, typecheck and test targets through Nx, then sums the vitest JSON reports into the
+// closing line CI reads: `N passed, N failed`. Hand-written because vitest's own summary is per project.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+console.log(`flux-ts tests on Node ${process.version}`);
+
+const projectDirs = ['apps', 'libs', 'e2e', 'bench'].flatMap((top) => {
+  const dir = join(root, top);
+  if (!existsSync(dir)) return [];
+  if (existsSync(join(dir, 'package.json'))) return [dir];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'package.json')))
+    .map((e) => join(dir, e.name));
+});
+const reportOf = (dir: string): string => join(dir, '.test-results', 'report.json');
+// A stale report from an earlier run must not be counted: Nx restores fresh ones from its cache.
+for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
+
+const targets = process.argv.includes('--no-lint') ? 'typecheck,test' : 'lint,typecheck,test';
+const nx = spawnSync('npx', ['nx', 'run-many', '-t', targets, '--output-style=stream', ...process.argv.slice(2).filter((a) => a !== '--no-lint')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+});
+
+interface VitestReport {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+}
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const missing: string[] = [];
+for (const dir of projectDirs) {
+  const file = reportOf(dir);
+  if (!existsSync(file)) {
+    missing.push(dir.slice(root.length + 1));
+    continue;
+  }
+  const r = JSON.parse(readFileSync(file, 'utf8')) as VitestReport;
+  passed += r.numPassedTests;
+  failed += r.numFailedTests;
+  skipped += r.numPendingTests + r.numTodoTests;
+}
+if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
+// A project whose lint or typecheck failed, or whose tests crashed before reporting, counts as one failure.
+if (nx.status !== 0 && failed === 0) failed = 1;
+console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
+process.exit(nx.status === 0 && failed === 0 ? 0 : 1);
