@@ -1,0 +1,35 @@
+export { parseGoDuration, formatGoDuration } from './duration.ts';
+export { parseListenAddress, formatListenAddress } from './address.ts';
+export type { ListenAddress } from './address.ts';
+export {
+  defineFlags,
+  parseFlags,
+  formatHelp,
+  withoutFlags,
+  wantsHelp,
+  toCamelCase,
+  FlagError,
+  HelpRequestedError,
+} from './flags.ts';
+export type {
+  Env,
+  FlagSpec,
+  BoolFlagSpec,
+  StringFlagSpec,
+  NumberFlagSpec,
+  DurationFlagSpec,
+  AddressFlagSpec,
+  ListFlagSpec,
+  FeatureGatesFlagSpec,
+  FlagValue,
+  FlagConfig,
+  CamelCase,
+  FormatHelpOptions,
+} from './flags.ts';
+export { commonFlags, featureGatesFlag } from './common-flags.ts';
+export { loadKubeConfig, KubeConfigError, SERVICE_ACCOUNT_DIR } from './kubeconfig.ts';
+export type { LoadKubeConfigOptions } from './kubeconfig.ts';
+export { readControllerEnv } from './env.ts';
+export type { ControllerEnv } from './env.ts';
+export { runUnimplementedController } from './unimplemented-main.ts';
+export type { MainIO, UnimplementedControllerOptions } from './unimplemented-main.ts';
