@@ -1,0 +1,213 @@
+/** Defaulting and known top-level fields of the built-in kinds (the subset clients and tests observe). */
+import { getPath, isObj, type Obj } from './util.ts';
+
+const setDefault = (o: Obj, key: string, value: unknown): void => {
+  if (o[key] === undefined) o[key] = value;
+};
+
+const defaultContainer = (c: unknown): void => {
+  if (!isObj(c)) return;
+  const image = typeof c['image'] === 'string' ? c['image'] : '';
+  const tagged = /:[^/]+$/.test(image.split('@')[0] ?? '') || image.includes('@');
+  setDefault(c, 'imagePullPolicy', !tagged || image.endsWith(':latest') ? 'Always' : 'IfNotPresent');
+  setDefault(c, 'terminationMessagePath', '/dev/termination-log');
+  setDefault(c, 'terminationMessagePolicy', 'File');
+  setDefault(c, 'resources', {});
+  if (Array.isArray(c['ports'])) for (const p of c['ports']) if (isObj(p)) setDefault(p, 'protocol', 'TCP');
+};
+
+const defaultPodSpec = (spec: unknown, restartPolicy = 'Always'): void => {
+  if (!isObj(spec)) return;
+  setDefault(spec, 'restartPolicy', restartPolicy);
+  setDefault(spec, 'terminationGracePeriodSeconds', 30);
+  setDefault(spec, 'dnsPolicy', 'ClusterFirst');
+  setDefault(spec, 'securityContext', {});
+  setDefault(spec, 'schedulerName', 'default-scheduler');
+  for (const key of ['containers', 'initContainers']) if (Array.isArray(spec[key])) for (const c of spec[key]) defaultContainer(c);
+};
+
+const defaultTemplate = (o: Obj, restartPolicy?: string): void => {
+  const tpl = getPath(o, 'spec.template');
+  if (isObj(tpl)) {
+    if (!isObj(tpl['metadata'])) tpl['metadata'] = {};
+    defaultPodSpec(tpl['spec'], restartPolicy);
+  }
+};
+
+/** Apply Kubernetes defaults of built-in kinds in place. `allocateIp` gives a ClusterIP for new Services. */
+export const applyBuiltinDefaults = (group: string, kind: string, o: Obj, allocateIp: () => string): void => {
+  const spec = isObj(o['spec']) ? o['spec'] : undefined;
+  const k = `${group}/${kind}`;
+  switch (k) {
+    case 'apps/Deployment':
+      if (!spec) return;
+      setDefault(spec, 'replicas', 1);
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      setDefault(spec, 'progressDeadlineSeconds', 600);
+      setDefault(spec, 'strategy', {});
+      if (isObj(spec['strategy']) && spec['strategy']['type'] === undefined) spec['strategy']['type'] = 'RollingUpdate';
+      if (isObj(spec['strategy']) && spec['strategy']['type'] === 'RollingUpdate') {
+        setDefault(spec['strategy'], 'rollingUpdate', {});
+        const ru = spec['strategy']['rollingUpdate'];
+        if (isObj(ru)) {
+          setDefault(ru, 'maxUnavailable', '25%');
+          setDefault(ru, 'maxSurge', '25%');
+        }
+      }
+      defaultTemplate(o);
+      return;
+    case 'apps/StatefulSet':
+      if (!spec) return;
+      setDefault(spec, 'replicas', 1);
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      setDefault(spec, 'podManagementPolicy', 'OrderedReady');
+      setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { partition: 0 } });
+      defaultTemplate(o);
+      return;
+    case 'apps/DaemonSet':
+      if (!spec) return;
+      setDefault(spec, 'revisionHistoryLimit', 10);
+      setDefault(spec, 'updateStrategy', { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 0 } });
+      defaultTemplate(o);
+      return;
+    case 'apps/ReplicaSet':
+      if (!spec) return;
+      setDefault(spec, 'replicas', 1);
+      defaultTemplate(o);
+      return;
+    case 'batch/Job':
+      if (!spec) return;
+      setDefault(spec, 'parallelism', 1);
+      setDefault(spec, 'completions', 1);
+      setDefault(spec, 'backoffLimit', 6);
+      setDefault(spec, 'completionMode', 'NonIndexed');
+      setDefault(spec, 'suspend', false);
+      defaultTemplate(o, 'Never');
+      return;
+    case 'batch/CronJob':
+      if (!spec) return;
+      setDefault(spec, 'concurrencyPolicy', 'Allow');
+      setDefault(spec, 'suspend', false);
+      setDefault(spec, 'successfulJobsHistoryLimit', 3);
+      setDefault(spec, 'failedJobsHistoryLimit', 1);
+      return;
+    case '/Pod':
+      defaultPodSpec(spec);
+      return;
+    case '/Service': {
+      if (!spec) return;
+      setDefault(spec, 'type', 'ClusterIP');
+      setDefault(spec, 'sessionAffinity', 'None');
+      if (spec['type'] !== 'ExternalName') {
+        setDefault(spec, 'clusterIP', allocateIp());
+        setDefault(spec, 'clusterIPs', [spec['clusterIP']]);
+        setDefault(spec, 'ipFamilies', ['IPv4']);
+        setDefault(spec, 'ipFamilyPolicy', 'SingleStack');
+        setDefault(spec, 'internalTrafficPolicy', 'Cluster');
+      }
+      if (Array.isArray(spec['ports'])) {
+        for (const p of spec['ports']) {
+          if (!isObj(p)) continue;
+          setDefault(p, 'protocol', 'TCP');
+          setDefault(p, 'targetPort', p['port']);
+        }
+      }
+      return;
+    }
+    case '/Secret': {
+      setDefault(o, 'type', 'Opaque');
+      if (isObj(o['stringData'])) {
+        const data = isObj(o['data']) ? o['data'] : {};
+        for (const [key, v] of Object.entries(o['stringData'])) data[key] = Buffer.from(String(v)).toString('base64');
+        o['data'] = data;
+        delete o['stringData'];
+      }
+      return;
+    }
+    case '/Namespace': {
+      if (!isObj(o['spec'])) o['spec'] = {};
+      setDefault(o['spec'] as Obj, 'finalizers', ['kubernetes']);
+      const m = o['metadata'] as Obj;
+      const labels = isObj(m['labels']) ? m['labels'] : {};
+      labels['kubernetes.io/metadata.name'] = m['name'];
+      m['labels'] = labels;
+      return;
+    }
+    case 'apiextensions.k8s.io/CustomResourceDefinition': {
+      if (!spec) return;
+      setDefault(spec, 'conversion', { strategy: 'None' });
+      const names = spec['names'];
+      if (isObj(names)) {
+        if (typeof names['kind'] === 'string') {
+          setDefault(names, 'singular', names['kind'].toLowerCase());
+          setDefault(names, 'listKind', `${names['kind']}List`);
+        }
+      }
+      return;
+    }
+    case 'rbac.authorization.k8s.io/RoleBinding':
+    case 'rbac.authorization.k8s.io/ClusterRoleBinding':
+      if (Array.isArray(o['subjects'])) for (const s of o['subjects']) if (isObj(s) && (s['kind'] === 'User' || s['kind'] === 'Group')) setDefault(s, 'apiGroup', 'rbac.authorization.k8s.io');
+      return;
+    default:
+      return;
+  }
+};
+
+const COMMON = ['apiVersion', 'kind', 'metadata'];
+const TOP_LEVEL: Record<string, string[]> = {
+  '/ConfigMap': ['data', 'binaryData', 'immutable'],
+  '/Secret': ['data', 'stringData', 'type', 'immutable'],
+  '/ServiceAccount': ['secrets', 'imagePullSecrets', 'automountServiceAccountToken'],
+  '/Endpoints': ['subsets'],
+  'discovery.k8s.io/EndpointSlice': ['addressType', 'endpoints', 'ports'],
+  'rbac.authorization.k8s.io/Role': ['rules'],
+  'rbac.authorization.k8s.io/ClusterRole': ['rules', 'aggregationRule'],
+  'rbac.authorization.k8s.io/RoleBinding': ['roleRef', 'subjects'],
+  'rbac.authorization.k8s.io/ClusterRoleBinding': ['roleRef', 'subjects'],
+  'storage.k8s.io/StorageClass': ['provisioner', 'parameters', 'reclaimPolicy', 'mountOptions', 'allowVolumeExpansion', 'volumeBindingMode', 'allowedTopologies'],
+  'scheduling.k8s.io/PriorityClass': ['value', 'globalDefault', 'description', 'preemptionPolicy'],
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration': ['webhooks'],
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration': ['webhooks'],
+  'apps/ControllerRevision': ['data', 'revision'],
+};
+const OPEN_KINDS = new Set(['/Event', 'events.k8s.io/Event']);
+const META_FIELDS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+
+/** Drop unknown top-level and metadata fields of a built-in object; returns the dropped paths. */
+export const pruneBuiltinUnknown = (group: string, kind: string, o: Obj): string[] => {
+  const pruned: string[] = [];
+  const key = `${group}/${kind}`;
+  if (!OPEN_KINDS.has(key)) {
+    const allowed = new Set([...COMMON, ...(TOP_LEVEL[key] ?? ['spec', 'status'])]);
+    for (const k of Object.keys(o)) {
+      if (!allowed.has(k)) {
+        pruned.push(k);
+        delete o[k];
+      }
+    }
+  }
+  pruned.push(...pruneMetadataUnknown(o));
+  return pruned;
+};
+
+/** Drop unknown metadata fields (any kind); returns the dropped paths. */
+export const pruneMetadataUnknown = (o: Obj): string[] => {
+  const pruned: string[] = [];
+  const m = o['metadata'];
+  if (isObj(m)) {
+    for (const k of Object.keys(m)) {
+      if (!META_FIELDS.has(k)) {
+        pruned.push(`metadata.${k}`);
+        delete m[k];
+      }
+    }
+  }
+  return pruned;
+};
+
+const GENERATION_KINDS = new Set(['networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget', 'apiextensions.k8s.io/CustomResourceDefinition', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration']);
+
+/** Whether Kubernetes tracks `metadata.generation` for a built-in kind. */
+export const tracksGeneration = (group: string, kind: string): boolean =>
+  (group === 'apps' && kind !== 'ControllerRevision') || group === 'batch' || GENERATION_KINDS.has(`${group}/${kind}`);

@@ -1,0 +1,21 @@
+/** RFC 7386 JSON merge patch (`application/merge-patch+json`). */
+import { PatchError } from './errors.ts';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+// Hand-written: RFC 7386 is ten lines and the library candidates mutate their input or drag in extras.
+const merge = (target: unknown, patch: unknown): unknown => {
+  if (!isObject(patch)) return structuredClone(patch);
+  const out: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete out[key];
+    else out[key] = merge(out[key], value);
+  }
+  return out;
+};
+
+/** Applies an RFC 7386 merge patch: objects merge, `null` deletes, everything else (lists too) replaces. */
+export const applyMergePatch = <T>(obj: T, patch: unknown): T => {
+  if (!isObject(patch)) throw new PatchError(400, "json: cannot unmarshal non-object into Go value of type map[string]interface {}");
+  return merge(structuredClone(obj), patch) as T;
+};

@@ -1,0 +1,765 @@
+/**
+ * The HTTPS front of the API server. Built on node:http(s) rather than Fastify: routes are dynamic (CRDs
+ * appear at run time), watches are long-lived chunked streams, and content negotiation is by Accept
+ * parameters, which a plain request listener handles without fighting a framework's router and serializers.
+ */
+import { randomBytes } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ApiCore, PATCH_TYPES, toStatusError, type DeleteOptions, type FieldValidation, type WriteOptions } from './api.ts';
+import { applyJsonPatch, applyMergePatch } from './wiring/patch.ts';
+import { generateServingCerts } from './certs.ts';
+import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.ts';
+import { badRequest, StatusError, qualifiedResource } from './errors.ts';
+import { kubeconfigYaml } from './kubeconfig.ts';
+import { decodeKubernetesProtobuf } from './protobuf.ts';
+import { docHash, openApiV2, openApiV2Protobuf, openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
+import { Registry } from './registry.ts';
+import { apiVersionOf, type ResourceDef } from './resources.ts';
+import { Store, type StoreSnapshot } from './store.ts';
+import { toTable, type IncludeObject } from './table.ts';
+import { acceptParams, serveWatch, type OpenWatch, type WatchContext } from './watch.ts';
+import { getPath, isObj, type Obj } from './util.ts';
+import {
+  authorize,
+  bootstrapRbacObjects,
+  ForbiddenError,
+  generateServiceAccountSigningKey,
+  localSubjectAccessReview,
+  resolveImpersonation,
+  selfSubjectAccessReview,
+  selfSubjectRulesReview,
+  simulateWorkloadStatus,
+  subjectAccessReview,
+  TokenAuthenticator,
+  type AuthzAttributes,
+  type RbacSource,
+  type UserInfo,
+} from './wiring/auth.ts';
+
+/** An error-injection rule (test hook). */
+export interface ErrorRule {
+  /** Verb to match (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`); any if unset. */
+  verb?: string;
+  /** Resource to match (`configmaps`, `deployments.apps`, or plain `deployments`); any if unset. */
+  resource?: string;
+  /** HTTP status to return (500, 429, 409, …). */
+  code: number;
+  /** Probability in [0,1]; default 1. */
+  probability?: number;
+  /** Stop after this many injected errors. */
+  times?: number;
+}
+
+/** Options of {@link startApiServer}. */
+export interface ApiServerOptions {
+  /** Port to listen on (0 = any free port). */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Write a kubeconfig here. */
+  kubeconfigPath?: string;
+  /** Load CRDs (*.yaml, *.yml, *.json, multi-document) from this directory at start. */
+  crdsDir?: string;
+  /** Added latency per request, in ms. */
+  latencyMs?: number;
+  /** Use this admin bearer token instead of a random one. */
+  adminToken?: string;
+  /** Watch history (events) kept per resource for resume. */
+  historySize?: number;
+  /** Interval of watch BOOKMARK events when requested; default 10 s. */
+  bookmarkIntervalMs?: number;
+  /** Workload status simulation (off by default). */
+  simulation?: { readyAfterMs: number; intervalMs?: number };
+  /** Random source for error injection (tests may make it deterministic). */
+  random?: () => number;
+  /** Objects to create at start (after CRDs). */
+  objects?: Obj[];
+  /** Start from a snapshot (see {@link ApiServer.snapshot}). */
+  snapshot?: StoreSnapshot;
+  /** Called once per request when the response is finished (or a watch ends). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** One served request, for {@link ApiServerOptions.onRequest}. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query. */
+  url: string;
+  status: number;
+  durationMs: number;
+  userAgent: string;
+}
+
+/** Test hooks of a running server. */
+export interface ApiServerHooks {
+  setLatency(ms: number): void;
+  /** Inject errors; returns a function removing the rule. */
+  injectError(rule: ErrorRule): () => void;
+  clearErrors(): void;
+  /** End every open watch (optionally only on one resource, e.g. `configmaps` or `deployments.apps`). Returns how many. */
+  disconnectWatches(resource?: string): number;
+  /** Forget watch history, so resuming from any older resourceVersion gets 410 Gone. */
+  compact(): void;
+  /** Number of open watches. */
+  openWatches(): number;
+  /** Turn the workload simulation on (or off with undefined). */
+  setSimulation(sim: { readyAfterMs: number; intervalMs?: number } | undefined): void;
+}
+
+/** Request counters by `"<verb> <resource>"` (resource as `deployments.apps`, `configmaps`). */
+export interface RequestCounters {
+  get(verb: string, resource: string): number;
+  snapshot(): Record<string, number>;
+  reset(): void;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  url: string;
+  port: number;
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  adminToken: string;
+  caPem: string;
+  counters: RequestCounters;
+  hooks: ApiServerHooks;
+  /** Direct access to storage semantics (bypassing HTTP and authorization). */
+  core: ApiCore;
+  snapshot(): StoreSnapshot;
+  restore(s: StoreSnapshot): void;
+  close(): Promise<void>;
+}
+
+interface Route {
+  group: string;
+  version: string;
+  namespace?: string;
+  resource: string;
+  name?: string;
+  subresource?: string;
+  watchPrefix: boolean;
+}
+
+
+const JSON_CT = 'application/json';
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+const readBody = (req: IncomingMessage): Promise<Buffer> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+/** Go's encoding/json wording for the first syntax error (what the real server puts into the 400 message). */
+const jsonErrorText = (text: string, err: unknown): string => {
+  const m = String((err as Error).message).match(/position (\d+)/);
+  const pos = m ? Number(m[1]) : text.length;
+  const ch = text[pos];
+  if (ch === undefined || text.trim() === '') return 'unexpected end of JSON input';
+  const inObject = /[{,]\s*$/.test(text.slice(0, pos));
+  return `invalid character '${ch}' ${inObject ? 'looking for beginning of object key string' : 'looking for beginning of value'}`;
+};
+
+/** Parse a request body by Content-Type (JSON or YAML); 400 on malformed input, 415 on protobuf. */
+export const parseBody = (buf: Buffer, contentType: string | undefined): unknown => {
+  const ct = (contentType ?? JSON_CT).split(';')[0]?.trim().toLowerCase() ?? JSON_CT;
+  if (ct === 'application/vnd.kubernetes.protobuf') return buf.length === 0 ? undefined : decodeKubernetesProtobuf(buf);
+  const text = buf.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const isYaml = ct.includes('yaml');
+  if (!isYaml) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (err) {
+      throw badRequest(`couldn't get version/kind; json parse error: ${jsonErrorText(text, err)}`);
+    }
+  }
+  const docs = parseAllDocuments(text);
+  const doc = Array.isArray(docs) ? docs[0] : docs;
+  if (!doc || doc.errors.length > 0) {
+    const e = doc?.errors[0];
+    const line = e?.linePos?.[0]?.line ?? 1;
+    throw badRequest(`error converting YAML to JSON: yaml: line ${line}: ${e?.message.split('\n')[0] ?? 'invalid YAML'}`);
+  }
+  return doc.toJS() as unknown;
+};
+
+const verbOf = (method: string, route: Route, watch: boolean): string => {
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      if (watch) return 'watch';
+      return route.name === undefined ? 'list' : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    case 'DELETE':
+      return route.name === undefined ? 'deletecollection' : 'delete';
+    default:
+      return method.toLowerCase();
+  }
+};
+
+/** Parse `/api/v1/...` and `/apis/g/v/...` resource paths. */
+export const parseResourcePath = (path: string): Route | undefined => {
+  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (parts[0] === 'api' && parts.length >= 3) {
+    group = '';
+    version = parts[1] as string;
+    rest = parts.slice(2);
+  } else if (parts[0] === 'apis' && parts.length >= 4) {
+    group = parts[1] as string;
+    version = parts[2] as string;
+    rest = parts.slice(3);
+  } else return undefined;
+  let watchPrefix = false;
+  if (rest[0] === 'watch') {
+    watchPrefix = true;
+    rest = rest.slice(1);
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...extra] = rest;
+  if (resource === undefined || extra.length > 0) return undefined;
+  return {
+    group,
+    version,
+    resource,
+    watchPrefix,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(subresource !== undefined ? { subresource } : {}),
+  };
+};
+
+const resourceKey = (group: string, resource: string, sub?: string): string => `${qualifiedResource(group, resource)}${sub ? `/${sub}` : ''}`;
+
+/** Start the API server. */
+export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiServer> => {
+  const certs = await generateServingCerts();
+  const adminToken = opts.adminToken ?? randomBytes(24).toString('base64url');
+  const store = new Store({ historySize: opts.historySize ?? 5000 });
+  const registry = new Registry();
+  const core = new ApiCore(store, registry);
+  const authn = new TokenAuthenticator({
+    adminToken,
+    signingKey: generateServiceAccountSigningKey(),
+    now: () => new Date(),
+    serviceAccountLookup: (ns, name) => {
+      const sa = store.bucket('/serviceaccounts').get(ns, name);
+      return sa ? { uid: String(getPath(sa, 'metadata.uid')) } : undefined;
+    },
+  });
+  const random = opts.random ?? Math.random;
+  let latencyMs = opts.latencyMs ?? 0;
+  let errorRules: (ErrorRule & { used: number })[] = [];
+  const counts = new Map<string, number>();
+  const watches = new Set<OpenWatch>();
+  const bookmarkMs = opts.bookmarkIntervalMs ?? 10_000;
+  const docCache = new Map<string, { doc: Obj; hash: string }>();
+  core.onRegistryChange = () => docCache.clear();
+
+  // The store hands out its stored objects; RBAC evaluation only reads them.
+  const rbac = {
+    roles: (ns: string) => store.bucket('rbac.authorization.k8s.io/roles').list(ns),
+    roleBindings: (ns: string) => store.bucket('rbac.authorization.k8s.io/rolebindings').list(ns),
+    clusterRoles: () => store.bucket('rbac.authorization.k8s.io/clusterroles').list(),
+    clusterRoleBindings: () => store.bucket('rbac.authorization.k8s.io/clusterrolebindings').list(),
+  } as unknown as RbacSource;
+  const authz = (a: AuthzAttributes): { allowed: boolean; reason: string } => {
+    if (a.user.groups.includes('system:masters')) return { allowed: true, reason: '' };
+    return authorize(a, rbac);
+  };
+
+  // ---- bootstrap ---------------------------------------------------------------------------------
+  const sysOpts = (): WriteOptions => ({ dryRun: false, fieldManager: 'flux-ts-apiserver', fieldValidation: 'Ignore', warnings: [] });
+  const defOfObj = (o: Obj): ResourceDef | undefined => {
+    const av = String(o['apiVersion'] ?? '');
+    const i = av.indexOf('/');
+    const g = i < 0 ? '' : av.slice(0, i);
+    const v = i < 0 ? av : av.slice(i + 1);
+    return registry.byKind(g, v, String(o['kind'] ?? ''));
+  };
+  const createObj = (o: Obj): void => {
+    const def = defOfObj(o);
+    if (!def) throw new Error(`failed to create ${String(o['kind'])}: no such kind served`);
+    core.create(def, String(getPath(o, 'metadata.namespace') ?? 'default'), o, sysOpts());
+  };
+  if (opts.snapshot) {
+    store.restore(opts.snapshot);
+    for (const crd of store.bucket('apiextensions.k8s.io/customresourcedefinitions').list()) registry.installCrd(crd);
+  } else {
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) createObj({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    const boot = bootstrapRbacObjects();
+    for (const o of [...boot.clusterRoles, ...boot.clusterRoleBindings]) createObj(structuredClone(o) as unknown as Obj);
+  }
+  if (opts.crdsDir) {
+    const files = (await readdir(opts.crdsDir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+    for (const f of files) {
+      const text = await readFile(join(opts.crdsDir, f), 'utf8');
+      for (const doc of parseAllDocuments(text)) {
+        const o = doc.toJS() as unknown;
+        if (isObj(o) && o['kind'] === 'CustomResourceDefinition') {
+          try {
+            createObj(o);
+          } catch (err) {
+            if (!(err instanceof StatusError && err.code === 409)) throw new Error(`failed to load CRD from ${f}: ${(err as Error).message}`, { cause: err });
+          }
+        }
+      }
+    }
+  }
+  for (const o of opts.objects ?? []) createObj(structuredClone(o));
+
+  // ---- response helpers --------------------------------------------------------------------------
+  const sendJson = (res: ServerResponse, code: number, body: unknown, contentType = JSON_CT, headers: Record<string, string> = {}): void => {
+    const data = JSON.stringify(body);
+    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private', ...headers });
+    res.end(data);
+  };
+  const sendStatus = (res: ServerResponse, err: StatusError, headers: Record<string, string> = {}): void => {
+    sendJson(res, err.code, err.toStatus(), JSON_CT, headers);
+  };
+  const notFoundPath = (): StatusError => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+  const warningHeaders = (warnings: string[]): Record<string, string> =>
+    warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {};
+
+  const gvDoc = (group: string, version: string): { doc: Obj; hash: string } | undefined => {
+    const key = `${group}/${version}`;
+    const hit = docCache.get(key);
+    if (hit) return hit;
+    const doc = openApiV3GroupVersion(registry, group, version);
+    if (!doc) return undefined;
+    const entry = { doc, hash: docHash(doc) };
+    docCache.set(key, entry);
+    return entry;
+  };
+
+  // ---- non-resource endpoints ---------------------------------------------------------------------
+  const handleNonResource = (req: IncomingMessage, res: ServerResponse, path: string, address: string): boolean => {
+    const accept = req.headers.accept;
+    if (path === '/version' || path === '/version/') {
+      sendJson(res, 200, { major: '1', minor: '33', gitVersion: 'v1.33.0', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.24.0', compiler: 'gc', platform: 'linux/amd64', emulationMajor: '1', emulationMinor: '33', minCompatibilityMajor: '1', minCompatibilityMinor: '32' });
+      return true;
+    }
+    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end('ok');
+      return true;
+    }
+    if (path === '/api' || path === '/apis') {
+      const agg = wantsAggregated(accept);
+      const which = path === '/api' ? 'api' : 'apis';
+      if (agg) sendJson(res, 200, aggregatedDiscovery(registry, which, agg), `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
+      else sendJson(res, 200, which === 'api' ? apiVersions(address) : apiGroupList(registry));
+      return true;
+    }
+    if (path === '/api/v1') {
+      sendJson(res, 200, apiResourceList(registry, '', 'v1'));
+      return true;
+    }
+    const gm = path.match(/^\/apis\/([^/]+)\/?$/);
+    if (gm) {
+      const g = apiGroup(registry, gm[1] as string);
+      if (g) sendJson(res, 200, g);
+      else sendStatus(res, notFoundPath());
+      return true;
+    }
+    const gvm = path.match(/^\/apis\/([^/]+)\/([^/]+)\/?$/);
+    if (gvm) {
+      const l = apiResourceList(registry, gvm[1] as string, gvm[2] as string);
+      if (l) sendJson(res, 200, l);
+      else sendStatus(res, notFoundPath());
+      return true;
+    }
+    if (path === '/openapi/v3' || path === '/openapi/v3/') {
+      sendJson(res, 200, openApiV3Root(registry, (g, v) => gvDoc(g, v)?.hash ?? ''));
+      return true;
+    }
+    const om = path.match(/^\/openapi\/v3\/(api\/v1|apis\/([^/]+)\/([^/]+))$/);
+    if (om) {
+      const entry = om[1] === 'api/v1' ? gvDoc('', 'v1') : gvDoc(om[2] as string, om[3] as string);
+      if (entry) sendJson(res, 200, entry.doc, JSON_CT, { ETag: `"${entry.hash}"` });
+      else sendStatus(res, notFoundPath());
+      return true;
+    }
+    if (path === '/openid/v1/jwks') {
+      sendJson(res, 200, authn.jwks(), 'application/jwk-set+json');
+      return true;
+    }
+    if (path === '/.well-known/openid-configuration') {
+      sendJson(res, 200, authn.openidConfiguration(`${serverUrl}/openid/v1/jwks`));
+      return true;
+    }
+    if (path === '/openapi/v2') {
+      if ((accept ?? '').includes('protobuf')) {
+        const pb = openApiV2Protobuf();
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': pb.length });
+        res.end(pb);
+      } else sendJson(res, 200, openApiV2(registry));
+      return true;
+    }
+    return false;
+  };
+
+  const watchCtx: WatchContext = { store, core, watches, random, bookmarkMs };
+  const handleWatch = (req: IncomingMessage, res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams): void =>
+    serveWatch(watchCtx, req, res, def, ns, q);
+
+  // ---- resource requests -------------------------------------------------------------------------
+  const handleResource = async (req: IncomingMessage, res: ServerResponse, route: Route, q: URLSearchParams, user: UserInfo): Promise<void> => {
+    const method = req.method ?? 'GET';
+    const def = registry.get(route.group, route.version, route.resource);
+    if (!def) throw notFoundPath();
+    if (route.namespace !== undefined && !def.namespaced) throw notFoundPath();
+    const watch = route.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+    const verb = verbOf(method, route, watch);
+    const attrs: AuthzAttributes = {
+      user,
+      verb,
+      apiGroup: def.group,
+      resource: def.resource,
+      ...(route.subresource ? { subresource: route.subresource } : {}),
+      ...(route.namespace !== undefined ? { namespace: route.namespace } : {}),
+      ...(route.name !== undefined ? { name: route.name } : {}),
+    };
+    const key = resourceKey(def.group, def.resource, route.subresource);
+    counts.set(`${verb} ${key}`, (counts.get(`${verb} ${key}`) ?? 0) + 1);
+    const decision = authz(attrs);
+    if (!decision.allowed) throw new ForbiddenError(attrs, decision.reason);
+    for (const rule of errorRules) {
+      if (rule.verb && rule.verb !== verb) continue;
+      if (rule.resource && rule.resource !== key && rule.resource !== def.resource) continue;
+      if (rule.times !== undefined && rule.used >= rule.times) continue;
+      if (random() >= (rule.probability ?? 1)) continue;
+      rule.used++;
+      const reason = rule.code === 429 ? 'TooManyRequests' : rule.code === 409 ? 'Conflict' : rule.code === 503 ? 'ServiceUnavailable' : 'InternalError';
+      const msg = rule.code === 429 ? 'the server has received too many requests and has asked us to try again later' : rule.code === 409 ? `Operation cannot be fulfilled on ${qualifiedResource(def.group, def.resource)} "${route.name ?? ''}": injected conflict` : 'Internal error occurred: injected error';
+      throw new StatusError(rule.code, reason, msg, rule.code === 429 ? { retryAfterSeconds: 1 } : { ...(route.name ? { name: route.name } : {}), kind: def.resource });
+    }
+    const ns = route.namespace ?? '';
+    const dryRun = q.getAll('dryRun').includes('All');
+    const fv = q.get('fieldValidation');
+    const fieldValidation: FieldValidation = fv === 'Strict' || fv === 'Ignore' ? fv : 'Warn';
+    const ua = req.headers['user-agent'] ?? '';
+    const fieldManager = q.get('fieldManager') ?? (ua.split('/')[0] ?? '').slice(0, 128);
+    const wopts = (): WriteOptions => ({ dryRun, fieldManager, fieldValidation, warnings: [] });
+    const { table, partial } = acceptParams(req.headers.accept);
+    const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
+    const respondObj = (code: number, o: Obj, warnings: string[] = []): void => {
+      if (table && method === 'GET') sendJson(res, code, toTable(def, [o], { resourceVersion: String(getPath(o, 'metadata.resourceVersion') ?? '') }, include, Date.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+      else if (partial && method === 'GET') sendJson(res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] });
+      else sendJson(res, code, o, JSON_CT, warningHeaders(warnings));
+    };
+
+    if (def.virtual) {
+      if (method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const b = isObj(body) ? body : {};
+      let out: Obj;
+      switch (def.kind) {
+        case 'SelfSubjectAccessReview':
+          out = selfSubjectAccessReview(b, user, rbac);
+          break;
+        case 'SubjectAccessReview':
+          out = subjectAccessReview(b, rbac);
+          break;
+        case 'LocalSubjectAccessReview':
+          out = localSubjectAccessReview(b, ns, rbac);
+          break;
+        case 'SelfSubjectRulesReview':
+          out = selfSubjectRulesReview(b, user, rbac);
+          break;
+        case 'TokenReview':
+          out = authn.tokenReview(b);
+          break;
+        default:
+          out = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.username, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}), ...(user.extra ? { extra: user.extra } : {}) } } };
+      }
+      sendJson(res, 201, out);
+      return;
+    }
+
+    // serviceaccounts/token
+    if (route.subresource === 'token' && def.group === '' && def.resource === 'serviceaccounts') {
+      if (method !== 'POST' || route.name === undefined) throw notFoundPath();
+      const sa = core.getRaw(def, ns, route.name);
+      const body = parseBody(await readBody(req), req.headers['content-type']);
+      sendJson(res, 201, authn.tokenRequest(body, { namespace: ns, name: route.name, uid: String(getPath(sa, 'metadata.uid')) }));
+      return;
+    }
+
+    const sub = route.subresource;
+    if (sub !== undefined && !(sub === 'status' && def.status) && !(sub === 'scale' && def.scale) && !(sub === 'finalize' && def.resource === 'namespaces')) throw notFoundPath();
+
+    if (sub === 'scale' && route.name !== undefined) {
+      if (method === 'GET') return sendJson(res, 200, core.getScale(def, ns, route.name));
+      if (method === 'PUT') {
+        const body = parseBody(await readBody(req), req.headers['content-type']);
+        return sendJson(res, 200, core.updateScale(def, ns, route.name, isObj(body) ? body : {}, wopts()));
+      }
+      if (method === 'PATCH') {
+        const body = parseBody(await readBody(req), req.headers['content-type']);
+        const ct = req.headers['content-type'] ?? '';
+        const current = core.getScale(def, ns, route.name);
+        let patched: Obj;
+        try {
+          patched = ct.startsWith(PATCH_TYPES.json) ? applyJsonPatch(current, body) : applyMergePatch(current, body);
+        } catch (err) {
+          throw toStatusError(err, def);
+        }
+        return sendJson(res, 200, core.updateScale(def, ns, route.name, patched, wopts()));
+      }
+      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+    }
+
+    if (method === 'GET' || method === 'HEAD') {
+      if (watch) {
+        if (route.name === undefined) return handleWatch(req, res, def, route.namespace, q);
+        // watching one object (`/watch/.../NAME` or `.../NAME?watch=true`) is a watch with a name field selector
+        const one = new URLSearchParams(q);
+        const fsel = q.get('fieldSelector');
+        one.set('fieldSelector', `metadata.name=${route.name}${fsel ? `,${fsel}` : ''}`);
+        return handleWatch(req, res, def, route.namespace, one);
+      }
+      if (route.name !== undefined) return respondObj(200, core.get(def, ns, route.name));
+      const limit = Number(q.get('limit') ?? '0');
+      const result = core.list(def, route.namespace, {
+        ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector') as string } : {}),
+        ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector') as string } : {}),
+        ...(limit > 0 ? { limit } : {}),
+        ...(q.get('continue') ? { continue: q.get('continue') as string } : {}),
+      });
+      const listMeta: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue, remainingItemCount: result.remainingItemCount } : {}) };
+      if (table) return sendJson(res, 200, toTable(def, result.items, listMeta, include, Date.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+      if (partial) {
+        return sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] })) });
+      }
+      return sendJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: listMeta, items: result.items });
+    }
+    if (method === 'POST') {
+      if (route.name !== undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      if (def.namespaced && route.namespace === undefined) throw notFoundPath();
+      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const o = wopts();
+      return respondObj(201, core.create(def, ns, body, o), o.warnings);
+    }
+    if (method === 'PUT') {
+      if (route.name === undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const o = wopts();
+      if (sub === 'finalize') {
+        const live = core.getRaw(def, '', route.name);
+        const next = structuredClone(live);
+        (next as Obj)['spec'] = isObj(body) && isObj(body['spec']) ? body['spec'] : {};
+        return respondObj(200, core.update(def, ns, route.name, { ...next, metadata: { ...(next['metadata'] as Obj), resourceVersion: undefined } }, o), o.warnings);
+      }
+      return respondObj(200, core.update(def, ns, route.name, body, o, sub), o.warnings);
+    }
+    if (method === 'PATCH') {
+      if (route.name === undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      const ct = req.headers['content-type'] ?? '';
+      const raw = await readBody(req);
+      const isApply = ct.startsWith(PATCH_TYPES.apply);
+      const known = Object.values(PATCH_TYPES).some((t) => ct.startsWith(t));
+      if (!known) throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${def.strategicMerge ? ', application/strategic-merge-patch+json' : ''}`, { causes: [{ reason: 'UnsupportedMediaType', message: ct }] });
+      let body: unknown;
+      try {
+        body = parseBody(raw, isApply ? 'application/yaml' : JSON_CT);
+      } catch (err) {
+        if (err instanceof StatusError) throw badRequest(`error decoding patch: ${err.message}`);
+        throw err;
+      }
+      const o = { ...wopts(), force: q.get('force') === 'true' };
+      const r = core.patch(def, ns, route.name, ct, body, o, sub);
+      return respondObj(r.created ? 201 : 200, r.object, o.warnings);
+    }
+    if (method === 'DELETE') {
+      const raw = await readBody(req);
+      const body = parseBody(raw, req.headers['content-type']);
+      const dopts: DeleteOptions = isObj(body) ? (body as DeleteOptions) : {};
+      const pp = q.get('propagationPolicy');
+      if (pp === 'Background' || pp === 'Foreground' || pp === 'Orphan') dopts.propagationPolicy = pp;
+      const dr = dryRun || (isObj(body) && Array.isArray(body['dryRun']) && body['dryRun'].includes('All'));
+      if (route.name === undefined) {
+        if (def.namespaced && route.namespace === undefined) throw notFoundPath();
+        const items = core.deleteCollection(def, route.namespace, { ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector') as string } : {}), ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector') as string } : {}) }, dopts, { dryRun: dr });
+        return sendJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(store.resourceVersion) }, items });
+      }
+      const r = core.delete(def, ns, route.name, dopts, { dryRun: dr });
+      if (r.deleted && !def.crd) {
+        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: getPath(r.object, 'metadata.uid') } });
+      }
+      return sendJson(res, 200, r.object);
+    }
+    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+  };
+
+  // ---- the listener ------------------------------------------------------------------------------
+  let address = '127.0.0.1:0';
+  let serverUrl = 'https://127.0.0.1';
+  const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (opts.onRequest) {
+      const started = Date.now();
+      const log = opts.onRequest;
+      res.once('close', () => log({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode, durationMs: Date.now() - started, userAgent: req.headers['user-agent'] ?? '' }));
+    }
+    const url = new URL(req.url ?? '/', 'https://localhost');
+    const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+    try {
+      if (latencyMs > 0) await sleep(latencyMs);
+      if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz') {
+        handleNonResource(req, res, path, address);
+        return;
+      }
+      const authed = authn.authenticate(req.headers.authorization);
+      if (!authed) {
+        sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+        return;
+      }
+      const user: UserInfo = resolveImpersonation(authed, req.headersDistinct, authz);
+      if (handleNonResource(req, res, path, address)) return;
+      const route = parseResourcePath(path);
+      if (!route) throw notFoundPath();
+      await handleResource(req, res, route, url.searchParams, user);
+    } catch (err) {
+      if (res.headersSent) {
+        res.end();
+        return;
+      }
+      if (err instanceof StatusError) {
+        sendStatus(res, err, err.code === 429 ? { 'Retry-After': '1' } : {});
+        return;
+      }
+      const msg = err instanceof Error ? err.message : String(err);
+      sendStatus(res, new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }));
+    }
+  };
+
+  const server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
+    void handler(req, res);
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
+  address = `${host}:${port}`;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  serverUrl = url;
+  const kubeconfig = kubeconfigYaml({ server: url, caPem: certs.caPem, token: adminToken });
+  if (opts.kubeconfigPath) await writeFile(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
+
+  // ---- workload simulation -----------------------------------------------------------------------
+  let simTimer: NodeJS.Timeout | undefined;
+  const WORKLOADS = ['apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs'];
+  const setSimulation = (sim: { readyAfterMs: number; intervalMs?: number } | undefined): void => {
+    if (simTimer) clearInterval(simTimer);
+    simTimer = undefined;
+    if (!sim) return;
+    simTimer = setInterval(() => {
+      const now = Date.now();
+      for (const b of WORKLOADS) {
+        const [g, r] = b.split('/') as [string, string];
+        const def = registry.all().find((d) => d.group === g && d.resource === r);
+        if (!def) continue;
+        for (const o of store.bucket(b).list()) {
+          if (getPath(o, 'metadata.deletionTimestamp')) continue;
+          const changedAt = core.generationChangedAt(String(getPath(o, 'metadata.uid')));
+          const status = simulateWorkloadStatus(o, { now: new Date(now), readyAfterMs: sim.readyAfterMs, ...(changedAt !== undefined ? { changedAt: new Date(changedAt) } : {}) });
+          if (!status) continue;
+          const next = structuredClone(o);
+          next['status'] = status;
+          try {
+            core.update(def, String(getPath(o, 'metadata.namespace') ?? ''), String(getPath(o, 'metadata.name')), next, { dryRun: false, fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore', warnings: [] }, 'status');
+          } catch {
+            // a concurrent write won; the next tick retries
+          }
+        }
+      }
+    }, sim.intervalMs ?? 200);
+    simTimer.unref();
+  };
+  if (opts.simulation) setSimulation(opts.simulation);
+
+  const counters: RequestCounters = {
+    get: (verb, resource) => counts.get(`${verb} ${resource}`) ?? 0,
+    snapshot: () => Object.fromEntries(counts),
+    reset: () => counts.clear(),
+  };
+  const hooks: ApiServerHooks = {
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
+    injectError: (rule) => {
+      const r = { ...rule, used: 0 };
+      errorRules.push(r);
+      return () => {
+        errorRules = errorRules.filter((x) => x !== r);
+      };
+    },
+    clearErrors: () => {
+      errorRules = [];
+    },
+    disconnectWatches: (resource) => {
+      let n = 0;
+      for (const w of [...watches]) {
+        if (resource !== undefined && w.resource !== resource) continue;
+        w.end();
+        n++;
+      }
+      return n;
+    },
+    compact: () => store.compactAll(),
+    openWatches: () => watches.size,
+    setSimulation,
+  };
+
+  return {
+    url,
+    port,
+    kubeconfig,
+    ...(opts.kubeconfigPath ? { kubeconfigPath: opts.kubeconfigPath } : {}),
+    adminToken,
+    caPem: certs.caPem,
+    counters,
+    hooks,
+    core,
+    snapshot: () => store.snapshot(),
+    restore: (s) => {
+      store.restore(s);
+      const crds = store.bucket('apiextensions.k8s.io/customresourcedefinitions').list();
+      const keep = new Set(crds.map((c) => String(getPath(c, 'metadata.name'))));
+      for (const name of registry.crdNames()) if (!keep.has(name)) registry.removeCrd(name);
+      registry.pruneGroups();
+      for (const crd of crds) registry.installCrd(crd);
+      docCache.clear();
+    },
+    close: async () => {
+      setSimulation(undefined);
+      for (const w of [...watches]) w.end();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+};
