@@ -20,7 +20,9 @@ const reportOf = (dir: string): string => join(dir, '.test-results', 'report.jso
 for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
 
 const targets = process.argv.includes('--no-lint') ? 'typecheck,test' : 'lint,typecheck,test';
-const nx = spawnSync('npx', ['nx', 'run-many', '-t', targets, '--output-style=stream', ...process.argv.slice(2).filter((a) => a !== '--no-lint')], {
+// CI must run every test, never replay a result from a cache that may have survived on the machine.
+const cacheArgs = process.env['CI'] ? ['--skip-nx-cache'] : [];
+const nx = spawnSync('npx', ['nx', 'run-many', '-t', targets, '--output-style=stream', ...cacheArgs, ...process.argv.slice(2).filter((a) => a !== '--no-lint')], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },

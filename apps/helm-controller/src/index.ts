@@ -1,0 +1,2 @@
+export { main, helmControllerNotice } from './main.ts';
+export { helmControllerFlags, helmControllerFeatureGates } from './flags.ts';

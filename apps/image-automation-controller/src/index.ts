@@ -1,0 +1,2 @@
+export { main, imageAutomationControllerNotice } from './main.ts';
+export { imageAutomationControllerFlags, imageAutomationControllerFeatureGates } from './flags.ts';

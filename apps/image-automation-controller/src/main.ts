@@ -1,0 +1,22 @@
+import { runUnimplementedController } from '@flux-ts/runtime';
+import type { Env, MainIO } from '@flux-ts/runtime';
+import { imageAutomationControllerFlags } from './flags.ts';
+
+/** First line of `--help`: an honest statement of what this build does. */
+export const imageAutomationControllerNotice =
+  'flux-ts image-automation-controller: the ImageUpdateAutomation reconciler is not implemented yet; this build only parses its configuration.';
+
+/**
+ * Entry point of flux-ts-image-automation-controller: parses the upstream-compatible flags and resolves the kubeconfig.
+ * Returns the exit code: 0 for `--help`, 2 for bad flags, 1 otherwise (no reconciler is implemented yet).
+ */
+export async function main(argv: readonly string[], env: Env, io: MainIO): Promise<number> {
+  return runUnimplementedController({
+    controller: 'image-automation-controller',
+    notice: imageAutomationControllerNotice,
+    flags: imageAutomationControllerFlags,
+    argv,
+    env,
+    io,
+  });
+}

@@ -1,0 +1,2 @@
+export { main, imageReflectorControllerNotice } from './main.ts';
+export { imageReflectorControllerFlags, imageReflectorControllerFeatureGates } from './flags.ts';

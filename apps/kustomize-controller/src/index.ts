@@ -1,0 +1,2 @@
+export { main, kustomizeControllerNotice } from './main.ts';
+export { kustomizeControllerFlags, kustomizeControllerFeatureGates } from './flags.ts';

@@ -1,0 +1,2 @@
+export { main, notificationControllerNotice } from './main.ts';
+export { notificationControllerFlags, notificationControllerFeatureGates } from './flags.ts';

@@ -1,0 +1,2 @@
+export { main, sourceControllerNotice } from './main.ts';
+export { sourceControllerFlags, sourceControllerFeatureGates } from './flags.ts';

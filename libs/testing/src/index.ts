@@ -1,0 +1,2 @@
+export { captureIO, commonBadFlags, describeControllerMain, writeTestKubeconfig } from './controller-main-suite.ts';
+export type { CapturedIO, ControllerMain, ControllerMainSuiteOptions } from './controller-main-suite.ts';
