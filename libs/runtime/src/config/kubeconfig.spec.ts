@@ -155,3 +155,20 @@ describe('loadKubeConfig', () => {
     expect(() => loadKubeConfig({ kubeconfig: bad, env: {}, homeDir: emptyHome })).toThrow(KubeConfigError);
   });
 });
+
+describe('loadKubeConfig with a malformed file', () => {
+  it('fails with one line naming the file and the parse error', () => {
+    const path = join(dir, 'broken.yaml');
+    writeFileSync(path, 'apiVersion: v1\nkind: Config\nclusters: [ {name: x, cluster: {server: ');
+    let error: unknown;
+    try {
+      loadKubeConfig({ kubeconfig: path, env: { HOME: emptyHome } });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(KubeConfigError);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message).toMatch(new RegExp(`^failed to load kubeconfig from --kubeconfig ${JSON.stringify(path).replace(/[\\/.]/g, '\\$&')}: .+\\(3:\\d+\\)$`));
+  });
+});

@@ -31,7 +31,8 @@ function loadFile(path: string, what: string): KubeConfig {
     kc.loadFromFile(path);
   } catch (err) {
     throw new KubeConfigError(
-      `failed to load kubeconfig from ${what} ${JSON.stringify(path)}: ${(err as Error).message}`,
+      // One line: YAML parse errors carry a multi-line code frame after their first line.
+      `failed to load kubeconfig from ${what} ${JSON.stringify(path)}: ${firstLine((err as Error).message)}`,
       {
         cause: err,
       },
@@ -101,4 +102,8 @@ export function loadKubeConfig(options: LoadKubeConfigOptions): KubeConfig {
   tried.push(`${homeConfig} (not found)`);
 
   throw new KubeConfigError(`failed to load kubeconfig: no configuration found; tried ${tried.join(', ')}`);
+}
+
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]?.trim() ?? '';
 }
