@@ -5,7 +5,15 @@ import nx from '@nx/eslint-plugin';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/out-tsc/**', '**/.nx/**', '**/.flux-ts/**', '**/.testbed/**', '**/.test-results/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/out-tsc/**',
+      '**/.nx/**',
+      '**/.flux-ts/**',
+      '**/.testbed/**',
+      '**/.test-results/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

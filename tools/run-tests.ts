@@ -22,11 +22,29 @@ for (const dir of projectDirs) rmSync(reportOf(dir), { force: true });
 const targets = process.argv.includes('--no-lint') ? 'typecheck,test' : 'lint,typecheck,test';
 // CI must run every test, never replay a result from a cache that may have survived on the machine.
 const cacheArgs = process.env['CI'] ? ['--skip-nx-cache'] : [];
-const nx = spawnSync('npx', ['nx', 'run-many', '-t', targets, '--output-style=stream', ...cacheArgs, ...process.argv.slice(2).filter((a) => a !== '--no-lint')], {
-  cwd: root,
-  stdio: 'inherit',
-  env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
-});
+const nx = spawnSync(
+  'npx',
+  [
+    'nx',
+    'run-many',
+    '-t',
+    targets,
+    '--output-style=stream',
+    ...cacheArgs,
+    ...process.argv.slice(2).filter((a) => a !== '--no-lint'),
+  ],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false' },
+  },
+);
+
+// Formatting is part of the gate: Prettier over the whole tree (see .prettierignore).
+const prettier = process.argv.includes('--no-lint')
+  ? { status: 0 }
+  : spawnSync('npx', ['prettier', '--check', '.', '--log-level=warn'], { cwd: root, stdio: 'inherit' });
+if (prettier.status !== 0) console.log('prettier: files above are not formatted (npm run format)');
 
 interface VitestReport {
   numPassedTests: number;
@@ -51,6 +69,6 @@ for (const dir of projectDirs) {
 }
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
 // A project whose lint or typecheck failed, or whose tests crashed before reporting, counts as one failure.
-if (nx.status !== 0 && failed === 0) failed = 1;
+if ((nx.status !== 0 || prettier.status !== 0) && failed === 0) failed = 1;
 console.log(`${passed} passed, ${failed} failed${skipped > 0 ? `, ${skipped} skipped` : ''}`);
-process.exit(nx.status === 0 && failed === 0 ? 0 : 1);
+process.exit(nx.status === 0 && prettier.status === 0 && failed === 0 ? 0 : 1);

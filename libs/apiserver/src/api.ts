@@ -86,9 +86,31 @@ export const PATCH_TYPES = {
 
 /** Field selectors built-in kinds support beyond metadata.name/namespace (null: anything, as for events.k8s.io). */
 const FIELD_LABELS: Record<string, string[] | null> = {
-  '/Pod': ['spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.podIPs', 'status.nominatedNodeName'],
+  '/Pod': [
+    'spec.nodeName',
+    'spec.restartPolicy',
+    'spec.schedulerName',
+    'spec.serviceAccountName',
+    'spec.hostNetwork',
+    'status.phase',
+    'status.podIP',
+    'status.podIPs',
+    'status.nominatedNodeName',
+  ],
   '/Secret': ['type'],
-  '/Event': ['involvedObject.kind', 'involvedObject.namespace', 'involvedObject.name', 'involvedObject.uid', 'involvedObject.apiVersion', 'involvedObject.resourceVersion', 'involvedObject.fieldPath', 'reason', 'reportingComponent', 'source', 'type'],
+  '/Event': [
+    'involvedObject.kind',
+    'involvedObject.namespace',
+    'involvedObject.name',
+    'involvedObject.uid',
+    'involvedObject.apiVersion',
+    'involvedObject.resourceVersion',
+    'involvedObject.fieldPath',
+    'reason',
+    'reportingComponent',
+    'source',
+    'type',
+  ],
   'events.k8s.io/Event': null,
   '/Namespace': ['status.phase'],
   '/Node': ['spec.unschedulable'],
@@ -169,8 +191,12 @@ export class ApiCore {
     if (keys.length === 0) return;
     if (def.crd) {
       const crd = this.registry.crdVersion(def.group, def.version, def.resource)?.crd;
-      const version = (Array.isArray(getPath(crd, 'spec.versions')) ? (getPath(crd, 'spec.versions') as Obj[]) : []).find((v) => v['name'] === def.version);
-      const selectable = Array.isArray(version?.['selectableFields']) ? (version['selectableFields'] as Obj[]).map((f) => String(f['jsonPath'] ?? '').replace(/^\./, '')) : [];
+      const version = (
+        Array.isArray(getPath(crd, 'spec.versions')) ? (getPath(crd, 'spec.versions') as Obj[]) : []
+      ).find((v) => v['name'] === def.version);
+      const selectable = Array.isArray(version?.['selectableFields'])
+        ? (version['selectableFields'] as Obj[]).map((f) => String(f['jsonPath'] ?? '').replace(/^\./, ''))
+        : [];
       const allowed = ['metadata.name', 'metadata.namespace', ...selectable];
       for (const k of keys) {
         if (!allowed.includes(k)) throw badRequest(`field label not supported: ${k}`);
@@ -180,7 +206,8 @@ export class ApiCore {
     const extra = FIELD_LABELS[`${def.group}/${def.kind}`];
     if (extra === null) return;
     for (const k of keys) {
-      if (k !== 'metadata.name' && k !== 'metadata.namespace' && !(extra ?? []).includes(k)) throw badRequest(`field label not supported: ${k}`);
+      if (k !== 'metadata.name' && k !== 'metadata.namespace' && !(extra ?? []).includes(k))
+        throw badRequest(`field label not supported: ${k}`);
     }
   }
 
@@ -194,7 +221,11 @@ export class ApiCore {
     let rv = String(this.store.resourceVersion);
     if (opts.continue) {
       try {
-        const tok = JSON.parse(Buffer.from(opts.continue, 'base64url').toString('utf8')) as { rv: string; ns: string; name: string };
+        const tok = JSON.parse(Buffer.from(opts.continue, 'base64url').toString('utf8')) as {
+          rv: string;
+          ns: string;
+          name: string;
+        };
         start = { ns: tok.ns, name: tok.name };
         rv = tok.rv;
       } catch {
@@ -236,7 +267,10 @@ export class ApiCore {
   /** Fields a write through this endpoint does not own (status on the main resource, the rest on /status). */
   private ignored(def: ResourceDef, subresource: string | undefined, o: Obj): string[][] {
     if (!def.status) return [];
-    if (subresource === 'status') return Object.keys(o).filter((k) => k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind').map((k) => [k]);
+    if (subresource === 'status')
+      return Object.keys(o)
+        .filter((k) => k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind')
+        .map((k) => [k]);
     if (subresource === undefined) return [['status']];
     return [];
   }
@@ -246,7 +280,9 @@ export class ApiCore {
     if (body['apiVersion'] !== undefined && body['apiVersion'] !== want) {
       const got = splitApiVersion(String(body['apiVersion']));
       if (got.group !== def.group || !def.versions.includes(got.version)) {
-        throw badRequest(`the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${want})`);
+        throw badRequest(
+          `the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${want})`,
+        );
       }
     }
     if (body['kind'] !== undefined && body['kind'] !== def.kind) {
@@ -275,7 +311,10 @@ export class ApiCore {
       const schema = builtinSchema(def.group, def.version, def.kind);
       if (schema) {
         const decodeError = builtinDecodeError(schema, o);
-        if (decodeError) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${decodeError}`);
+        if (decodeError)
+          throw badRequest(
+            `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${decodeError}`,
+          );
         pruned.push(...pruneSchema(schema, o, true));
       }
       applyBuiltinDefaults(def.group, def.kind, o, () => this.allocateIp());
@@ -283,7 +322,9 @@ export class ApiCore {
     if (checkUnknown && pruned.length > 0) {
       if (opts.fieldValidation === 'Strict') {
         const list = pruned.map((p) => `unknown field "${p}"`).join(', ');
-        throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${list}`);
+        throw badRequest(
+          `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${list}`,
+        );
       }
       if (opts.fieldValidation === 'Warn') for (const p of pruned) opts.warnings.push(`unknown field "${p}"`);
     }
@@ -297,13 +338,24 @@ export class ApiCore {
     const name = nameOf(o);
     const causes: StatusCause[] = [];
     if (name === '') {
-      causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+      causes.push({
+        reason: 'FieldValueRequired',
+        message: 'Required value: name or generateName is required',
+        field: 'metadata.name',
+      });
       return causes;
     }
     const label = LABEL_NAME_KINDS.has(`${def.group}/${def.kind}`);
     if (def.group === 'rbac.authorization.k8s.io') {
-      if (name === '.' || name === '..' || name.includes('/') || name.includes('%')) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${name}": may not contain '/' or '%'`, field: 'metadata.name' });
-    } else if (label ? !DNS1123_LABEL.test(name) || name.length > 63 : !DNS1123_SUBDOMAIN.test(name) || name.length > 253) {
+      if (name === '.' || name === '..' || name.includes('/') || name.includes('%'))
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: "${name}": may not contain '/' or '%'`,
+          field: 'metadata.name',
+        });
+    } else if (
+      label ? !DNS1123_LABEL.test(name) || name.length > 63 : !DNS1123_SUBDOMAIN.test(name) || name.length > 253
+    ) {
       const msg = label
         ? `Invalid value: "${name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`
         : `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')`;
@@ -311,11 +363,20 @@ export class ApiCore {
     }
     const labels = getPath(o, 'metadata.labels');
     if (labels !== undefined && labels !== null) {
-      if (!isObj(labels)) causes.push({ reason: 'FieldValueTypeInvalid', message: 'Invalid value: must be a map of strings', field: 'metadata.labels' });
+      if (!isObj(labels))
+        causes.push({
+          reason: 'FieldValueTypeInvalid',
+          message: 'Invalid value: must be a map of strings',
+          field: 'metadata.labels',
+        });
       else {
         for (const v of Object.values(labels)) {
           if (typeof v !== 'string' || v.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(v)) {
-            causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`, field: 'metadata.labels' });
+            causes.push({
+              reason: 'FieldValueInvalid',
+              message: `Invalid value: "${String(v)}": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`,
+              field: 'metadata.labels',
+            });
           }
         }
       }
@@ -333,18 +394,29 @@ export class ApiCore {
     const n = this.store.bucket('/namespaces').get('', ns);
     if (!n) throw notFound('', 'namespaces', ns);
     if (getPath(n, 'metadata.deletionTimestamp')) {
-      throw new StatusError(403, 'Forbidden', `${qualifiedResource(def.group, def.resource)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`, {
-        name,
-        ...(def.group ? { group: def.group } : {}),
-        kind: def.resource,
-        causes: [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }],
-      });
+      throw new StatusError(
+        403,
+        'Forbidden',
+        `${qualifiedResource(def.group, def.resource)} "${name}" is forbidden: unable to create new content in namespace ${ns} because it is being terminated`,
+        {
+          name,
+          ...(def.group ? { group: def.group } : {}),
+          kind: def.resource,
+          causes: [
+            {
+              reason: 'NamespaceTerminating',
+              message: `namespace ${ns} is being terminated`,
+              field: 'metadata.namespace',
+            },
+          ],
+        },
+      );
     }
   }
 
   /** POST: create an object. */
   create(def: ResourceDef, ns: string, body: unknown, opts: WriteOptions): Obj {
-    if (!isObj(body)) throw badRequest('Object \'Kind\' is missing in the request body');
+    if (!isObj(body)) throw badRequest("Object 'Kind' is missing in the request body");
     this.checkTypeMeta(def, body);
     const o = clone(body);
     const m = meta(o);
@@ -354,10 +426,22 @@ export class ApiCore {
       }
       m['namespace'] = ns;
     } else delete m['namespace'];
-    if ((m['name'] === undefined || m['name'] === '') && typeof m['generateName'] === 'string' && m['generateName'] !== '') {
+    if (
+      (m['name'] === undefined || m['name'] === '') &&
+      typeof m['generateName'] === 'string' &&
+      m['generateName'] !== ''
+    ) {
       m['name'] = `${m['generateName']}${randomUUID().replace(/-/g, '').slice(0, 5)}`;
     }
-    for (const k of ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete m[k];
+    for (const k of [
+      'uid',
+      'resourceVersion',
+      'creationTimestamp',
+      'deletionTimestamp',
+      'deletionGracePeriodSeconds',
+      'selfLink',
+    ])
+      delete m[k];
     if (def.status && !(def.group === '' && def.kind === 'Namespace')) delete o['status'];
     this.admit(def, o, opts, true);
     const existing = this.store.bucket(bucketOf(def)).get(def.namespaced ? ns : '', nameOf(o));
@@ -391,7 +475,11 @@ export class ApiCore {
 
   private afterCreate(def: ResourceDef, o: Obj): void {
     if (def.group === '' && def.kind === 'Namespace') {
-      this.internalCreate('/serviceaccounts', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: nameOf(o) } });
+      this.internalCreate('/serviceaccounts', {
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'default', namespace: nameOf(o) },
+      });
     }
     if (def.group === 'apiextensions.k8s.io' && def.kind === 'CustomResourceDefinition') this.establishCrd(o);
   }
@@ -406,7 +494,7 @@ export class ApiCore {
 
   /** PUT (main resource or `status` subresource). */
   update(def: ResourceDef, ns: string, name: string, body: unknown, opts: WriteOptions, subresource?: string): Obj {
-    if (!isObj(body)) throw badRequest('Object \'Kind\' is missing in the request body');
+    if (!isObj(body)) throw badRequest("Object 'Kind' is missing in the request body");
     this.checkTypeMeta(def, body);
     const bm = isObj(body['metadata']) ? body['metadata'] : {};
     if (bm['name'] !== undefined && bm['name'] !== name) {
@@ -419,7 +507,12 @@ export class ApiCore {
     if (!live) throw notFound(def.group, def.resource, name);
     const rv = bm['resourceVersion'];
     if (rv !== undefined && rv !== '' && rv !== getPath(live, 'metadata.resourceVersion')) {
-      throw conflict(def.group, def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     return this.writeUpdate(def, live, clone(body), opts, subresource, true, undefined);
   }
@@ -428,7 +521,15 @@ export class ApiCore {
    * The common tail of PUT, PATCH and apply: merge server-owned fields from `live`, admit, bump
    * generation, update managedFields (unless `managedFields` is given), handle finalizer-driven deletion.
    */
-  private writeUpdate(def: ResourceDef, live: Obj, next: Obj, opts: WriteOptions, subresource: string | undefined, checkUnknown: boolean, managedFields: unknown[] | undefined): Obj {
+  private writeUpdate(
+    def: ResourceDef,
+    live: Obj,
+    next: Obj,
+    opts: WriteOptions,
+    subresource: string | undefined,
+    checkUnknown: boolean,
+    managedFields: unknown[] | undefined,
+  ): Obj {
     const lm = live['metadata'] as Obj;
     let o: Obj;
     if (subresource === 'status') {
@@ -461,11 +562,18 @@ export class ApiCore {
     if (lm['deletionTimestamp'] !== undefined) {
       const added = finalizersOf(o).filter((f) => !finalizersOf(live).includes(f));
       if (added.length > 0) {
-        throw invalid(def.group, def.kind, nameOf(o), [{ reason: 'FieldValueForbidden', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`, field: 'metadata.finalizers' }]);
+        throw invalid(def.group, def.kind, nameOf(o), [
+          {
+            reason: 'FieldValueForbidden',
+            message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`,
+            field: 'metadata.finalizers',
+          },
+        ]);
       }
     }
     const specChanged = !deepEqual(specPart(def, o), specPart(def, live));
-    if (def.crd || tracksGeneration(def.group, def.kind)) m['generation'] = (typeof lm['generation'] === 'number' ? lm['generation'] : 1) + (specChanged ? 1 : 0);
+    if (def.crd || tracksGeneration(def.group, def.kind))
+      m['generation'] = (typeof lm['generation'] === 'number' ? lm['generation'] : 1) + (specChanged ? 1 : 0);
     else delete m['generation'];
     const now = this.now();
     if (specChanged && !opts.dryRun) this.genChanged.set(String(m['uid']), now);
@@ -502,7 +610,15 @@ export class ApiCore {
   }
 
   /** PATCH (json, merge, strategic, apply) of the main resource or a subresource. */
-  patch(def: ResourceDef, ns: string, name: string, contentType: string, raw: unknown, opts: WriteOptions & { force: boolean }, subresource?: string): { object: Obj; created: boolean } {
+  patch(
+    def: ResourceDef,
+    ns: string,
+    name: string,
+    contentType: string,
+    raw: unknown,
+    opts: WriteOptions & { force: boolean },
+    subresource?: string,
+  ): { object: Obj; created: boolean } {
     const type = contentType.split(';')[0]?.trim() ?? '';
     const live = this.store.bucket(bucketOf(def)).get(def.namespaced ? ns : '', name);
     if (type === PATCH_TYPES.apply) return this.apply(def, ns, name, live, raw, opts, subresource);
@@ -521,45 +637,81 @@ export class ApiCore {
     }
     if (!isObj(patched)) throw badRequest('the patched object is not an object');
     const pm = isObj(patched['metadata']) ? patched['metadata'] : {};
-    if (pm['name'] !== undefined && pm['name'] !== name) throw badRequest(`the name of the object (${String(pm['name'])}) does not match the name on the URL (${name})`);
+    if (pm['name'] !== undefined && pm['name'] !== name)
+      throw badRequest(`the name of the object (${String(pm['name'])}) does not match the name on the URL (${name})`);
     const rv = pm['resourceVersion'];
     if (rv !== undefined && rv !== '' && rv !== getPath(live, 'metadata.resourceVersion')) {
-      throw conflict(def.group, def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     return { object: this.writeUpdate(def, live, patched, opts, subresource, true, undefined), created: false };
   }
 
-  private apply(def: ResourceDef, ns: string, name: string, live: Obj | undefined, raw: unknown, opts: WriteOptions & { force: boolean }, subresource?: string): { object: Obj; created: boolean } {
+  private apply(
+    def: ResourceDef,
+    ns: string,
+    name: string,
+    live: Obj | undefined,
+    raw: unknown,
+    opts: WriteOptions & { force: boolean },
+    subresource?: string,
+  ): { object: Obj; created: boolean } {
     if (!isObj(raw)) throw badRequest('error decoding YAML: the apply patch must be an object');
     if (opts.fieldManager === '' || opts.fieldManager === undefined) {
-      throw new StatusError(422, 'Invalid', 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch', {
-        group: 'meta.k8s.io',
-        kind: 'PatchOptions',
-        causes: [{ reason: 'FieldValueRequired', message: 'Required value: is required for apply patch', field: 'fieldManager' }],
-      });
+      throw new StatusError(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+        {
+          group: 'meta.k8s.io',
+          kind: 'PatchOptions',
+          causes: [
+            {
+              reason: 'FieldValueRequired',
+              message: 'Required value: is required for apply patch',
+              field: 'fieldManager',
+            },
+          ],
+        },
+      );
     }
     if (raw['apiVersion'] === undefined || raw['kind'] === undefined) {
       throw badRequest(`error decoding patch: Object 'Kind' is missing in '${JSON.stringify(raw)}'`);
     }
     this.checkTypeMeta(def, raw);
     const am = isObj(raw['metadata']) ? raw['metadata'] : {};
-    if (am['name'] !== undefined && am['name'] !== name) throw badRequest(`the name of the object (${String(am['name'])}) does not match the name on the URL (${name})`);
+    if (am['name'] !== undefined && am['name'] !== name)
+      throw badRequest(`the name of the object (${String(am['name'])}) does not match the name on the URL (${name})`);
     const applied = clone(raw);
     const checkM = meta(applied);
     checkM['name'] = name;
     if (def.namespaced) checkM['namespace'] = ns;
     // Unknown-field check on the applied configuration itself.
     const probe = clone(applied);
-    const schema = def.crd ? this.registry.crdVersion(def.group, def.version, def.resource)?.schema : builtinSchema(def.group, def.version, def.kind);
+    const schema = def.crd
+      ? this.registry.crdVersion(def.group, def.version, def.resource)?.schema
+      : builtinSchema(def.group, def.version, def.kind);
     const pruned = def.crd ? pruneMetadataUnknown(probe) : pruneBuiltinUnknown(def.group, def.kind, probe);
     if (schema) pruned.push(...pruneSchema(schema, probe, true));
     if (pruned.length > 0) {
-      if (opts.fieldValidation === 'Strict') throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`);
+      if (opts.fieldValidation === 'Strict')
+        throw badRequest(
+          `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: strict decoding error: ${pruned.map((p) => `unknown field "${p}"`).join(', ')}`,
+        );
       if (opts.fieldValidation === 'Warn') for (const p of pruned) opts.warnings.push(`unknown field "${p}"`);
     }
     const rv = am['resourceVersion'];
     if (live && rv !== undefined && rv !== '' && rv !== getPath(live, 'metadata.resourceVersion')) {
-      throw conflict(def.group, def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     if (!live && subresource) throw notFound(def.group, def.resource, name);
     const now = this.now();
@@ -596,7 +748,18 @@ export class ApiCore {
       m['managedFields'] = Array.isArray(managed) ? managed : [];
       return { object: this.commitCreate(def, o, opts), created: true };
     }
-    return { object: this.writeUpdate(def, live, result, { ...opts, fieldValidation: 'Ignore' }, subresource, false, Array.isArray(managed) ? managed : []), created: false };
+    return {
+      object: this.writeUpdate(
+        def,
+        live,
+        result,
+        { ...opts, fieldValidation: 'Ignore' },
+        subresource,
+        false,
+        Array.isArray(managed) ? managed : [],
+      ),
+      created: false,
+    };
   }
 
   // ---- scale subresource -------------------------------------------------------------------------
@@ -614,11 +777,22 @@ export class ApiCore {
     const live = this.getRaw(def, ns, name);
     const replicas = getPath(scale, 'spec.replicas');
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw invalid('autoscaling', 'Scale', name, [{ reason: 'FieldValueInvalid', message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0`, field: 'spec.replicas' }]);
+      throw invalid('autoscaling', 'Scale', name, [
+        {
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${String(replicas)}: must be greater than or equal to 0`,
+          field: 'spec.replicas',
+        },
+      ]);
     }
     const rv = getPath(scale, 'metadata.resourceVersion');
     if (rv !== undefined && rv !== '' && rv !== getPath(live, 'metadata.resourceVersion')) {
-      throw conflict(def.group, def.resource, name, 'the object has been modified; please apply your changes to the latest version and try again');
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        'the object has been modified; please apply your changes to the latest version and try again',
+      );
     }
     const next = this.output(def, live);
     setPath(next, def.scale.specReplicasPath.replace(/^\./, ''), replicas);
@@ -629,17 +803,36 @@ export class ApiCore {
   // ---- delete ------------------------------------------------------------------------------------
 
   /** DELETE one object. Returns the object and whether it is gone now. */
-  delete(def: ResourceDef, ns: string, name: string, dopts: DeleteOptions, opts: { dryRun: boolean }): { object: Obj; deleted: boolean } {
+  delete(
+    def: ResourceDef,
+    ns: string,
+    name: string,
+    dopts: DeleteOptions,
+    opts: { dryRun: boolean },
+  ): { object: Obj; deleted: boolean } {
     const live = this.getRaw(def, ns, name);
     const lm = live['metadata'] as Obj;
     if (dopts.preconditions?.uid && dopts.preconditions.uid !== lm['uid']) {
-      throw conflict(def.group, def.resource, name, `Precondition failed: UID in precondition: ${dopts.preconditions.uid}, UID in object meta: ${String(lm['uid'])}`);
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: UID in precondition: ${dopts.preconditions.uid}, UID in object meta: ${String(lm['uid'])}`,
+      );
     }
     if (dopts.preconditions?.resourceVersion && dopts.preconditions.resourceVersion !== lm['resourceVersion']) {
-      throw conflict(def.group, def.resource, name, `Precondition failed: ResourceVersion in precondition: ${dopts.preconditions.resourceVersion}, ResourceVersion in object meta: ${String(lm['resourceVersion'])}`);
+      throw conflict(
+        def.group,
+        def.resource,
+        name,
+        `Precondition failed: ResourceVersion in precondition: ${dopts.preconditions.resourceVersion}, ResourceVersion in object meta: ${String(lm['resourceVersion'])}`,
+      );
     }
     if (def.group === '' && def.kind === 'Namespace' && PROTECTED_NAMESPACES.has(name)) {
-      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+      throw forbidden(`namespaces "${name}" is forbidden: this namespace may not be deleted`, {
+        name,
+        kind: 'namespaces',
+      });
     }
     if (opts.dryRun) return { object: this.output(def, live), deleted: finalizersOf(live).length === 0 };
     const policy = dopts.propagationPolicy ?? (dopts.orphanDependents === true ? 'Orphan' : 'Background');
@@ -661,7 +854,8 @@ export class ApiCore {
     if (m['deletionTimestamp'] !== undefined) {
       return { object: this.output(def, live), deleted: false };
     }
-    if (policy === 'Foreground' && hasDependents && !finalizers.includes('foregroundDeletion')) finalizers = [...finalizers, 'foregroundDeletion'];
+    if (policy === 'Foreground' && hasDependents && !finalizers.includes('foregroundDeletion'))
+      finalizers = [...finalizers, 'foregroundDeletion'];
     if (policy === 'Orphan' && hasDependents && !finalizers.includes('orphan')) finalizers = [...finalizers, 'orphan'];
     if (finalizers.length > 0) {
       m['finalizers'] = finalizers;
@@ -677,8 +871,17 @@ export class ApiCore {
   }
 
   /** DELETE a collection (per-object semantics as {@link delete}). */
-  deleteCollection(def: ResourceDef, ns: string | undefined, lopts: ListOptions, dopts: DeleteOptions, opts: { dryRun: boolean }): Obj[] {
-    const { items } = this.list(def, ns, { ...(lopts.labelSelector ? { labelSelector: lopts.labelSelector } : {}), ...(lopts.fieldSelector ? { fieldSelector: lopts.fieldSelector } : {}) });
+  deleteCollection(
+    def: ResourceDef,
+    ns: string | undefined,
+    lopts: ListOptions,
+    dopts: DeleteOptions,
+    opts: { dryRun: boolean },
+  ): Obj[] {
+    const { items } = this.list(def, ns, {
+      ...(lopts.labelSelector ? { labelSelector: lopts.labelSelector } : {}),
+      ...(lopts.fieldSelector ? { fieldSelector: lopts.fieldSelector } : {}),
+    });
     const out: Obj[] = [];
     for (const it of items) {
       try {
@@ -749,7 +952,8 @@ export class ApiCore {
       const refs = ownerRefs(dep);
       const alive = refs.filter((r) => String(r['uid']) !== uid && this.store.locate(String(r['uid'])) !== undefined);
       if (alive.length === 0) {
-        if (!getPath(dep, 'metadata.deletionTimestamp')) this.delete(def, ref.namespace, ref.name, { propagationPolicy: 'Background' }, { dryRun: false });
+        if (!getPath(dep, 'metadata.deletionTimestamp'))
+          this.delete(def, ref.namespace, ref.name, { propagationPolicy: 'Background' }, { dryRun: false });
       } else {
         const next = clone(dep);
         (next['metadata'] as Obj)['ownerReferences'] = refs.filter((r) => String(r['uid']) !== uid);
@@ -793,7 +997,8 @@ export class ApiCore {
     if (!loc) return;
     const def = this.defForBucket(loc.bucket);
     const o = this.store.bucket(loc.bucket).get(loc.namespace, loc.name);
-    if (!def || !o || !getPath(o, 'metadata.deletionTimestamp') || !finalizersOf(o).includes('foregroundDeletion')) return;
+    if (!def || !o || !getPath(o, 'metadata.deletionTimestamp') || !finalizersOf(o).includes('foregroundDeletion'))
+      return;
     if (this.store.dependentsOf(uid).length > 0) return;
     this.removeFinalizer(def, loc.namespace, loc.name, 'foregroundDeletion');
   }
@@ -829,8 +1034,16 @@ export class ApiCore {
     if (!fresh) return;
     const specFin = getPath(fresh, 'spec.finalizers');
     const next = clone(fresh);
-    if (Array.isArray(specFin) && specFin.includes('kubernetes')) setPath(next, 'spec.finalizers', specFin.filter((f) => f !== 'kubernetes'));
-    if (finalizersOf(next).length === 0 && (!Array.isArray(getPath(next, 'spec.finalizers')) || (getPath(next, 'spec.finalizers') as unknown[]).length === 0)) {
+    if (Array.isArray(specFin) && specFin.includes('kubernetes'))
+      setPath(
+        next,
+        'spec.finalizers',
+        specFin.filter((f) => f !== 'kubernetes'),
+      );
+    if (
+      finalizersOf(next).length === 0 &&
+      (!Array.isArray(getPath(next, 'spec.finalizers')) || (getPath(next, 'spec.finalizers') as unknown[]).length === 0)
+    ) {
       this.store.remove('/namespaces', '', ns);
       this.enqueueGc(() => this.ownerGone(String(getPath(fresh, 'metadata.uid'))));
       return;
@@ -865,13 +1078,24 @@ export class ApiCore {
     const stored = new Set<string>(Array.isArray(prevStored) ? prevStored.map(String) : []);
     if (typeof storage === 'string') stored.add(storage);
     const ts = rfc3339(this.now());
-    const prevConds = Array.isArray(getPath(crd, 'status.conditions')) ? (getPath(crd, 'status.conditions') as Obj[]) : [];
+    const prevConds = Array.isArray(getPath(crd, 'status.conditions'))
+      ? (getPath(crd, 'status.conditions') as Obj[])
+      : [];
     const cond = (type: string, reason: string, message: string): Obj => {
       const prev = prevConds.find((c) => c['type'] === type);
-      return { type, status: 'True', lastTransitionTime: prev && prev['status'] === 'True' ? prev['lastTransitionTime'] : ts, reason, message };
+      return {
+        type,
+        status: 'True',
+        lastTransitionTime: prev && prev['status'] === 'True' ? prev['lastTransitionTime'] : ts,
+        reason,
+        message,
+      };
     };
     const status: Obj = {
-      conditions: [cond('NamesAccepted', 'NoConflicts', 'no conflicts found'), cond('Established', 'InitialNamesAccepted', 'the initial names have been accepted')],
+      conditions: [
+        cond('NamesAccepted', 'NoConflicts', 'no conflicts found'),
+        cond('Established', 'InitialNamesAccepted', 'the initial names have been accepted'),
+      ],
       acceptedNames: names,
       storedVersions: [...stored],
     };
@@ -899,7 +1123,8 @@ const keepAllocatedClusterIP = (o: Obj, old: Obj): void => {
   if (!isObj(spec) || !isObj(oldSpec)) return;
   if ((spec['clusterIP'] === undefined || spec['clusterIP'] === '') && oldSpec['clusterIP'] !== undefined) {
     spec['clusterIP'] = oldSpec['clusterIP'];
-    if (spec['clusterIPs'] === undefined && oldSpec['clusterIPs'] !== undefined) spec['clusterIPs'] = clone(oldSpec['clusterIPs']);
+    if (spec['clusterIPs'] === undefined && oldSpec['clusterIPs'] !== undefined)
+      spec['clusterIPs'] = clone(oldSpec['clusterIPs']);
   }
 };
 
@@ -956,7 +1181,8 @@ const stripMeta = (schema: Obj): Obj => {
     delete p['kind'];
     c['properties'] = p;
   }
-  if (Array.isArray(c['required'])) c['required'] = c['required'].filter((r) => r !== 'metadata' && r !== 'apiVersion' && r !== 'kind');
+  if (Array.isArray(c['required']))
+    c['required'] = c['required'].filter((r) => r !== 'metadata' && r !== 'apiVersion' && r !== 'kind');
   return c;
 };
 
@@ -967,7 +1193,13 @@ const toScale = (def: ResourceDef, o: Obj): Obj => {
   return {
     kind: 'Scale',
     apiVersion: 'autoscaling/v1',
-    metadata: { name: m['name'], namespace: m['namespace'], uid: m['uid'], resourceVersion: m['resourceVersion'], creationTimestamp: m['creationTimestamp'] },
+    metadata: {
+      name: m['name'],
+      namespace: m['namespace'],
+      uid: m['uid'],
+      resourceVersion: m['resourceVersion'],
+      creationTimestamp: m['creationTimestamp'],
+    },
     spec: { replicas: getPath(o, spec.specReplicasPath.replace(/^\./, '')) ?? 0 },
     status: {
       replicas: getPath(o, spec.statusReplicasPath.replace(/^\./, '')) ?? 0,
@@ -978,25 +1210,50 @@ const toScale = (def: ResourceDef, o: Obj): Obj => {
 
 const selectorString = (sel: unknown): Obj => {
   if (!isObj(sel) || !isObj(sel['matchLabels'])) return {};
-  return { selector: Object.entries(sel['matchLabels']).map(([k, v]) => `${k}=${String(v)}`).join(',') };
+  return {
+    selector: Object.entries(sel['matchLabels'])
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(','),
+  };
 };
 
 /** Map patch/apply errors from the patch modules to Status errors. */
 export const toStatusError = (err: unknown, def: ResourceDef): StatusError => {
   if (err instanceof StatusError) return err;
-  const e = err as { name?: string; status?: number; message?: string; conflicts?: { manager: string; field: string; message?: string }[] };
+  const e = err as {
+    name?: string;
+    status?: number;
+    message?: string;
+    conflicts?: { manager: string; field: string; message?: string }[];
+  };
   if (err instanceof ApplyConflictError || e.name === 'ApplyConflictError') {
     const conflicts = e.conflicts ?? [];
-    return new StatusError(409, 'Conflict', e.message ?? 'Apply failed', {
-      group: def.group === '' ? undefined : def.group,
-      kind: def.resource,
-      causes: conflicts.map((c) => ({ reason: 'FieldManagerConflict', message: c.message ?? `conflict with "${c.manager}"`, field: c.field })),
-    }, { cause: err });
+    return new StatusError(
+      409,
+      'Conflict',
+      e.message ?? 'Apply failed',
+      {
+        group: def.group === '' ? undefined : def.group,
+        kind: def.resource,
+        causes: conflicts.map((c) => ({
+          reason: 'FieldManagerConflict',
+          message: c.message ?? `conflict with "${c.manager}"`,
+          field: c.field,
+        })),
+      },
+      { cause: err },
+    );
   }
   if (err instanceof PatchError || e.name === 'PatchError') {
     const pe = err as PatchError;
     const status = pe.status ?? 400;
-    return new StatusError(status, pe.reason ?? (status === 422 ? 'Invalid' : 'BadRequest'), pe.message, pe.causes ? { causes: pe.causes } : undefined, { cause: err });
+    return new StatusError(
+      status,
+      pe.reason ?? (status === 422 ? 'Invalid' : 'BadRequest'),
+      pe.message,
+      pe.causes ? { causes: pe.causes } : undefined,
+      { cause: err },
+    );
   }
   return internalError(e.message ?? String(err), err);
 };
@@ -1007,27 +1264,54 @@ export const validateCrd = (crd: Obj): StatusCause[] => {
   const group = getPath(crd, 'spec.group');
   const plural = getPath(crd, 'spec.names.plural');
   const kind = getPath(crd, 'spec.names.kind');
-  if (typeof group !== 'string' || group === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
-  if (typeof plural !== 'string' || plural === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
-  if (typeof kind !== 'string' || kind === '') causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
+  if (typeof group !== 'string' || group === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.group' });
+  if (typeof plural !== 'string' || plural === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.plural' });
+  if (typeof kind !== 'string' || kind === '')
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.names.kind' });
   const scope = getPath(crd, 'spec.scope');
-  if (scope !== 'Namespaced' && scope !== 'Cluster') causes.push({ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(scope ?? '')}: supported values: "Cluster", "Namespaced"`, field: 'spec.scope' });
+  if (scope !== 'Namespaced' && scope !== 'Cluster')
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${JSON.stringify(scope ?? '')}: supported values: "Cluster", "Namespaced"`,
+      field: 'spec.scope',
+    });
   if (typeof group === 'string' && typeof plural === 'string' && nameOf(crd) !== `${plural}.${group}`) {
-    causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: "${nameOf(crd)}": must be spec.names.plural+"."+spec.group`, field: 'metadata.name' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: "${nameOf(crd)}": must be spec.names.plural+"."+spec.group`,
+      field: 'metadata.name',
+    });
   }
   const versions = getPath(crd, 'spec.versions');
   if (!Array.isArray(versions) || versions.length === 0) {
-    causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): must have exactly one version marked as storage version', field: 'spec.versions' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message:
+        'Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): must have exactly one version marked as storage version',
+      field: 'spec.versions',
+    });
   } else {
     const storage = versions.filter((v) => isObj(v) && v['storage'] === true).length;
-    if (storage !== 1) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(versions.map((v) => (isObj(v) ? v['name'] : v)))}: must have exactly one version marked as storage version`, field: 'spec.versions' });
+    if (storage !== 1)
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${JSON.stringify(versions.map((v) => (isObj(v) ? v['name'] : v)))}: must have exactly one version marked as storage version`,
+        field: 'spec.versions',
+      });
     versions.forEach((v, i) => {
       const schema = isObj(v) ? getPath(v, 'schema.openAPIV3Schema') : undefined;
       if (!isObj(schema)) {
-        causes.push({ reason: 'FieldValueRequired', message: 'Required value: schemas are required', field: `spec.versions[${i}].schema.openAPIV3Schema` });
+        causes.push({
+          reason: 'FieldValueRequired',
+          message: 'Required value: schemas are required',
+          field: `spec.versions[${i}].schema.openAPIV3Schema`,
+        });
         return;
       }
-      for (const e of checkCrdSchema(schema, `spec.versions[${i}].schema.openAPIV3Schema`)) causes.push({ reason: e.type, message: e.message, field: e.field });
+      for (const e of checkCrdSchema(schema, `spec.versions[${i}].schema.openAPIV3Schema`))
+        causes.push({ reason: e.type, message: e.message, field: e.field });
     });
   }
   return causes;

@@ -62,7 +62,8 @@ const classSchema = (name: string, stack: string[]): Obj | undefined => {
   return out;
 };
 
-const jsonType = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v);
+const jsonType = (v: unknown): string =>
+  v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v;
 
 /**
  * The first scalar type mismatch of a built-in object, worded like Go's encoding/json
@@ -74,12 +75,16 @@ export const builtinDecodeError = (schema: Obj, value: unknown): string | undefi
     const t = s['type'];
     const where = `Go struct field ${struct}.${path}`;
     if (t === 'integer' || t === 'number') {
-      if (typeof v !== 'number') return `json: cannot unmarshal ${jsonType(v)} into ${where} of type ${goTypes.get(s) ?? 'int32'}`;
-      if (t === 'integer' && !Number.isInteger(v)) return `json: cannot unmarshal number ${v} into ${where} of type ${goTypes.get(s) ?? 'int32'}`;
+      if (typeof v !== 'number')
+        return `json: cannot unmarshal ${jsonType(v)} into ${where} of type ${goTypes.get(s) ?? 'int32'}`;
+      if (t === 'integer' && !Number.isInteger(v))
+        return `json: cannot unmarshal number ${v} into ${where} of type ${goTypes.get(s) ?? 'int32'}`;
       return undefined;
     }
-    if (t === 'string') return typeof v === 'string' ? undefined : `json: cannot unmarshal ${jsonType(v)} into ${where} of type string`;
-    if (t === 'boolean') return typeof v === 'boolean' ? undefined : `json: cannot unmarshal ${jsonType(v)} into ${where} of type bool`;
+    if (t === 'string')
+      return typeof v === 'string' ? undefined : `json: cannot unmarshal ${jsonType(v)} into ${where} of type string`;
+    if (t === 'boolean')
+      return typeof v === 'boolean' ? undefined : `json: cannot unmarshal ${jsonType(v)} into ${where} of type bool`;
     if (t === 'array' && Array.isArray(v) && typeof s['items'] === 'object') {
       for (const x of v) {
         const e = walk(s['items'] as Obj, x, path, struct);

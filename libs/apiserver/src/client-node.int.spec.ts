@@ -17,14 +17,26 @@ describe('@kubernetes/client-node against the in-process API server', () => {
     await server?.close();
   });
 
-  const cm = (name: string, v: string): V1ConfigMap => ({ metadata: { name, labels: { suite: 'informer' } }, data: { v } });
+  const cm = (name: string, v: string): V1ConfigMap => ({
+    metadata: { name, labels: { suite: 'informer' } },
+    data: { v },
+  });
 
   it('creates, lists with pagination and selectors, and reports conflicts on stale resourceVersions', async () => {
-    for (let i = 0; i < 5; i++) await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: `page-${i}`, labels: { page: 'yes' } } } });
+    for (let i = 0; i < 5; i++)
+      await core.createNamespacedConfigMap({
+        namespace: 'default',
+        body: { metadata: { name: `page-${i}`, labels: { page: 'yes' } } },
+      });
     const first = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'page=yes', limit: 2 });
     expect(first.items.map((x) => x.metadata?.name)).toEqual(['page-0', 'page-1']);
     expect(first.metadata?.remainingItemCount).toBe(3);
-    const second = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'page=yes', limit: 2, _continue: first.metadata?._continue as string });
+    const second = await core.listNamespacedConfigMap({
+      namespace: 'default',
+      labelSelector: 'page=yes',
+      limit: 2,
+      _continue: first.metadata?._continue as string,
+    });
     expect(second.items.map((x) => x.metadata?.name)).toEqual(['page-2', 'page-3']);
     const byName = await core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: 'metadata.name=page-4' });
     expect(byName.items.map((x) => x.metadata?.name)).toEqual(['page-4']);
@@ -32,11 +44,18 @@ describe('@kubernetes/client-node against the in-process API server', () => {
     const got = await core.readNamespacedConfigMap({ name: 'page-0', namespace: 'default' });
     const stale = { ...got, data: { a: '1' } };
     await core.replaceNamespacedConfigMap({ name: 'page-0', namespace: 'default', body: stale });
-    await expect(core.replaceNamespacedConfigMap({ name: 'page-0', namespace: 'default', body: { ...stale, data: { a: '2' } } })).rejects.toMatchObject({ code: 409 });
+    await expect(
+      core.replaceNamespacedConfigMap({ name: 'page-0', namespace: 'default', body: { ...stale, data: { a: '2' } } }),
+    ).rejects.toMatchObject({ code: 409 });
   });
 
   it('list+watch resumes from the last resourceVersion after a forced disconnect, and relists after 410', async () => {
-    const informer = makeInformer(kc, '/api/v1/namespaces/default/configmaps', () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'suite=informer' }), 'suite=informer');
+    const informer = makeInformer(
+      kc,
+      '/api/v1/namespaces/default/configmaps',
+      () => core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'suite=informer' }),
+      'suite=informer',
+    );
     const seen = new Map<string, string>();
     informer.on('add', (o) => seen.set(o.metadata?.name ?? '', o.data?.['v'] ?? ''));
     informer.on('update', (o) => seen.set(o.metadata?.name ?? '', o.data?.['v'] ?? ''));
@@ -51,7 +70,11 @@ describe('@kubernetes/client-node against the in-process API server', () => {
       // a forced disconnect: the informer re-watches from its resourceVersion, no relist
       expect(server.hooks.disconnectWatches('configmaps')).toBeGreaterThan(0);
       await core.createNamespacedConfigMap({ namespace: 'default', body: cm('b', '1') });
-      await core.patchNamespacedConfigMap({ name: 'a', namespace: 'default', body: [{ op: 'replace', path: '/data/v', value: '2' }] });
+      await core.patchNamespacedConfigMap({
+        name: 'a',
+        namespace: 'default',
+        body: [{ op: 'replace', path: '/data/v', value: '2' }],
+      });
       await eventually(() => seen.get('b') === '1' && seen.get('a') === '2', 15_000);
       expect(server.counters.get('list', 'configmaps')).toBe(1);
       expect(server.counters.get('watch', 'configmaps')).toBeGreaterThanOrEqual(2);
@@ -62,12 +85,22 @@ describe('@kubernetes/client-node against the in-process API server', () => {
       server.hooks.setLatency(500);
       server.hooks.disconnectWatches('configmaps');
       const def = server.core.registry.get('', 'v1', 'configmaps')!;
-      server.core.create(def, 'default', { apiVersion: 'v1', kind: 'ConfigMap', ...cm('c', '1') }, { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict', warnings: [] });
+      server.core.create(
+        def,
+        'default',
+        { apiVersion: 'v1', kind: 'ConfigMap', ...cm('c', '1') },
+        { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict', warnings: [] },
+      );
       server.hooks.compact();
       server.hooks.setLatency(0);
       await eventually(() => seen.get('c') === '1', 15_000);
       expect(server.counters.get('list', 'configmaps')).toBe(2);
-      expect(informer.list('default').map((o) => o.metadata?.name).sort()).toEqual(['a', 'b', 'c']);
+      expect(
+        informer
+          .list('default')
+          .map((o) => o.metadata?.name)
+          .sort(),
+      ).toEqual(['a', 'b', 'c']);
     } finally {
       await informer.stop();
     }

@@ -23,7 +23,8 @@ const defaultPodSpec = (spec: unknown, restartPolicy = 'Always'): void => {
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
   setDefault(spec, 'securityContext', {});
   setDefault(spec, 'schedulerName', 'default-scheduler');
-  for (const key of ['containers', 'initContainers']) if (Array.isArray(spec[key])) for (const c of spec[key]) defaultContainer(c);
+  for (const key of ['containers', 'initContainers'])
+    if (Array.isArray(spec[key])) for (const c of spec[key]) defaultContainer(c);
 };
 
 const defaultTemplate = (o: Obj, restartPolicy?: string): void => {
@@ -147,7 +148,10 @@ export const applyBuiltinDefaults = (group: string, kind: string, o: Obj, alloca
     }
     case 'rbac.authorization.k8s.io/RoleBinding':
     case 'rbac.authorization.k8s.io/ClusterRoleBinding':
-      if (Array.isArray(o['subjects'])) for (const s of o['subjects']) if (isObj(s) && (s['kind'] === 'User' || s['kind'] === 'Group')) setDefault(s, 'apiGroup', 'rbac.authorization.k8s.io');
+      if (Array.isArray(o['subjects']))
+        for (const s of o['subjects'])
+          if (isObj(s) && (s['kind'] === 'User' || s['kind'] === 'Group'))
+            setDefault(s, 'apiGroup', 'rbac.authorization.k8s.io');
       return;
     default:
       return;
@@ -165,14 +169,38 @@ const TOP_LEVEL: Record<string, string[]> = {
   'rbac.authorization.k8s.io/ClusterRole': ['rules', 'aggregationRule'],
   'rbac.authorization.k8s.io/RoleBinding': ['roleRef', 'subjects'],
   'rbac.authorization.k8s.io/ClusterRoleBinding': ['roleRef', 'subjects'],
-  'storage.k8s.io/StorageClass': ['provisioner', 'parameters', 'reclaimPolicy', 'mountOptions', 'allowVolumeExpansion', 'volumeBindingMode', 'allowedTopologies'],
+  'storage.k8s.io/StorageClass': [
+    'provisioner',
+    'parameters',
+    'reclaimPolicy',
+    'mountOptions',
+    'allowVolumeExpansion',
+    'volumeBindingMode',
+    'allowedTopologies',
+  ],
   'scheduling.k8s.io/PriorityClass': ['value', 'globalDefault', 'description', 'preemptionPolicy'],
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': ['webhooks'],
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': ['webhooks'],
   'apps/ControllerRevision': ['data', 'revision'],
 };
 const OPEN_KINDS = new Set(['/Event', 'events.k8s.io/Event']);
-const META_FIELDS = new Set(['name', 'generateName', 'namespace', 'selfLink', 'uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'labels', 'annotations', 'ownerReferences', 'finalizers', 'managedFields']);
+const META_FIELDS = new Set([
+  'name',
+  'generateName',
+  'namespace',
+  'selfLink',
+  'uid',
+  'resourceVersion',
+  'generation',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'deletionGracePeriodSeconds',
+  'labels',
+  'annotations',
+  'ownerReferences',
+  'finalizers',
+  'managedFields',
+]);
 
 /** Drop unknown top-level and metadata fields of a built-in object; returns the dropped paths. */
 export const pruneBuiltinUnknown = (group: string, kind: string, o: Obj): string[] => {
@@ -206,7 +234,15 @@ export const pruneMetadataUnknown = (o: Obj): string[] => {
   return pruned;
 };
 
-const GENERATION_KINDS = new Set(['networking.k8s.io/Ingress', 'networking.k8s.io/NetworkPolicy', 'autoscaling/HorizontalPodAutoscaler', 'policy/PodDisruptionBudget', 'apiextensions.k8s.io/CustomResourceDefinition', 'admissionregistration.k8s.io/ValidatingWebhookConfiguration', 'admissionregistration.k8s.io/MutatingWebhookConfiguration']);
+const GENERATION_KINDS = new Set([
+  'networking.k8s.io/Ingress',
+  'networking.k8s.io/NetworkPolicy',
+  'autoscaling/HorizontalPodAutoscaler',
+  'policy/PodDisruptionBudget',
+  'apiextensions.k8s.io/CustomResourceDefinition',
+  'admissionregistration.k8s.io/ValidatingWebhookConfiguration',
+  'admissionregistration.k8s.io/MutatingWebhookConfiguration',
+]);
 
 /** Whether Kubernetes tracks `metadata.generation` for a built-in kind. */
 export const tracksGeneration = (group: string, kind: string): boolean =>

@@ -15,10 +15,14 @@ interface SubDef {
 /** Subresources served for a resource. */
 export const subresourcesOf = (d: ResourceDef): SubDef[] => {
   const out: SubDef[] = [];
-  if (d.status) out.push({ name: 'status', group: d.group, version: d.version, kind: d.kind, verbs: ['get', 'patch', 'update'] });
-  if (d.scale) out.push({ name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
-  if (d.group === '' && d.resource === 'serviceaccounts') out.push({ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
-  if (d.group === '' && d.resource === 'namespaces') out.push({ name: 'finalize', group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] });
+  if (d.status)
+    out.push({ name: 'status', group: d.group, version: d.version, kind: d.kind, verbs: ['get', 'patch', 'update'] });
+  if (d.scale)
+    out.push({ name: 'scale', group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+  if (d.group === '' && d.resource === 'serviceaccounts')
+    out.push({ name: 'token', group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
+  if (d.group === '' && d.resource === 'namespaces')
+    out.push({ name: 'finalize', group: '', version: 'v1', kind: 'Namespace', verbs: ['update'] });
   return out;
 };
 
@@ -38,7 +42,10 @@ const groupEntry = (group: string, versions: string[]): Obj => {
 export const apiGroupList = (reg: Registry): Obj => ({
   kind: 'APIGroupList',
   apiVersion: 'v1',
-  groups: reg.groups().filter((g) => g.group !== '').map((g) => groupEntry(g.group, g.versions)),
+  groups: reg
+    .groups()
+    .filter((g) => g.group !== '')
+    .map((g) => groupEntry(g.group, g.versions)),
 });
 
 /** `/apis/G` (legacy APIGroup) or undefined when not served. */
@@ -85,7 +92,13 @@ const aggregatedResource = (d: ResourceDef): Obj => ({
   ...(d.shortNames.length > 0 ? { shortNames: d.shortNames } : {}),
   ...(d.categories.length > 0 ? { categories: d.categories } : {}),
   ...(subresourcesOf(d).length > 0
-    ? { subresources: subresourcesOf(d).map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs })) }
+    ? {
+        subresources: subresourcesOf(d).map((s) => ({
+          subresource: s.name,
+          responseKind: { group: s.group, version: s.version, kind: s.kind },
+          verbs: s.verbs,
+        })),
+      }
     : {}),
 });
 

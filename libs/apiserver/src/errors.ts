@@ -117,9 +117,14 @@ export const methodNotAllowed = (verb: string, what: string): StatusError =>
 
 /** 415 UnsupportedMediaType. */
 export const unsupportedMediaType = (contentType: string): StatusError =>
-  new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`, {
-    causes: [{ reason: 'UnsupportedMediaType', message: contentType }],
-  });
+  new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml`,
+    {
+      causes: [{ reason: 'UnsupportedMediaType', message: contentType }],
+    },
+  );
 
 /** 410 Expired for a watch/list resourceVersion that has been compacted. */
 export const expired = (message: string): StatusError => new StatusError(410, 'Expired', message);

@@ -14,11 +14,18 @@ describe.skipIf(!HELM)('helm against the in-process API server', () => {
   let env: NodeJS.ProcessEnv;
   const helm = (args: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile(HELM as string, args, { env, cwd: c.dir, timeout: 60_000 }, (err, stdout, stderr) => (err ? reject(new Error(`helm ${args.join(' ')}: ${stderr}`)) : resolve(stdout)));
+      execFile(HELM as string, args, { env, cwd: c.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+        err ? reject(new Error(`helm ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
+      );
     });
   beforeAll(async () => {
     c = await startCluster();
-    env = { ...c.env, HELM_CACHE_HOME: join(c.dir, 'hc'), HELM_CONFIG_HOME: join(c.dir, 'hcfg'), HELM_DATA_HOME: join(c.dir, 'hd') };
+    env = {
+      ...c.env,
+      HELM_CACHE_HOME: join(c.dir, 'hc'),
+      HELM_CONFIG_HOME: join(c.dir, 'hcfg'),
+      HELM_DATA_HOME: join(c.dir, 'hd'),
+    };
   });
   afterAll(async () => {
     await c?.stop();

@@ -1,6 +1,13 @@
 /** @flux-ts/apiserver: an in-process Kubernetes API server for tests and `npm start`. */
 export { startApiServer, parseBody, parseResourcePath } from './server.ts';
-export type { ApiServer, ApiServerOptions, ApiServerHooks, ErrorRule, RequestCounters, RequestLogEntry } from './server.ts';
+export type {
+  ApiServer,
+  ApiServerOptions,
+  ApiServerHooks,
+  ErrorRule,
+  RequestCounters,
+  RequestLogEntry,
+} from './server.ts';
 export { ApiCore, PATCH_TYPES } from './api.ts';
 export type { WriteOptions, ListOptions, ListResult, DeleteOptions, FieldValidation } from './api.ts';
 export { Store, Bucket } from './store.ts';
@@ -8,7 +15,16 @@ export type { StoreEvent, StoreSnapshot, StoreWatcher, DependentRef } from './st
 export { Registry, bucketOf, compareKubeVersions } from './registry.ts';
 export { builtinResources, pluralOf, apiVersionOf, splitApiVersion } from './resources.ts';
 export type { ResourceDef, PrinterColumn, ScaleSpec } from './resources.ts';
-export { StatusError, notFound, alreadyExists, conflict, invalid, badRequest, forbidden, qualifiedResource } from './errors.ts';
+export {
+  StatusError,
+  notFound,
+  alreadyExists,
+  conflict,
+  invalid,
+  badRequest,
+  forbidden,
+  qualifiedResource,
+} from './errors.ts';
 export type { StatusBody, StatusCause, StatusDetails } from './errors.ts';
 export { parseLabelSelector, labelSelector, fieldSelector, labelSelectorFromObject } from './selectors.ts';
 export { kubeconfigYaml } from './kubeconfig.ts';

@@ -7,7 +7,12 @@ export const kubeconfigYaml = (args: { server: string; caPem: string; token: str
   return stringify({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name, cluster: { server: args.server, 'certificate-authority-data': Buffer.from(args.caPem).toString('base64') } }],
+    clusters: [
+      {
+        name,
+        cluster: { server: args.server, 'certificate-authority-data': Buffer.from(args.caPem).toString('base64') },
+      },
+    ],
     users: [{ name: `${name}-admin`, user: { token: args.token } }],
     contexts: [{ name, context: { cluster: name, user: `${name}-admin`, namespace: 'default' } }],
     'current-context': name,

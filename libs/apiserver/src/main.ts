@@ -21,7 +21,9 @@ const server = await startApiServer({
   ...(values.crds ? { crdsDir: values.crds } : {}),
   ...(values['latency-ms'] ? { latencyMs: Number(values['latency-ms']) } : {}),
   ...(values['simulate-ready-ms'] ? { simulation: { readyAfterMs: Number(values['simulate-ready-ms']) } } : {}),
-  ...(values.verbose ? { onRequest: (e) => process.stderr.write(`${e.method} ${e.url} ${e.status} ${e.durationMs}ms ${e.userAgent}\n`) } : {}),
+  ...(values.verbose
+    ? { onRequest: (e) => process.stderr.write(`${e.method} ${e.url} ${e.status} ${e.durationMs}ms ${e.userAgent}\n`) }
+    : {}),
 });
 process.stdout.write(`${server.url}\n`);
 if (values.kubeconfig) process.stderr.write(`kubeconfig written to ${values.kubeconfig}\n`);

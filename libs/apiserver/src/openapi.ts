@@ -35,20 +35,46 @@ const param = (name: string, inWhere: 'query' | 'path', description: string, req
 
 const writeParams = (): Obj[] => [
   param('dryRun', 'query', 'When present, indicates that modifications should not be persisted.'),
-  param('fieldManager', 'query', 'fieldManager is a name associated with the actor or entity that is making these changes.'),
-  param('fieldValidation', 'query', 'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict.'),
+  param(
+    'fieldManager',
+    'query',
+    'fieldManager is a name associated with the actor or entity that is making these changes.',
+  ),
+  param(
+    'fieldValidation',
+    'query',
+    'fieldValidation instructs the server on how to handle objects in the request containing unknown or duplicate fields. Valid values are: Ignore, Warn, Strict.',
+  ),
 ];
 
-const jsonContent = (ref: string): Obj => ({ 'application/json': { schema: { $ref: `#/components/schemas/${ref}` } }, 'application/yaml': { schema: { $ref: `#/components/schemas/${ref}` } } });
+const jsonContent = (ref: string): Obj => ({
+  'application/json': { schema: { $ref: `#/components/schemas/${ref}` } },
+  'application/yaml': { schema: { $ref: `#/components/schemas/${ref}` } },
+});
 
 /** The schema of one kind (CRD schema, or a loose object for built-ins). */
 const kindSchema = (reg: Registry, d: ResourceDef): Obj => {
   const info = d.crd ? reg.crdVersion(d.group, d.version, d.resource) : undefined;
   const known = info?.schema ?? (d.crd ? undefined : builtinSchema(d.group, d.version, d.kind));
-  const base: Obj = known ? structuredClone(known) : { type: 'object', properties: { spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true }, status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } }, 'x-kubernetes-preserve-unknown-fields': true };
+  const base: Obj = known
+    ? structuredClone(known)
+    : {
+        type: 'object',
+        properties: {
+          spec: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+          status: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        },
+        'x-kubernetes-preserve-unknown-fields': true,
+      };
   const props = isObj(base['properties']) ? (base['properties'] as Obj) : {};
-  props['apiVersion'] = { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' };
-  props['kind'] = { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' };
+  props['apiVersion'] = {
+    type: 'string',
+    description: 'APIVersion defines the versioned schema of this representation of an object.',
+  };
+  props['kind'] = {
+    type: 'string',
+    description: 'Kind is a string value representing the REST resource this object represents.',
+  };
   props['metadata'] = { allOf: [{ $ref: `#/components/schemas/${OBJECT_META}` }], default: {} };
   base['properties'] = props;
   base['type'] = 'object';
@@ -63,10 +89,21 @@ export const openApiV3GroupVersion = (reg: Registry, group: string, version: str
   const prefix = group === '' ? '/api/v1' : `/apis/${group}/${version}`;
   const paths: Obj = {};
   const schemas: Obj = {
-    [OBJECT_META]: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'ObjectMeta is metadata that all persisted resources must have.' },
+    [OBJECT_META]: {
+      type: 'object',
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'ObjectMeta is metadata that all persisted resources must have.',
+    },
     [LIST_META]: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-    'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': { type: 'object', description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.' },
-    'io.k8s.apimachinery.pkg.apis.meta.v1.Status': { type: 'object', 'x-kubernetes-group-version-kind': [{ group: '', kind: 'Status', version: 'v1' }], 'x-kubernetes-preserve-unknown-fields': true },
+    'io.k8s.apimachinery.pkg.apis.meta.v1.Patch': {
+      type: 'object',
+      description: 'Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.',
+    },
+    'io.k8s.apimachinery.pkg.apis.meta.v1.Status': {
+      type: 'object',
+      'x-kubernetes-group-version-kind': [{ group: '', kind: 'Status', version: 'v1' }],
+      'x-kubernetes-preserve-unknown-fields': true,
+    },
   };
   for (const d of defs) {
     const ref = schemaName(d);
@@ -75,33 +112,77 @@ export const openApiV3GroupVersion = (reg: Registry, group: string, version: str
     schemas[listRef] = {
       type: 'object',
       required: ['items'],
-      properties: { apiVersion: { type: 'string' }, kind: { type: 'string' }, items: { type: 'array', items: { $ref: `#/components/schemas/${ref}` } }, metadata: { $ref: `#/components/schemas/${LIST_META}` } },
+      properties: {
+        apiVersion: { type: 'string' },
+        kind: { type: 'string' },
+        items: { type: 'array', items: { $ref: `#/components/schemas/${ref}` } },
+        metadata: { $ref: `#/components/schemas/${LIST_META}` },
+      },
       'x-kubernetes-group-version-kind': [{ group: d.group, version: d.version, kind: d.listKind }],
     };
     if (d.virtual) {
       paths[`${prefix}/${d.namespaced ? 'namespaces/{namespace}/' : ''}${d.resource}`] = {
-        post: { operationId: `create${d.kind}`, parameters: writeParams(), requestBody: { content: jsonContent(ref), required: true }, responses: { '201': { content: jsonContent(ref) } }, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvkExt(d) },
+        post: {
+          operationId: `create${d.kind}`,
+          parameters: writeParams(),
+          requestBody: { content: jsonContent(ref), required: true },
+          responses: { '201': { content: jsonContent(ref) } },
+          'x-kubernetes-action': 'post',
+          'x-kubernetes-group-version-kind': gvkExt(d),
+        },
       };
       continue;
     }
     const collection = `${prefix}/${d.namespaced ? 'namespaces/{namespace}/' : ''}${d.resource}`;
-    const nsParam = d.namespaced ? [param('namespace', 'path', 'object name and auth scope, such as for teams and projects', true)] : [];
+    const nsParam = d.namespaced
+      ? [param('namespace', 'path', 'object name and auth scope, such as for teams and projects', true)]
+      : [];
     paths[collection] = {
-      get: { operationId: `list${d.kind}`, responses: { '200': { content: jsonContent(listRef) } }, 'x-kubernetes-action': 'list', 'x-kubernetes-group-version-kind': gvkExt(d) },
-      post: { operationId: `create${d.kind}`, parameters: writeParams(), requestBody: { content: jsonContent(ref), required: true }, responses: { '201': { content: jsonContent(ref) } }, 'x-kubernetes-action': 'post', 'x-kubernetes-group-version-kind': gvkExt(d) },
+      get: {
+        operationId: `list${d.kind}`,
+        responses: { '200': { content: jsonContent(listRef) } },
+        'x-kubernetes-action': 'list',
+        'x-kubernetes-group-version-kind': gvkExt(d),
+      },
+      post: {
+        operationId: `create${d.kind}`,
+        parameters: writeParams(),
+        requestBody: { content: jsonContent(ref), required: true },
+        responses: { '201': { content: jsonContent(ref) } },
+        'x-kubernetes-action': 'post',
+        'x-kubernetes-group-version-kind': gvkExt(d),
+      },
       parameters: nsParam,
     };
     const item = (suffix: string): Obj => ({
-      get: { operationId: `read${d.kind}${suffix}`, responses: { '200': { content: jsonContent(ref) } }, 'x-kubernetes-action': 'get', 'x-kubernetes-group-version-kind': gvkExt(d) },
-      put: { operationId: `replace${d.kind}${suffix}`, parameters: writeParams(), requestBody: { content: jsonContent(ref), required: true }, responses: { '200': { content: jsonContent(ref) } }, 'x-kubernetes-action': 'put', 'x-kubernetes-group-version-kind': gvkExt(d) },
+      get: {
+        operationId: `read${d.kind}${suffix}`,
+        responses: { '200': { content: jsonContent(ref) } },
+        'x-kubernetes-action': 'get',
+        'x-kubernetes-group-version-kind': gvkExt(d),
+      },
+      put: {
+        operationId: `replace${d.kind}${suffix}`,
+        parameters: writeParams(),
+        requestBody: { content: jsonContent(ref), required: true },
+        responses: { '200': { content: jsonContent(ref) } },
+        'x-kubernetes-action': 'put',
+        'x-kubernetes-group-version-kind': gvkExt(d),
+      },
       patch: {
         operationId: `patch${d.kind}${suffix}`,
         parameters: [...writeParams(), param('force', 'query', 'Force is going to "force" Apply requests.')],
         requestBody: {
           content: {
-            'application/apply-patch+yaml': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } },
-            'application/json-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } },
-            'application/merge-patch+json': { schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' } },
+            'application/apply-patch+yaml': {
+              schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' },
+            },
+            'application/json-patch+json': {
+              schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' },
+            },
+            'application/merge-patch+json': {
+              schema: { $ref: '#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.Patch' },
+            },
           },
           required: true,
         },
@@ -114,7 +195,12 @@ export const openApiV3GroupVersion = (reg: Registry, group: string, version: str
     const itemPath = `${collection}/{name}`;
     paths[itemPath] = {
       ...item(''),
-      delete: { operationId: `delete${d.kind}`, responses: { '200': { content: jsonContent('io.k8s.apimachinery.pkg.apis.meta.v1.Status') } }, 'x-kubernetes-action': 'delete', 'x-kubernetes-group-version-kind': gvkExt(d) },
+      delete: {
+        operationId: `delete${d.kind}`,
+        responses: { '200': { content: jsonContent('io.k8s.apimachinery.pkg.apis.meta.v1.Status') } },
+        'x-kubernetes-action': 'delete',
+        'x-kubernetes-group-version-kind': gvkExt(d),
+      },
     };
     if (d.status) paths[`${itemPath}/status`] = item('Status');
   }
@@ -134,7 +220,8 @@ export const openApiV3Root = (reg: Registry, hashOf: (group: string, version: st
 };
 
 /** A hex SHA-512 of a JSON document (the `hash` query of serverRelativeURL). */
-export const docHash = (doc: unknown): string => createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
+export const docHash = (doc: unknown): string =>
+  createHash('sha512').update(JSON.stringify(doc)).digest('hex').toUpperCase();
 
 /** A minimal OpenAPI v2 document (JSON) listing our kinds as loose objects. */
 export const openApiV2 = (reg: Registry): Obj => {

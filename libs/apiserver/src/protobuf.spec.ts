@@ -4,7 +4,13 @@ import { decodeKubernetesProtobuf } from './protobuf.ts';
 
 const envelope = (apiVersion: string, kind: string, raw: Uint8Array): Buffer => {
   const w = new BinaryWriter();
-  w.tag(1, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string(apiVersion).tag(2, WireType.LengthDelimited).string(kind).join();
+  w.tag(1, WireType.LengthDelimited)
+    .fork()
+    .tag(1, WireType.LengthDelimited)
+    .string(apiVersion)
+    .tag(2, WireType.LengthDelimited)
+    .string(kind)
+    .join();
   w.tag(2, WireType.LengthDelimited).bytes(raw);
   w.tag(3, WireType.LengthDelimited).string('');
   w.tag(4, WireType.LengthDelimited).string('');
@@ -23,9 +29,20 @@ describe('Kubernetes protobuf decoding', () => {
     const w = new BinaryWriter();
     // ObjectMeta: name, generateName "", namespace, labels
     w.tag(1, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.LengthDelimited).string('cfg').tag(2, WireType.LengthDelimited).string('').tag(3, WireType.LengthDelimited).string('team');
+    w.tag(1, WireType.LengthDelimited)
+      .string('cfg')
+      .tag(2, WireType.LengthDelimited)
+      .string('')
+      .tag(3, WireType.LengthDelimited)
+      .string('team');
     w.tag(7, WireType.Varint).int64(0);
-    w.tag(8, WireType.LengthDelimited).fork().tag(1, WireType.Varint).int64(-62135596800).tag(2, WireType.Varint).int32(0).join();
+    w.tag(8, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.Varint)
+      .int64(-62135596800)
+      .tag(2, WireType.Varint)
+      .int32(0)
+      .join();
     mapEntry(w, 11, 'app', 'web');
     w.join();
     mapEntry(w, 2, 'k', 'v');
@@ -43,9 +60,19 @@ describe('Kubernetes protobuf decoding', () => {
     const w = new BinaryWriter();
     w.tag(1, WireType.LengthDelimited).fork().join();
     w.tag(2, WireType.LengthDelimited).fork();
-    w.tag(1, WireType.LengthDelimited).fork().tag(1, WireType.LengthDelimited).string('ns').tag(2, WireType.LengthDelimited).string('list').tag(5, WireType.LengthDelimited).string('pods').join();
+    w.tag(1, WireType.LengthDelimited)
+      .fork()
+      .tag(1, WireType.LengthDelimited)
+      .string('ns')
+      .tag(2, WireType.LengthDelimited)
+      .string('list')
+      .tag(5, WireType.LengthDelimited)
+      .string('pods')
+      .join();
     w.join();
-    expect(decodeKubernetesProtobuf(envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', w.finish()))).toEqual({
+    expect(
+      decodeKubernetesProtobuf(envelope('authorization.k8s.io/v1', 'SelfSubjectAccessReview', w.finish())),
+    ).toEqual({
       apiVersion: 'authorization.k8s.io/v1',
       kind: 'SelfSubjectAccessReview',
       metadata: {},
@@ -55,6 +82,8 @@ describe('Kubernetes protobuf decoding', () => {
 
   it('rejects bodies without the k8s prefix (400) and kinds it cannot decode (415)', () => {
     expect(() => decodeKubernetesProtobuf(Buffer.from('{}'))).toThrow(expect.objectContaining({ code: 400 }));
-    expect(() => decodeKubernetesProtobuf(envelope('v1', 'PodTemplate', new Uint8Array()))).toThrow(expect.objectContaining({ code: 415 }));
+    expect(() => decodeKubernetesProtobuf(envelope('v1', 'PodTemplate', new Uint8Array()))).toThrow(
+      expect.objectContaining({ code: 415 }),
+    );
   });
 });

@@ -92,17 +92,21 @@ export class Registry {
     const names = (getPath(crd, 'spec.names') ?? {}) as Obj;
     const kind = String(names['kind']);
     const plural = String(names['plural']);
-    const versions = (Array.isArray(getPath(crd, 'spec.versions')) ? (getPath(crd, 'spec.versions') as Obj[]) : []).filter((v) => v['served'] !== false);
+    const versions = (
+      Array.isArray(getPath(crd, 'spec.versions')) ? (getPath(crd, 'spec.versions') as Obj[]) : []
+    ).filter((v) => v['served'] !== false);
     const servedNames = versions.map((v) => String(v['name'])).sort(compareKubeVersions);
     const defs: ResourceDef[] = [];
     for (const v of versions) {
       const version = String(v['name']);
       const sub = isObj(v['subresources']) ? v['subresources'] : {};
       const scale = isObj(sub['scale']) ? sub['scale'] : undefined;
-      const apc = Array.isArray(v['additionalPrinterColumns']) ? (v['additionalPrinterColumns'] as Obj[]) : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
+      const apc = Array.isArray(v['additionalPrinterColumns'])
+        ? (v['additionalPrinterColumns'] as Obj[])
+        : [{ name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' }];
       const columns: PrinterColumn[] = apc.map((c) => ({
         name: String(c['name']),
-        type: (String(c['type'] ?? 'string') as PrinterColumn['type']),
+        type: String(c['type'] ?? 'string') as PrinterColumn['type'],
         ...(c['format'] ? { format: String(c['format']) } : {}),
         ...(c['description'] ? { description: String(c['description']) } : {}),
         priority: typeof c['priority'] === 'number' ? c['priority'] : 0,
@@ -122,7 +126,13 @@ export class Registry {
         verbs: ['delete', 'deletecollection', 'get', 'list', 'patch', 'create', 'update', 'watch'],
         status: isObj(sub['status']),
         ...(scale
-          ? { scale: { specReplicasPath: String(scale['specReplicasPath']), statusReplicasPath: String(scale['statusReplicasPath']), ...(scale['labelSelectorPath'] ? { labelSelectorPath: String(scale['labelSelectorPath']) } : {}) } satisfies ScaleSpec }
+          ? {
+              scale: {
+                specReplicasPath: String(scale['specReplicasPath']),
+                statusReplicasPath: String(scale['statusReplicasPath']),
+                ...(scale['labelSelectorPath'] ? { labelSelectorPath: String(scale['labelSelectorPath']) } : {}),
+              } satisfies ScaleSpec,
+            }
           : {}),
         columns,
         crd: name,

@@ -52,11 +52,17 @@ const age: PrinterColumn = { name: 'Age', type: 'string', cell: (o, now) => ageO
 const str = (v: unknown): string => (v === undefined || v === null || v === '' ? '<none>' : String(v));
 const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 const count = (v: unknown): number => (isObj(v) ? Object.keys(v).length : 0);
-const col = (name: string, cell: (o: Obj, now: number) => unknown, type: PrinterColumn['type'] = 'string', priority = 0): PrinterColumn => ({ name, type, cell, priority });
+const col = (
+  name: string,
+  cell: (o: Obj, now: number) => unknown,
+  type: PrinterColumn['type'] = 'string',
+  priority = 0,
+): PrinterColumn => ({ name, type, cell, priority });
 const labelSelectorString = (sel: unknown): string => {
   if (!isObj(sel)) return '<none>';
   const parts: string[] = [];
-  if (isObj(sel['matchLabels'])) for (const [k, v] of Object.entries(sel['matchLabels'])) parts.push(`${k}=${String(v)}`);
+  if (isObj(sel['matchLabels']))
+    for (const [k, v] of Object.entries(sel['matchLabels'])) parts.push(`${k}=${String(v)}`);
   if (Array.isArray(sel['matchExpressions'])) {
     for (const e of sel['matchExpressions']) {
       if (!isObj(e)) continue;
@@ -70,7 +76,12 @@ const labelSelectorString = (sel: unknown): string => {
   }
   return parts.length === 0 ? '<none>' : parts.join(',');
 };
-const mapString = (v: unknown): string => (isObj(v) && Object.keys(v).length > 0 ? Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(',') : '<none>');
+const mapString = (v: unknown): string =>
+  isObj(v) && Object.keys(v).length > 0
+    ? Object.entries(v)
+        .map(([k, x]) => `${k}=${String(x)}`)
+        .join(',')
+    : '<none>';
 const conditionTrue = (o: Obj, type: string): boolean => {
   const conds = getPath(o, 'status.conditions');
   return Array.isArray(conds) && conds.some((c) => isObj(c) && c['type'] === type && c['status'] === 'True');
@@ -92,23 +103,66 @@ interface Spec {
   smp?: boolean;
 }
 
-const replicasScale: ScaleSpec = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.status.selector' };
+const replicasScale: ScaleSpec = {
+  specReplicasPath: '.spec.replicas',
+  statusReplicasPath: '.status.replicas',
+  labelSelectorPath: '.status.selector',
+};
 
 const SPECS: Spec[] = [
   // core/v1
-  { g: '', v: 'v1', k: 'Namespace', ns: false, short: ['ns'], status: true, verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'], cols: [col('Status', (o) => str(getPath(o, 'status.phase'))), age] },
-  { g: '', v: 'v1', k: 'ConfigMap', short: ['cm'], cols: [col('Data', (o) => count(o['data']) + count(o['binaryData']), 'integer'), age] },
-  { g: '', v: 'v1', k: 'Secret', cols: [col('Type', (o) => str(o['type'])), col('Data', (o) => count(o['data']), 'integer'), age] },
-  { g: '', v: 'v1', k: 'ServiceAccount', short: ['sa'], cols: [col('Secrets', (o) => (Array.isArray(o['secrets']) ? o['secrets'].length : 0), 'integer'), age] },
   {
-    g: '', v: 'v1', k: 'Service', short: ['svc'], cat: ['all'], status: true,
+    g: '',
+    v: 'v1',
+    k: 'Namespace',
+    ns: false,
+    short: ['ns'],
+    status: true,
+    verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
+    cols: [col('Status', (o) => str(getPath(o, 'status.phase'))), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'ConfigMap',
+    short: ['cm'],
+    cols: [col('Data', (o) => count(o['data']) + count(o['binaryData']), 'integer'), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'Secret',
+    cols: [col('Type', (o) => str(o['type'])), col('Data', (o) => count(o['data']), 'integer'), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'ServiceAccount',
+    short: ['sa'],
+    cols: [col('Secrets', (o) => (Array.isArray(o['secrets']) ? o['secrets'].length : 0), 'integer'), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'Service',
+    short: ['svc'],
+    cat: ['all'],
+    status: true,
     cols: [
       col('Type', (o) => str(getPath(o, 'spec.type') ?? 'ClusterIP')),
       col('Cluster-IP', (o) => str(getPath(o, 'spec.clusterIP'))),
-      col('External-IP', (o) => str(Array.isArray(getPath(o, 'spec.externalIPs')) ? (getPath(o, 'spec.externalIPs') as string[]).join(',') : undefined)),
+      col('External-IP', (o) =>
+        str(
+          Array.isArray(getPath(o, 'spec.externalIPs'))
+            ? (getPath(o, 'spec.externalIPs') as string[]).join(',')
+            : undefined,
+        ),
+      ),
       col('Port(s)', (o) => {
         const ports = getPath(o, 'spec.ports');
-        return Array.isArray(ports) && ports.length > 0 ? ports.map((p) => (isObj(p) ? `${String(p['port'])}/${String(p['protocol'] ?? 'TCP')}` : '')).join(',') : '<none>';
+        return Array.isArray(ports) && ports.length > 0
+          ? ports.map((p) => (isObj(p) ? `${String(p['port'])}/${String(p['protocol'] ?? 'TCP')}` : '')).join(',')
+          : '<none>';
       }),
       age,
       col('Selector', (o) => mapString(getPath(o, 'spec.selector')), 'string', 1),
@@ -116,21 +170,44 @@ const SPECS: Spec[] = [
   },
   { g: '', v: 'v1', k: 'Endpoints', r: 'endpoints', short: ['ep'], cols: [col('Endpoints', () => '<none>'), age] },
   {
-    g: '', v: 'v1', k: 'Event', short: ['ev'],
+    g: '',
+    v: 'v1',
+    k: 'Event',
+    short: ['ev'],
     cols: [
-      col('Last Seen', (o, now) => ageOf({ metadata: { creationTimestamp: o['lastTimestamp'] ?? o['eventTime'] ?? getPath(o, 'metadata.creationTimestamp') } }, now)),
+      col('Last Seen', (o, now) =>
+        ageOf(
+          {
+            metadata: {
+              creationTimestamp: o['lastTimestamp'] ?? o['eventTime'] ?? getPath(o, 'metadata.creationTimestamp'),
+            },
+          },
+          now,
+        ),
+      ),
       col('Type', (o) => str(o['type'])),
       col('Reason', (o) => str(o['reason'])),
-      col('Object', (o) => `${String(getPath(o, 'involvedObject.kind') ?? '').toLowerCase()}/${String(getPath(o, 'involvedObject.name') ?? '')}`),
+      col(
+        'Object',
+        (o) =>
+          `${String(getPath(o, 'involvedObject.kind') ?? '').toLowerCase()}/${String(getPath(o, 'involvedObject.name') ?? '')}`,
+      ),
       col('Message', (o) => str(o['message'])),
     ],
   },
   {
-    g: '', v: 'v1', k: 'Pod', short: ['po'], cat: ['all'], status: true,
+    g: '',
+    v: 'v1',
+    k: 'Pod',
+    short: ['po'],
+    cat: ['all'],
+    status: true,
     cols: [
       col('Ready', (o) => {
         const cs = getPath(o, 'status.containerStatuses');
-        const total = Array.isArray(getPath(o, 'spec.containers')) ? (getPath(o, 'spec.containers') as unknown[]).length : 0;
+        const total = Array.isArray(getPath(o, 'spec.containers'))
+          ? (getPath(o, 'spec.containers') as unknown[]).length
+          : 0;
         const ready = Array.isArray(cs) ? cs.filter((c) => isObj(c) && c['ready'] === true).length : 0;
         return `${ready}/${total}`;
       }),
@@ -139,14 +216,47 @@ const SPECS: Spec[] = [
       age,
     ],
   },
-  { g: '', v: 'v1', k: 'Node', ns: false, short: ['no'], status: true, cols: [col('Status', (o) => (conditionTrue(o, 'Ready') ? 'Ready' : 'NotReady')), age] },
-  { g: '', v: 'v1', k: 'PersistentVolumeClaim', short: ['pvc'], status: true, cols: [col('Status', (o) => str(getPath(o, 'status.phase') ?? 'Pending')), col('Volume', (o) => str(getPath(o, 'spec.volumeName'))), age] },
-  { g: '', v: 'v1', k: 'PersistentVolume', ns: false, short: ['pv'], status: true, cols: [col('Status', (o) => str(getPath(o, 'status.phase'))), age] },
+  {
+    g: '',
+    v: 'v1',
+    k: 'Node',
+    ns: false,
+    short: ['no'],
+    status: true,
+    cols: [col('Status', (o) => (conditionTrue(o, 'Ready') ? 'Ready' : 'NotReady')), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'PersistentVolumeClaim',
+    short: ['pvc'],
+    status: true,
+    cols: [
+      col('Status', (o) => str(getPath(o, 'status.phase') ?? 'Pending')),
+      col('Volume', (o) => str(getPath(o, 'spec.volumeName'))),
+      age,
+    ],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'PersistentVolume',
+    ns: false,
+    short: ['pv'],
+    status: true,
+    cols: [col('Status', (o) => str(getPath(o, 'status.phase'))), age],
+  },
   { g: '', v: 'v1', k: 'LimitRange', short: ['limits'], cols: [age] },
   { g: '', v: 'v1', k: 'ResourceQuota', short: ['quota'], status: true, cols: [age] },
   // apps/v1
   {
-    g: 'apps', v: 'v1', k: 'Deployment', short: ['deploy'], cat: ['all'], status: true, scale: replicasScale,
+    g: 'apps',
+    v: 'v1',
+    k: 'Deployment',
+    short: ['deploy'],
+    cat: ['all'],
+    status: true,
+    scale: replicasScale,
     cols: [
       col('Ready', (o) => `${num(getPath(o, 'status.readyReplicas'))}/${num(getPath(o, 'spec.replicas') ?? 1)}`),
       col('Up-to-date', (o) => num(getPath(o, 'status.updatedReplicas')), 'integer'),
@@ -154,9 +264,26 @@ const SPECS: Spec[] = [
       age,
     ],
   },
-  { g: 'apps', v: 'v1', k: 'StatefulSet', short: ['sts'], cat: ['all'], status: true, scale: replicasScale, cols: [col('Ready', (o) => `${num(getPath(o, 'status.readyReplicas'))}/${num(getPath(o, 'spec.replicas') ?? 1)}`), age] },
   {
-    g: 'apps', v: 'v1', k: 'DaemonSet', short: ['ds'], cat: ['all'], status: true,
+    g: 'apps',
+    v: 'v1',
+    k: 'StatefulSet',
+    short: ['sts'],
+    cat: ['all'],
+    status: true,
+    scale: replicasScale,
+    cols: [
+      col('Ready', (o) => `${num(getPath(o, 'status.readyReplicas'))}/${num(getPath(o, 'spec.replicas') ?? 1)}`),
+      age,
+    ],
+  },
+  {
+    g: 'apps',
+    v: 'v1',
+    k: 'DaemonSet',
+    short: ['ds'],
+    cat: ['all'],
+    status: true,
     cols: [
       col('Desired', (o) => num(getPath(o, 'status.desiredNumberScheduled')), 'integer'),
       col('Current', (o) => num(getPath(o, 'status.currentNumberScheduled')), 'integer'),
@@ -168,7 +295,13 @@ const SPECS: Spec[] = [
     ],
   },
   {
-    g: 'apps', v: 'v1', k: 'ReplicaSet', short: ['rs'], cat: ['all'], status: true, scale: replicasScale,
+    g: 'apps',
+    v: 'v1',
+    k: 'ReplicaSet',
+    short: ['rs'],
+    cat: ['all'],
+    status: true,
+    scale: replicasScale,
     cols: [
       col('Desired', (o) => num(getPath(o, 'spec.replicas') ?? 1), 'integer'),
       col('Current', (o) => num(getPath(o, 'status.replicas')), 'integer'),
@@ -176,12 +309,23 @@ const SPECS: Spec[] = [
       age,
     ],
   },
-  { g: 'apps', v: 'v1', k: 'ControllerRevision', cols: [col('Controller', () => '<none>'), col('Revision', (o) => num(o['revision']), 'integer'), age] },
+  {
+    g: 'apps',
+    v: 'v1',
+    k: 'ControllerRevision',
+    cols: [col('Controller', () => '<none>'), col('Revision', (o) => num(o['revision']), 'integer'), age],
+  },
   // batch/v1
   {
-    g: 'batch', v: 'v1', k: 'Job', cat: ['all'], status: true,
+    g: 'batch',
+    v: 'v1',
+    k: 'Job',
+    cat: ['all'],
+    status: true,
     cols: [
-      col('Status', (o) => (conditionTrue(o, 'Complete') ? 'Complete' : conditionTrue(o, 'Failed') ? 'Failed' : 'Running')),
+      col('Status', (o) =>
+        conditionTrue(o, 'Complete') ? 'Complete' : conditionTrue(o, 'Failed') ? 'Failed' : 'Running',
+      ),
       col('Completions', (o) => `${num(getPath(o, 'status.succeeded'))}/${num(getPath(o, 'spec.completions') ?? 1)}`),
       col('Duration', (o, now) => {
         const start = getPath(o, 'status.startTime');
@@ -193,24 +337,43 @@ const SPECS: Spec[] = [
     ],
   },
   {
-    g: 'batch', v: 'v1', k: 'CronJob', short: ['cj'], cat: ['all'], status: true,
+    g: 'batch',
+    v: 'v1',
+    k: 'CronJob',
+    short: ['cj'],
+    cat: ['all'],
+    status: true,
     cols: [
       col('Schedule', (o) => str(getPath(o, 'spec.schedule'))),
       col('Timezone', (o) => str(getPath(o, 'spec.timeZone'))),
       col('Suspend', (o) => String(getPath(o, 'spec.suspend') === true ? 'True' : 'False')),
-      col('Active', (o) => (Array.isArray(getPath(o, 'status.active')) ? (getPath(o, 'status.active') as unknown[]).length : 0), 'integer'),
-      col('Last Schedule', (o, now) => (getPath(o, 'status.lastScheduleTime') ? ageOf({ metadata: { creationTimestamp: getPath(o, 'status.lastScheduleTime') } }, now) : '<none>')),
+      col(
+        'Active',
+        (o) => (Array.isArray(getPath(o, 'status.active')) ? (getPath(o, 'status.active') as unknown[]).length : 0),
+        'integer',
+      ),
+      col('Last Schedule', (o, now) =>
+        getPath(o, 'status.lastScheduleTime')
+          ? ageOf({ metadata: { creationTimestamp: getPath(o, 'status.lastScheduleTime') } }, now)
+          : '<none>',
+      ),
       age,
     ],
   },
   // networking
   {
-    g: 'networking.k8s.io', v: 'v1', k: 'Ingress', short: ['ing'], status: true,
+    g: 'networking.k8s.io',
+    v: 'v1',
+    k: 'Ingress',
+    short: ['ing'],
+    status: true,
     cols: [
       col('Class', (o) => str(getPath(o, 'spec.ingressClassName'))),
       col('Hosts', (o) => {
         const rules = getPath(o, 'spec.rules');
-        const hosts = Array.isArray(rules) ? rules.map((r) => (isObj(r) ? r['host'] : undefined)).filter((h) => typeof h === 'string') : [];
+        const hosts = Array.isArray(rules)
+          ? rules.map((r) => (isObj(r) ? r['host'] : undefined)).filter((h) => typeof h === 'string')
+          : [];
         return hosts.length > 0 ? hosts.join(',') : '*';
       }),
       col('Address', () => ''),
@@ -218,12 +381,28 @@ const SPECS: Spec[] = [
       age,
     ],
   },
-  { g: 'networking.k8s.io', v: 'v1', k: 'NetworkPolicy', short: ['netpol'], cols: [col('Pod-Selector', (o) => labelSelectorString(getPath(o, 'spec.podSelector'))), age] },
-  { g: 'networking.k8s.io', v: 'v1', k: 'IngressClass', ns: false, cols: [col('Controller', (o) => str(getPath(o, 'spec.controller'))), age] },
+  {
+    g: 'networking.k8s.io',
+    v: 'v1',
+    k: 'NetworkPolicy',
+    short: ['netpol'],
+    cols: [col('Pod-Selector', (o) => labelSelectorString(getPath(o, 'spec.podSelector'))), age],
+  },
+  {
+    g: 'networking.k8s.io',
+    v: 'v1',
+    k: 'IngressClass',
+    ns: false,
+    cols: [col('Controller', (o) => str(getPath(o, 'spec.controller'))), age],
+  },
   { g: 'discovery.k8s.io', v: 'v1', k: 'EndpointSlice', cols: [col('AddressType', (o) => str(o['addressType'])), age] },
   // storage
   {
-    g: 'storage.k8s.io', v: 'v1', k: 'StorageClass', ns: false, short: ['sc'],
+    g: 'storage.k8s.io',
+    v: 'v1',
+    k: 'StorageClass',
+    ns: false,
+    short: ['sc'],
     cols: [
       col('Provisioner', (o) => str(o['provisioner'])),
       col('ReclaimPolicy', (o) => str(o['reclaimPolicy'] ?? 'Delete')),
@@ -232,31 +411,123 @@ const SPECS: Spec[] = [
       age,
     ],
   },
-  { g: 'coordination.k8s.io', v: 'v1', k: 'Lease', cols: [col('Holder', (o) => str(getPath(o, 'spec.holderIdentity'))), age] },
+  {
+    g: 'coordination.k8s.io',
+    v: 'v1',
+    k: 'Lease',
+    cols: [col('Holder', (o) => str(getPath(o, 'spec.holderIdentity'))), age],
+  },
   // rbac
-  { g: 'rbac.authorization.k8s.io', v: 'v1', k: 'Role', cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')))] },
-  { g: 'rbac.authorization.k8s.io', v: 'v1', k: 'ClusterRole', ns: false, cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')))] },
-  { g: 'rbac.authorization.k8s.io', v: 'v1', k: 'RoleBinding', cols: [col('Role', (o) => `${String(getPath(o, 'roleRef.kind'))}/${String(getPath(o, 'roleRef.name'))}`), age] },
-  { g: 'rbac.authorization.k8s.io', v: 'v1', k: 'ClusterRoleBinding', ns: false, cols: [col('Role', (o) => `${String(getPath(o, 'roleRef.kind'))}/${String(getPath(o, 'roleRef.name'))}`), age] },
+  {
+    g: 'rbac.authorization.k8s.io',
+    v: 'v1',
+    k: 'Role',
+    cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')))],
+  },
+  {
+    g: 'rbac.authorization.k8s.io',
+    v: 'v1',
+    k: 'ClusterRole',
+    ns: false,
+    cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')))],
+  },
+  {
+    g: 'rbac.authorization.k8s.io',
+    v: 'v1',
+    k: 'RoleBinding',
+    cols: [col('Role', (o) => `${String(getPath(o, 'roleRef.kind'))}/${String(getPath(o, 'roleRef.name'))}`), age],
+  },
+  {
+    g: 'rbac.authorization.k8s.io',
+    v: 'v1',
+    k: 'ClusterRoleBinding',
+    ns: false,
+    cols: [col('Role', (o) => `${String(getPath(o, 'roleRef.kind'))}/${String(getPath(o, 'roleRef.name'))}`), age],
+  },
   // apiextensions
-  { g: 'apiextensions.k8s.io', v: 'v1', k: 'CustomResourceDefinition', ns: false, short: ['crd', 'crds'], cat: ['api-extensions'], status: true, cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')), 'date')] },
+  {
+    g: 'apiextensions.k8s.io',
+    v: 'v1',
+    k: 'CustomResourceDefinition',
+    ns: false,
+    short: ['crd', 'crds'],
+    cat: ['api-extensions'],
+    status: true,
+    cols: [col('Created At', (o) => str(getPath(o, 'metadata.creationTimestamp')), 'date')],
+  },
   // autoscaling, policy, scheduling, admission, events
   {
-    g: 'autoscaling', v: 'v2', k: 'HorizontalPodAutoscaler', short: ['hpa'], cat: ['all'], status: true,
+    g: 'autoscaling',
+    v: 'v2',
+    k: 'HorizontalPodAutoscaler',
+    short: ['hpa'],
+    cat: ['all'],
+    status: true,
     cols: [
-      col('Reference', (o) => `${String(getPath(o, 'spec.scaleTargetRef.kind'))}/${String(getPath(o, 'spec.scaleTargetRef.name'))}`),
+      col(
+        'Reference',
+        (o) => `${String(getPath(o, 'spec.scaleTargetRef.kind'))}/${String(getPath(o, 'spec.scaleTargetRef.name'))}`,
+      ),
       col('MinPods', (o) => num(getPath(o, 'spec.minReplicas') ?? 1), 'integer'),
       col('MaxPods', (o) => num(getPath(o, 'spec.maxReplicas')), 'integer'),
       col('Replicas', (o) => num(getPath(o, 'status.currentReplicas')), 'integer'),
       age,
     ],
   },
-  { g: 'policy', v: 'v1', k: 'PodDisruptionBudget', short: ['pdb'], status: true, cols: [col('Min Available', (o) => str(getPath(o, 'spec.minAvailable') ?? 'N/A')), col('Max Unavailable', (o) => str(getPath(o, 'spec.maxUnavailable') ?? 'N/A')), age] },
-  { g: 'scheduling.k8s.io', v: 'v1', k: 'PriorityClass', ns: false, short: ['pc'], cols: [col('Value', (o) => num(o['value']), 'integer'), col('Global-Default', (o) => o['globalDefault'] === true, 'boolean'), age] },
-  { g: 'admissionregistration.k8s.io', v: 'v1', k: 'ValidatingWebhookConfiguration', ns: false, cols: [col('Webhooks', (o) => (Array.isArray(o['webhooks']) ? o['webhooks'].length : 0), 'integer'), age] },
-  { g: 'admissionregistration.k8s.io', v: 'v1', k: 'MutatingWebhookConfiguration', ns: false, cols: [col('Webhooks', (o) => (Array.isArray(o['webhooks']) ? o['webhooks'].length : 0), 'integer'), age] },
-  { g: 'events.k8s.io', v: 'v1', k: 'Event', short: ['ev'], cols: [col('Reason', (o) => str(o['reason'])), col('Note', (o) => str(o['note'])), age] },
-  { g: 'certificates.k8s.io', v: 'v1', k: 'CertificateSigningRequest', ns: false, short: ['csr'], status: true, cols: [age] },
+  {
+    g: 'policy',
+    v: 'v1',
+    k: 'PodDisruptionBudget',
+    short: ['pdb'],
+    status: true,
+    cols: [
+      col('Min Available', (o) => str(getPath(o, 'spec.minAvailable') ?? 'N/A')),
+      col('Max Unavailable', (o) => str(getPath(o, 'spec.maxUnavailable') ?? 'N/A')),
+      age,
+    ],
+  },
+  {
+    g: 'scheduling.k8s.io',
+    v: 'v1',
+    k: 'PriorityClass',
+    ns: false,
+    short: ['pc'],
+    cols: [
+      col('Value', (o) => num(o['value']), 'integer'),
+      col('Global-Default', (o) => o['globalDefault'] === true, 'boolean'),
+      age,
+    ],
+  },
+  {
+    g: 'admissionregistration.k8s.io',
+    v: 'v1',
+    k: 'ValidatingWebhookConfiguration',
+    ns: false,
+    cols: [col('Webhooks', (o) => (Array.isArray(o['webhooks']) ? o['webhooks'].length : 0), 'integer'), age],
+  },
+  {
+    g: 'admissionregistration.k8s.io',
+    v: 'v1',
+    k: 'MutatingWebhookConfiguration',
+    ns: false,
+    cols: [col('Webhooks', (o) => (Array.isArray(o['webhooks']) ? o['webhooks'].length : 0), 'integer'), age],
+  },
+  {
+    g: 'events.k8s.io',
+    v: 'v1',
+    k: 'Event',
+    short: ['ev'],
+    cols: [col('Reason', (o) => str(o['reason'])), col('Note', (o) => str(o['note'])), age],
+  },
+  {
+    g: 'certificates.k8s.io',
+    v: 'v1',
+    k: 'CertificateSigningRequest',
+    ns: false,
+    short: ['csr'],
+    status: true,
+    cols: [age],
+  },
   // reviews (create-only, no storage)
   { g: 'authorization.k8s.io', v: 'v1', k: 'SelfSubjectAccessReview', ns: false, virtual: true, verbs: ['create'] },
   { g: 'authorization.k8s.io', v: 'v1', k: 'SelfSubjectRulesReview', ns: false, virtual: true, verbs: ['create'] },
@@ -296,10 +567,13 @@ export const builtinResources = (): ResourceDef[] =>
   }));
 
 /** `group/version` or `version` for the core group. */
-export const apiVersionOf = (group: string, version: string): string => (group === '' ? version : `${group}/${version}`);
+export const apiVersionOf = (group: string, version: string): string =>
+  group === '' ? version : `${group}/${version}`;
 
 /** Split an apiVersion into group and version. */
 export const splitApiVersion = (apiVersion: string): { group: string; version: string } => {
   const i = apiVersion.indexOf('/');
-  return i < 0 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
+  return i < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, i), version: apiVersion.slice(i + 1) };
 };

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { fieldSelector, labelSelector, labelSelectorFromObject, parseLabelSelector } from './selectors.ts';
 
-const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({ metadata: { name: 'n1', namespace: 'ns', labels }, ...extra });
+const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+  metadata: { name: 'n1', namespace: 'ns', labels },
+  ...extra,
+});
 
 describe('selectors', () => {
   it('parses the label selector grammar', () => {
@@ -22,7 +25,12 @@ describe('selectors', () => {
     expect(sel(obj({ app: 'web', tier: 'db' }))).toBe(false);
     expect(sel(obj({ app: 'web', tier: 'fe', legacy: 'x' }))).toBe(false);
     expect(labelSelector('')).toBeUndefined();
-    expect(labelSelectorFromObject({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'Exists' }] })({ a: '1', b: '' })).toBe(true);
+    expect(
+      labelSelectorFromObject({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'Exists' }] })({
+        a: '1',
+        b: '',
+      }),
+    ).toBe(true);
   });
 
   it('matches field selectors on any path', () => {

@@ -34,7 +34,10 @@ export const parseLabelSelector = (s: string): LabelRequirement[] => {
   for (const part of splitTop(s)) {
     let m: RegExpMatchArray | null;
     if ((m = part.match(/^([^\s!=<>(),]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const values = (m[3] ?? '').split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = (m[3] ?? '')
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       reqs.push({ key: m[1] as string, op: m[2] === 'in' ? 'in' : 'notin', values });
     } else if ((m = part.match(/^!\s*([^\s!=<>(),]+)$/))) {
       reqs.push({ key: m[1] as string, op: 'notexists', values: [] });
@@ -87,13 +90,18 @@ export const labelSelector = (s: string | undefined): Selector | undefined => {
 export const labelSelectorFromObject = (sel: unknown): ((labels: Record<string, unknown>) => boolean) => {
   if (!isObj(sel)) return () => false;
   const reqs: LabelRequirement[] = [];
-  if (isObj(sel['matchLabels'])) for (const [k, v] of Object.entries(sel['matchLabels'])) reqs.push({ key: k, op: 'in', values: [String(v)] });
+  if (isObj(sel['matchLabels']))
+    for (const [k, v] of Object.entries(sel['matchLabels'])) reqs.push({ key: k, op: 'in', values: [String(v)] });
   if (Array.isArray(sel['matchExpressions'])) {
     for (const e of sel['matchExpressions']) {
       if (!isObj(e)) continue;
       const op = String(e['operator']);
       const values = Array.isArray(e['values']) ? e['values'].map(String) : [];
-      reqs.push({ key: String(e['key']), op: op === 'In' ? 'in' : op === 'NotIn' ? 'notin' : op === 'Exists' ? 'exists' : 'notexists', values });
+      reqs.push({
+        key: String(e['key']),
+        op: op === 'In' ? 'in' : op === 'NotIn' ? 'notin' : op === 'Exists' ? 'exists' : 'notexists',
+        values,
+      });
     }
   }
   return (labels) => matchesLabels(reqs, labels);
@@ -129,5 +137,5 @@ export const fieldSelectorName = (s: string | undefined): string | undefined => 
 /** The field paths a `fieldSelector` query value uses. */
 export const fieldSelectorKeys = (s: string | undefined): string[] => {
   if (s === undefined || s.trim() === '') return [];
-  return splitTop(s).map((part) => (part.match(/^([A-Za-z0-9_.\-/]+)/)?.[1] ?? part));
+  return splitTop(s).map((part) => part.match(/^([A-Za-z0-9_.\-/]+)/)?.[1] ?? part);
 };

@@ -18,26 +18,36 @@ const openWatch = (server: ApiServer, path: string): Promise<Stream> =>
   new Promise((resolve, reject) => {
     const u = new URL(path, server.url);
     const events: Stream['events'] = [];
-    const req = request({ hostname: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, ca: server.caPem, headers: { Authorization: `Bearer ${server.adminToken}` } }, (res) => {
-      let buf = '';
-      res.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf('\n')) >= 0) {
-          events.push(JSON.parse(buf.slice(0, i)) as Stream['events'][number]);
-          buf = buf.slice(i + 1);
-        }
-      });
-      res.on('error', () => undefined);
-      resolve({ events, close: () => req.destroy() });
-    });
+    const req = request(
+      {
+        hostname: u.hostname,
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        ca: server.caPem,
+        headers: { Authorization: `Bearer ${server.adminToken}` },
+      },
+      (res) => {
+        let buf = '';
+        res.on('data', (d: Buffer) => {
+          buf += d.toString();
+          let i: number;
+          while ((i = buf.indexOf('\n')) >= 0) {
+            events.push(JSON.parse(buf.slice(0, i)) as Stream['events'][number]);
+            buf = buf.slice(i + 1);
+          }
+        });
+        res.on('error', () => undefined);
+        resolve({ events, close: () => req.destroy() });
+      },
+    );
     req.on('error', (err) => {
       if (events.length === 0) reject(err);
     });
     req.end();
   });
 
-const def = (server: ApiServer, group: string, version: string, resource: string) => server.core.registry.get(group, version, resource)!;
+const def = (server: ApiServer, group: string, version: string, resource: string) =>
+  server.core.registry.get(group, version, resource)!;
 const sys = { dryRun: false, fieldManager: 'test', fieldValidation: 'Strict' as const, warnings: [] as string[] };
 
 describe('scale, hooks and process entry points', () => {
@@ -52,27 +62,68 @@ describe('scale, hooks and process entry points', () => {
   it('holds 10,000 objects and fans changes out to 100 concurrent watches by namespace and selector', async () => {
     const ns = def(server, '', 'v1', 'namespaces');
     const cms = def(server, '', 'v1', 'configmaps');
-    for (let n = 0; n < 100; n++) server.core.create(ns, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `scale-${n}` } }, sys);
+    for (let n = 0; n < 100; n++)
+      server.core.create(ns, '', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: `scale-${n}` } }, sys);
     for (let i = 0; i < 10_000; i++) {
-      server.core.create(cms, `scale-${i % 100}`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `cm-${i}`, labels: { parity: i % 2 === 0 ? 'even' : 'odd' } } }, sys);
+      server.core.create(
+        cms,
+        `scale-${i % 100}`,
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: `cm-${i}`, labels: { parity: i % 2 === 0 ? 'even' : 'odd' } },
+        },
+        sys,
+      );
     }
     const list = await raw(server, 'GET', '/api/v1/configmaps?labelSelector=parity%3Deven&limit=500');
     expect((list.json()['items'] as unknown[]).length).toBe(500);
     expect((list.json()['metadata'] as { remainingItemCount: number }).remainingItemCount).toBe(4500);
 
     const rv = (list.json()['metadata'] as { resourceVersion: string }).resourceVersion;
-    const watches = await Promise.all(Array.from({ length: 100 }, (_, n) => openWatch(server, `/api/v1/namespaces/scale-${n}/configmaps?watch=true&resourceVersion=${rv}&labelSelector=parity%3Deven`)));
+    const watches = await Promise.all(
+      Array.from({ length: 100 }, (_, n) =>
+        openWatch(
+          server,
+          `/api/v1/namespaces/scale-${n}/configmaps?watch=true&resourceVersion=${rv}&labelSelector=parity%3Deven`,
+        ),
+      ),
+    );
     try {
       await eventually(() => server.hooks.openWatches() >= 100);
       // one change per namespace; only even objects match the selectors
       for (let n = 0; n < 100; n++) {
-        server.core.patch(cms, `scale-${n}`, `cm-${n}`, 'application/merge-patch+json', { data: { touched: 'yes' } }, { ...sys, force: false });
+        server.core.patch(
+          cms,
+          `scale-${n}`,
+          `cm-${n}`,
+          'application/merge-patch+json',
+          { data: { touched: 'yes' } },
+          { ...sys, force: false },
+        );
       }
       await eventually(() => watches.every((w, n) => w.events.length === (n % 2 === 0 ? 1 : 0)), 15_000);
-      expect(watches[0]!.events[0]).toMatchObject({ type: 'MODIFIED', object: { metadata: { name: 'cm-0', namespace: 'scale-0' }, data: { touched: 'yes' } } });
+      expect(watches[0]!.events[0]).toMatchObject({
+        type: 'MODIFIED',
+        object: { metadata: { name: 'cm-0', namespace: 'scale-0' }, data: { touched: 'yes' } },
+      });
       // relabelling out of the selector is a DELETED for the watcher, into it an ADDED
-      server.core.patch(cms, 'scale-2', 'cm-2', 'application/merge-patch+json', { metadata: { labels: { parity: 'odd' } } }, { ...sys, force: false });
-      server.core.patch(cms, 'scale-1', 'cm-1', 'application/merge-patch+json', { metadata: { labels: { parity: 'even' } } }, { ...sys, force: false });
+      server.core.patch(
+        cms,
+        'scale-2',
+        'cm-2',
+        'application/merge-patch+json',
+        { metadata: { labels: { parity: 'odd' } } },
+        { ...sys, force: false },
+      );
+      server.core.patch(
+        cms,
+        'scale-1',
+        'cm-1',
+        'application/merge-patch+json',
+        { metadata: { labels: { parity: 'even' } } },
+        { ...sys, force: false },
+      );
       await eventually(() => watches[2]!.events.length === 2 && watches[1]!.events.length === 1);
       expect(watches[2]!.events[1]!.type).toBe('DELETED');
       expect(watches[1]!.events[0]!.type).toBe('ADDED');
@@ -82,12 +133,19 @@ describe('scale, hooks and process entry points', () => {
   }, 120_000);
 
   it('sends bookmarks and the initial-events-end bookmark when asked', async () => {
-    const w = await openWatch(server, '/api/v1/namespaces/scale-3/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&labelSelector=parity%3Deven');
+    const w = await openWatch(
+      server,
+      '/api/v1/namespaces/scale-3/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&labelSelector=parity%3Deven',
+    );
     try {
       await eventually(() => w.events.filter((e) => e.type === 'BOOKMARK').length >= 2);
       const firstBookmark = w.events.findIndex((e) => e.type === 'BOOKMARK');
       expect(w.events.slice(0, firstBookmark).every((e) => e.type === 'ADDED')).toBe(true);
-      expect(w.events[firstBookmark]!.object).toMatchObject({ kind: 'ConfigMap', apiVersion: 'v1', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } });
+      expect(w.events[firstBookmark]!.object).toMatchObject({
+        kind: 'ConfigMap',
+        apiVersion: 'v1',
+        metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } },
+      });
     } finally {
       w.close();
     }
@@ -97,7 +155,13 @@ describe('scale, hooks and process entry points', () => {
     const w = await openWatch(server, '/api/v1/watch/namespaces/default/configmaps/one');
     try {
       await eventually(() => server.hooks.openWatches() > 0);
-      for (const name of ['two', 'one']) await raw(server, 'POST', '/api/v1/namespaces/default/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }));
+      for (const name of ['two', 'one'])
+        await raw(
+          server,
+          'POST',
+          '/api/v1/namespaces/default/configmaps',
+          JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name } }),
+        );
       await eventually(() => w.events.length === 1);
       expect(w.events[0]).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'one' } } });
     } finally {
@@ -106,7 +170,9 @@ describe('scale, hooks and process entry points', () => {
   });
 
   it('serves Table output for lists, gets and watches', async () => {
-    const t = await raw(server, 'GET', '/apis/apps/v1/namespaces/default/deployments', undefined, { Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json' });
+    const t = await raw(server, 'GET', '/apis/apps/v1/namespaces/default/deployments', undefined, {
+      Accept: 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    });
     expect(t.headers['content-type']).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
     expect(t.json()).toMatchObject({ kind: 'Table', apiVersion: 'meta.k8s.io/v1', rows: [] });
   });
@@ -121,13 +187,40 @@ describe('scale, hooks and process entry points', () => {
         scope: 'Namespaced',
         names: { kind: 'Box', plural: 'boxes' },
         versions: [
-          { name: 'v1beta1', served: true, storage: false, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } },
-          { name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } } } } },
+          {
+            name: 'v1beta1',
+            served: true,
+            storage: false,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
+              },
+            },
+          },
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { spec: { type: 'object', properties: { size: { type: 'integer' } } } },
+              },
+            },
+          },
         ],
       },
     };
-    expect((await raw(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd))).status).toBe(201);
-    const stored = await raw(server, 'GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.com');
+    expect(
+      (await raw(server, 'POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', JSON.stringify(crd)))
+        .status,
+    ).toBe(201);
+    const stored = await raw(
+      server,
+      'GET',
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.com',
+    );
     expect(stored.json()['status']).toMatchObject({
       conditions: [
         { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts' },
@@ -138,26 +231,60 @@ describe('scale, hooks and process entry points', () => {
     });
     const group = await raw(server, 'GET', '/apis/example.com');
     expect(group.json()['preferredVersion']).toEqual({ groupVersion: 'example.com/v1', version: 'v1' });
-    const created = await raw(server, 'POST', '/apis/example.com/v1beta1/namespaces/default/boxes', JSON.stringify({ apiVersion: 'example.com/v1beta1', kind: 'Box', metadata: { name: 'b' }, spec: { size: 1 } }));
+    const created = await raw(
+      server,
+      'POST',
+      '/apis/example.com/v1beta1/namespaces/default/boxes',
+      JSON.stringify({ apiVersion: 'example.com/v1beta1', kind: 'Box', metadata: { name: 'b' }, spec: { size: 1 } }),
+    );
     expect(created.status).toBe(201);
     expect(created.json()['apiVersion']).toBe('example.com/v1beta1');
     const asV1 = await raw(server, 'GET', '/apis/example.com/v1/namespaces/default/boxes/b');
     expect(asV1.json()).toMatchObject({ apiVersion: 'example.com/v1', kind: 'Box', spec: { size: 1 } });
-    const meta = await raw(server, 'GET', '/apis/example.com/v1/namespaces/default/boxes', undefined, { Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json' });
-    expect(meta.json()).toMatchObject({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items: [{ kind: 'PartialObjectMetadata', metadata: { name: 'b' } }] });
+    const meta = await raw(server, 'GET', '/apis/example.com/v1/namespaces/default/boxes', undefined, {
+      Accept: 'application/json;as=PartialObjectMetadataList;v=v1;g=meta.k8s.io,application/json',
+    });
+    expect(meta.json()).toMatchObject({
+      kind: 'PartialObjectMetadataList',
+      apiVersion: 'meta.k8s.io/v1',
+      items: [{ kind: 'PartialObjectMetadata', metadata: { name: 'b' } }],
+    });
     expect((meta.json()['items'] as Record<string, unknown>[])[0]!['spec']).toBeUndefined();
     // deleting the CRD removes its objects and stops serving it
-    expect((await raw(server, 'DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.com')).status).toBe(200);
+    expect(
+      (await raw(server, 'DELETE', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/boxes.example.com')).status,
+    ).toBe(200);
     expect((await raw(server, 'GET', '/apis/example.com/v1/namespaces/default/boxes')).status).toBe(404);
   });
 
   it('simulates workload status when enabled', async () => {
     const d = def(server, 'apps', 'v1', 'deployments');
-    server.core.create(d, 'default', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'sim' }, spec: { replicas: 2, selector: { matchLabels: { app: 'sim' } }, template: { metadata: { labels: { app: 'sim' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } } } }, sys);
+    server.core.create(
+      d,
+      'default',
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'sim' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'sim' } },
+          template: { metadata: { labels: { app: 'sim' } }, spec: { containers: [{ name: 'c', image: 'x:1' }] } },
+        },
+      },
+      sys,
+    );
     server.hooks.setSimulation({ readyAfterMs: 0, intervalMs: 20 });
     try {
-      await eventually(() => (server.core.get(d, 'default', 'sim')['status'] as { readyReplicas?: number } | undefined)?.readyReplicas === 2);
-      const st = server.core.get(d, 'default', 'sim')['status'] as { observedGeneration: number; conditions: { type: string; status: string }[] };
+      await eventually(
+        () =>
+          (server.core.get(d, 'default', 'sim')['status'] as { readyReplicas?: number } | undefined)?.readyReplicas ===
+          2,
+      );
+      const st = server.core.get(d, 'default', 'sim')['status'] as {
+        observedGeneration: number;
+        conditions: { type: string; status: string }[];
+      };
       expect(st.observedGeneration).toBe(1);
       expect(st.conditions.find((c) => c.type === 'Available')?.status).toBe('True');
     } finally {
@@ -171,7 +298,11 @@ describe('scale, hooks and process entry points', () => {
     try {
       await raw(other, 'GET', '/api/v1/namespaces/default/configmaps/missing');
       await eventually(() => entries.length === 1);
-      expect(entries[0]).toMatchObject({ method: 'GET', url: '/api/v1/namespaces/default/configmaps/missing', status: 404 });
+      expect(entries[0]).toMatchObject({
+        method: 'GET',
+        url: '/api/v1/namespaces/default/configmaps/missing',
+        status: 404,
+      });
     } finally {
       await other.close();
     }
@@ -211,7 +342,21 @@ spec:
     schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
 `,
     );
-    const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'flux-ts-apiserver.js'), '--port', '0', '--kubeconfig', join(dir, 'kc'), '--crds', dir, '--latency-ms', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        join(import.meta.dirname, '..', 'bin', 'flux-ts-apiserver.js'),
+        '--port',
+        '0',
+        '--kubeconfig',
+        join(dir, 'kc'),
+        '--crds',
+        dir,
+        '--latency-ms',
+        '1',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -221,7 +366,9 @@ spec:
       const kc = parse(await readFile(join(dir, 'kc'), 'utf8')) as { clusters: { cluster: { server: string } }[] };
       expect(kc.clusters[0]!.cluster.server).toBe(url);
       const r = await new Promise<string>((resolve, reject) => {
-        const k = spawn(KUBECTL, ['get', 'gitrepo', '-A'], { env: { PATH: process.env['PATH'], HOME: dir, KUBECONFIG: join(dir, 'kc') } });
+        const k = spawn(KUBECTL, ['get', 'gitrepo', '-A'], {
+          env: { PATH: process.env['PATH'], HOME: dir, KUBECONFIG: join(dir, 'kc') },
+        });
         let o = '';
         let e = '';
         k.stdout.on('data', (d: Buffer) => (o += d.toString()));

@@ -10,10 +10,24 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ApiCore, PATCH_TYPES, toStatusError, type DeleteOptions, type FieldValidation, type WriteOptions } from './api.ts';
+import {
+  ApiCore,
+  PATCH_TYPES,
+  toStatusError,
+  type DeleteOptions,
+  type FieldValidation,
+  type WriteOptions,
+} from './api.ts';
 import { applyJsonPatch, applyMergePatch } from './wiring/patch.ts';
 import { generateServingCerts } from './certs.ts';
-import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, wantsAggregated } from './discovery.ts';
+import {
+  aggregatedDiscovery,
+  apiGroup,
+  apiGroupList,
+  apiResourceList,
+  apiVersions,
+  wantsAggregated,
+} from './discovery.ts';
 import { badRequest, StatusError, qualifiedResource } from './errors.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
 import { decodeKubernetesProtobuf } from './protobuf.ts';
@@ -145,7 +159,6 @@ interface Route {
   watchPrefix: boolean;
 }
 
-
 const JSON_CT = 'application/json';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -186,7 +199,9 @@ export const parseBody = (buf: Buffer, contentType: string | undefined): unknown
   if (!doc || doc.errors.length > 0) {
     const e = doc?.errors[0];
     const line = e?.linePos?.[0]?.line ?? 1;
-    throw badRequest(`error converting YAML to JSON: yaml: line ${line}: ${e?.message.split('\n')[0] ?? 'invalid YAML'}`);
+    throw badRequest(
+      `error converting YAML to JSON: yaml: line ${line}: ${e?.message.split('\n')[0] ?? 'invalid YAML'}`,
+    );
   }
   return doc.toJS() as unknown;
 };
@@ -212,7 +227,10 @@ const verbOf = (method: string, route: Route, watch: boolean): string => {
 
 /** Parse `/api/v1/...` and `/apis/g/v/...` resource paths. */
 export const parseResourcePath = (path: string): Route | undefined => {
-  const parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const parts = path
+    .split('/')
+    .filter((p) => p !== '')
+    .map(decodeURIComponent);
   let group: string;
   let version: string;
   let rest: string[];
@@ -248,7 +266,8 @@ export const parseResourcePath = (path: string): Route | undefined => {
   };
 };
 
-const resourceKey = (group: string, resource: string, sub?: string): string => `${qualifiedResource(group, resource)}${sub ? `/${sub}` : ''}`;
+const resourceKey = (group: string, resource: string, sub?: string): string =>
+  `${qualifiedResource(group, resource)}${sub ? `/${sub}` : ''}`;
 
 /** Start the API server. */
 export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiServer> => {
@@ -288,7 +307,12 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
   };
 
   // ---- bootstrap ---------------------------------------------------------------------------------
-  const sysOpts = (): WriteOptions => ({ dryRun: false, fieldManager: 'flux-ts-apiserver', fieldValidation: 'Ignore', warnings: [] });
+  const sysOpts = (): WriteOptions => ({
+    dryRun: false,
+    fieldManager: 'flux-ts-apiserver',
+    fieldValidation: 'Ignore',
+    warnings: [],
+  });
   const defOfObj = (o: Obj): ResourceDef | undefined => {
     const av = String(o['apiVersion'] ?? '');
     const i = av.indexOf('/');
@@ -305,9 +329,11 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     store.restore(opts.snapshot);
     for (const crd of store.bucket('apiextensions.k8s.io/customresourcedefinitions').list()) registry.installCrd(crd);
   } else {
-    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) createObj({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+    for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      createObj({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const boot = bootstrapRbacObjects();
-    for (const o of [...boot.clusterRoles, ...boot.clusterRoleBindings]) createObj(structuredClone(o) as unknown as Obj);
+    for (const o of [...boot.clusterRoles, ...boot.clusterRoleBindings])
+      createObj(structuredClone(o) as unknown as Obj);
   }
   if (opts.crdsDir) {
     const files = (await readdir(opts.crdsDir)).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
@@ -319,7 +345,8 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           try {
             createObj(o);
           } catch (err) {
-            if (!(err instanceof StatusError && err.code === 409)) throw new Error(`failed to load CRD from ${f}: ${(err as Error).message}`, { cause: err });
+            if (!(err instanceof StatusError && err.code === 409))
+              throw new Error(`failed to load CRD from ${f}: ${(err as Error).message}`, { cause: err });
           }
         }
       }
@@ -328,15 +355,27 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
   for (const o of opts.objects ?? []) createObj(structuredClone(o));
 
   // ---- response helpers --------------------------------------------------------------------------
-  const sendJson = (res: ServerResponse, code: number, body: unknown, contentType = JSON_CT, headers: Record<string, string> = {}): void => {
+  const sendJson = (
+    res: ServerResponse,
+    code: number,
+    body: unknown,
+    contentType = JSON_CT,
+    headers: Record<string, string> = {},
+  ): void => {
     const data = JSON.stringify(body);
-    res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(data), 'Cache-Control': 'no-cache, private', ...headers });
+    res.writeHead(code, {
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(data),
+      'Cache-Control': 'no-cache, private',
+      ...headers,
+    });
     res.end(data);
   };
   const sendStatus = (res: ServerResponse, err: StatusError, headers: Record<string, string> = {}): void => {
     sendJson(res, err.code, err.toStatus(), JSON_CT, headers);
   };
-  const notFoundPath = (): StatusError => new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
+  const notFoundPath = (): StatusError =>
+    new StatusError(404, 'NotFound', 'the server could not find the requested resource', {});
   const warningHeaders = (warnings: string[]): Record<string, string> =>
     warnings.length > 0 ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } : {};
 
@@ -355,7 +394,21 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
   const handleNonResource = (req: IncomingMessage, res: ServerResponse, path: string, address: string): boolean => {
     const accept = req.headers.accept;
     if (path === '/version' || path === '/version/') {
-      sendJson(res, 200, { major: '1', minor: '33', gitVersion: 'v1.33.0', gitCommit: '0000000000000000000000000000000000000000', gitTreeState: 'clean', buildDate: '2026-01-01T00:00:00Z', goVersion: 'go1.24.0', compiler: 'gc', platform: 'linux/amd64', emulationMajor: '1', emulationMinor: '33', minCompatibilityMajor: '1', minCompatibilityMinor: '32' });
+      sendJson(res, 200, {
+        major: '1',
+        minor: '33',
+        gitVersion: 'v1.33.0',
+        gitCommit: '0000000000000000000000000000000000000000',
+        gitTreeState: 'clean',
+        buildDate: '2026-01-01T00:00:00Z',
+        goVersion: 'go1.24.0',
+        compiler: 'gc',
+        platform: 'linux/amd64',
+        emulationMajor: '1',
+        emulationMinor: '33',
+        minCompatibilityMajor: '1',
+        minCompatibilityMinor: '32',
+      });
       return true;
     }
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
@@ -366,7 +419,13 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     if (path === '/api' || path === '/apis') {
       const agg = wantsAggregated(accept);
       const which = path === '/api' ? 'api' : 'apis';
-      if (agg) sendJson(res, 200, aggregatedDiscovery(registry, which, agg), `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`);
+      if (agg)
+        sendJson(
+          res,
+          200,
+          aggregatedDiscovery(registry, which, agg),
+          `application/json;g=apidiscovery.k8s.io;v=${agg};as=APIGroupDiscoveryList`,
+        );
       else sendJson(res, 200, which === 'api' ? apiVersions(address) : apiGroupList(registry));
       return true;
     }
@@ -389,7 +448,11 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       return true;
     }
     if (path === '/openapi/v3' || path === '/openapi/v3/') {
-      sendJson(res, 200, openApiV3Root(registry, (g, v) => gvDoc(g, v)?.hash ?? ''));
+      sendJson(
+        res,
+        200,
+        openApiV3Root(registry, (g, v) => gvDoc(g, v)?.hash ?? ''),
+      );
       return true;
     }
     const om = path.match(/^\/openapi\/v3\/(api\/v1|apis\/([^/]+)\/([^/]+))$/);
@@ -419,11 +482,22 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
   };
 
   const watchCtx: WatchContext = { store, core, watches, random, bookmarkMs };
-  const handleWatch = (req: IncomingMessage, res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams): void =>
-    serveWatch(watchCtx, req, res, def, ns, q);
+  const handleWatch = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    def: ResourceDef,
+    ns: string | undefined,
+    q: URLSearchParams,
+  ): void => serveWatch(watchCtx, req, res, def, ns, q);
 
   // ---- resource requests -------------------------------------------------------------------------
-  const handleResource = async (req: IncomingMessage, res: ServerResponse, route: Route, q: URLSearchParams, user: UserInfo): Promise<void> => {
+  const handleResource = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    route: Route,
+    q: URLSearchParams,
+    user: UserInfo,
+  ): Promise<void> => {
     const method = req.method ?? 'GET';
     const def = registry.get(route.group, route.version, route.resource);
     if (!def) throw notFoundPath();
@@ -449,9 +523,28 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       if (rule.times !== undefined && rule.used >= rule.times) continue;
       if (random() >= (rule.probability ?? 1)) continue;
       rule.used++;
-      const reason = rule.code === 429 ? 'TooManyRequests' : rule.code === 409 ? 'Conflict' : rule.code === 503 ? 'ServiceUnavailable' : 'InternalError';
-      const msg = rule.code === 429 ? 'the server has received too many requests and has asked us to try again later' : rule.code === 409 ? `Operation cannot be fulfilled on ${qualifiedResource(def.group, def.resource)} "${route.name ?? ''}": injected conflict` : 'Internal error occurred: injected error';
-      throw new StatusError(rule.code, reason, msg, rule.code === 429 ? { retryAfterSeconds: 1 } : { ...(route.name ? { name: route.name } : {}), kind: def.resource });
+      const reason =
+        rule.code === 429
+          ? 'TooManyRequests'
+          : rule.code === 409
+            ? 'Conflict'
+            : rule.code === 503
+              ? 'ServiceUnavailable'
+              : 'InternalError';
+      const msg =
+        rule.code === 429
+          ? 'the server has received too many requests and has asked us to try again later'
+          : rule.code === 409
+            ? `Operation cannot be fulfilled on ${qualifiedResource(def.group, def.resource)} "${route.name ?? ''}": injected conflict`
+            : 'Internal error occurred: injected error';
+      throw new StatusError(
+        rule.code,
+        reason,
+        msg,
+        rule.code === 429
+          ? { retryAfterSeconds: 1 }
+          : { ...(route.name ? { name: route.name } : {}), kind: def.resource },
+      );
     }
     const ns = route.namespace ?? '';
     const dryRun = q.getAll('dryRun').includes('All');
@@ -463,13 +556,32 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     const { table, partial } = acceptParams(req.headers.accept);
     const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
     const respondObj = (code: number, o: Obj, warnings: string[] = []): void => {
-      if (table && method === 'GET') sendJson(res, code, toTable(def, [o], { resourceVersion: String(getPath(o, 'metadata.resourceVersion') ?? '') }, include, Date.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
-      else if (partial && method === 'GET') sendJson(res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] });
+      if (table && method === 'GET')
+        sendJson(
+          res,
+          code,
+          toTable(
+            def,
+            [o],
+            { resourceVersion: String(getPath(o, 'metadata.resourceVersion') ?? '') },
+            include,
+            Date.now(),
+          ),
+          'application/json;as=Table;v=v1;g=meta.k8s.io',
+        );
+      else if (partial && method === 'GET')
+        sendJson(res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] });
       else sendJson(res, code, o, JSON_CT, warningHeaders(warnings));
     };
 
     if (def.virtual) {
-      if (method !== 'POST') throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      if (method !== 'POST')
+        throw new StatusError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          { kind: def.resource },
+        );
       const body = parseBody(await readBody(req), req.headers['content-type']);
       const b = isObj(body) ? body : {};
       let out: Obj;
@@ -490,7 +602,19 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           out = authn.tokenReview(b);
           break;
         default:
-          out = { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview', metadata: { creationTimestamp: null }, status: { userInfo: { username: user.username, groups: user.groups, ...(user.uid ? { uid: user.uid } : {}), ...(user.extra ? { extra: user.extra } : {}) } } };
+          out = {
+            apiVersion: 'authentication.k8s.io/v1',
+            kind: 'SelfSubjectReview',
+            metadata: { creationTimestamp: null },
+            status: {
+              userInfo: {
+                username: user.username,
+                groups: user.groups,
+                ...(user.uid ? { uid: user.uid } : {}),
+                ...(user.extra ? { extra: user.extra } : {}),
+              },
+            },
+          };
       }
       sendJson(res, 201, out);
       return;
@@ -501,12 +625,22 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       if (method !== 'POST' || route.name === undefined) throw notFoundPath();
       const sa = core.getRaw(def, ns, route.name);
       const body = parseBody(await readBody(req), req.headers['content-type']);
-      sendJson(res, 201, authn.tokenRequest(body, { namespace: ns, name: route.name, uid: String(getPath(sa, 'metadata.uid')) }));
+      sendJson(
+        res,
+        201,
+        authn.tokenRequest(body, { namespace: ns, name: route.name, uid: String(getPath(sa, 'metadata.uid')) }),
+      );
       return;
     }
 
     const sub = route.subresource;
-    if (sub !== undefined && !(sub === 'status' && def.status) && !(sub === 'scale' && def.scale) && !(sub === 'finalize' && def.resource === 'namespaces')) throw notFoundPath();
+    if (
+      sub !== undefined &&
+      !(sub === 'status' && def.status) &&
+      !(sub === 'scale' && def.scale) &&
+      !(sub === 'finalize' && def.resource === 'namespaces')
+    )
+      throw notFoundPath();
 
     if (sub === 'scale' && route.name !== undefined) {
       if (method === 'GET') return sendJson(res, 200, core.getScale(def, ns, route.name));
@@ -526,7 +660,12 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         }
         return sendJson(res, 200, core.updateScale(def, ns, route.name, patched, wopts()));
       }
-      throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      throw new StatusError(
+        405,
+        'MethodNotAllowed',
+        'the server does not allow this method on the requested resource',
+        { kind: def.resource },
+      );
     }
 
     if (method === 'GET' || method === 'HEAD') {
@@ -546,39 +685,96 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         ...(limit > 0 ? { limit } : {}),
         ...(q.get('continue') ? { continue: q.get('continue') as string } : {}),
       });
-      const listMeta: Obj = { resourceVersion: result.resourceVersion, ...(result.continue ? { continue: result.continue, remainingItemCount: result.remainingItemCount } : {}) };
-      if (table) return sendJson(res, 200, toTable(def, result.items, listMeta, include, Date.now()), 'application/json;as=Table;v=v1;g=meta.k8s.io');
+      const listMeta: Obj = {
+        resourceVersion: result.resourceVersion,
+        ...(result.continue ? { continue: result.continue, remainingItemCount: result.remainingItemCount } : {}),
+      };
+      if (table)
+        return sendJson(
+          res,
+          200,
+          toTable(def, result.items, listMeta, include, Date.now()),
+          'application/json;as=Table;v=v1;g=meta.k8s.io',
+        );
       if (partial) {
-        return sendJson(res, 200, { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: listMeta, items: result.items.map((o) => ({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] })) });
+        return sendJson(res, 200, {
+          kind: 'PartialObjectMetadataList',
+          apiVersion: 'meta.k8s.io/v1',
+          metadata: listMeta,
+          items: result.items.map((o) => ({
+            kind: 'PartialObjectMetadata',
+            apiVersion: 'meta.k8s.io/v1',
+            metadata: o['metadata'],
+          })),
+        });
       }
-      return sendJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: listMeta, items: result.items });
+      return sendJson(res, 200, {
+        kind: def.listKind,
+        apiVersion: apiVersionOf(def.group, def.version),
+        metadata: listMeta,
+        items: result.items,
+      });
     }
     if (method === 'POST') {
-      if (route.name !== undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      if (route.name !== undefined)
+        throw new StatusError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          { kind: def.resource },
+        );
       if (def.namespaced && route.namespace === undefined) throw notFoundPath();
       const body = parseBody(await readBody(req), req.headers['content-type']);
       const o = wopts();
       return respondObj(201, core.create(def, ns, body, o), o.warnings);
     }
     if (method === 'PUT') {
-      if (route.name === undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      if (route.name === undefined)
+        throw new StatusError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          { kind: def.resource },
+        );
       const body = parseBody(await readBody(req), req.headers['content-type']);
       const o = wopts();
       if (sub === 'finalize') {
         const live = core.getRaw(def, '', route.name);
         const next = structuredClone(live);
         (next as Obj)['spec'] = isObj(body) && isObj(body['spec']) ? body['spec'] : {};
-        return respondObj(200, core.update(def, ns, route.name, { ...next, metadata: { ...(next['metadata'] as Obj), resourceVersion: undefined } }, o), o.warnings);
+        return respondObj(
+          200,
+          core.update(
+            def,
+            ns,
+            route.name,
+            { ...next, metadata: { ...(next['metadata'] as Obj), resourceVersion: undefined } },
+            o,
+          ),
+          o.warnings,
+        );
       }
       return respondObj(200, core.update(def, ns, route.name, body, o, sub), o.warnings);
     }
     if (method === 'PATCH') {
-      if (route.name === undefined) throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+      if (route.name === undefined)
+        throw new StatusError(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+          { kind: def.resource },
+        );
       const ct = req.headers['content-type'] ?? '';
       const raw = await readBody(req);
       const isApply = ct.startsWith(PATCH_TYPES.apply);
       const known = Object.values(PATCH_TYPES).some((t) => ct.startsWith(t));
-      if (!known) throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${def.strategicMerge ? ', application/strategic-merge-patch+json' : ''}`, { causes: [{ reason: 'UnsupportedMediaType', message: ct }] });
+      if (!known)
+        throw new StatusError(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${def.strategicMerge ? ', application/strategic-merge-patch+json' : ''}`,
+          { causes: [{ reason: 'UnsupportedMediaType', message: ct }] },
+        );
       let body: unknown;
       try {
         body = parseBody(raw, isApply ? 'application/yaml' : JSON_CT);
@@ -599,16 +795,43 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       const dr = dryRun || (isObj(body) && Array.isArray(body['dryRun']) && body['dryRun'].includes('All'));
       if (route.name === undefined) {
         if (def.namespaced && route.namespace === undefined) throw notFoundPath();
-        const items = core.deleteCollection(def, route.namespace, { ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector') as string } : {}), ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector') as string } : {}) }, dopts, { dryRun: dr });
-        return sendJson(res, 200, { kind: def.listKind, apiVersion: apiVersionOf(def.group, def.version), metadata: { resourceVersion: String(store.resourceVersion) }, items });
+        const items = core.deleteCollection(
+          def,
+          route.namespace,
+          {
+            ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector') as string } : {}),
+            ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector') as string } : {}),
+          },
+          dopts,
+          { dryRun: dr },
+        );
+        return sendJson(res, 200, {
+          kind: def.listKind,
+          apiVersion: apiVersionOf(def.group, def.version),
+          metadata: { resourceVersion: String(store.resourceVersion) },
+          items,
+        });
       }
       const r = core.delete(def, ns, route.name, dopts, { dryRun: dr });
       if (r.deleted && !def.crd) {
-        return sendJson(res, 200, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details: { name: route.name, ...(def.group ? { group: def.group } : {}), kind: def.resource, uid: getPath(r.object, 'metadata.uid') } });
+        return sendJson(res, 200, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Success',
+          details: {
+            name: route.name,
+            ...(def.group ? { group: def.group } : {}),
+            kind: def.resource,
+            uid: getPath(r.object, 'metadata.uid'),
+          },
+        });
       }
       return sendJson(res, 200, r.object);
     }
-    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', { kind: def.resource });
+    throw new StatusError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {
+      kind: def.resource,
+    });
   };
 
   // ---- the listener ------------------------------------------------------------------------------
@@ -618,7 +841,15 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     if (opts.onRequest) {
       const started = Date.now();
       const log = opts.onRequest;
-      res.once('close', () => log({ method: req.method ?? '', url: req.url ?? '', status: res.statusCode, durationMs: Date.now() - started, userAgent: req.headers['user-agent'] ?? '' }));
+      res.once('close', () =>
+        log({
+          method: req.method ?? '',
+          url: req.url ?? '',
+          status: res.statusCode,
+          durationMs: Date.now() - started,
+          userAgent: req.headers['user-agent'] ?? '',
+        }),
+      );
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
@@ -630,7 +861,15 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       }
       const authed = authn.authenticate(req.headers.authorization);
       if (!authed) {
-        sendJson(res, 401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+        sendJson(res, 401, {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: 'Unauthorized',
+          reason: 'Unauthorized',
+          code: 401,
+        });
         return;
       }
       const user: UserInfo = resolveImpersonation(authed, req.headersDistinct, authz);
@@ -648,7 +887,10 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         return;
       }
       const msg = err instanceof Error ? err.message : String(err);
-      sendStatus(res, new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }));
+      sendStatus(
+        res,
+        new StatusError(500, 'InternalError', `Internal error occurred: ${msg}`, { causes: [{ message: msg }] }),
+      );
     }
   };
 
@@ -684,12 +926,23 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         for (const o of store.bucket(b).list()) {
           if (getPath(o, 'metadata.deletionTimestamp')) continue;
           const changedAt = core.generationChangedAt(String(getPath(o, 'metadata.uid')));
-          const status = simulateWorkloadStatus(o, { now: new Date(now), readyAfterMs: sim.readyAfterMs, ...(changedAt !== undefined ? { changedAt: new Date(changedAt) } : {}) });
+          const status = simulateWorkloadStatus(o, {
+            now: new Date(now),
+            readyAfterMs: sim.readyAfterMs,
+            ...(changedAt !== undefined ? { changedAt: new Date(changedAt) } : {}),
+          });
           if (!status) continue;
           const next = structuredClone(o);
           next['status'] = status;
           try {
-            core.update(def, String(getPath(o, 'metadata.namespace') ?? ''), String(getPath(o, 'metadata.name')), next, { dryRun: false, fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore', warnings: [] }, 'status');
+            core.update(
+              def,
+              String(getPath(o, 'metadata.namespace') ?? ''),
+              String(getPath(o, 'metadata.name')),
+              next,
+              { dryRun: false, fieldManager: 'kube-controller-manager', fieldValidation: 'Ignore', warnings: [] },
+              'status',
+            );
           } catch {
             // a concurrent write won; the next tick retries
           }

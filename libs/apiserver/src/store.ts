@@ -244,7 +244,8 @@ export class Store {
   /** Replace the content with a snapshot (no watch events; history starts empty). */
   restore(s: StoreSnapshot): void {
     for (const b of this.buckets.values()) {
-      for (const ns of b.namespaces()) for (const o of b.list(ns)) b.setRaw(ns, String(getPath(o, 'metadata.name')), undefined);
+      for (const ns of b.namespaces())
+        for (const o of b.list(ns)) b.setRaw(ns, String(getPath(o, 'metadata.name')), undefined);
     }
     this.dependents.clear();
     this.uids.clear();

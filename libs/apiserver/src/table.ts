@@ -2,7 +2,11 @@
 import type { ResourceDef } from './resources.ts';
 import { getPath, humanDuration, isObj, type Obj } from './util.ts';
 
-type Seg = { t: 'field'; name: string } | { t: 'index'; i: number } | { t: 'all' } | { t: 'filter'; path: string[]; op: '==' | '!='; value: string };
+type Seg =
+  | { t: 'field'; name: string }
+  | { t: 'index'; i: number }
+  | { t: 'all' }
+  | { t: 'filter'; path: string[]; op: '==' | '!='; value: string };
 
 /** Parse the CRD `jsonPath` subset Kubernetes printer columns use (`.a.b[0]`, `[*]`, `[?(@.type=="Ready")]`). */
 export const parseJsonPath = (expr: string): Seg[] => {
@@ -26,7 +30,8 @@ export const parseJsonPath = (expr: string): Seg[] => {
       else if (/^-?\d+$/.test(inner)) segs.push({ t: 'index', i: Number(inner) });
       else {
         const m = inner.match(/^\?\(@\.([\w.\-/]+)\s*(==|!=)\s*["']?([^"']*)["']?\)$/);
-        if (m) segs.push({ t: 'filter', path: (m[1] as string).split('.'), op: m[2] as '==' | '!=', value: m[3] ?? '' });
+        if (m)
+          segs.push({ t: 'filter', path: (m[1] as string).split('.'), op: m[2] as '==' | '!=', value: m[3] ?? '' });
         else if (/^['"].*['"]$/.test(inner)) segs.push({ t: 'field', name: inner.slice(1, -1) });
       }
     } else {
@@ -67,12 +72,25 @@ export const evalJsonPath = (o: unknown, segs: Seg[]): unknown[] => {
   return cur;
 };
 
-const nameColumn = { name: 'Name', type: 'string', format: 'name', description: 'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names', priority: 0 };
+const nameColumn = {
+  name: 'Name',
+  type: 'string',
+  format: 'name',
+  description:
+    'Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Name is primarily intended for creation idempotence and configuration definition. Cannot be updated. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names',
+  priority: 0,
+};
 
 /** Column definitions for a resource. */
 export const tableColumns = (def: ResourceDef): Obj[] => [
   nameColumn,
-  ...def.columns.map((c) => ({ name: c.name, type: c.type, format: c.format ?? '', description: c.description ?? c.name, priority: c.priority ?? 0 })),
+  ...def.columns.map((c) => ({
+    name: c.name,
+    type: c.type,
+    format: c.format ?? '',
+    description: c.description ?? c.name,
+    priority: c.priority ?? 0,
+  })),
 ];
 
 const cellValue = (def: ResourceDef, o: Obj, now: number): unknown[] => {
@@ -102,7 +120,14 @@ const rowObject = (o: Obj, include: IncludeObject): Obj | undefined => {
 };
 
 /** Build a Table of objects. */
-export const toTable = (def: ResourceDef, objs: Obj[], listMeta: Obj, include: IncludeObject, now: number, withColumns = true): Obj => ({
+export const toTable = (
+  def: ResourceDef,
+  objs: Obj[],
+  listMeta: Obj,
+  include: IncludeObject,
+  now: number,
+  withColumns = true,
+): Obj => ({
   kind: 'Table',
   apiVersion: 'meta.k8s.io/v1',
   metadata: listMeta,

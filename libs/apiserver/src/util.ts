@@ -88,7 +88,8 @@ export const humanDuration = (ms: number): string => {
 };
 
 /** RFC 3339 timestamp with second precision, as Kubernetes writes `metav1.Time`. */
-export const rfc3339 = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+export const rfc3339 = (ms: number): string =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 
 /** The age of an object's creationTimestamp as HumanDuration. */
 export const ageOf = (o: Obj, now: number): string => {

@@ -10,28 +10,63 @@ describe('built-in validation', () => {
   it('requires workload selectors that match the template labels', () => {
     expect(validateBuiltin('apps', 'Deployment', deploy({ app: 'a' }, { app: 'a', x: 'y' }), undefined)).toEqual([]);
     expect(validateBuiltin('apps', 'Deployment', deploy({ app: 'a' }, { app: 'b' }), undefined)).toEqual([
-      { reason: 'FieldValueInvalid', message: 'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`', field: 'spec.template.metadata.labels' },
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: map[string]string{"app":"b"}: `selector` does not match template `labels`',
+        field: 'spec.template.metadata.labels',
+      },
     ]);
-    expect(validateBuiltin('apps', 'StatefulSet', { metadata: { name: 's' }, spec: {} }, undefined)).toEqual([{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' }]);
+    expect(validateBuiltin('apps', 'StatefulSet', { metadata: { name: 's' }, spec: {} }, undefined)).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' },
+    ]);
     // Jobs without a selector get one generated
     expect(validateBuiltin('batch', 'Job', { metadata: { name: 'j' }, spec: { template: {} } }, undefined)).toEqual([]);
   });
 
   it('reports immutable fields the way kustomize-controller recognises them', () => {
-    const [cause] = validateBuiltin('apps', 'Deployment', deploy({ app: 'b' }, { app: 'b' }), deploy({ app: 'a' }, { app: 'a' }));
+    const [cause] = validateBuiltin(
+      'apps',
+      'Deployment',
+      deploy({ app: 'b' }, { app: 'b' }),
+      deploy({ app: 'a' }, { app: 'a' }),
+    );
     expect(cause).toEqual({
       reason: 'FieldValueInvalid',
-      message: 'Invalid value: &v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
+      message:
+        'Invalid value: &v1.LabelSelector{MatchLabels:map[string]string{"app":"b"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable',
       field: 'spec.selector',
     });
-    const job = (image: string): Record<string, unknown> => ({ metadata: { name: 'j' }, spec: { template: { spec: { containers: [{ name: 'c', image }] } } } });
+    const job = (image: string): Record<string, unknown> => ({
+      metadata: { name: 'j' },
+      spec: { template: { spec: { containers: [{ name: 'c', image }] } } },
+    });
     expect(validateBuiltin('batch', 'Job', job('b'), job('a')).map((c) => c.field)).toEqual(['spec.template']);
-    const cm = (data: Record<string, string>, immutable: boolean): Record<string, unknown> => ({ metadata: { name: 'c' }, data, immutable });
-    expect(validateBuiltin('', 'ConfigMap', cm({ a: '2' }, true), cm({ a: '1' }, true))).toEqual([{ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'data' }]);
+    const cm = (data: Record<string, string>, immutable: boolean): Record<string, unknown> => ({
+      metadata: { name: 'c' },
+      data,
+      immutable,
+    });
+    expect(validateBuiltin('', 'ConfigMap', cm({ a: '2' }, true), cm({ a: '1' }, true))).toEqual([
+      {
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+        field: 'data',
+      },
+    ]);
     expect(validateBuiltin('', 'ConfigMap', cm({ a: '2' }, false), cm({ a: '1' }, false))).toEqual([]);
     const svc = (ip: string): Record<string, unknown> => ({ metadata: { name: 's' }, spec: { clusterIP: ip } });
-    expect(validateBuiltin('', 'Service', svc('10.0.0.2'), svc('10.0.0.1'))[0]?.message).toBe('Invalid value: "10.0.0.2": field is immutable');
-    const sts = (extra: Record<string, unknown>): Record<string, unknown> => ({ metadata: { name: 's' }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } } }, serviceName: 's', ...extra } });
+    expect(validateBuiltin('', 'Service', svc('10.0.0.2'), svc('10.0.0.1'))[0]?.message).toBe(
+      'Invalid value: "10.0.0.2": field is immutable',
+    );
+    const sts = (extra: Record<string, unknown>): Record<string, unknown> => ({
+      metadata: { name: 's' },
+      spec: {
+        selector: { matchLabels: { a: 'b' } },
+        template: { metadata: { labels: { a: 'b' } } },
+        serviceName: 's',
+        ...extra,
+      },
+    });
     expect(validateBuiltin('apps', 'StatefulSet', sts({ replicas: 3 }), sts({ replicas: 1 }))).toEqual([]);
     expect(validateBuiltin('apps', 'StatefulSet', sts({ serviceName: 'other' }), sts({}))[0]?.field).toBe('spec');
   });

@@ -22,14 +22,25 @@ const goLabelSelector = (sel: unknown): string => {
   const exprs = Array.isArray(sel['matchExpressions'])
     ? `[]v1.LabelSelectorRequirement{${sel['matchExpressions']
         .filter(isObj)
-        .map((e) => `v1.LabelSelectorRequirement{Key:${goString(e['key'])}, Operator:${goString(e['operator'])}, Values:[]string{${(Array.isArray(e['values']) ? e['values'] : []).map(goString).join(', ')}}}`)
+        .map(
+          (e) =>
+            `v1.LabelSelectorRequirement{Key:${goString(e['key'])}, Operator:${goString(e['operator'])}, Values:[]string{${(Array.isArray(e['values']) ? e['values'] : []).map(goString).join(', ')}}}`,
+        )
         .join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)';
   return `&v1.LabelSelector{MatchLabels:${goStringMap(sel['matchLabels'])}, MatchExpressions:${exprs}}`;
 };
 
 const WORKLOADS = new Set(['apps/Deployment', 'apps/ReplicaSet', 'apps/DaemonSet', 'apps/StatefulSet', 'batch/Job']);
-const STS_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds', 'revisionHistoryLimit'];
+const STS_MUTABLE = [
+  'replicas',
+  'ordinals',
+  'template',
+  'updateStrategy',
+  'persistentVolumeClaimRetentionPolicy',
+  'minReadySeconds',
+  'revisionHistoryLimit',
+];
 
 /** Validation causes for a built-in object (`old` is the stored object on updates). */
 export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | undefined): StatusCause[] => {
@@ -42,7 +53,11 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
     } else {
       const labels = getPath(o, 'spec.template.metadata.labels');
       if (!labelSelectorFromObject(sel)(isObj(labels) ? labels : {})) {
-        causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\``, field: 'spec.template.metadata.labels' });
+        causes.push({
+          reason: 'FieldValueInvalid',
+          message: `Invalid value: ${goStringMap(labels)}: \`selector\` does not match template \`labels\``,
+          field: 'spec.template.metadata.labels',
+        });
       }
     }
   }
@@ -50,14 +65,27 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
   if (WORKLOADS.has(key) && key !== 'batch/Job') {
     const before = getPath(old, 'spec.selector');
     const after = getPath(o, 'spec.selector');
-    if (!deepEqual(before, after)) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goLabelSelector(after)}: field is immutable`, field: 'spec.selector' });
+    if (!deepEqual(before, after))
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goLabelSelector(after)}: field is immutable`,
+        field: 'spec.selector',
+      });
   }
   if (key === 'batch/Job') {
     if (!deepEqual(getPath(old, 'spec.selector'), getPath(o, 'spec.selector'))) {
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goLabelSelector(getPath(o, 'spec.selector'))}: field is immutable`, field: 'spec.selector' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goLabelSelector(getPath(o, 'spec.selector'))}: field is immutable`,
+        field: 'spec.selector',
+      });
     }
     if (!deepEqual(getPath(old, 'spec.template'), getPath(o, 'spec.template'))) {
-      causes.push({ reason: 'FieldValueInvalid', message: 'Invalid value: core.PodTemplateSpec{...}: field is immutable', field: 'spec.template' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: core.PodTemplateSpec{...}: field is immutable',
+        field: 'spec.template',
+      });
     }
   }
   if (key === 'apps/StatefulSet') {
@@ -69,7 +97,8 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
     if (!deepEqual(strip(old), strip(o))) {
       causes.push({
         reason: 'FieldValueForbidden',
-        message: "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+        message:
+          "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
         field: 'spec',
       });
     }
@@ -78,13 +107,27 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
     const before = getPath(old, 'spec.clusterIP');
     const after = getPath(o, 'spec.clusterIP');
     if (typeof before === 'string' && before !== '' && after !== before) {
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${goString(after ?? '')}: field is immutable`, field: 'spec.clusterIPs[0]' });
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${goString(after ?? '')}: field is immutable`,
+        field: 'spec.clusterIPs[0]',
+      });
     }
   }
   if ((key === '/ConfigMap' || key === '/Secret') && old['immutable'] === true) {
-    if (o['immutable'] !== true) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: 'immutable' });
+    if (o['immutable'] !== true)
+      causes.push({
+        reason: 'FieldValueForbidden',
+        message: 'Forbidden: field is immutable when `immutable` is set',
+        field: 'immutable',
+      });
     for (const f of key === '/ConfigMap' ? ['data', 'binaryData'] : ['data']) {
-      if (!deepEqual(old[f], o[f])) causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: field is immutable when `immutable` is set', field: f });
+      if (!deepEqual(old[f], o[f]))
+        causes.push({
+          reason: 'FieldValueForbidden',
+          message: 'Forbidden: field is immutable when `immutable` is set',
+          field: f,
+        });
     }
   }
   if (key === '/PersistentVolumeClaim') {
@@ -95,14 +138,25 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
       return spec;
     };
     if (!deepEqual(strip(old), strip(o))) {
-      causes.push({ reason: 'FieldValueForbidden', message: 'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims', field: 'spec' });
+      causes.push({
+        reason: 'FieldValueForbidden',
+        message:
+          'Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims',
+        field: 'spec',
+      });
     }
   }
   if (key === 'rbac.authorization.k8s.io/RoleBinding' || key === 'rbac.authorization.k8s.io/ClusterRoleBinding') {
     if (!deepEqual(getPath(old, 'roleRef'), getPath(o, 'roleRef'))) {
       const r = getPath(o, 'roleRef');
-      const ref = isObj(r) ? `rbac.RoleRef{APIGroup:${goString(r['apiGroup'] ?? '')}, Kind:${goString(r['kind'] ?? '')}, Name:${goString(r['name'] ?? '')}}` : 'rbac.RoleRef{}';
-      causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${ref}: cannot change roleRef`, field: 'roleRef' });
+      const ref = isObj(r)
+        ? `rbac.RoleRef{APIGroup:${goString(r['apiGroup'] ?? '')}, Kind:${goString(r['kind'] ?? '')}, Name:${goString(r['name'] ?? '')}}`
+        : 'rbac.RoleRef{}';
+      causes.push({
+        reason: 'FieldValueInvalid',
+        message: `Invalid value: ${ref}: cannot change roleRef`,
+        field: 'roleRef',
+      });
     }
   }
   return causes;

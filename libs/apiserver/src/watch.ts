@@ -34,18 +34,32 @@ export const acceptParams = (accept: string | undefined): { table: boolean; part
 };
 
 /** Serve `?watch=true` on a resource: the response stays open until the client leaves or the server ends it. */
-export const serveWatch = (ctx: WatchContext, req: IncomingMessage, res: ServerResponse, def: ResourceDef, ns: string | undefined, q: URLSearchParams): void => {
-
+export const serveWatch = (
+  ctx: WatchContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  def: ResourceDef,
+  ns: string | undefined,
+  q: URLSearchParams,
+): void => {
   const ls = labelSelector(q.get('labelSelector') ?? undefined);
   ctx.core.validateFieldSelector(def, q.get('fieldSelector') ?? undefined);
   const fs = fieldSelector(q.get('fieldSelector') ?? undefined);
   const nsFilter = def.namespaced ? ns : undefined;
   const { table, partial } = acceptParams(req.headers.accept);
   const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
-  const matches = (o: Obj): boolean => (nsFilter === undefined || getPath(o, 'metadata.namespace') === nsFilter) && (!ls || ls(o)) && (!fs || fs(o));
+  const matches = (o: Obj): boolean =>
+    (nsFilter === undefined || getPath(o, 'metadata.namespace') === nsFilter) && (!ls || ls(o)) && (!fs || fs(o));
   const render = (o: Obj): Obj => {
     const out = ctx.core.output(def, o);
-    if (table) return toTable(def, [out], { resourceVersion: String(getPath(o, 'metadata.resourceVersion')) }, include, Date.now());
+    if (table)
+      return toTable(
+        def,
+        [out],
+        { resourceVersion: String(getPath(o, 'metadata.resourceVersion')) },
+        include,
+        Date.now(),
+      );
     if (partial) return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: out['metadata'] };
     return out;
   };
@@ -74,7 +88,10 @@ export const serveWatch = (ctx: WatchContext, req: IncomingMessage, res: ServerR
     write('BOOKMARK', {
       kind: def.kind,
       apiVersion: apiVersionOf(def.group, def.version),
-      metadata: { resourceVersion: String(ctx.store.resourceVersion), ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+      metadata: {
+        resourceVersion: String(ctx.store.resourceVersion),
+        ...(initialEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+      },
     });
   };
   if (sendInitial || rvParam === '' || rvParam === '0') {
@@ -84,7 +101,15 @@ export const serveWatch = (ctx: WatchContext, req: IncomingMessage, res: ServerR
     const n = Number(rvParam);
     const events = Number.isFinite(n) ? bucket.eventsSince(n) : undefined;
     if (!events) {
-      const st: StatusBody = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `too old resource version: ${rvParam} (${bucket.compactedRv + 1})`, reason: 'Expired', code: 410 };
+      const st: StatusBody = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `too old resource version: ${rvParam} (${bucket.compactedRv + 1})`,
+        reason: 'Expired',
+        code: 410,
+      };
       write('ERROR', st);
       res.end();
       return;

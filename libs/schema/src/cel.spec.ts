@@ -17,15 +17,23 @@ const helmRelease = withRules({
     chart: { type: 'object', properties: { name: { type: 'string' } } },
     chartRef: { type: 'object', properties: { name: { type: 'string' } } },
     replicas: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self >= 0 && self % 2 == 1' }] },
-    ratio: { type: 'number', 'x-kubernetes-validations': [{ rule: 'self < 1.0', messageExpression: "'ratio ' + string(self) + ' too big'" }] },
+    ratio: {
+      type: 'number',
+      'x-kubernetes-validations': [{ rule: 'self < 1.0', messageExpression: "'ratio ' + string(self) + ' too big'" }],
+    },
     tags: {
       type: 'array',
       items: { type: 'string' },
-      'x-kubernetes-validations': [{ rule: 'self.all(t, t.startsWith("v"))', message: 'tags must start with v', fieldPath: '.x' }],
+      'x-kubernetes-validations': [
+        { rule: 'self.all(t, t.startsWith("v"))', message: 'tags must start with v', fieldPath: '.x' },
+      ],
     },
     labels: {
       type: 'object',
-      additionalProperties: { type: 'string', 'x-kubernetes-validations': [{ rule: "self != ''", reason: 'FieldValueRequired', message: 'empty' }] },
+      additionalProperties: {
+        type: 'string',
+        'x-kubernetes-validations': [{ rule: "self != ''", reason: 'FieldValueRequired', message: 'empty' }],
+      },
     },
     'dashed-name': { type: 'string' },
     needsDash: { type: 'boolean', 'x-kubernetes-validations': [{ rule: 'true' }] },
@@ -34,12 +42,16 @@ const helmRelease = withRules({
 
 describe('x-kubernetes-validations (CEL)', () => {
   it('passes a valid object', () => {
-    expect(validate(helmRelease, { spec: { chart: { name: 'podinfo' }, replicas: 3, ratio: 0.5, tags: ['v1'] } })).toEqual([]);
+    expect(
+      validate(helmRelease, { spec: { chart: { name: 'podinfo' }, replicas: 3, ratio: 0.5, tags: ['v1'] } }),
+    ).toEqual([]);
   });
 
   it('reports the rule message with the schema type as value', () => {
     const errs = validate(helmRelease, { spec: { chart: {}, chartRef: {} } });
-    expect(errs).toEqual([{ type: 'FieldValueInvalid', field: 'spec', badValue: 'object', detail: 'either chart or chartRef must be set' }]);
+    expect(errs).toEqual([
+      { type: 'FieldValueInvalid', field: 'spec', badValue: 'object', detail: 'either chart or chartRef must be set' },
+    ]);
     expect(errs.map(formatFieldError)).toEqual(['spec: Invalid value: "object": either chart or chartRef must be set']);
   });
 
@@ -56,10 +68,9 @@ describe('x-kubernetes-validations (CEL)', () => {
   });
 
   it('applies fieldPath and reason', () => {
-    expect(validate(helmRelease, { spec: { chart: {}, tags: ['x'], labels: { a: '' } } }).map(formatFieldError)).toEqual([
-      'spec.tags.x: Invalid value: "array": tags must start with v',
-      'spec.labels[a]: Required value: empty',
-    ]);
+    expect(
+      validate(helmRelease, { spec: { chart: {}, tags: ['x'], labels: { a: '' } } }).map(formatFieldError),
+    ).toEqual(['spec.tags.x: Invalid value: "array": tags must start with v', 'spec.labels[a]: Required value: empty']);
   });
 
   it('reports rules that cannot be evaluated or compiled instead of throwing', () => {
@@ -100,7 +111,13 @@ describe('x-kubernetes-validations (CEL)', () => {
   it('supports the kubernetes list library subset', () => {
     const s = withRules({
       type: 'object',
-      properties: { l: { type: 'array', items: { type: 'integer' }, 'x-kubernetes-validations': [{ rule: 'self.isSorted() && self.indexOf(3) == 1' }] } },
+      properties: {
+        l: {
+          type: 'array',
+          items: { type: 'integer' },
+          'x-kubernetes-validations': [{ rule: 'self.isSorted() && self.indexOf(3) == 1' }],
+        },
+      },
     });
     expect(validate(s, { spec: { l: [1, 3, 5] } })).toEqual([]);
     expect(validate(s, { spec: { l: [3, 1] } })).toHaveLength(1);
@@ -111,7 +128,9 @@ describe('x-kubernetes-validations at the resource root', () => {
   it('sees metadata even when the schema does not declare it', () => {
     const s: JSONSchemaProps = {
       type: 'object',
-      'x-kubernetes-validations': [{ rule: "self.metadata.name.startsWith('flux-')", message: 'name must start with flux-' }],
+      'x-kubernetes-validations': [
+        { rule: "self.metadata.name.startsWith('flux-')", message: 'name must start with flux-' },
+      ],
       properties: { spec: { type: 'object' } },
     };
     expect(validate(s, { metadata: { name: 'flux-system' }, spec: {} })).toEqual([]);

@@ -61,9 +61,15 @@ function kubernetesFuncs() {
     celMethod('findAll', CelScalar.STRING, [CelScalar.STRING], listType(CelScalar.STRING), function (re) {
       return findAll(this, re, -1);
     }),
-    celMethod('findAll', CelScalar.STRING, [CelScalar.STRING, CelScalar.INT], listType(CelScalar.STRING), function (re, n) {
-      return findAll(this, re, Number(n));
-    }),
+    celMethod(
+      'findAll',
+      CelScalar.STRING,
+      [CelScalar.STRING, CelScalar.INT],
+      listType(CelScalar.STRING),
+      function (re, n) {
+        return findAll(this, re, Number(n));
+      },
+    ),
     celFunc('isSorted', [dynList], CelScalar.BOOL, (l) => {
       const v = listValues(l);
       for (let i = 1; i < v.length; i++) if (compareCel(v[i - 1], v[i]) > 0) return false;
@@ -97,8 +103,27 @@ export function newCelEnv(): CelEnv {
 }
 
 const RESERVED = new Set([
-  'true', 'false', 'null', 'in', 'as', 'break', 'const', 'continue', 'else', 'for', 'function', 'if', 'import',
-  'let', 'loop', 'package', 'namespace', 'return', 'var', 'void', 'while',
+  'true',
+  'false',
+  'null',
+  'in',
+  'as',
+  'break',
+  'const',
+  'continue',
+  'else',
+  'for',
+  'function',
+  'if',
+  'import',
+  'let',
+  'loop',
+  'package',
+  'namespace',
+  'return',
+  'var',
+  'void',
+  'while',
 ]);
 
 /** The CEL name of a declared property (apiextensions escaping), or undefined when CEL cannot access it. */
@@ -169,7 +194,10 @@ export function compileRule(env: CelEnv, rule: ValidationRule): CompiledRule {
 }
 
 /** The outcome of evaluating one rule. */
-export type RuleOutcome = { readonly kind: 'pass' } | { readonly kind: 'fail'; readonly message: string } | { readonly kind: 'error'; readonly error: string };
+export type RuleOutcome =
+  | { readonly kind: 'pass' }
+  | { readonly kind: 'fail'; readonly message: string }
+  | { readonly kind: 'error'; readonly error: string };
 
 // cel-go words some runtime errors differently from @bufbuild/cel; map the common ones to cel-go's text.
 function celErrorText(msg: string): string {
@@ -188,13 +216,20 @@ export function evalRule(c: CompiledRule & { ok: true }, self: CelInput): RuleOu
   try {
     r = c.program({ self });
   } catch (err) {
-    return { kind: 'error', error: `${err instanceof Error ? err.message : String(err)} evaluating rule: ${ruleErrorString(c.rule)}` };
+    return {
+      kind: 'error',
+      error: `${err instanceof Error ? err.message : String(err)} evaluating rule: ${ruleErrorString(c.rule)}`,
+    };
   }
-  if (isCelError(r)) return { kind: 'error', error: `${celErrorText(r.message)} evaluating rule: ${ruleErrorString(c.rule)}` };
+  if (isCelError(r))
+    return { kind: 'error', error: `${celErrorText(r.message)} evaluating rule: ${ruleErrorString(c.rule)}` };
   if (r === true) return { kind: 'pass' };
-  if (typeof r !== 'boolean') return { kind: 'error', error: `rule did not evaluate to a bool: ${ruleErrorString(c.rule)}` };
+  if (typeof r !== 'boolean')
+    return { kind: 'error', error: `rule did not evaluate to a bool: ${ruleErrorString(c.rule)}` };
   const fallback =
-    c.rule.message !== undefined && c.rule.message.length > 0 ? c.rule.message.trim() : `failed rule: ${ruleErrorString(c.rule)}`;
+    c.rule.message !== undefined && c.rule.message.length > 0
+      ? c.rule.message.trim()
+      : `failed rule: ${ruleErrorString(c.rule)}`;
   if (c.message !== undefined) {
     try {
       const m = c.message({ self });

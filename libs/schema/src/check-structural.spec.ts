@@ -40,7 +40,11 @@ describe('checkStructural', () => {
         type: 'object',
         properties: {
           a: { properties: { b: { type: 'string' } } },
-          c: { type: 'string', anyOf: [{ type: 'string', default: 'x', description: 'd' }], allOf: [{ nullable: true }] },
+          c: {
+            type: 'string',
+            anyOf: [{ type: 'string', default: 'x', description: 'd' }],
+            allOf: [{ nullable: true }],
+          },
           d: { type: 'array' },
         },
       }),
@@ -70,7 +74,9 @@ describe('checkStructural', () => {
       'openAPIV3Schema.properties[m].x-kubernetes-list-map-keys: Required value: must not be empty if x-kubernetes-list-type is map',
       'openAPIV3Schema.properties[n].default: Invalid value: "string":  in body must be of type integer: "string"',
       'openAPIV3Schema.properties[p].pattern: Invalid value: "(a": must be a valid regular expression, but isn\'t: error parsing regexp: missing closing ): `(a`',
-      expect.stringMatching(/^openAPIV3Schema\.properties\[r\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self ==": compilation failed: <input>:1:\d+: /),
+      expect.stringMatching(
+        /^openAPIV3Schema\.properties\[r\]\.x-kubernetes-validations\[0\]\.rule: Invalid value: "self ==": compilation failed: <input>:1:\d+: /,
+      ),
       'openAPIV3Schema.properties[u].uniqueItems: Forbidden: uniqueItems cannot be set to true since the runtime complexity becomes quadratic',
     ]);
   });
@@ -85,7 +91,9 @@ describe('checkStructural', () => {
       'openAPIV3Schema.additionalProperties: Forbidden: must not be used at the root',
       'openAPIV3Schema.type: Invalid value: "string": must be object at the root',
     ]);
-    expect(msgs({ type: 'object', properties: { e: { type: 'object', 'x-kubernetes-embedded-resource': true } } })).toEqual([
+    expect(
+      msgs({ type: 'object', properties: { e: { type: 'object', 'x-kubernetes-embedded-resource': true } } }),
+    ).toEqual([
       'openAPIV3Schema.properties[e].properties: Required value: must not be empty if x-kubernetes-embedded-resource is true without x-kubernetes-preserve-unknown-fields',
     ]);
   });

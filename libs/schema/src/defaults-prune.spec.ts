@@ -17,9 +17,15 @@ const schema: JSONSchemaProps = {
         },
         nullableWithDefault: { type: 'string', nullable: true, default: 'x' },
         noDefault: { type: 'string' },
-        list: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer', default: 80 } } } },
+        list: {
+          type: 'array',
+          items: { type: 'object', properties: { name: { type: 'string' }, port: { type: 'integer', default: 80 } } },
+        },
         scalars: { type: 'array', items: { type: 'string', default: 'd' } },
-        labels: { type: 'object', additionalProperties: { type: 'object', properties: { v: { type: 'string', default: 'dv' } } } },
+        labels: {
+          type: 'object',
+          additionalProperties: { type: 'object', properties: { v: { type: 'string', default: 'dv' } } },
+        },
         opt: { type: 'object', properties: { inner: { type: 'string', default: 'i' } } },
       },
     },
@@ -29,7 +35,15 @@ const schema: JSONSchemaProps = {
 describe('applyDefaults', () => {
   it('fills absent properties of present objects, nested defaults included', () => {
     const got = applyDefaults(schema, { spec: { interval: '1m' } });
-    expect(got).toEqual({ spec: { interval: '1m', timeout: '60s', suspend: false, ref: { branch: 'master', depth: 1 }, nullableWithDefault: 'x' } });
+    expect(got).toEqual({
+      spec: {
+        interval: '1m',
+        timeout: '60s',
+        suspend: false,
+        ref: { branch: 'master', depth: 1 },
+        nullableWithDefault: 'x',
+      },
+    });
   });
 
   it('does not create absent objects that have no default (opt)', () => {
@@ -46,14 +60,32 @@ describe('applyDefaults', () => {
   });
 
   it('defaults array items and additionalProperties values', () => {
-    const got = applyDefaults(schema, { spec: { list: [{ name: 'a' }, { name: 'b', port: 8080 }], labels: { k: {} } } });
-    expect(got).toMatchObject({ spec: { list: [{ name: 'a', port: 80 }, { name: 'b', port: 8080 }], labels: { k: { v: 'dv' } } } });
+    const got = applyDefaults(schema, {
+      spec: { list: [{ name: 'a' }, { name: 'b', port: 8080 }], labels: { k: {} } },
+    });
+    expect(got).toMatchObject({
+      spec: {
+        list: [
+          { name: 'a', port: 80 },
+          { name: 'b', port: 8080 },
+        ],
+        labels: { k: { v: 'dv' } },
+      },
+    });
   });
 
   it('replaces non-nullable nulls that have a default and drops those that have none', () => {
-    const got = applyDefaults(schema, { spec: { timeout: null, noDefault: null, nullableWithDefault: null, scalars: [null, 'x'] } });
+    const got = applyDefaults(schema, {
+      spec: { timeout: null, noDefault: null, nullableWithDefault: null, scalars: [null, 'x'] },
+    });
     expect(got).toEqual({
-      spec: { timeout: '60s', suspend: false, ref: { branch: 'master', depth: 1 }, nullableWithDefault: null, scalars: ['d', 'x'] },
+      spec: {
+        timeout: '60s',
+        suspend: false,
+        ref: { branch: 'master', depth: 1 },
+        nullableWithDefault: null,
+        scalars: ['d', 'x'],
+      },
     });
   });
 
@@ -92,7 +124,10 @@ const pruneSchema: JSONSchemaProps = {
 
 describe('prune', () => {
   it('drops unknown fields and reports dotted paths', () => {
-    const r = prune(pruneSchema, { spec: { keep: 'a', drop: 1, items: [{ name: 'x', extra: true }, { name: 'y' }] }, status: {} });
+    const r = prune(pruneSchema, {
+      spec: { keep: 'a', drop: 1, items: [{ name: 'x', extra: true }, { name: 'y' }] },
+      status: {},
+    });
     expect(r.value).toEqual({ spec: { keep: 'a', items: [{ name: 'x' }, { name: 'y' }] } });
     expect(r.pruned).toEqual(['spec.drop', 'spec.items[0].extra', 'status']);
   });
@@ -107,20 +142,33 @@ describe('prune', () => {
     const r = prune(pruneSchema, {
       spec: { values: { any: { deep: [1, { x: 2 }] } }, mixed: { free: { a: 1 }, typed: { a: 'ok', b: 'gone' } } },
     });
-    expect(r.value).toEqual({ spec: { values: { any: { deep: [1, { x: 2 }] } }, mixed: { free: { a: 1 }, typed: { a: 'ok' } } } });
+    expect(r.value).toEqual({
+      spec: { values: { any: { deep: [1, { x: 2 }] } }, mixed: { free: { a: 1 }, typed: { a: 'ok' } } },
+    });
     expect(r.pruned).toEqual(['spec.mixed.typed.b']);
   });
 
   it('keeps embedded resource metadata but prunes the rest by the schema', () => {
     const r = prune(pruneSchema, {
       spec: {
-        template: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { labels: { a: 'b' } }, spec: { replicas: 2, paused: true }, x: 1 },
+        template: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { labels: { a: 'b' } },
+          spec: { replicas: 2, paused: true },
+          x: 1,
+        },
         raw: { apiVersion: 'v1', kind: 'ConfigMap', data: { k: 'v' } },
       },
     });
     expect(r.value).toEqual({
       spec: {
-        template: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { labels: { a: 'b' } }, spec: { replicas: 2 } },
+        template: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { labels: { a: 'b' } },
+          spec: { replicas: 2 },
+        },
         raw: { apiVersion: 'v1', kind: 'ConfigMap', data: { k: 'v' } },
       },
     });

@@ -33,6 +33,7 @@ describe('formatChecker', () => {
   }
 
   it('ignores the formats the apiserver strips', () => {
-    for (const f of ['int32', 'int64', 'float', 'double', 'int-or-string', '']) expect(formatChecker(f)).toBeUndefined();
+    for (const f of ['int32', 'int64', 'float', 'double', 'int-or-string', ''])
+      expect(formatChecker(f)).toBeUndefined();
   });
 });

@@ -14,19 +14,39 @@ describe('formatFieldError (field.Error.Error())', () => {
       `spec.interval: Invalid value: "abc": spec.interval in body should match '^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$'`,
     ],
     [{ type: 'FieldValueRequired', field: 'spec.url', badValue: '', detail: '' }, 'spec.url: Required value'],
-    [{ type: 'FieldValueRequired', field: 'spec.x.kind', detail: 'must not be empty' }, 'spec.x.kind: Required value: must not be empty'],
     [
-      { type: 'FieldValueNotSupported', field: 'spec.provider', badValue: 'foo', detail: 'supported values: "generic", "aws"' },
+      { type: 'FieldValueRequired', field: 'spec.x.kind', detail: 'must not be empty' },
+      'spec.x.kind: Required value: must not be empty',
+    ],
+    [
+      {
+        type: 'FieldValueNotSupported',
+        field: 'spec.provider',
+        badValue: 'foo',
+        detail: 'supported values: "generic", "aws"',
+      },
       'spec.provider: Unsupported value: "foo": supported values: "generic", "aws"',
     ],
-    [{ type: 'FieldValueTooLong', field: 'spec.n', badValue: 'abcdef', detail: 'may not be more than 5 bytes' }, 'spec.n: Too long: may not be more than 5 bytes'],
-    [{ type: 'FieldValueTooMany', field: 'spec.l', badValue: 3, detail: 'must have at most 2 items' }, 'spec.l: Too many: 3: must have at most 2 items'],
-    [{ type: 'FieldValueForbidden', field: 'spec.f', badValue: 'x', detail: 'not allowed' }, 'spec.f: Forbidden: not allowed'],
+    [
+      { type: 'FieldValueTooLong', field: 'spec.n', badValue: 'abcdef', detail: 'may not be more than 5 bytes' },
+      'spec.n: Too long: may not be more than 5 bytes',
+    ],
+    [
+      { type: 'FieldValueTooMany', field: 'spec.l', badValue: 3, detail: 'must have at most 2 items' },
+      'spec.l: Too many: 3: must have at most 2 items',
+    ],
+    [
+      { type: 'FieldValueForbidden', field: 'spec.f', badValue: 'x', detail: 'not allowed' },
+      'spec.f: Forbidden: not allowed',
+    ],
     [{ type: 'FieldValueDuplicate', field: 'spec.l[1]', badValue: 'a', detail: '' }, 'spec.l[1]: Duplicate value: "a"'],
     [{ type: 'FieldValueInvalid', field: 'x', badValue: null, detail: 'd' }, 'x: Invalid value: "null": d'],
     [{ type: 'FieldValueInvalid', field: 'x', badValue: true, detail: 'd' }, 'x: Invalid value: true: d'],
     [{ type: 'FieldValueInvalid', field: 'x', badValue: 1.5, detail: 'd' }, 'x: Invalid value: 1.5: d'],
-    [{ type: 'FieldValueInvalid', field: 'x', badValue: ['a', 1], detail: 'd' }, 'x: Invalid value: []interface {}{"a", 1}: d'],
+    [
+      { type: 'FieldValueInvalid', field: 'x', badValue: ['a', 1], detail: 'd' },
+      'x: Invalid value: []interface {}{"a", 1}: d',
+    ],
   ];
   for (const [e, want] of cases) it(want, () => expect(formatFieldError(e)).toBe(want));
 });

@@ -6,7 +6,8 @@
 import { RE2JS } from '@bufbuild/re2';
 
 /** A compiled pattern, or the Go-style compile error when RE2 rejects it. */
-export type CompiledPattern = { readonly ok: true; readonly re: RE2JS } | { readonly ok: false; readonly error: string };
+export type CompiledPattern =
+  { readonly ok: true; readonly re: RE2JS } | { readonly ok: false; readonly error: string };
 
 /** Compiles a Go RE2 pattern; never throws. */
 export function compilePattern(pattern: string): CompiledPattern {

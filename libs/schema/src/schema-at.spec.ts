@@ -13,7 +13,10 @@ const s: JSONSchemaProps = {
           'x-kubernetes-list-map-keys': ['name'],
           items: {
             type: 'object',
-            properties: { name: { type: 'string' }, ports: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'integer' } } },
+            properties: {
+              name: { type: 'string' },
+              ports: { type: 'array', 'x-kubernetes-list-type': 'atomic', items: { type: 'integer' } },
+            },
           },
         },
         selector: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } },

@@ -320,11 +320,17 @@ export class StructuralSchema {
     }
     const dataFormat = k === 'integer' ? 'int64' : k === 'number' ? 'float64' : '';
     const isIntFloat = k === 'integer' && T.includes('number');
-    if (k !== 'string' && k !== 'array' && c.format !== '' && !(T.includes(k) || dataFormat === c.format || isIntFloat)) {
+    if (
+      k !== 'string' &&
+      k !== 'array' &&
+      c.format !== '' &&
+      !(T.includes(k) || dataFormat === c.format || isIntFloat)
+    ) {
       out.push(this.#typeError(path, ctx, c.format, dataFormat));
       return;
     }
-    if (!(T.includes('number') || T.includes('integer')) && c.format !== '' && (k === 'string' || k === 'array')) return;
+    if (!(T.includes('number') || T.includes('integer')) && c.format !== '' && (k === 'string' || k === 'array'))
+      return;
     if (!(T.includes(k) || isIntFloat)) out.push(this.#typeError(path, ctx, c.typeName, k));
   }
 
@@ -391,7 +397,12 @@ export class StructuralSchema {
 
   #checkString(s: JSONSchemaProps, c: CompiledNode, data: string, path: string, ctx: PathCtx, out: FieldError[]): void {
     if (typeof s.maxLength === 'number' && data.length > s.maxLength && codePointLength(data) > s.maxLength) {
-      out.push({ type: 'FieldValueTooLong', field: ctx.field(path), badValue: data, detail: tooLongDetail(s.maxLength) });
+      out.push({
+        type: 'FieldValueTooLong',
+        field: ctx.field(path),
+        badValue: data,
+        detail: tooLongDetail(s.maxLength),
+      });
       return;
     }
     if (typeof s.minLength === 'number' && codePointLength(data) < s.minLength) {
@@ -413,13 +424,23 @@ export class StructuralSchema {
           detail: `${path} in body should match '${s.pattern}, but pattern is invalid: ${p.error}'`,
         });
       } else if (!p.re.test(data)) {
-        out.push({ type: 'FieldValueInvalid', field: ctx.field(path), badValue: data, detail: `${path} in body should match '${s.pattern}'` });
+        out.push({
+          type: 'FieldValueInvalid',
+          field: ctx.field(path),
+          badValue: data,
+          detail: `${path} in body should match '${s.pattern}'`,
+        });
       }
     }
   }
 
   #checkNumber(s: JSONSchemaProps, data: number, isInt: boolean, path: string, ctx: PathCtx, out: FieldError[]): void {
-    const invalid = (detail: string): FieldError => ({ type: 'FieldValueInvalid', field: ctx.field(path), badValue: data, detail });
+    const invalid = (detail: string): FieldError => ({
+      type: 'FieldValueInvalid',
+      field: ctx.field(path),
+      badValue: data,
+      detail,
+    });
     const bound = (b: number): string => (isInt ? goNumber(Math.trunc(b)) : goFloat(b));
     if (typeof s.multipleOf === 'number') {
       const f = s.multipleOf;
@@ -467,14 +488,24 @@ export class StructuralSchema {
       });
     }
     if (typeof s.maxItems === 'number' && data.length > s.maxItems) {
-      out.push({ type: 'FieldValueTooMany', field: ctx.field(path), badValue: data.length, detail: tooManyDetail(s.maxItems) });
+      out.push({
+        type: 'FieldValueTooMany',
+        field: ctx.field(path),
+        badValue: data.length,
+        detail: tooManyDetail(s.maxItems),
+      });
     }
     if (s.uniqueItems === true) {
       const seen = new Set<string>();
       for (const v of data) {
         const j = canonicalJSON(v);
         if (seen.has(j)) {
-          out.push({ type: 'FieldValueInvalid', field: ctx.field(path), badValue: '', detail: `${path} in body shouldn't contain duplicates` });
+          out.push({
+            type: 'FieldValueInvalid',
+            field: ctx.field(path),
+            badValue: '',
+            detail: `${path} in body shouldn't contain duplicates`,
+          });
           break;
         }
         seen.add(j);
@@ -507,7 +538,12 @@ export class StructuralSchema {
       return;
     }
     if (typeof s.maxProperties === 'number' && keys.length > s.maxProperties) {
-      out.push({ type: 'FieldValueTooMany', field: ctx.field(path), badValue: keys.length, detail: tooManyDetail(s.maxProperties) });
+      out.push({
+        type: 'FieldValueTooMany',
+        field: ctx.field(path),
+        badValue: keys.length,
+        detail: tooManyDetail(s.maxProperties),
+      });
       return;
     }
     const props = isSchemaMap(s.properties) ? s.properties : undefined;
@@ -515,7 +551,12 @@ export class StructuralSchema {
     if (ap === false) {
       for (const k of keys) {
         if (!hasOwn(props, k)) {
-          out.push({ type: 'FieldValueInvalid', field: ctx.field(path), badValue: k, detail: `${path}.${k} in body is a forbidden property` });
+          out.push({
+            type: 'FieldValueInvalid',
+            field: ctx.field(path),
+            badValue: k,
+            detail: `${path}.${k} in body is a forbidden property`,
+          });
         }
       }
     } else if (isSchema(ap)) {
@@ -523,7 +564,8 @@ export class StructuralSchema {
     }
     if (props !== undefined) {
       for (const [p, ps] of Object.entries(props)) {
-        if (Object.hasOwn(data, p) && data[p] !== undefined) this.#validateNode(ps, data[p], path === '' ? p : `${path}.${p}`, ctx, out);
+        if (Object.hasOwn(data, p) && data[p] !== undefined)
+          this.#validateNode(ps, data[p], path === '' ? p : `${path}.${p}`, ctx, out);
       }
     }
     if (Array.isArray(s.required)) {
@@ -546,11 +588,26 @@ export class StructuralSchema {
     if (s['x-kubernetes-embedded-resource'] === true) {
       for (const f of ['apiVersion', 'kind'] as const) {
         if (!Object.hasOwn(x, f)) {
-          out.push({ type: 'FieldValueRequired', field: ctx.path(child(p, f)), badValue: '', detail: 'must not be empty' });
+          out.push({
+            type: 'FieldValueRequired',
+            field: ctx.path(child(p, f)),
+            badValue: '',
+            detail: 'must not be empty',
+          });
         } else if (typeof x[f] !== 'string') {
-          out.push({ type: 'FieldValueInvalid', field: ctx.path(child(p, f)), badValue: x[f], detail: 'must be a string' });
+          out.push({
+            type: 'FieldValueInvalid',
+            field: ctx.path(child(p, f)),
+            badValue: x[f],
+            detail: 'must be a string',
+          });
         } else if (x[f] === '') {
-          out.push({ type: 'FieldValueInvalid', field: ctx.path(child(p, f)), badValue: '', detail: 'must not be empty' });
+          out.push({
+            type: 'FieldValueInvalid',
+            field: ctx.path(child(p, f)),
+            badValue: '',
+            detail: 'must not be empty',
+          });
         }
       }
     }
@@ -567,7 +624,8 @@ export class StructuralSchema {
     if (Array.isArray(x)) {
       const lt = s['x-kubernetes-list-type'];
       if (lt === 'set') {
-        for (const i of nonUniqueIndices(x)) out.push({ type: 'FieldValueDuplicate', field: ctx.path(index(p, i)), badValue: x[i], detail: '' });
+        for (const i of nonUniqueIndices(x))
+          out.push({ type: 'FieldValueDuplicate', field: ctx.path(index(p, i)), badValue: x[i], detail: '' });
       } else if (lt === 'map') {
         this.#validateListMap(s, x, p, ctx, out);
       }
@@ -589,7 +647,12 @@ export class StructuralSchema {
     for (let i = 0; i < x.length; i++) {
       const v = x[i];
       if (v !== null && v !== undefined && !isPlainObject(v)) {
-        out.push({ type: 'FieldValueInvalid', field: ctx.path(index(p, i)), badValue: v, detail: 'must be an object for an array of list-type map' });
+        out.push({
+          type: 'FieldValueInvalid',
+          field: ctx.path(index(p, i)),
+          badValue: v,
+          detail: 'must be an object for an array of list-type map',
+        });
         return;
       }
     }
@@ -600,7 +663,8 @@ export class StructuralSchema {
       if (isPlainObject(v)) for (const f of mapKeys) if (Object.hasOwn(v, f)) k[f] = v[f];
       return k;
     });
-    for (const i of nonUniqueIndices(keys)) out.push({ type: 'FieldValueDuplicate', field: ctx.path(index(p, i)), badValue: keys[i], detail: '' });
+    for (const i of nonUniqueIndices(keys))
+      out.push({ type: 'FieldValueDuplicate', field: ctx.path(index(p, i)), badValue: keys[i], detail: '' });
   }
 
   // apiextensions cel.Validator: rules at each node, then properties / additionalProperties / items.
@@ -612,7 +676,12 @@ export class StructuralSchema {
       let self: ReturnType<typeof toCel> | undefined;
       for (const r of this.#rules(s)) {
         if (!r.ok) {
-          out.push({ type: 'FieldValueInvalid', field: ctx.path(p), badValue: typeName, detail: `rule compile error: ${r.error}` });
+          out.push({
+            type: 'FieldValueInvalid',
+            field: ctx.path(p),
+            badValue: typeName,
+            detail: `rule compile error: ${r.error}`,
+          });
           continue;
         }
         // the resource root is treated as an embedded resource (apiVersion, kind, metadata visible to CEL)
@@ -621,7 +690,8 @@ export class StructuralSchema {
         if (res.kind === 'error') {
           out.push({ type: 'FieldValueInvalid', field: ctx.path(p), badValue: typeName, detail: res.error });
         } else if (res.kind === 'fail') {
-          const fp = typeof r.rule.fieldPath === 'string' && r.rule.fieldPath !== '' ? joinFieldPath(p, r.rule.fieldPath) : p;
+          const fp =
+            typeof r.rule.fieldPath === 'string' && r.rule.fieldPath !== '' ? joinFieldPath(p, r.rule.fieldPath) : p;
           out.push(errorForReason(r.rule.reason, ctx.path(fp), typeName, res.message));
         }
       }
@@ -659,7 +729,8 @@ export class StructuralSchema {
   /** Returns a copy without the fields the schema does not specify, and the dotted paths removed. */
   prune(value: unknown, opts: PruneOptions = {}): PruneResult {
     const pruned: string[] = [];
-    const root: JSONSchemaProps = opts.isResourceRoot === true ? { ...this.schema, 'x-kubernetes-embedded-resource': true } : this.schema;
+    const root: JSONSchemaProps =
+      opts.isResourceRoot === true ? { ...this.schema, 'x-kubernetes-embedded-resource': true } : this.schema;
     const v = pruneValue(value, root, '', pruned);
     return { value: v, pruned };
   }
@@ -715,7 +786,8 @@ function schemaForField(k: string, s: JSONSchemaProps | undefined): JSONSchemaPr
   return isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
 }
 
-const hasDefault = (s: JSONSchemaProps | undefined): boolean => s !== undefined && s.default !== undefined && s.default !== null;
+const hasDefault = (s: JSONSchemaProps | undefined): boolean =>
+  s !== undefined && s.default !== undefined && s.default !== null;
 
 function pruneNonNullableNulls(x: unknown, s: JSONSchemaProps | undefined): void {
   if (Array.isArray(x)) {

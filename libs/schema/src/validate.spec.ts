@@ -110,18 +110,25 @@ describe('validate: keyword table', () => {
       x: { type: 'string', pattern: '^\\s$' },
       value: '\u00a0',
       // strconv.Quote escapes NBSP (not unicode.IsPrint)
-      want: ["spec.x: Invalid value: \"\\u00a0\": spec.x in body should match '^\\s$'"],
+      want: ['spec.x: Invalid value: "\\u00a0": spec.x in body should match \'^\\s$\''],
     },
     { name: 'go-only syntax (?i) and \\z', x: { type: 'string', pattern: '(?i)^abc\\z' }, value: 'ABC', want: [] },
     {
       name: 'invalid pattern reported, not thrown',
       x: { type: 'string', pattern: '(a' },
       value: 'a',
-      want: ["spec.x: Invalid value: \"a\": spec.x in body should match '(a, but pattern is invalid: error parsing regexp: missing closing ): `(a`'"],
+      want: [
+        'spec.x: Invalid value: "a": spec.x in body should match \'(a, but pattern is invalid: error parsing regexp: missing closing ): `(a`\'',
+      ],
     },
     // lengths (code points)
     { name: 'maxLength counts code points', x: { type: 'string', maxLength: 2 }, value: '😀😀', want: [] },
-    { name: 'maxLength too long', x: { type: 'string', maxLength: 2 }, value: 'abc', want: ['spec.x: Too long: may not be more than 2 bytes'] },
+    {
+      name: 'maxLength too long',
+      x: { type: 'string', maxLength: 2 },
+      value: 'abc',
+      want: ['spec.x: Too long: may not be more than 2 bytes'],
+    },
     {
       name: 'minLength',
       x: { type: 'string', minLength: 3 },
@@ -194,7 +201,10 @@ describe('validate: keyword table', () => {
     {
       name: 'uniqueItems',
       x: { type: 'array', items: { type: 'object' }, uniqueItems: true },
-      value: [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+      value: [
+        { a: 1, b: 2 },
+        { b: 2, a: 1 },
+      ],
       want: ['spec.x: Invalid value: "": spec.x in body shouldn\'t contain duplicates'],
     },
     // objects
@@ -245,14 +255,19 @@ describe('validate: keyword table', () => {
       name: 'anyOf none',
       x: { type: 'string', anyOf: [{ pattern: '^a' }, { pattern: '^b' }] },
       value: 'c',
-      want: ['<nil>: Invalid value: "": "spec.x" must validate at least one schema (anyOf)', "spec.x: Invalid value: \"c\": spec.x in body should match '^a'"],
+      want: [
+        '<nil>: Invalid value: "": "spec.x" must validate at least one schema (anyOf)',
+        'spec.x: Invalid value: "c": spec.x in body should match \'^a\'',
+      ],
     },
     { name: 'anyOf one', x: { type: 'string', anyOf: [{ pattern: '^a' }, { pattern: '^b' }] }, value: 'b', want: [] },
     {
       name: 'oneOf two valid',
       x: { type: 'string', oneOf: [{ pattern: 'a' }, { pattern: 'b' }] },
       value: 'ab',
-      want: ['<nil>: Invalid value: "": "spec.x" must validate one and only one schema (oneOf). Found 2 valid alternatives'],
+      want: [
+        '<nil>: Invalid value: "": "spec.x" must validate one and only one schema (oneOf). Found 2 valid alternatives',
+      ],
     },
     {
       name: 'allOf',
@@ -260,7 +275,7 @@ describe('validate: keyword table', () => {
       value: 'b',
       want: [
         'spec.x: Invalid value: "b": spec.x in body should be at least 2 chars long',
-        "spec.x: Invalid value: \"b\": spec.x in body should match '^a'",
+        'spec.x: Invalid value: "b": spec.x in body should match \'^a\'',
         '<nil>: Invalid value: "": "spec.x" must validate all the schemas (allOf). None validated',
       ],
     },
@@ -282,7 +297,13 @@ describe('validate: objects, lists and embedded resources', () => {
   it('reports required at the object path and nothing for present nulls', () => {
     const s: JSONSchemaProps = {
       type: 'object',
-      properties: { spec: { type: 'object', required: ['url', 'b'], properties: { url: { type: 'string' }, b: { type: 'string', nullable: true } } } },
+      properties: {
+        spec: {
+          type: 'object',
+          required: ['url', 'b'],
+          properties: { url: { type: 'string' }, b: { type: 'string', nullable: true } },
+        },
+      },
     };
     expect(messages(s, { spec: { b: null } })).toEqual(['spec.url: Required value']);
   });
@@ -319,12 +340,26 @@ describe('validate: objects, lists and embedded resources', () => {
       'x-kubernetes-list-map-keys': ['port', 'protocol'],
       items: { type: 'object', properties: { port: { type: 'integer' }, protocol: { type: 'string' } } },
     };
-    const v = { spec: { x: [{ port: 80, protocol: 'TCP' }, { port: 80, protocol: 'UDP' }, { protocol: 'TCP', port: 80 }] } };
-    expect(messages(specX(x), v)).toEqual(['spec.x[2]: Duplicate value: map[string]interface {}{"port":80, "protocol":"TCP"}']);
+    const v = {
+      spec: {
+        x: [
+          { port: 80, protocol: 'TCP' },
+          { port: 80, protocol: 'UDP' },
+          { protocol: 'TCP', port: 80 },
+        ],
+      },
+    };
+    expect(messages(specX(x), v)).toEqual([
+      'spec.x[2]: Duplicate value: map[string]interface {}{"port":80, "protocol":"TCP"}',
+    ]);
   });
 
   it('embedded resources need apiVersion and kind', () => {
-    const s = specX({ type: 'object', 'x-kubernetes-embedded-resource': true, 'x-kubernetes-preserve-unknown-fields': true });
+    const s = specX({
+      type: 'object',
+      'x-kubernetes-embedded-resource': true,
+      'x-kubernetes-preserve-unknown-fields': true,
+    });
     expect(messages(s, { spec: { x: { kind: '' } } })).toEqual([
       'spec.x.apiVersion: Required value: must not be empty',
       'spec.x.kind: Invalid value: "": must not be empty',
@@ -344,7 +379,12 @@ describe('validate: objects, lists and embedded resources', () => {
   });
 
   it('never throws on malformed schemas or values', () => {
-    const bad = { type: 'object', properties: { a: null, b: 5 }, required: 'nope', enum: 'x' } as unknown as JSONSchemaProps;
+    const bad = {
+      type: 'object',
+      properties: { a: null, b: 5 },
+      required: 'nope',
+      enum: 'x',
+    } as unknown as JSONSchemaProps;
     expect(() => validate(bad, { a: 1, b: 2 })).not.toThrow();
     expect(() => validate(null as unknown as JSONSchemaProps, { a: 1 })).not.toThrow();
     expect(() => validate({ type: 'object' }, undefined)).not.toThrow();

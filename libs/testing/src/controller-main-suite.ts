@@ -71,7 +71,10 @@ export const commonBadFlags: readonly (readonly [readonly string[], string])[] =
   [['--concurrent=lots'], 'invalid argument "lots" for "--concurrent" flag'],
   [['--min-retry-delay=5'], 'invalid argument "5" for "--min-retry-delay" flag: time: missing unit in duration "5"'],
   [['--health-addr=9440'], 'invalid argument "9440" for "--health-addr" flag: address 9440: missing port in address'],
-  [['--feature-gates=NoSuchGate=true'], `invalid argument for "--feature-gates" flag: feature-gate 'NoSuchGate' not supported`],
+  [
+    ['--feature-gates=NoSuchGate=true'],
+    `invalid argument for "--feature-gates" flag: feature-gate 'NoSuchGate' not supported`,
+  ],
 ];
 
 function escapeRegExp(s: string): string {

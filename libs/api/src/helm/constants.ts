@@ -90,7 +90,10 @@ export const HelmDriftDetectionModes = { Enabled: 'enabled', Warn: 'warn', Disab
 export const HelmCRDsPolicies = { Skip: 'Skip', Create: 'Create', CreateReplace: 'CreateReplace' } as const;
 
 /** `spec.{install,upgrade}.strategy.name` values. */
-export const HelmReleaseStrategies = { RemediateOnFailure: 'RemediateOnFailure', RetryOnFailure: 'RetryOnFailure' } as const;
+export const HelmReleaseStrategies = {
+  RemediateOnFailure: 'RemediateOnFailure',
+  RetryOnFailure: 'RetryOnFailure',
+} as const;
 
 /** `spec.upgrade.remediation.strategy` values. */
 export const HelmRemediationStrategies = { Rollback: 'rollback', Uninstall: 'uninstall' } as const;

@@ -42,7 +42,9 @@ describe('HelmRelease schema validation', () => {
   });
 
   it('reports a wrong type at its field path', () => {
-    expect(fields(validate(schema, hr({ ...valid, maxHistory: 'five' })))).toEqual([['FieldValueTypeInvalid', 'spec.maxHistory']]);
+    expect(fields(validate(schema, hr({ ...valid, maxHistory: 'five' })))).toEqual([
+      ['FieldValueTypeInvalid', 'spec.maxHistory'],
+    ]);
     expect(fields(validate(schema, hr({ ...valid, install: { remediation: { retries: true } } })))).toEqual([
       ['FieldValueTypeInvalid', 'spec.install.remediation.retries'],
     ]);
@@ -50,7 +52,9 @@ describe('HelmRelease schema validation', () => {
 
   it('reports missing required fields at their paths', () => {
     expect(fields(validate(schema, hr({ chart })))).toEqual([['FieldValueRequired', 'spec.interval']]);
-    expect(fields(validate(schema, hr({ interval: '1m', chart: { spec: { sourceRef: { kind: 'HelmRepository' } } } })))).toEqual([
+    expect(
+      fields(validate(schema, hr({ interval: '1m', chart: { spec: { sourceRef: { kind: 'HelmRepository' } } } }))),
+    ).toEqual([
       ['FieldValueRequired', 'spec.chart.spec.chart'],
       ['FieldValueRequired', 'spec.chart.spec.sourceRef.name'],
     ]);
@@ -68,30 +72,51 @@ describe('HelmRelease schema validation', () => {
   });
 
   it('rejects retryInterval with the RemediateOnFailure strategy (CEL)', () => {
-    const errors = validate(schema, hr({ ...valid, upgrade: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } } }));
+    const errors = validate(
+      schema,
+      hr({ ...valid, upgrade: { strategy: { name: 'RemediateOnFailure', retryInterval: '1m' } } }),
+    );
     expect(fields(errors)).toEqual([['FieldValueInvalid', 'spec.upgrade.strategy']]);
-    expect(validate(schema, hr({ ...valid, upgrade: { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } } }))).toEqual([]);
+    expect(
+      validate(schema, hr({ ...valid, upgrade: { strategy: { name: 'RetryOnFailure', retryInterval: '1m' } } })),
+    ).toEqual([]);
   });
 
   it('reports values outside an enum at their paths', () => {
     expect(fields(validate(schema, hr({ interval: '1m', chartRef: { kind: 'HelmRepository', name: 'x' } })))).toEqual([
       ['FieldValueNotSupported', 'spec.chartRef.kind'],
     ]);
-    expect(fields(validate(schema, hr({ ...valid, upgrade: { crds: 'Replace' } })))).toEqual([['FieldValueNotSupported', 'spec.upgrade.crds']]);
+    expect(fields(validate(schema, hr({ ...valid, upgrade: { crds: 'Replace' } })))).toEqual([
+      ['FieldValueNotSupported', 'spec.upgrade.crds'],
+    ]);
     expect(fields(validate(schema, hr({ ...valid, driftDetection: { mode: 'on' } })))).toEqual([
       ['FieldValueNotSupported', 'spec.driftDetection.mode'],
     ]);
-    expect(fields(validate(schema, hr({ ...valid, postRenderers: [{ kustomize: { patchesJson6902: [{ target: {}, patch: [{ op: 'merge', path: '/x' }] }] } }] })))).toEqual([
-      ['FieldValueNotSupported', 'spec.postRenderers[0].kustomize.patchesJson6902[0].patch[0].op'],
-    ]);
+    expect(
+      fields(
+        validate(
+          schema,
+          hr({
+            ...valid,
+            postRenderers: [{ kustomize: { patchesJson6902: [{ target: {}, patch: [{ op: 'merge', path: '/x' }] }] } }],
+          }),
+        ),
+      ),
+    ).toEqual([['FieldValueNotSupported', 'spec.postRenderers[0].kustomize.patchesJson6902[0].patch[0].op']]);
   });
 
   it('reports bad durations, patterns and lengths at their paths', () => {
-    expect(fields(validate(schema, hr({ ...valid, timeout: '5min' })))).toEqual([['FieldValueInvalid', 'spec.timeout']]);
-    expect(fields(validate(schema, hr({ ...valid, install: { timeout: '-1s' } })))).toEqual([['FieldValueInvalid', 'spec.install.timeout']]);
-    expect(fields(validate(schema, hr({ ...valid, releaseName: 'r'.repeat(54) })))).toEqual([['FieldValueTooLong', 'spec.releaseName']]);
-    expect(fields(validate(schema, hr({ ...valid, valuesFrom: [{ kind: 'ConfigMap', name: 'v', valuesKey: 'bad key' }] })))).toEqual([
-      ['FieldValueInvalid', 'spec.valuesFrom[0].valuesKey'],
+    expect(fields(validate(schema, hr({ ...valid, timeout: '5min' })))).toEqual([
+      ['FieldValueInvalid', 'spec.timeout'],
     ]);
+    expect(fields(validate(schema, hr({ ...valid, install: { timeout: '-1s' } })))).toEqual([
+      ['FieldValueInvalid', 'spec.install.timeout'],
+    ]);
+    expect(fields(validate(schema, hr({ ...valid, releaseName: 'r'.repeat(54) })))).toEqual([
+      ['FieldValueTooLong', 'spec.releaseName'],
+    ]);
+    expect(
+      fields(validate(schema, hr({ ...valid, valuesFrom: [{ kind: 'ConfigMap', name: 'v', valuesKey: 'bad key' }] }))),
+    ).toEqual([['FieldValueInvalid', 'spec.valuesFrom[0].valuesKey']]);
   });
 });

@@ -2,7 +2,12 @@ import { describe, it, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { objectSchema, schemaFieldPaths, toCRD } from '../define.ts';
 import { HelmReleaseDefaults, HelmReleaseDefinition, normalizeHelmRelease } from './helmrelease.ts';
-import { HelmDriftDetectionMetadataKey, HelmOwnerLabels, HelmReleaseConditions, HelmReleaseReasons } from './constants.ts';
+import {
+  HelmDriftDetectionMetadataKey,
+  HelmOwnerLabels,
+  HelmReleaseConditions,
+  HelmReleaseReasons,
+} from './constants.ts';
 import { readYamlFixture, schemaAt, undeclaredPaths } from '../kustomize/test-util.ts';
 
 const schema = objectSchema(HelmReleaseDefinition);
@@ -175,7 +180,10 @@ describe('HelmReleaseDefinition', () => {
   });
 
   it('has upstream names, versions and printer columns', () => {
-    const crd = toCRD(HelmReleaseDefinition) as { metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> };
+    const crd = toCRD(HelmReleaseDefinition) as {
+      metadata: { name: string; labels: Record<string, string> };
+      spec: Record<string, unknown>;
+    };
     expect(crd.metadata.name).toBe('helmreleases.helm.toolkit.fluxcd.io');
     expect(crd.metadata.labels['app.kubernetes.io/component']).toBe('helm-controller');
     expect(crd.spec['names']).toEqual({
@@ -220,18 +228,34 @@ describe('HelmReleaseDefinition', () => {
     expect(schemaAt(schema, 'spec.chart.spec').required).toEqual(['chart', 'sourceRef']);
     expect(schemaAt(schema, 'spec.chart.spec.chart')).toMatchObject({ minLength: 1, maxLength: 2048 });
     expect(schemaAt(schema, 'spec.chart.spec.version').default).toBe('*');
-    expect(schemaAt(schema, 'spec.chart.spec.reconcileStrategy')).toMatchObject({ default: 'ChartVersion', enum: ['ChartVersion', 'Revision'] });
-    expect(schemaAt(schema, 'spec.chart.spec.verify.provider')).toMatchObject({ default: 'cosign', enum: ['cosign', 'notation'] });
-    expect(schemaAt(schema, 'spec.chart.spec.sourceRef.kind').enum).toEqual(['HelmRepository', 'GitRepository', 'Bucket']);
+    expect(schemaAt(schema, 'spec.chart.spec.reconcileStrategy')).toMatchObject({
+      default: 'ChartVersion',
+      enum: ['ChartVersion', 'Revision'],
+    });
+    expect(schemaAt(schema, 'spec.chart.spec.verify.provider')).toMatchObject({
+      default: 'cosign',
+      enum: ['cosign', 'notation'],
+    });
+    expect(schemaAt(schema, 'spec.chart.spec.sourceRef.kind').enum).toEqual([
+      'HelmRepository',
+      'GitRepository',
+      'Bucket',
+    ]);
     expect(schemaAt(schema, 'spec.chartRef.kind').enum).toEqual(['OCIRepository', 'HelmChart', 'ExternalArtifact']);
     expect(schemaAt(schema, 'spec.chartRef.name')).toMatchObject({ minLength: 1, maxLength: 253 });
     expect(schemaAt(schema, 'spec.releaseName')).toMatchObject({ minLength: 1, maxLength: 53 });
     expect(schemaAt(schema, 'spec.targetNamespace')).toMatchObject({ minLength: 1, maxLength: 63 });
     expect(schemaAt(schema, 'spec.storageNamespace')).toMatchObject({ minLength: 1, maxLength: 63 });
     expect(schemaAt(schema, 'spec.valuesFrom[].kind').enum).toEqual(['Secret', 'ConfigMap']);
-    expect(schemaAt(schema, 'spec.valuesFrom[].valuesKey')).toMatchObject({ maxLength: 253, pattern: '^[\\-._a-zA-Z0-9]+$' });
+    expect(schemaAt(schema, 'spec.valuesFrom[].valuesKey')).toMatchObject({
+      maxLength: 253,
+      pattern: '^[\\-._a-zA-Z0-9]+$',
+    });
     expect(schemaAt(schema, 'spec.valuesFrom[].targetPath')).toMatchObject({ maxLength: 250 });
-    expect(schemaAt(schema, 'spec.values')).toEqual({ 'x-kubernetes-preserve-unknown-fields': true, description: 'Values holds the values for this Helm release.' });
+    expect(schemaAt(schema, 'spec.values')).toEqual({
+      'x-kubernetes-preserve-unknown-fields': true,
+      description: 'Values holds the values for this Helm release.',
+    });
     expect(schemaAt(schema, 'spec.install.crds').enum).toEqual(['Skip', 'Create', 'CreateReplace']);
     expect(schemaAt(schema, 'spec.install.strategy.name').enum).toEqual(['RemediateOnFailure', 'RetryOnFailure']);
     expect(schemaAt(schema, 'spec.install.strategy')['x-kubernetes-validations']).toHaveLength(1);
@@ -273,7 +297,12 @@ describe('HelmReleaseDefinition', () => {
   });
 
   it('exports the upstream condition, reason, label and annotation strings', () => {
-    expect(HelmReleaseConditions).toEqual({ Released: 'Released', TestSuccess: 'TestSuccess', Remediated: 'Remediated', Drifted: 'Drifted' });
+    expect(HelmReleaseConditions).toEqual({
+      Released: 'Released',
+      TestSuccess: 'TestSuccess',
+      Remediated: 'Remediated',
+      Drifted: 'Drifted',
+    });
     expect(HelmReleaseReasons).toMatchObject({
       InstallSucceeded: 'InstallSucceeded',
       InstallFailed: 'InstallFailed',
@@ -293,7 +322,10 @@ describe('HelmReleaseDefinition', () => {
       DependencyNotReady: 'DependencyNotReady',
     });
     expect(HelmDriftDetectionMetadataKey).toBe('helm.toolkit.fluxcd.io/driftDetection');
-    expect(HelmOwnerLabels).toEqual({ Name: 'helm.toolkit.fluxcd.io/name', Namespace: 'helm.toolkit.fluxcd.io/namespace' });
+    expect(HelmOwnerLabels).toEqual({
+      Name: 'helm.toolkit.fluxcd.io/name',
+      Namespace: 'helm.toolkit.fluxcd.io/namespace',
+    });
   });
 });
 
@@ -308,7 +340,9 @@ describe('seed HelmRelease', () => {
     expect(object.apiVersion).toBe('helm.toolkit.fluxcd.io/v2');
     expect(object.spec).toEqual(input['spec']);
     expect(object.spec.values).toEqual({ replicas: 2 });
-    expect(warnings).toEqual(['apiVersion: v2beta1 HelmRelease is deprecated, upgrade to v2 (mapped to helm.toolkit.fluxcd.io/v2)']);
+    expect(warnings).toEqual([
+      'apiVersion: v2beta1 HelmRelease is deprecated, upgrade to v2 (mapped to helm.toolkit.fluxcd.io/v2)',
+    ]);
   });
 
   it('maps every legacy v2beta1 field', () => {
@@ -318,13 +352,24 @@ describe('seed HelmRelease', () => {
       metadata: { name: 'app', namespace: 'apps' },
       spec: {
         interval: '10m',
-        chart: { spec: { chart: 'app', sourceRef: { kind: 'HelmRepository', name: 'apps' }, valuesFile: 'values-prod.yaml', valuesFiles: ['extra.yaml'] } },
+        chart: {
+          spec: {
+            chart: 'app',
+            sourceRef: { kind: 'HelmRepository', name: 'apps' },
+            valuesFile: 'values-prod.yaml',
+            valuesFiles: ['extra.yaml'],
+          },
+        },
         install: { skipCRDs: true },
         postRenderers: [
           {
             kustomize: {
-              patchesStrategicMerge: [{ kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'app' }, spec: { replicas: 1 } }],
-              patchesJson6902: [{ target: { kind: 'Service', name: 'app' }, patch: [{ op: 'remove', path: '/spec/clusterIP' }] }],
+              patchesStrategicMerge: [
+                { kind: 'Deployment', apiVersion: 'apps/v1', metadata: { name: 'app' }, spec: { replicas: 1 } },
+              ],
+              patchesJson6902: [
+                { target: { kind: 'Service', name: 'app' }, patch: [{ op: 'remove', path: '/spec/clusterIP' }] },
+              ],
               images: [{ name: 'app', newTag: '1.2.3' }],
             },
           },
@@ -354,8 +399,14 @@ describe('seed HelmRelease', () => {
 
   it('rejects input without a spec and names an unknown apiVersion', () => {
     expect(() => normalizeHelmRelease({ kind: 'HelmRelease' })).toThrow(/failed to normalize HelmRelease/);
-    const { warnings } = normalizeHelmRelease({ apiVersion: 'helm.toolkit.fluxcd.io/v2alpha1', kind: 'HelmRelease', spec: { interval: '1m' } });
-    expect(warnings).toEqual(["apiVersion: 'helm.toolkit.fluxcd.io/v2alpha1' is not a served version of HelmRelease, set to helm.toolkit.fluxcd.io/v2"]);
+    const { warnings } = normalizeHelmRelease({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2alpha1',
+      kind: 'HelmRelease',
+      spec: { interval: '1m' },
+    });
+    expect(warnings).toEqual([
+      "apiVersion: 'helm.toolkit.fluxcd.io/v2alpha1' is not a served version of HelmRelease, set to helm.toolkit.fluxcd.io/v2",
+    ]);
   });
 
   it('keeps an explicit crds policy over skipCRDs', () => {
@@ -363,7 +414,11 @@ describe('seed HelmRelease', () => {
       apiVersion: 'helm.toolkit.fluxcd.io/v2beta2',
       kind: 'HelmRelease',
       metadata: { name: 'app' },
-      spec: { interval: '1m', chartRef: { kind: 'OCIRepository', name: 'app' }, install: { skipCRDs: true, crds: 'CreateReplace' } },
+      spec: {
+        interval: '1m',
+        chartRef: { kind: 'OCIRepository', name: 'app' },
+        install: { skipCRDs: true, crds: 'CreateReplace' },
+      },
     });
     expect(object.spec.install).toEqual({ crds: 'CreateReplace' });
     expect(warnings[1]).toBe('spec.install.skipCRDs: true ignored: spec.install.crds is set');

@@ -56,9 +56,9 @@ describe('Kustomization schema validation', () => {
       ['FieldValueRequired', 'spec.interval'],
       ['FieldValueRequired', 'spec.sourceRef.name'],
     ]);
-    expect(fields(validate(schema, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: {} }))).toEqual([
-      ['FieldValueRequired', 'spec'],
-    ]);
+    expect(
+      fields(validate(schema, { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization', metadata: {} })),
+    ).toEqual([['FieldValueRequired', 'spec']]);
     expect(fields(validate(schema, ks({ ...valid, patches: [{ target: { kind: 'Deployment' } }] })))).toEqual([
       ['FieldValueRequired', 'spec.patches[0].patch'],
     ]);
@@ -68,15 +68,34 @@ describe('Kustomization schema validation', () => {
     expect(fields(validate(schema, ks({ ...valid, sourceRef: { kind: 'HelmRepository', name: 'x' } })))).toEqual([
       ['FieldValueNotSupported', 'spec.sourceRef.kind'],
     ]);
-    expect(fields(validate(schema, ks({ ...valid, deletionPolicy: 'Keep' })))).toEqual([['FieldValueNotSupported', 'spec.deletionPolicy']]);
-    expect(fields(validate(schema, ks({ ...valid, validation: 'strict' })))).toEqual([['FieldValueNotSupported', 'spec.validation']]);
-    expect(fields(validate(schema, ks({ ...valid, postBuild: { substituteFrom: [{ kind: 'Secret', name: 'a' }, { kind: 'Pod', name: 'b' }] } })))).toEqual([
-      ['FieldValueNotSupported', 'spec.postBuild.substituteFrom[1].kind'],
+    expect(fields(validate(schema, ks({ ...valid, deletionPolicy: 'Keep' })))).toEqual([
+      ['FieldValueNotSupported', 'spec.deletionPolicy'],
     ]);
+    expect(fields(validate(schema, ks({ ...valid, validation: 'strict' })))).toEqual([
+      ['FieldValueNotSupported', 'spec.validation'],
+    ]);
+    expect(
+      fields(
+        validate(
+          schema,
+          ks({
+            ...valid,
+            postBuild: {
+              substituteFrom: [
+                { kind: 'Secret', name: 'a' },
+                { kind: 'Pod', name: 'b' },
+              ],
+            },
+          }),
+        ),
+      ),
+    ).toEqual([['FieldValueNotSupported', 'spec.postBuild.substituteFrom[1].kind']]);
   });
 
   it('reports bad durations and lengths at their paths', () => {
-    expect(fields(validate(schema, ks({ ...valid, interval: '5 minutes' })))).toEqual([['FieldValueInvalid', 'spec.interval']]);
+    expect(fields(validate(schema, ks({ ...valid, interval: '5 minutes' })))).toEqual([
+      ['FieldValueInvalid', 'spec.interval'],
+    ]);
     expect(fields(validate(schema, ks({ ...valid, timeout: '1d' })))).toEqual([['FieldValueInvalid', 'spec.timeout']]);
     expect(fields(validate(schema, ks({ ...valid, retryInterval: '30s', targetNamespace: 'x'.repeat(64) })))).toEqual([
       ['FieldValueTooLong', 'spec.targetNamespace'],
@@ -84,9 +103,15 @@ describe('Kustomization schema validation', () => {
   });
 
   it('prunes unknown fields but keeps free-form patch objects', () => {
-    const obj = ks({ ...valid, unknownField: true, patchesStrategicMerge: [{ kind: 'Anything', spec: { nested: [1, { x: 2 }] } }] });
+    const obj = ks({
+      ...valid,
+      unknownField: true,
+      patchesStrategicMerge: [{ kind: 'Anything', spec: { nested: [1, { x: 2 }] } }],
+    });
     const result = prune(schema, obj, { isResourceRoot: true });
     expect(result.pruned).toEqual(['spec.unknownField']);
-    expect((result.value as { spec: Record<string, unknown> }).spec['patchesStrategicMerge']).toEqual(obj.spec['patchesStrategicMerge']);
+    expect((result.value as { spec: Record<string, unknown> }).spec['patchesStrategicMerge']).toEqual(
+      obj.spec['patchesStrategicMerge'],
+    );
   });
 });

@@ -101,12 +101,20 @@ describe('KustomizationDefinition', () => {
     const paths = new Set(schemaFieldPaths(schema));
     for (const f of KustomizationDefinition.legacyFields) expect(paths.has(f.path), f.path).toBe(true);
     expect(KustomizationDefinition.legacyFields.map((f) => f.path)).toEqual(
-      expect.arrayContaining(['spec.validation', 'spec.patchesStrategicMerge', 'spec.patchesJson6902', 'status.snapshot']),
+      expect.arrayContaining([
+        'spec.validation',
+        'spec.patchesStrategicMerge',
+        'spec.patchesJson6902',
+        'status.snapshot',
+      ]),
     );
   });
 
   it('has upstream names, versions and printer columns', () => {
-    const crd = toCRD(KustomizationDefinition) as { metadata: { name: string; labels: Record<string, string> }; spec: Record<string, unknown> };
+    const crd = toCRD(KustomizationDefinition) as {
+      metadata: { name: string; labels: Record<string, string> };
+      spec: Record<string, unknown>;
+    };
     expect(crd.metadata.name).toBe('kustomizations.kustomize.toolkit.fluxcd.io');
     expect(crd.metadata.labels['app.kubernetes.io/component']).toBe('kustomize-controller');
     expect(crd.spec['names']).toEqual({
@@ -117,7 +125,12 @@ describe('KustomizationDefinition', () => {
       singular: 'kustomization',
       shortNames: ['ks'],
     });
-    const versions = crd.spec['versions'] as { name: string; storage: boolean; deprecated?: boolean; deprecationWarning?: string }[];
+    const versions = crd.spec['versions'] as {
+      name: string;
+      storage: boolean;
+      deprecated?: boolean;
+      deprecationWarning?: string;
+    }[];
     expect(versions.map((v) => [v.name, v.storage, v.deprecationWarning])).toEqual([
       ['v1', true, undefined],
       ['v1beta2', false, 'v1beta2 Kustomization is deprecated, upgrade to v1'],
@@ -128,17 +141,31 @@ describe('KustomizationDefinition', () => {
 
   it('carries the upstream defaults, enums, patterns and limits', () => {
     expect(schemaAt(schema, 'spec').required).toEqual(expect.arrayContaining(['interval', 'sourceRef']));
-    for (const p of ['spec.interval', 'spec.retryInterval', 'spec.timeout']) expect(schemaAt(schema, p).pattern, p).toBe(DURATION);
+    for (const p of ['spec.interval', 'spec.retryInterval', 'spec.timeout'])
+      expect(schemaAt(schema, p).pattern, p).toBe(DURATION);
     expect(schemaAt(schema, 'spec.sourceRef').required).toEqual(['kind', 'name']);
-    expect(schemaAt(schema, 'spec.sourceRef.kind').enum).toEqual(['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact']);
-    expect(schemaAt(schema, 'spec.deletionPolicy').enum).toEqual(['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan']);
+    expect(schemaAt(schema, 'spec.sourceRef.kind').enum).toEqual([
+      'OCIRepository',
+      'GitRepository',
+      'Bucket',
+      'ExternalArtifact',
+    ]);
+    expect(schemaAt(schema, 'spec.deletionPolicy').enum).toEqual([
+      'MirrorPrune',
+      'Delete',
+      'WaitForTermination',
+      'Orphan',
+    ]);
     expect(schemaAt(schema, 'spec.force').default).toBe(false);
     expect(schemaAt(schema, 'spec.targetNamespace')).toMatchObject({ minLength: 1, maxLength: 63 });
     expect(schemaAt(schema, 'spec.namePrefix')).toMatchObject({ minLength: 1, maxLength: 200 });
     expect(schemaAt(schema, 'spec.nameSuffix')).toMatchObject({ minLength: 1, maxLength: 200 });
     expect(schemaAt(schema, 'spec.buildMetadata[]').enum).toEqual(['originAnnotations', 'transformerAnnotations']);
     expect(schemaAt(schema, 'spec.postBuild.substituteStrategy').enum).toEqual(['WithVariables', 'Always']);
-    expect(schemaAt(schema, 'spec.postBuild.substitute')).toMatchObject({ type: 'object', additionalProperties: { type: 'string' } });
+    expect(schemaAt(schema, 'spec.postBuild.substitute')).toMatchObject({
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    });
     expect(schemaAt(schema, 'spec.postBuild.substituteFrom[].kind').enum).toEqual(['Secret', 'ConfigMap']);
     expect(schemaAt(schema, 'spec.postBuild.substituteFrom[].name')).toMatchObject({ minLength: 1, maxLength: 253 });
     expect(schemaAt(schema, 'spec.postBuild.substituteFrom[].optional').default).toBe(false);
@@ -152,7 +179,14 @@ describe('KustomizationDefinition', () => {
     expect(schemaAt(schema, 'spec.dependsOn[]').required).toEqual(['name']);
     expect(schemaAt(schema, 'spec.validation').enum).toEqual(['none', 'client', 'server']);
     expect(schemaAt(schema, 'spec.patchesStrategicMerge[]')['x-kubernetes-preserve-unknown-fields']).toBe(true);
-    expect(schemaAt(schema, 'spec.patchesJson6902[].patch[].op').enum).toEqual(['test', 'remove', 'add', 'replace', 'move', 'copy']);
+    expect(schemaAt(schema, 'spec.patchesJson6902[].patch[].op').enum).toEqual([
+      'test',
+      'remove',
+      'add',
+      'replace',
+      'move',
+      'copy',
+    ]);
     expect(schemaAt(schema, 'status').default).toEqual({ observedGeneration: -1 });
     expect(schemaAt(schema, 'status.inventory').required).toEqual(['entries']);
     expect(KustomizationDefaults).toMatchObject({ deletionPolicy: 'MirrorPrune', substituteStrategy: 'WithVariables' });
@@ -172,7 +206,10 @@ describe('KustomizationDefinition', () => {
       ReconciliationSucceeded: 'ReconciliationSucceeded',
     });
     expect(KustomizeAnnotations.SSA).toBe('kustomize.toolkit.fluxcd.io/ssa');
-    expect(KustomizeOwnerLabels).toEqual({ Name: 'kustomize.toolkit.fluxcd.io/name', Namespace: 'kustomize.toolkit.fluxcd.io/namespace' });
+    expect(KustomizeOwnerLabels).toEqual({
+      Name: 'kustomize.toolkit.fluxcd.io/name',
+      Namespace: 'kustomize.toolkit.fluxcd.io/namespace',
+    });
   });
 });
 
@@ -208,7 +245,9 @@ describe('seed Kustomizations', () => {
   it('normalizes v1beta2 with only the version warning', () => {
     const { object, warnings } = normalizeKustomization(fixture('v1beta2-getting-started.yaml'));
     expect(object.spec.targetNamespace).toBe('default');
-    expect(warnings).toEqual(['apiVersion: v1beta2 Kustomization is deprecated, upgrade to v1 (mapped to kustomize.toolkit.fluxcd.io/v1)']);
+    expect(warnings).toEqual([
+      'apiVersion: v1beta2 Kustomization is deprecated, upgrade to v1 (mapped to kustomize.toolkit.fluxcd.io/v1)',
+    ]);
   });
 
   it('maps patchesStrategicMerge to untargeted patches and defaults the missing prune', () => {
@@ -264,7 +303,11 @@ describe('seed Kustomizations', () => {
   });
 
   it('names an unknown apiVersion instead of calling it deprecated', () => {
-    const { object, warnings } = normalizeKustomization({ apiVersion: 'kustomize.toolkit.fluxcd.io/v9', kind: 'Kustomization', spec: { prune: true } });
+    const { object, warnings } = normalizeKustomization({
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v9',
+      kind: 'Kustomization',
+      spec: { prune: true },
+    });
     expect(object.apiVersion).toBe('kustomize.toolkit.fluxcd.io/v1');
     expect(object.metadata).toEqual({});
     expect(warnings).toEqual([

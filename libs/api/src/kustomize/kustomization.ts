@@ -33,10 +33,15 @@ import {
 export const KustomizationSourceReference = Obj(
   {
     apiVersion: Type.Optional(Type.String({ description: 'API version of the referent.' })),
-    kind: StringEnum(['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact'] as const, { description: 'Kind of the referent.' }),
+    kind: StringEnum(['OCIRepository', 'GitRepository', 'Bucket', 'ExternalArtifact'] as const, {
+      description: 'Kind of the referent.',
+    }),
     name: Type.String({ description: 'Name of the referent.' }),
     namespace: Type.Optional(
-      Type.String({ description: 'Namespace of the referent, defaults to the namespace of the Kubernetes resource object that contains the reference.' }),
+      Type.String({
+        description:
+          'Namespace of the referent, defaults to the namespace of the Kubernetes resource object that contains the reference.',
+      }),
     ),
   },
   { description: 'Reference of the source where the kustomization file is.' },
@@ -46,9 +51,14 @@ export const KustomizationSourceReference = Obj(
 export const KustomizationDependencyReference = Obj(
   {
     name: Type.String({ description: 'Name of the referent.' }),
-    namespace: Type.Optional(Type.String({ description: 'Namespace of the referent, defaults to the namespace of the Kustomization.' })),
+    namespace: Type.Optional(
+      Type.String({ description: 'Namespace of the referent, defaults to the namespace of the Kustomization.' }),
+    ),
     readyExpr: Type.Optional(
-      Type.String({ description: 'ReadyExpr is a CEL expression (variables `dep`, `self`) that replaces the built-in readiness check of the dependency.' }),
+      Type.String({
+        description:
+          'ReadyExpr is a CEL expression (variables `dep`, `self`) that replaces the built-in readiness check of the dependency.',
+      }),
     ),
   },
   { description: 'DependencyReference defines a Kustomization dependency on another Kustomization resource.' },
@@ -57,10 +67,19 @@ export const KustomizationDependencyReference = Obj(
 /** `spec.postBuild.substituteFrom[]` item. */
 export const SubstituteReference = Obj(
   {
-    kind: StringEnum(['Secret', 'ConfigMap'] as const, { description: "Kind of the values referent, valid values are ('Secret', 'ConfigMap')." }),
-    name: Type.String({ minLength: 1, maxLength: 253, description: 'Name of the values referent. Should reside in the same namespace as the referring resource.' }),
+    kind: StringEnum(['Secret', 'ConfigMap'] as const, {
+      description: "Kind of the values referent, valid values are ('Secret', 'ConfigMap').",
+    }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 253,
+      description: 'Name of the values referent. Should reside in the same namespace as the referring resource.',
+    }),
     optional: Type.Optional(
-      Type.Boolean({ default: false, description: 'Optional tolerates the absence of the referenced resource (treated as present but empty).' }),
+      Type.Boolean({
+        default: false,
+        description: 'Optional tolerates the absence of the referenced resource (treated as present but empty).',
+      }),
     ),
   },
   { description: 'SubstituteReference contains a reference to a resource containing the variables name and value.' },
@@ -75,7 +94,9 @@ export const KustomizationSpec = Obj(
           annotations: Type.Optional(StringMap({ description: "Annotations to be added to the object's metadata." })),
           labels: Type.Optional(StringMap({ description: "Labels to be added to the object's metadata." })),
         },
-        { description: 'CommonMetadata specifies the common labels and annotations that are applied to all resources.' },
+        {
+          description: 'CommonMetadata specifies the common labels and annotations that are applied to all resources.',
+        },
       ),
     ),
     dependsOn: Type.Optional(
@@ -88,82 +109,154 @@ export const KustomizationSpec = Obj(
         {
           provider: StringEnum(['sops'] as const, { description: 'Provider is the name of the decryption engine.' }),
           serviceAccountName: Type.Optional(
-            Type.String({ description: 'ServiceAccountName is the name of the service account used to authenticate with KMS services from cloud providers.' }),
+            Type.String({
+              description:
+                'ServiceAccountName is the name of the service account used to authenticate with KMS services from cloud providers.',
+            }),
           ),
-          secretRef: Type.Optional(CloneType(LocalObjectReference, { description: 'The secret name containing the private OpenPGP keys used for decryption.' })),
+          secretRef: Type.Optional(
+            CloneType(LocalObjectReference, {
+              description: 'The secret name containing the private OpenPGP keys used for decryption.',
+            }),
+          ),
         },
         { description: 'Decrypt Kubernetes secrets before applying them on the cluster.' },
       ),
     ),
-    interval: Duration({ description: 'The interval at which to reconcile the Kustomization (Go duration, e.g. 5m, 1h30m).' }),
+    interval: Duration({
+      description: 'The interval at which to reconcile the Kustomization (Go duration, e.g. 5m, 1h30m).',
+    }),
     retryInterval: Type.Optional(
-      Duration({ description: 'The interval at which to retry a previously failed reconciliation. Defaults to Interval.' }),
+      Duration({
+        description: 'The interval at which to retry a previously failed reconciliation. Defaults to Interval.',
+      }),
     ),
-    kubeConfig: Type.Optional(CloneType(KubeConfigReference, { description: 'The KubeConfig for reconciling the Kustomization on a remote cluster.' })),
+    kubeConfig: Type.Optional(
+      CloneType(KubeConfigReference, {
+        description: 'The KubeConfig for reconciling the Kustomization on a remote cluster.',
+      }),
+    ),
     path: Type.Optional(
-      Type.String({ description: "Path to the directory containing the kustomization.yaml file, or the set of plain YAMLs a kustomization.yaml should be generated for. Defaults to 'None', which translates to the root path of the SourceRef." }),
+      Type.String({
+        description:
+          "Path to the directory containing the kustomization.yaml file, or the set of plain YAMLs a kustomization.yaml should be generated for. Defaults to 'None', which translates to the root path of the SourceRef.",
+      }),
     ),
     postBuild: Type.Optional(
       Obj(
         {
-          substitute: Type.Optional(StringMap({ description: 'Substitute holds a map of key/value pairs substituted into ${var} references of the built manifests.' })),
+          substitute: Type.Optional(
+            StringMap({
+              description:
+                'Substitute holds a map of key/value pairs substituted into ${var} references of the built manifests.',
+            }),
+          ),
           substituteFrom: Type.Optional(
-            Type.Array(SubstituteReference, { description: 'SubstituteFrom holds references to ConfigMaps and Secrets containing the variables.' }),
+            Type.Array(SubstituteReference, {
+              description: 'SubstituteFrom holds references to ConfigMaps and Secrets containing the variables.',
+            }),
           ),
           substituteStrategy: Type.Optional(
             StringEnum(['WithVariables', 'Always'] as const, {
-              description: "SubstituteStrategy: 'WithVariables' (default) substitutes only when at least one variable is defined, 'Always' always runs substitution.",
+              description:
+                "SubstituteStrategy: 'WithVariables' (default) substitutes only when at least one variable is defined, 'Always' always runs substitution.",
             }),
           ),
         },
-        { description: 'PostBuild describes which actions to perform on the YAML manifest generated by building the kustomize overlay.' },
+        {
+          description:
+            'PostBuild describes which actions to perform on the YAML manifest generated by building the kustomize overlay.',
+        },
       ),
     ),
     prune: Type.Optional(
       Type.Boolean({
-        description: 'Prune enables garbage collection. Required upstream; flux-ts accepts its absence (legacy manifests) and normalizes it to false with a warning.',
+        description:
+          'Prune enables garbage collection. Required upstream; flux-ts accepts its absence (legacy manifests) and normalizes it to false with a warning.',
       }),
     ),
     deletionPolicy: Type.Optional(
       StringEnum(['MirrorPrune', 'Delete', 'WaitForTermination', 'Orphan'] as const, {
-        description: "DeletionPolicy controls garbage collection when this Kustomization is deleted. Defaults to 'MirrorPrune'.",
+        description:
+          "DeletionPolicy controls garbage collection when this Kustomization is deleted. Defaults to 'MirrorPrune'.",
       }),
     ),
     healthChecks: Type.Optional(
-      Type.Array(NamespacedObjectKindReference, { description: 'A list of resources to be included in the health assessment.' }),
+      Type.Array(NamespacedObjectKindReference, {
+        description: 'A list of resources to be included in the health assessment.',
+      }),
     ),
-    namePrefix: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'NamePrefix will prefix the names of all managed resources.' })),
-    nameSuffix: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'NameSuffix will suffix the names of all managed resources.' })),
+    namePrefix: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'NamePrefix will prefix the names of all managed resources.',
+      }),
+    ),
+    nameSuffix: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'NameSuffix will suffix the names of all managed resources.',
+      }),
+    ),
     patches: Type.Optional(
       Type.Array(KustomizePatch, {
-        description: 'Strategic merge and JSON patches, defined as inline YAML objects, capable of targeting objects based on kind, label and annotation selectors.',
+        description:
+          'Strategic merge and JSON patches, defined as inline YAML objects, capable of targeting objects based on kind, label and annotation selectors.',
       }),
     ),
     images: Type.Optional(
-      Type.Array(KustomizeImage, { description: 'Images is a list of (image name, new name, new tag or digest) for changing image names, tags or digests.' }),
+      Type.Array(KustomizeImage, {
+        description:
+          'Images is a list of (image name, new name, new tag or digest) for changing image names, tags or digests.',
+      }),
     ),
     serviceAccountName: Type.Optional(
-      Type.String({ description: 'The name of the Kubernetes service account to impersonate when reconciling this Kustomization.' }),
+      Type.String({
+        description: 'The name of the Kubernetes service account to impersonate when reconciling this Kustomization.',
+      }),
     ),
     sourceRef: KustomizationSourceReference,
     suspend: Type.Optional(
-      Type.Boolean({ description: 'This flag tells the controller to suspend subsequent kustomize executions. Defaults to false.' }),
+      Type.Boolean({
+        description: 'This flag tells the controller to suspend subsequent kustomize executions. Defaults to false.',
+      }),
     ),
     targetNamespace: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 63, description: 'TargetNamespace sets or overrides the namespace in the kustomization.yaml file.' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 63,
+        description: 'TargetNamespace sets or overrides the namespace in the kustomization.yaml file.',
+      }),
     ),
     timeout: Type.Optional(
-      Duration({ description: 'Timeout for validation, apply and health checking operations. Defaults to Interval minus 30s (at least 30s).' }),
+      Duration({
+        description:
+          'Timeout for validation, apply and health checking operations. Defaults to Interval minus 30s (at least 30s).',
+      }),
     ),
     force: Type.Optional(
-      Type.Boolean({ default: false, description: 'Force instructs the controller to recreate resources when patching fails due to an immutable field change.' }),
+      Type.Boolean({
+        default: false,
+        description:
+          'Force instructs the controller to recreate resources when patching fails due to an immutable field change.',
+      }),
     ),
     wait: Type.Optional(
-      Type.Boolean({ description: 'Wait instructs the controller to check the health of all the reconciled resources. When enabled, the HealthChecks are ignored.' }),
+      Type.Boolean({
+        description:
+          'Wait instructs the controller to check the health of all the reconciled resources. When enabled, the HealthChecks are ignored.',
+      }),
     ),
-    components: Type.Optional(Type.Array(Type.String(), { description: 'Components specifies relative paths to kustomize Components.' })),
+    components: Type.Optional(
+      Type.Array(Type.String(), { description: 'Components specifies relative paths to kustomize Components.' }),
+    ),
     ignoreMissingComponents: Type.Optional(
-      Type.Boolean({ description: 'IgnoreMissingComponents drops Components paths not found in the source before running kustomize build.' }),
+      Type.Boolean({
+        description:
+          'IgnoreMissingComponents drops Components paths not found in the source before running kustomize build.',
+      }),
     ),
     buildMetadata: Type.Optional(
       Type.Array(StringEnum(['originAnnotations', 'transformerAnnotations'] as const), {
@@ -171,10 +264,14 @@ export const KustomizationSpec = Obj(
       }),
     ),
     healthCheckExprs: Type.Optional(
-      Type.Array(CustomHealthCheck, { description: 'HealthCheckExprs is a list of CEL health check expressions for custom resources.' }),
+      Type.Array(CustomHealthCheck, {
+        description: 'HealthCheckExprs is a list of CEL health check expressions for custom resources.',
+      }),
     ),
     ignore: Type.Optional(
-      Type.Array(DriftIgnoreRule, { description: 'Ignore is a list of rules for JSON pointer paths excluded from drift detection and apply.' }),
+      Type.Array(DriftIgnoreRule, {
+        description: 'Ignore is a list of rules for JSON pointer paths excluded from drift detection and apply.',
+      }),
     ),
 
     // --- legacy fields (v1beta1/v1beta2), see KustomizationDefinition.legacyFields ---
@@ -184,13 +281,20 @@ export const KustomizationSpec = Obj(
       }),
     ),
     patchesStrategicMerge: Type.Optional(
-      Type.Array(AnyJSON(), { description: 'Deprecated (v1beta1/v1beta2): strategic merge patches; normalized into patches.' }),
+      Type.Array(AnyJSON(), {
+        description: 'Deprecated (v1beta1/v1beta2): strategic merge patches; normalized into patches.',
+      }),
     ),
     patchesJson6902: Type.Optional(
-      Type.Array(KustomizeJSON6902Patch, { description: 'Deprecated (v1beta1/v1beta2): JSON 6902 patches; normalized into patches.' }),
+      Type.Array(KustomizeJSON6902Patch, {
+        description: 'Deprecated (v1beta1/v1beta2): JSON 6902 patches; normalized into patches.',
+      }),
     ),
   },
-  { description: 'KustomizationSpec defines the configuration to calculate the desired state from a Source using Kustomize.' },
+  {
+    description:
+      'KustomizationSpec defines the configuration to calculate the desired state from a Source using Kustomize.',
+  },
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -199,15 +303,28 @@ export const KustomizationSpec = Obj(
 /** The observed state of a Kustomization. */
 export const KustomizationStatus = Obj(
   {
-    observedGeneration: Type.Optional(Type.Integer({ format: 'int64', description: 'ObservedGeneration is the last reconciled generation.' })),
+    observedGeneration: Type.Optional(
+      Type.Integer({ format: 'int64', description: 'ObservedGeneration is the last reconciled generation.' }),
+    ),
     conditions: Type.Optional(Type.Array(Condition)),
     ...ReconcileRequestStatus,
     lastAppliedRevision: Type.Optional(Type.String({ description: 'The last successfully applied revision.' })),
-    lastAppliedOriginRevision: Type.Optional(Type.String({ description: 'The last successfully applied origin revision.' })),
-    lastAttemptedRevision: Type.Optional(Type.String({ description: 'LastAttemptedRevision is the revision of the last reconciliation attempt.' })),
-    inventory: Type.Optional(CloneType(ResourceInventory, { description: 'Inventory contains the list of Kubernetes resource object references that have been successfully applied.' })),
+    lastAppliedOriginRevision: Type.Optional(
+      Type.String({ description: 'The last successfully applied origin revision.' }),
+    ),
+    lastAttemptedRevision: Type.Optional(
+      Type.String({ description: 'LastAttemptedRevision is the revision of the last reconciliation attempt.' }),
+    ),
+    inventory: Type.Optional(
+      CloneType(ResourceInventory, {
+        description:
+          'Inventory contains the list of Kubernetes resource object references that have been successfully applied.',
+      }),
+    ),
     history: Type.Optional(
-      Type.Array(HistorySnapshot, { description: 'History contains a set of snapshots of the last reconciliation attempts (at most 5).' }),
+      Type.Array(HistorySnapshot, {
+        description: 'History contains a set of snapshots of the last reconciliation attempts (at most 5).',
+      }),
     ),
 
     // --- legacy (v1beta1) ---
@@ -223,11 +340,16 @@ export const KustomizationStatus = Obj(
             { description: 'A list of Kubernetes kinds grouped by namespace.' },
           ),
         },
-        { description: 'Deprecated (v1beta1): the last successfully applied revision metadata; replaced by inventory.' },
+        {
+          description: 'Deprecated (v1beta1): the last successfully applied revision metadata; replaced by inventory.',
+        },
       ),
     ),
   },
-  { description: 'KustomizationStatus defines the observed state of a kustomization.', default: { observedGeneration: -1 } },
+  {
+    description: 'KustomizationStatus defines the observed state of a kustomization.',
+    default: { observedGeneration: -1 },
+  },
 );
 
 /** `spec` of a Kustomization. */
@@ -269,23 +391,33 @@ export const KustomizationDefinition: KindDefinition<typeof KustomizationSpec, t
     { name: 'Status', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].message' },
   ],
   legacyFields: [
-    { path: 'spec.validation', versions: ['v1beta1', 'v1beta2'], handling: 'ignored: server-side apply always validates' },
+    {
+      path: 'spec.validation',
+      versions: ['v1beta1', 'v1beta2'],
+      handling: 'ignored: server-side apply always validates',
+    },
     {
       path: 'spec.patchesStrategicMerge',
       versions: ['v1beta1', 'v1beta2'],
-      handling: 'mapped to spec.patches: each object becomes a patch without target (YAML), placed before the existing patches',
+      handling:
+        'mapped to spec.patches: each object becomes a patch without target (YAML), placed before the existing patches',
     },
     {
       path: 'spec.patchesJson6902',
       versions: ['v1beta1', 'v1beta2'],
-      handling: 'mapped to spec.patches: operations serialised as a YAML list with the same target, placed after the existing patches',
+      handling:
+        'mapped to spec.patches: operations serialised as a YAML list with the same target, placed after the existing patches',
     },
     {
       path: 'spec.prune',
       versions: ['v1beta1', 'v1beta2', 'v1'],
       handling: 'required upstream, optional here so legacy manifests validate: a missing value is normalized to false',
     },
-    { path: 'status.snapshot', versions: ['v1beta1'], handling: 'ignored: replaced by status.inventory, which the controller rebuilds' },
+    {
+      path: 'status.snapshot',
+      versions: ['v1beta1'],
+      handling: 'ignored: replaced by status.inventory, which the controller rebuilds',
+    },
   ],
 };
 

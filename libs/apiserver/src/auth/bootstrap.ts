@@ -14,10 +14,19 @@ const AGG_ADMIN = 'rbac.authorization.k8s.io/aggregate-to-admin';
 const AGG_EDIT = 'rbac.authorization.k8s.io/aggregate-to-edit';
 const AGG_VIEW = 'rbac.authorization.k8s.io/aggregate-to-view';
 
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({ verbs, apiGroups, resources });
+const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
+  verbs,
+  apiGroups,
+  resources,
+});
 const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
 
-const clusterRole = (name: string, rules: PolicyRule[], extraLabels: Record<string, string> = {}, aggregateFrom?: string): ClusterRole => {
+const clusterRole = (
+  name: string,
+  rules: PolicyRule[],
+  extraLabels: Record<string, string> = {},
+  aggregateFrom?: string,
+): ClusterRole => {
   const cr: ClusterRole = {
     apiVersion: RBAC_V1,
     kind: 'ClusterRole',
@@ -28,7 +37,8 @@ const clusterRole = (name: string, rules: PolicyRule[], extraLabels: Record<stri
     },
     rules,
   };
-  if (aggregateFrom !== undefined) cr.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [aggregateFrom]: 'true' } }] };
+  if (aggregateFrom !== undefined)
+    cr.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [aggregateFrom]: 'true' } }] };
   return cr;
 };
 
@@ -67,18 +77,41 @@ export const bootstrapRbacObjects = (): { clusterRoles: ClusterRole[]; clusterRo
     clusterRole(
       'system:aggregate-to-edit',
       [
-        rule(['create', 'delete', 'deletecollection', 'patch', 'update'], [''], ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy']),
+        rule(
+          ['create', 'delete', 'deletecollection', 'patch', 'update'],
+          [''],
+          ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'],
+        ),
         rule(['create'], [''], ['pods/eviction']),
         rule(
           READ_WRITE,
           [''],
-          ['configmaps', 'events', 'persistentvolumeclaims', 'replicationcontrollers', 'replicationcontrollers/scale', 'secrets', 'serviceaccounts', 'services', 'services/proxy'],
+          [
+            'configmaps',
+            'events',
+            'persistentvolumeclaims',
+            'replicationcontrollers',
+            'replicationcontrollers/scale',
+            'secrets',
+            'serviceaccounts',
+            'services',
+            'services/proxy',
+          ],
         ),
         rule(['create'], [''], ['serviceaccounts/token']),
         rule(
           READ_WRITE,
           ['apps'],
-          ['daemonsets', 'deployments', 'deployments/rollback', 'deployments/scale', 'replicasets', 'replicasets/scale', 'statefulsets', 'statefulsets/scale'],
+          [
+            'daemonsets',
+            'deployments',
+            'deployments/rollback',
+            'deployments/scale',
+            'replicasets',
+            'replicasets/scale',
+            'statefulsets',
+            'statefulsets/scale',
+          ],
         ),
         rule(READ_WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
         rule(READ_WRITE, ['batch'], ['cronjobs', 'jobs']),
@@ -94,19 +127,53 @@ export const bootstrapRbacObjects = (): { clusterRoles: ClusterRole[]; clusterRo
         rule(
           READ,
           [''],
-          ['configmaps', 'endpoints', 'persistentvolumeclaims', 'persistentvolumeclaims/status', 'pods', 'replicationcontrollers', 'replicationcontrollers/scale', 'serviceaccounts', 'services', 'services/status'],
+          [
+            'configmaps',
+            'endpoints',
+            'persistentvolumeclaims',
+            'persistentvolumeclaims/status',
+            'pods',
+            'replicationcontrollers',
+            'replicationcontrollers/scale',
+            'serviceaccounts',
+            'services',
+            'services/status',
+          ],
         ),
         rule(
           READ,
           [''],
-          ['bindings', 'events', 'limitranges', 'namespaces/status', 'pods/log', 'pods/status', 'replicationcontrollers/status', 'resourcequotas', 'resourcequotas/status'],
+          [
+            'bindings',
+            'events',
+            'limitranges',
+            'namespaces/status',
+            'pods/log',
+            'pods/status',
+            'replicationcontrollers/status',
+            'resourcequotas',
+            'resourcequotas/status',
+          ],
         ),
         rule(READ, [''], ['namespaces']),
         rule(READ, ['discovery.k8s.io'], ['endpointslices']),
         rule(
           READ,
           ['apps'],
-          ['controllerrevisions', 'daemonsets', 'daemonsets/status', 'deployments', 'deployments/scale', 'deployments/status', 'replicasets', 'replicasets/scale', 'replicasets/status', 'statefulsets', 'statefulsets/scale', 'statefulsets/status'],
+          [
+            'controllerrevisions',
+            'daemonsets',
+            'daemonsets/status',
+            'deployments',
+            'deployments/scale',
+            'deployments/status',
+            'replicasets',
+            'replicasets/scale',
+            'replicasets/status',
+            'statefulsets',
+            'statefulsets/scale',
+            'statefulsets/status',
+          ],
         ),
         rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
         rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
@@ -116,13 +183,30 @@ export const bootstrapRbacObjects = (): { clusterRoles: ClusterRole[]; clusterRo
       { [AGG_VIEW]: 'true' },
     ),
     clusterRole('system:discovery', [
-      urls(['get'], ['/api', '/api/*', '/apis', '/apis/*', '/healthz', '/livez', '/openapi', '/openapi/*', '/readyz', '/version', '/version/']),
+      urls(
+        ['get'],
+        [
+          '/api',
+          '/api/*',
+          '/apis',
+          '/apis/*',
+          '/healthz',
+          '/livez',
+          '/openapi',
+          '/openapi/*',
+          '/readyz',
+          '/version',
+          '/version/',
+        ],
+      ),
     ]),
     clusterRole('system:basic-user', [
       rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
       rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
     ]),
-    clusterRole('system:public-info-viewer', [urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/'])]),
+    clusterRole('system:public-info-viewer', [
+      urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/']),
+    ]),
   ];
   const clusterRoleBindings: ClusterRoleBinding[] = [
     binding('cluster-admin', [SYSTEM_MASTERS]),

@@ -24,7 +24,15 @@ describe('forbiddenMessage', () => {
     },
     {
       name: 'subresource',
-      attrs: { user, verb: 'create', apiGroup: '', resource: 'serviceaccounts', subresource: 'token', namespace: 'apps', name: 'x' },
+      attrs: {
+        user,
+        verb: 'create',
+        apiGroup: '',
+        resource: 'serviceaccounts',
+        subresource: 'token',
+        namespace: 'apps',
+        name: 'x',
+      },
       want: 'serviceaccounts "x" is forbidden: User "system:serviceaccount:apps:sa" cannot create resource "serviceaccounts/token" in API group "" in the namespace "apps"',
     },
     {
@@ -56,7 +64,14 @@ describe('forbiddenMessage', () => {
 
 describe('ForbiddenError', () => {
   it('is a 403 StatusError with Kubernetes details', () => {
-    const err = new ForbiddenError({ user, verb: 'get', apiGroup: 'apps', resource: 'deployments', namespace: 'apps', name: 'web' });
+    const err = new ForbiddenError({
+      user,
+      verb: 'get',
+      apiGroup: 'apps',
+      resource: 'deployments',
+      namespace: 'apps',
+      name: 'web',
+    });
     expect(err).toBeInstanceOf(StatusError);
     expect(err.status).toBe(403);
     expect(err.toStatus()).toEqual({
@@ -64,7 +79,8 @@ describe('ForbiddenError', () => {
       apiVersion: 'v1',
       metadata: {},
       status: 'Failure',
-      message: 'deployments.apps "web" is forbidden: User "system:serviceaccount:apps:sa" cannot get resource "deployments" in API group "apps" in the namespace "apps"',
+      message:
+        'deployments.apps "web" is forbidden: User "system:serviceaccount:apps:sa" cannot get resource "deployments" in API group "apps" in the namespace "apps"',
       reason: 'Forbidden',
       details: { name: 'web', group: 'apps', kind: 'deployments' },
       code: 403,

@@ -20,10 +20,17 @@ const rbac = staticRbacSource({
         { verbs: ['impersonate'], apiGroups: ['authentication.k8s.io'], resources: ['userextras/scopes'] },
       ],
     },
-    { metadata: { name: 'sa-impersonator' }, rules: [{ verbs: ['impersonate'], apiGroups: [''], resources: ['serviceaccounts'] }] },
+    {
+      metadata: { name: 'sa-impersonator' },
+      rules: [{ verbs: ['impersonate'], apiGroups: [''], resources: ['serviceaccounts'] }],
+    },
   ],
   clusterRoleBindings: [
-    { metadata: { name: 'op' }, roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'impersonator' }, subjects: [{ kind: 'User', name: 'operator' }] },
+    {
+      metadata: { name: 'op' },
+      roleRef: { apiGroup: RBAC, kind: 'ClusterRole', name: 'impersonator' },
+      subjects: [{ kind: 'User', name: 'operator' }],
+    },
   ],
   roleBindings: [
     {
@@ -42,7 +49,12 @@ describe('resolveImpersonation', () => {
     expect(hasImpersonationHeaders({ 'Impersonate-User': 'x' })).toBe(true);
   });
 
-  const allowed: Array<{ name: string; requestor: UserInfo; headers: Record<string, string | string[]>; want: UserInfo }> = [
+  const allowed: Array<{
+    name: string;
+    requestor: UserInfo;
+    headers: Record<string, string | string[]>;
+    want: UserInfo;
+  }> = [
     {
       name: 'a ServiceAccount gets its fixed groups plus system:authenticated',
       requestor: admin,
@@ -117,7 +129,8 @@ describe('resolveImpersonation', () => {
     {
       name: 'another user',
       headers: { 'impersonate-user': 'x' },
-      message: 'users "x" is forbidden: User "operator" cannot impersonate resource "users" in API group "" at the cluster scope',
+      message:
+        'users "x" is forbidden: User "operator" cannot impersonate resource "users" in API group "" at the cluster scope',
     },
     {
       name: 'a ServiceAccount in a namespace without grant',
@@ -128,7 +141,8 @@ describe('resolveImpersonation', () => {
     {
       name: 'a group not granted',
       headers: { 'impersonate-user': 'dev', 'impersonate-group': ['devs', 'system:masters'] },
-      message: 'groups "system:masters" is forbidden: User "operator" cannot impersonate resource "groups" in API group "" at the cluster scope',
+      message:
+        'groups "system:masters" is forbidden: User "operator" cannot impersonate resource "groups" in API group "" at the cluster scope',
     },
     {
       name: 'an extra key not granted',
@@ -139,7 +153,8 @@ describe('resolveImpersonation', () => {
     {
       name: 'a uid not granted',
       headers: { 'impersonate-user': 'dev', 'impersonate-uid': 'u1' },
-      message: 'uids.authentication.k8s.io "u1" is forbidden: User "operator" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope',
+      message:
+        'uids.authentication.k8s.io "u1" is forbidden: User "operator" cannot impersonate resource "uids" in API group "authentication.k8s.io" at the cluster scope',
     },
   ];
   it.each(denied)('denies $name with 403', ({ headers, message }) => {
@@ -159,10 +174,9 @@ describe('resolveImpersonation', () => {
       username: 'jane',
       groups: ['g1', 'g2', 'system:authenticated'],
     });
-    expect(resolveImpersonation(admin, { 'impersonate-user': 'jane', 'impersonate-group': ['g1, g2'] }, authz).groups).toEqual([
-      'g1, g2',
-      'system:authenticated',
-    ]);
+    expect(
+      resolveImpersonation(admin, { 'impersonate-user': 'jane', 'impersonate-group': ['g1, g2'] }, authz).groups,
+    ).toEqual(['g1, g2', 'system:authenticated']);
   });
 
   it('rejects groups without a user', () => {

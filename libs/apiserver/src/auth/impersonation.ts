@@ -58,7 +58,8 @@ const unescapeExtraKey = (encoded: string): string => {
 /** True when the headers ask for impersonation at all. */
 export const hasImpersonationHeaders = (headers: RequestHeaders): boolean =>
   [...lowerHeaders(headers).entries()].some(
-    ([k, v]) => v.length > 0 && (k === USER_HEADER || k === GROUP_HEADER || k === UID_HEADER || k.startsWith(EXTRA_PREFIX)),
+    ([k, v]) =>
+      v.length > 0 && (k === USER_HEADER || k === GROUP_HEADER || k === UID_HEADER || k.startsWith(EXTRA_PREFIX)),
   );
 
 /**

@@ -30,7 +30,14 @@ export {
   serviceAccountUsername,
 } from './user.ts';
 export { ForbiddenError, forbiddenMessage, forbiddenReason } from './forbidden.ts';
-export { aggregateClusterRoles, authorize, labelSelectorMatches, ruleAllows, rulesFor, staticRbacSource } from './rbac.ts';
+export {
+  aggregateClusterRoles,
+  authorize,
+  labelSelectorMatches,
+  ruleAllows,
+  rulesFor,
+  staticRbacSource,
+} from './rbac.ts';
 export { hasImpersonationHeaders, resolveImpersonation, type RequestHeaders } from './impersonation.ts';
 export {
   CREDENTIAL_ID_EXTRA,

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { bootstrapRbacObjects } from './bootstrap.ts';
 import { aggregateClusterRoles, authorize, labelSelectorMatches, staticRbacSource } from './rbac.ts';
-import type { AuthorizationAttributes, ClusterRole, ClusterRoleBinding, PolicyRule, Role, RoleBinding, UserInfo } from './types.ts';
+import type {
+  AuthorizationAttributes,
+  ClusterRole,
+  ClusterRoleBinding,
+  PolicyRule,
+  Role,
+  RoleBinding,
+  UserInfo,
+} from './types.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
 
@@ -10,7 +18,13 @@ const clusterRole = (name: string, rules: PolicyRule[], labels?: Record<string, 
   metadata: labels ? { name, labels } : { name },
   rules,
 });
-const rb = (namespace: string, name: string, kind: 'Role' | 'ClusterRole', roleName: string, subjects: RoleBinding['subjects']): RoleBinding => ({
+const rb = (
+  namespace: string,
+  name: string,
+  kind: 'Role' | 'ClusterRole',
+  roleName: string,
+  subjects: RoleBinding['subjects'],
+): RoleBinding => ({
   metadata: { name, namespace },
   roleRef: { apiGroup: RBAC, kind, name: roleName },
   subjects,
@@ -42,7 +56,9 @@ const source = staticRbacSource({
     rb('apps', 'alice-secret', 'Role', 'one-secret', [{ kind: 'User', apiGroup: RBAC, name: 'alice' }]),
     rb('apps', 'devs-scale', 'Role', 'scaler', [{ kind: 'Group', apiGroup: RBAC, name: 'devs' }]),
     rb('apps', 'devs-logs', 'Role', 'log-reader', [{ kind: 'Group', apiGroup: RBAC, name: 'devs' }]),
-    rb('apps', 'tenant-edit', 'ClusterRole', 'deployer', [{ kind: 'ServiceAccount', name: 'tenant', namespace: 'tenants' }]),
+    rb('apps', 'tenant-edit', 'ClusterRole', 'deployer', [
+      { kind: 'ServiceAccount', name: 'tenant', namespace: 'tenants' },
+    ]),
     rb('apps', 'dangling', 'ClusterRole', 'missing-role', [{ kind: 'User', apiGroup: RBAC, name: 'bob' }]),
   ],
   clusterRoles: [
@@ -109,7 +125,8 @@ const cases: Case[] = [
     user: sa('tenants', 'tenant'),
     attrs: { verb: 'patch', apiGroup: 'apps', resource: 'deployments', namespace: 'apps', name: 'web' },
     allowed: true,
-    reason: 'RBAC: allowed by RoleBinding "tenant-edit/apps" of ClusterRole "deployer" to ServiceAccount "tenant/tenants"',
+    reason:
+      'RBAC: allowed by RoleBinding "tenant-edit/apps" of ClusterRole "deployer" to ServiceAccount "tenant/tenants"',
   },
   {
     name: 'RoleBinding to a ClusterRole does not grant other namespaces',
@@ -149,7 +166,14 @@ const cases: Case[] = [
   {
     name: 'Group subject and */subresource',
     user: alice,
-    attrs: { verb: 'update', apiGroup: 'apps', resource: 'deployments', subresource: 'scale', namespace: 'apps', name: 'web' },
+    attrs: {
+      verb: 'update',
+      apiGroup: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
+      namespace: 'apps',
+      name: 'web',
+    },
     allowed: true,
     reason: 'RBAC: allowed by RoleBinding "devs-scale/apps" of Role "scaler" to Group "devs"',
   },
@@ -193,14 +217,16 @@ const cases: Case[] = [
     user: bob,
     attrs: { verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/healthz' },
     allowed: true,
-    reason: 'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
+    reason:
+      'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
   },
   {
     name: 'nonResourceURLs prefix wildcard',
     user: bob,
     attrs: { verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/metrics/slis' },
     allowed: true,
-    reason: 'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
+    reason:
+      'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
   },
   {
     name: 'nonResourceURLs: other paths and verbs are denied',
@@ -219,9 +245,17 @@ const cases: Case[] = [
   {
     name: 'wildcards grant everything, subresources included',
     user: sa('flux-system', 'ops'),
-    attrs: { verb: 'create', apiGroup: '', resource: 'serviceaccounts', subresource: 'token', namespace: 'x', name: 'y' },
+    attrs: {
+      verb: 'create',
+      apiGroup: '',
+      resource: 'serviceaccounts',
+      subresource: 'token',
+      namespace: 'x',
+      name: 'y',
+    },
     allowed: true,
-    reason: 'RBAC: allowed by ClusterRoleBinding "ops-everything" of ClusterRole "everything" to ServiceAccount "ops/flux-system"',
+    reason:
+      'RBAC: allowed by ClusterRoleBinding "ops-everything" of ClusterRole "everything" to ServiceAccount "ops/flux-system"',
   },
   {
     name: 'system:masters is allowed everything without bindings',
@@ -242,7 +276,8 @@ const cases: Case[] = [
     user: bob,
     attrs: { verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/healthz' },
     allowed: true,
-    reason: 'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
+    reason:
+      'RBAC: allowed by ClusterRoleBinding "authenticated-healthz" of ClusterRole "healthz" to Group "system:authenticated"',
   },
 ];
 
@@ -259,9 +294,15 @@ describe('authorize', () => {
         rb('ns', 'c', 'ClusterRole', 'gone', [{ kind: 'User', name: 'u' }]),
       ],
     });
-    expect(authorize({ user: { username: 'u', groups: [] }, verb: 'get', apiGroup: '', resource: 'pods', namespace: 'ns' }, src)).toEqual({
+    expect(
+      authorize(
+        { user: { username: 'u', groups: [] }, verb: 'get', apiGroup: '', resource: 'pods', namespace: 'ns' },
+        src,
+      ),
+    ).toEqual({
       allowed: false,
-      reason: 'RBAC: [role.rbac.authorization.k8s.io "gone" not found, clusterrole.rbac.authorization.k8s.io "gone" not found]',
+      reason:
+        'RBAC: [role.rbac.authorization.k8s.io "gone" not found, clusterrole.rbac.authorization.k8s.io "gone" not found]',
     });
   });
 });
@@ -275,19 +316,27 @@ describe('ClusterRole aggregation', () => {
   const src = staticRbacSource({
     clusterRoles: [
       aggregated,
-      clusterRole('pods-reader', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], { 'example.com/aggregate-to-monitoring': 'true' }),
-      clusterRole('svc-reader', [{ verbs: ['list'], apiGroups: [''], resources: ['services'] }], { 'example.com/aggregate-to-monitoring': 'false' }),
+      clusterRole('pods-reader', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], {
+        'example.com/aggregate-to-monitoring': 'true',
+      }),
+      clusterRole('svc-reader', [{ verbs: ['list'], apiGroups: [''], resources: ['services'] }], {
+        'example.com/aggregate-to-monitoring': 'false',
+      }),
     ],
     roleBindings: [rb('apps', 'mon', 'ClusterRole', 'monitoring', [{ kind: 'User', name: 'carol' }])],
   });
   const carol: UserInfo = { username: 'carol', groups: [] };
 
   it('grants the rules of matching ClusterRoles at evaluation time', () => {
-    expect(authorize({ user: carol, verb: 'get', apiGroup: '', resource: 'pods', namespace: 'apps', name: 'p' }, src)).toEqual({
+    expect(
+      authorize({ user: carol, verb: 'get', apiGroup: '', resource: 'pods', namespace: 'apps', name: 'p' }, src),
+    ).toEqual({
       allowed: true,
       reason: 'RBAC: allowed by RoleBinding "mon/apps" of ClusterRole "monitoring" to User "carol"',
     });
-    expect(authorize({ user: carol, verb: 'list', apiGroup: '', resource: 'services', namespace: 'apps' }, src).allowed).toBe(false);
+    expect(
+      authorize({ user: carol, verb: 'list', apiGroup: '', resource: 'services', namespace: 'apps' }, src).allowed,
+    ).toBe(false);
   });
 
   it('bootstrap admin aggregates edit and view transitively, and view stays read-only', () => {
@@ -334,7 +383,9 @@ describe('ClusterRole aggregation', () => {
     };
     const c = clusterRole('c', [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }], { agg: 'a' });
     const out = aggregateClusterRoles([a, b, c]);
-    expect(out.find((r) => r.metadata.name === 'a')?.rules).toEqual([{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }]);
+    expect(out.find((r) => r.metadata.name === 'a')?.rules).toEqual([
+      { verbs: ['get'], apiGroups: [''], resources: ['pods'] },
+    ]);
   });
 });
 
@@ -367,22 +418,39 @@ describe('bootstrap policy', () => {
     ['/version', true],
     ['/metrics', false],
   ])('a ServiceAccount may get %s: %s', (path, want) => {
-    expect(authorize({ user: sa('apps', 'x'), verb: 'get', apiGroup: '', resource: '', nonResourcePath: path }, src).allowed).toBe(want);
+    expect(
+      authorize({ user: sa('apps', 'x'), verb: 'get', apiGroup: '', resource: '', nonResourcePath: path }, src).allowed,
+    ).toBe(want);
   });
 
   it('anonymous users see only the public info', () => {
-    expect(authorize({ user: anonymous, verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/version' }, src)).toEqual({
+    expect(
+      authorize({ user: anonymous, verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/version' }, src),
+    ).toEqual({
       allowed: true,
-      reason: 'RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated"',
+      reason:
+        'RBAC: allowed by ClusterRoleBinding "system:public-info-viewer" of ClusterRole "system:public-info-viewer" to Group "system:unauthenticated"',
     });
-    expect(authorize({ user: anonymous, verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/apis' }, src).allowed).toBe(false);
+    expect(
+      authorize({ user: anonymous, verb: 'get', apiGroup: '', resource: '', nonResourcePath: '/apis' }, src).allowed,
+    ).toBe(false);
   });
 
   it('every authenticated user may create self reviews but not read objects', () => {
     const u = sa('apps', 'x');
-    expect(authorize({ user: u, verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' }, src).allowed).toBe(true);
-    expect(authorize({ user: u, verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }, src).allowed).toBe(true);
-    expect(authorize({ user: u, verb: 'list', apiGroup: '', resource: 'pods', namespace: 'apps' }, src).allowed).toBe(false);
+    expect(
+      authorize(
+        { user: u, verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectaccessreviews' },
+        src,
+      ).allowed,
+    ).toBe(true);
+    expect(
+      authorize({ user: u, verb: 'create', apiGroup: 'authorization.k8s.io', resource: 'selfsubjectrulesreviews' }, src)
+        .allowed,
+    ).toBe(true);
+    expect(authorize({ user: u, verb: 'list', apiGroup: '', resource: 'pods', namespace: 'apps' }, src).allowed).toBe(
+      false,
+    );
   });
 
   it('cluster-admin is bound to system:masters', () => {

@@ -166,8 +166,11 @@ const appliesToUser = (user: UserInfo, subject: Subject, namespace: string): boo
   }
 };
 
-const firstApplying = (user: UserInfo, subjects: Subject[] | null | undefined, namespace: string): Subject | undefined =>
-  (subjects ?? []).find((s) => appliesToUser(user, s, namespace));
+const firstApplying = (
+  user: UserInfo,
+  subjects: Subject[] | null | undefined,
+  namespace: string,
+): Subject | undefined => (subjects ?? []).find((s) => appliesToUser(user, s, namespace));
 
 const describeSubject = (s: Subject, bindingNamespace: string): string => {
   if (s.kind === 'ServiceAccount') return `${s.kind} ${q(`${s.name}/${s.namespace ? s.namespace : bindingNamespace}`)}`;
@@ -254,21 +257,29 @@ export const authorize = (attrs: AuthorizationAttributes, rbac: RbacSource): Aut
   let reason = '';
   let allowed = false;
   const errors: string[] = [];
-  new Resolver(rbac).visit(attrs.user, attrs.nonResourcePath === undefined ? (attrs.namespace ?? '') : '', (source, rule, err) => {
-    if (rule && ruleAllows(attrs, rule)) {
-      allowed = true;
-      reason = `RBAC: allowed by ${source ?? ''}`;
-      return false;
-    }
-    if (err !== undefined) errors.push(err);
-    return true;
-  });
+  new Resolver(rbac).visit(
+    attrs.user,
+    attrs.nonResourcePath === undefined ? (attrs.namespace ?? '') : '',
+    (source, rule, err) => {
+      if (rule && ruleAllows(attrs, rule)) {
+        allowed = true;
+        reason = `RBAC: allowed by ${source ?? ''}`;
+        return false;
+      }
+      if (err !== undefined) errors.push(err);
+      return true;
+    },
+  );
   if (allowed) return { allowed, reason };
   return { allowed: false, reason: errors.length > 0 ? `RBAC: ${aggregateErrors(errors)}` : '' };
 };
 
 /** Every rule that applies to `user` in `namespace`, and the resolution errors (RBAC `RulesFor`). */
-export const rulesFor = (user: UserInfo, namespace: string, rbac: RbacSource): { rules: PolicyRule[]; errors: string[] } => {
+export const rulesFor = (
+  user: UserInfo,
+  namespace: string,
+  rbac: RbacSource,
+): { rules: PolicyRule[]; errors: string[] } => {
   const rules: PolicyRule[] = [];
   const errors: string[] = [];
   new Resolver(rbac).visit(user, namespace, (_source, rule, err) => {

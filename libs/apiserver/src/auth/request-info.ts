@@ -36,7 +36,8 @@ const safeDecode = (segment: string): string => {
 };
 
 /** strconv.ParseBool's true values. */
-const isTrue = (v: string | undefined): boolean => v !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
+const isTrue = (v: string | undefined): boolean =>
+  v !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v);
 
 /** The name a field selector pins with `metadata.name=x` or `metadata.name==x`. */
 const nameFromFieldSelector = (sel: string | undefined): string | undefined => {
@@ -58,7 +59,11 @@ export const requestAttributes = (req: HttpRequestInfo): AuthorizationAttributes
     resource: '',
     nonResourcePath: req.path,
   });
-  const parts = req.path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '').map(safeDecode);
+  const parts = req.path
+    .replace(/^\/+|\/+$/g, '')
+    .split('/')
+    .filter((p) => p !== '')
+    .map(safeDecode);
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return nonResource();
   let cur = parts.slice(1);
@@ -78,7 +83,14 @@ export const requestAttributes = (req: HttpRequestInfo): AuthorizationAttributes
     verb = cur[0] as string;
     cur = cur.slice(1);
   } else {
-    const byMethod: Record<string, string> = { POST: 'create', GET: 'get', HEAD: 'get', PUT: 'update', PATCH: 'patch', DELETE: 'delete' };
+    const byMethod: Record<string, string> = {
+      POST: 'create',
+      GET: 'get',
+      HEAD: 'get',
+      PUT: 'update',
+      PATCH: 'patch',
+      DELETE: 'delete',
+    };
     verb = byMethod[method] ?? '';
   }
 

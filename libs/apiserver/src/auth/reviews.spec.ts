@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { StatusError } from '../errors.ts';
 import { bootstrapRbacObjects } from './bootstrap.ts';
 import { staticRbacSource } from './rbac.ts';
-import { localSubjectAccessReview, selfSubjectAccessReview, selfSubjectReview, selfSubjectRulesReview, subjectAccessReview } from './reviews.ts';
+import {
+  localSubjectAccessReview,
+  selfSubjectAccessReview,
+  selfSubjectReview,
+  selfSubjectRulesReview,
+  subjectAccessReview,
+} from './reviews.ts';
 import type { UserInfo } from './types.ts';
 
 const RBAC = 'rbac.authorization.k8s.io';
@@ -10,7 +16,10 @@ const boot = bootstrapRbacObjects();
 const rbac = staticRbacSource({
   clusterRoles: [
     ...boot.clusterRoles,
-    { metadata: { name: 'deployer' }, rules: [{ verbs: ['get', 'patch'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] }] },
+    {
+      metadata: { name: 'deployer' },
+      rules: [{ verbs: ['get', 'patch'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] }],
+    },
   ],
   clusterRoleBindings: boot.clusterRoleBindings,
   roleBindings: [
@@ -67,12 +76,20 @@ describe('selfSubjectAccessReview (kubectl auth can-i)', () => {
   });
 
   it('reports the RBAC reason when allowed and the resolution errors when denied', () => {
-    const yes = selfSubjectAccessReview(ssar({ namespace: 'apps', verb: 'get', group: 'apps', resource: 'deployments', name: 'web' }), sa, rbac);
+    const yes = selfSubjectAccessReview(
+      ssar({ namespace: 'apps', verb: 'get', group: 'apps', resource: 'deployments', name: 'web' }),
+      sa,
+      rbac,
+    );
     expect(yes['status']).toEqual({
       allowed: true,
       reason: 'RBAC: allowed by RoleBinding "sa-deployer/apps" of ClusterRole "deployer" to ServiceAccount "sa/apps"',
     });
-    const no = selfSubjectAccessReview(ssar({ namespace: 'apps', verb: 'delete', group: '', resource: 'pods' }), sa, rbac);
+    const no = selfSubjectAccessReview(
+      ssar({ namespace: 'apps', verb: 'delete', group: '', resource: 'pods' }),
+      sa,
+      rbac,
+    );
     expect(no['status']).toEqual({ allowed: false, reason: 'RBAC: role.rbac.authorization.k8s.io "gone" not found' });
   });
 
@@ -92,7 +109,11 @@ describe('selfSubjectAccessReview (kubectl auth can-i)', () => {
 describe('subjectAccessReview', () => {
   it('uses exactly the user and groups of the spec', () => {
     const body = (groups: string[]) => ({
-      spec: { user: 'system:serviceaccount:apps:sa', groups, resourceAttributes: { namespace: 'apps', verb: 'get', group: 'apps', resource: 'deployments', name: 'web' } },
+      spec: {
+        user: 'system:serviceaccount:apps:sa',
+        groups,
+        resourceAttributes: { namespace: 'apps', verb: 'get', group: 'apps', resource: 'deployments', name: 'web' },
+      },
     });
     expect(subjectAccessReview(body([]), rbac)['status']).toMatchObject({ allowed: true });
     const discovery = { spec: { user: 'someone', nonResourceAttributes: { path: '/api', verb: 'get' } } };
@@ -120,7 +141,12 @@ describe('subjectAccessReview', () => {
 describe('localSubjectAccessReview', () => {
   it('defaults the namespace and refuses another one', () => {
     const res = localSubjectAccessReview(
-      { spec: { user: sa.username, resourceAttributes: { verb: 'get', group: 'apps', resource: 'deployments', name: 'web' } } },
+      {
+        spec: {
+          user: sa.username,
+          resourceAttributes: { verb: 'get', group: 'apps', resource: 'deployments', name: 'web' },
+        },
+      },
       'apps',
       rbac,
     );
@@ -128,7 +154,12 @@ describe('localSubjectAccessReview', () => {
     expect((res['spec'] as { resourceAttributes: { namespace: string } }).resourceAttributes.namespace).toBe('apps');
     expect((res['metadata'] as { namespace: string }).namespace).toBe('apps');
     expectInvalid(
-      () => localSubjectAccessReview({ spec: { user: 'u', resourceAttributes: { namespace: 'x', verb: 'get', resource: 'pods' } } }, 'apps', rbac),
+      () =>
+        localSubjectAccessReview(
+          { spec: { user: 'u', resourceAttributes: { namespace: 'x', verb: 'get', resource: 'pods' } } },
+          'apps',
+          rbac,
+        ),
       'LocalSubjectAccessReview.authorization.k8s.io "" is invalid: spec.resourceAttributes.namespace: Invalid value: "x": must match metadata.namespace',
     );
   });
@@ -141,13 +172,21 @@ describe('selfSubjectRulesReview (kubectl auth can-i --list)', () => {
     const status = res['status'] as Record<string, unknown>;
     expect(status['incomplete']).toBe(false);
     expect(status['evaluationError']).toBe('role.rbac.authorization.k8s.io "gone" not found');
-    expect(status['resourceRules']).toContainEqual({ verbs: ['get', 'patch'], apiGroups: ['apps'], resources: ['deployments'], resourceNames: ['web'] });
+    expect(status['resourceRules']).toContainEqual({
+      verbs: ['get', 'patch'],
+      apiGroups: ['apps'],
+      resources: ['deployments'],
+      resourceNames: ['web'],
+    });
     expect(status['resourceRules']).toContainEqual({
       verbs: ['create'],
       apiGroups: ['authorization.k8s.io'],
       resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
     });
-    expect(status['nonResourceRules']).toContainEqual({ verbs: ['get'], nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'] });
+    expect(status['nonResourceRules']).toContainEqual({
+      verbs: ['get'],
+      nonResourceURLs: ['/healthz', '/livez', '/readyz', '/version', '/version/'],
+    });
   });
 
   it('does not list namespaced grants of other namespaces', () => {

@@ -33,7 +33,11 @@ const specCauses = (body: unknown, requireSubject: boolean): StatusCause[] => {
     });
   }
   if (requireSubject && str(spec['user']) === '' && strings(spec['groups']).length === 0) {
-    causes.push({ reason: 'FieldValueInvalid', field: 'spec.user', message: 'Invalid value: "": at least one of user or group must be specified' });
+    causes.push({
+      reason: 'FieldValueInvalid',
+      field: 'spec.user',
+      message: 'Invalid value: "": at least one of user or group must be specified',
+    });
   }
   return causes;
 };
@@ -49,9 +53,15 @@ const attributesFrom = (body: unknown, user: UserInfo): AuthorizationAttributes 
   const spec = specOf(body);
   const ra = spec['resourceAttributes'];
   const nra = spec['nonResourceAttributes'];
-  if (isRecord(nra)) return { user, verb: str(nra['verb']), apiGroup: '', resource: '', nonResourcePath: str(nra['path']) };
+  if (isRecord(nra))
+    return { user, verb: str(nra['verb']), apiGroup: '', resource: '', nonResourcePath: str(nra['path']) };
   const r = ra as Json;
-  const attrs: AuthorizationAttributes = { user, verb: str(r['verb']), apiGroup: str(r['group']), resource: str(r['resource']) };
+  const attrs: AuthorizationAttributes = {
+    user,
+    verb: str(r['verb']),
+    apiGroup: str(r['group']),
+    resource: str(r['resource']),
+  };
   if (str(r['subresource']) !== '') attrs.subresource = str(r['subresource']);
   if (str(r['namespace']) !== '') attrs.namespace = str(r['namespace']);
   if (str(r['name']) !== '') attrs.name = str(r['name']);
@@ -150,7 +160,8 @@ export const selfSubjectRulesReview = (body: unknown, user: UserInfo, rbac: Rbac
   const { rules, errors } = rulesFor(user, namespace, rbac);
   for (const r of rules) {
     if ((r.resources ?? []).length > 0) resourceRules.push(resourceRuleJson(r));
-    if ((r.nonResourceURLs ?? []).length > 0) nonResourceRules.push({ verbs: [...(r.verbs ?? [])], nonResourceURLs: [...(r.nonResourceURLs ?? [])] });
+    if ((r.nonResourceURLs ?? []).length > 0)
+      nonResourceRules.push({ verbs: [...(r.verbs ?? [])], nonResourceURLs: [...(r.nonResourceURLs ?? [])] });
   }
   const status: Json = { resourceRules, nonResourceRules, incomplete: false };
   const err = rulesErrorText(errors);

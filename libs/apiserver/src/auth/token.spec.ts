@@ -23,7 +23,10 @@ describe('TokenAuthenticator', () => {
   };
 
   it('maps the admin token to kubernetes-admin in system:masters', () => {
-    expect(auth.authenticate(`Bearer ${ADMIN_TOKEN}`)).toEqual({ username: 'kubernetes-admin', groups: ['system:masters', 'system:authenticated'] });
+    expect(auth.authenticate(`Bearer ${ADMIN_TOKEN}`)).toEqual({
+      username: 'kubernetes-admin',
+      groups: ['system:masters', 'system:authenticated'],
+    });
     expect(auth.authenticate(`bearer ${ADMIN_TOKEN}`)?.username).toBe('kubernetes-admin');
   });
 
@@ -37,7 +40,11 @@ describe('TokenAuthenticator', () => {
   ])('rejects %s', (_name, header) => {
     let h = header;
     if (header === 'other-key') {
-      const other = new TokenAuthenticator({ adminToken: 'x', signingKey: generateServiceAccountSigningKey(), now: () => clock });
+      const other = new TokenAuthenticator({
+        adminToken: 'x',
+        signingKey: generateServiceAccountSigningKey(),
+        now: () => clock,
+      });
       h = `Bearer ${other.issueServiceAccountToken({ namespace: 'a', name: 'b', uid: 'c' }).token}`;
     }
     expect(auth.authenticate(h)).toBeUndefined();
@@ -45,7 +52,11 @@ describe('TokenAuthenticator', () => {
 
   it('issues ServiceAccount tokens with the real claims', () => {
     at(T0);
-    const { token, expirationTimestamp } = auth.issueServiceAccountToken({ namespace: 'apps', name: 'reconciler', uid: 'uid-1' });
+    const { token, expirationTimestamp } = auth.issueServiceAccountToken({
+      namespace: 'apps',
+      name: 'reconciler',
+      uid: 'uid-1',
+    });
     const header = decodePart(token, 0);
     const claims = decodePart(token, 1);
     expect(header['alg']).toBe('RS256');
@@ -68,7 +79,12 @@ describe('TokenAuthenticator', () => {
 
   it('authenticates its tokens as the ServiceAccount until they expire', () => {
     at(T0);
-    const { token } = auth.issueServiceAccountToken({ namespace: 'apps', name: 'reconciler', uid: 'uid-1', expirationSeconds: 600 });
+    const { token } = auth.issueServiceAccountToken({
+      namespace: 'apps',
+      name: 'reconciler',
+      uid: 'uid-1',
+      expirationSeconds: 600,
+    });
     const user = auth.authenticate(`Bearer ${token}`);
     expect(user).toMatchObject({
       username: 'system:serviceaccount:apps:reconciler',
@@ -80,7 +96,10 @@ describe('TokenAuthenticator', () => {
     expect(auth.authenticate(`Bearer ${token}`)?.username).toBe('system:serviceaccount:apps:reconciler');
     at(new Date(T0.getTime() + 600_000));
     expect(auth.authenticate(`Bearer ${token}`)).toBeUndefined();
-    expect(auth.verifyToken(token)).toEqual({ authenticated: false, error: '[invalid bearer token, service account token has expired]' });
+    expect(auth.verifyToken(token)).toEqual({
+      authenticated: false,
+      error: '[invalid bearer token, service account token has expired]',
+    });
   });
 
   it('rejects a token used before its iat/nbf', () => {
@@ -132,12 +151,21 @@ describe('TokenAuthenticator', () => {
     const current = a.issueServiceAccountToken({ namespace: 'apps', name: 'sa', uid: 'uid-2' }).token;
     expect(a.authenticate(`Bearer ${current}`)?.uid).toBe('uid-2');
     live.clear();
-    expect(a.verifyToken(current)).toEqual({ authenticated: false, error: '[invalid bearer token, serviceaccounts "sa" not found]' });
+    expect(a.verifyToken(current)).toEqual({
+      authenticated: false,
+      error: '[invalid bearer token, serviceaccounts "sa" not found]',
+    });
   });
 
   it.each([
-    [599, 'TokenRequest.authentication.k8s.io "sa" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes'],
-    [2 ** 32 + 1, 'TokenRequest.authentication.k8s.io "sa" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds'],
+    [
+      599,
+      'TokenRequest.authentication.k8s.io "sa" is invalid: spec.expirationSeconds: Invalid value: 599: may not specify a duration less than 10 minutes',
+    ],
+    [
+      2 ** 32 + 1,
+      'TokenRequest.authentication.k8s.io "sa" is invalid: spec.expirationSeconds: Invalid value: 4294967297: may not specify a duration larger than 2^32 seconds',
+    ],
   ])('rejects expirationSeconds %d with 422', (expirationSeconds, message) => {
     let caught: unknown;
     try {
@@ -153,7 +181,11 @@ describe('TokenAuthenticator', () => {
   it('answers TokenRequest like the real endpoint', () => {
     at(T0);
     const res = auth.tokenRequest(
-      { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { audiences: ['a', 'b'], expirationSeconds: 1200 } },
+      {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { audiences: ['a', 'b'], expirationSeconds: 1200 },
+      },
       { namespace: 'apps', name: 'sa', uid: 'u' },
     );
     expect(res).toMatchObject({
@@ -166,12 +198,21 @@ describe('TokenAuthenticator', () => {
     const token = (res['status'] as { token: string }).token;
     expect(decodePart(token, 1)['aud']).toEqual(['a', 'b']);
     const defaults = auth.tokenRequest({}, { namespace: 'apps', name: 'sa', uid: 'u' });
-    expect(defaults['spec']).toEqual({ audiences: [DEFAULT_SERVICE_ACCOUNT_ISSUER], expirationSeconds: 3600, boundObjectRef: null });
+    expect(defaults['spec']).toEqual({
+      audiences: [DEFAULT_SERVICE_ACCOUNT_ISSUER],
+      expirationSeconds: 3600,
+      boundObjectRef: null,
+    });
   });
 
   it('answers TokenReview for valid, expired and wrong-audience tokens', () => {
     at(T0);
-    const { token } = auth.issueServiceAccountToken({ namespace: 'apps', name: 'sa', uid: 'u', expirationSeconds: 600 });
+    const { token } = auth.issueServiceAccountToken({
+      namespace: 'apps',
+      name: 'sa',
+      uid: 'u',
+      expirationSeconds: 600,
+    });
     const ok = auth.tokenReview({ apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } });
     expect(ok).toMatchObject({
       kind: 'TokenReview',
@@ -203,7 +244,13 @@ describe('TokenAuthenticator', () => {
 
   it('accepts an RSA key generated with node:crypto directly', () => {
     const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const a = new TokenAuthenticator({ adminToken: 't', signingKey: privateKey, now: () => T0, issuer: 'https://example', apiAudiences: ['api'] });
+    const a = new TokenAuthenticator({
+      adminToken: 't',
+      signingKey: privateKey,
+      now: () => T0,
+      issuer: 'https://example',
+      apiAudiences: ['api'],
+    });
     const { token } = a.issueServiceAccountToken({ namespace: 'n', name: 's', uid: 'u' });
     expect(decodePart(token, 1)).toMatchObject({ iss: 'https://example', aud: ['api'] });
     expect(a.authenticate(`Bearer ${token}`)?.username).toBe('system:serviceaccount:n:s');
@@ -227,6 +274,8 @@ describe('TokenAuthenticator', () => {
   });
 
   it('refuses an empty admin token', () => {
-    expect(() => new TokenAuthenticator({ adminToken: '', signingKey: key, now: () => T0 })).toThrow(/admin token is empty/);
+    expect(() => new TokenAuthenticator({ adminToken: '', signingKey: key, now: () => T0 })).toThrow(
+      /admin token is empty/,
+    );
   });
 });

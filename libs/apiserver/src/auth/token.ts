@@ -2,7 +2,14 @@
  * Bearer-token authentication: one static admin token plus bound ServiceAccount JWTs (TokenRequest), and the
  * TokenRequest / TokenReview response objects.
  */
-import { createHash, createPublicKey, generateKeyPairSync, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPublicKey,
+  generateKeyPairSync,
+  randomUUID,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 // jsonwebtoken rather than jose: its sign/verify are synchronous, which the synchronous
 // `authenticate(header)` contract of the HTTP layer needs (jose only offers async WebCrypto APIs).
 import jwt from 'jsonwebtoken';
@@ -55,8 +62,7 @@ export interface IssuedToken {
 
 /** The outcome of verifying one bearer token. */
 export type TokenVerification =
-  | { authenticated: true; user: UserInfo; audiences: string[] }
-  | { authenticated: false; error: string };
+  { authenticated: true; user: UserInfo; audiences: string[] } | { authenticated: false; error: string };
 
 interface KubernetesClaims {
   namespace?: unknown;
@@ -102,7 +108,9 @@ export class TokenAuthenticator {
     this.#privateKey = opts.signingKey;
     this.#publicKey = createPublicKey(opts.signingKey);
     // like kube-apiserver: the key id is the unpadded base64url SHA-256 of the DER public key
-    this.#keyId = createHash('sha256').update(this.#publicKey.export({ type: 'spki', format: 'der' })).digest('base64url');
+    this.#keyId = createHash('sha256')
+      .update(this.#publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('base64url');
     this.#now = opts.now;
     this.#lookup = opts.serviceAccountLookup;
     this.issuer = opts.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
@@ -125,7 +133,10 @@ export class TokenAuthenticator {
       if (auds.length === 0) return { authenticated: false, error: 'invalid bearer token' };
       return { authenticated: true, user: adminUser(), audiences: auds };
     }
-    const fail = (why: string): TokenVerification => ({ authenticated: false, error: `[invalid bearer token, ${why}]` });
+    const fail = (why: string): TokenVerification => ({
+      authenticated: false,
+      error: `[invalid bearer token, ${why}]`,
+    });
     let payload: jwt.JwtPayload;
     try {
       const decoded = jwt.verify(token, this.#publicKey, {
@@ -144,7 +155,9 @@ export class TokenAuthenticator {
     const tokenAuds = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
     const auds = intersect(audiences, tokenAuds);
     if (auds.length === 0) {
-      return fail(`token audiences ${JSON.stringify(tokenAuds)} is invalid for the target audiences ${JSON.stringify(audiences)}`);
+      return fail(
+        `token audiences ${JSON.stringify(tokenAuds)} is invalid for the target audiences ${JSON.stringify(audiences)}`,
+      );
     }
     const k = (payload as Record<string, unknown>)['kubernetes.io'] as KubernetesClaims | undefined;
     const ns = k?.namespace;
@@ -176,12 +189,20 @@ export class TokenAuthenticator {
     const seconds = req.expirationSeconds ?? DEFAULT_TOKEN_EXPIRATION_SECONDS;
     if (!Number.isInteger(seconds) || seconds < MIN_TOKEN_EXPIRATION_SECONDS) {
       throw invalid('authentication.k8s.io', 'TokenRequest', req.name, [
-        { reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${seconds}: may not specify a duration less than 10 minutes` },
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.expirationSeconds',
+          message: `Invalid value: ${seconds}: may not specify a duration less than 10 minutes`,
+        },
       ]);
     }
     if (seconds > MAX_TOKEN_EXPIRATION_SECONDS) {
       throw invalid('authentication.k8s.io', 'TokenRequest', req.name, [
-        { reason: 'FieldValueInvalid', field: 'spec.expirationSeconds', message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds` },
+        {
+          reason: 'FieldValueInvalid',
+          field: 'spec.expirationSeconds',
+          message: `Invalid value: ${seconds}: may not specify a duration larger than 2^32 seconds`,
+        },
       ]);
     }
     const audiences = req.audiences && req.audiences.length > 0 ? req.audiences : this.apiAudiences;
@@ -198,7 +219,10 @@ export class TokenAuthenticator {
       sub: serviceAccountUsername(req.namespace, req.name),
     };
     // typ is dropped: kube-apiserver's tokens carry only alg and kid in the header
-    const token = jwt.sign(payload, this.#privateKey, { algorithm: 'RS256', header: { alg: 'RS256', kid: this.#keyId, typ: undefined } });
+    const token = jwt.sign(payload, this.#privateKey, {
+      algorithm: 'RS256',
+      header: { alg: 'RS256', kid: this.#keyId, typ: undefined },
+    });
     return { token, expirationTimestamp: rfc3339(new Date(exp * 1000)) };
   }
 
@@ -208,8 +232,11 @@ export class TokenAuthenticator {
    */
   tokenRequest(body: unknown, sa: { namespace: string; name: string; uid: string }): Record<string, unknown> {
     const spec = (isRecord(body) && isRecord(body['spec']) ? body['spec'] : {}) as Record<string, unknown>;
-    const reqAuds = Array.isArray(spec['audiences']) ? spec['audiences'].filter((a): a is string => typeof a === 'string') : [];
-    const expirationSeconds = typeof spec['expirationSeconds'] === 'number' ? spec['expirationSeconds'] : DEFAULT_TOKEN_EXPIRATION_SECONDS;
+    const reqAuds = Array.isArray(spec['audiences'])
+      ? spec['audiences'].filter((a): a is string => typeof a === 'string')
+      : [];
+    const expirationSeconds =
+      typeof spec['expirationSeconds'] === 'number' ? spec['expirationSeconds'] : DEFAULT_TOKEN_EXPIRATION_SECONDS;
     const issued = this.issueServiceAccountToken({ ...sa, audiences: reqAuds, expirationSeconds });
     const meta = isRecord(body) && isRecord(body['metadata']) ? body['metadata'] : {};
     return {
@@ -229,9 +256,13 @@ export class TokenAuthenticator {
   tokenReview(body: unknown): Record<string, unknown> {
     const spec = (isRecord(body) && isRecord(body['spec']) ? body['spec'] : {}) as Record<string, unknown>;
     const token = typeof spec['token'] === 'string' ? spec['token'] : '';
-    const reqAuds = Array.isArray(spec['audiences']) ? spec['audiences'].filter((a): a is string => typeof a === 'string') : [];
+    const reqAuds = Array.isArray(spec['audiences'])
+      ? spec['audiences'].filter((a): a is string => typeof a === 'string')
+      : [];
     const res: TokenVerification =
-      token === '' ? { authenticated: false, error: 'token is empty' } : this.verifyToken(token, reqAuds.length > 0 ? reqAuds : this.apiAudiences);
+      token === ''
+        ? { authenticated: false, error: 'token is empty' }
+        : this.verifyToken(token, reqAuds.length > 0 ? reqAuds : this.apiAudiences);
     const status: Record<string, unknown> = res.authenticated
       ? { authenticated: true, user: userInfoJson(res.user), audiences: res.audiences }
       : { user: {}, error: res.error };

@@ -12,7 +12,10 @@ const decodeOps = (ops_: unknown): Operation[] => {
   }
   ops_.forEach((op: unknown, i) => {
     if (typeof op !== 'object' || op === null || Array.isArray(op)) {
-      throw new PatchError(400, `json: cannot unmarshal ${Array.isArray(op) ? 'array' : typeof op} into Go value of type jsonpatch.Operation`);
+      throw new PatchError(
+        400,
+        `json: cannot unmarshal ${Array.isArray(op) ? 'array' : typeof op} into Go value of type jsonpatch.Operation`,
+      );
     }
     const kind = (op as Record<string, unknown>)['op'];
     if (typeof kind !== 'string' || !ops.has(kind)) {

@@ -11,10 +11,25 @@ describe('applyMergePatch (RFC 7386)', () => {
     { name: 'null deletes only that key', target: { a: 'b', b: 'c' }, patch: { a: null }, want: { b: 'c' } },
     { name: 'lists replace', target: { a: ['b'] }, patch: { a: 'c' }, want: { a: 'c' } },
     { name: 'scalar becomes list', target: { a: 'c' }, patch: { a: ['b'] }, want: { a: ['b'] } },
-    { name: 'nested merge with null', target: { a: { b: 'c' } }, patch: { a: { b: 'd', c: null } }, want: { a: { b: 'd' } } },
+    {
+      name: 'nested merge with null',
+      target: { a: { b: 'c' } },
+      patch: { a: { b: 'd', c: null } },
+      want: { a: { b: 'd' } },
+    },
     { name: 'list of objects replaced wholesale', target: { a: [{ b: 'c' }] }, patch: { a: [1] }, want: { a: [1] } },
-    { name: 'nulls inside new object dropped', target: {}, patch: { a: { bb: { ccc: null } } }, want: { a: { bb: {} } } },
-    { name: 'kubectl label-style', target: { metadata: { labels: { a: '1' } } }, patch: { metadata: { labels: { b: '2' } } }, want: { metadata: { labels: { a: '1', b: '2' } } } },
+    {
+      name: 'nulls inside new object dropped',
+      target: {},
+      patch: { a: { bb: { ccc: null } } },
+      want: { a: { bb: {} } },
+    },
+    {
+      name: 'kubectl label-style',
+      target: { metadata: { labels: { a: '1' } } },
+      patch: { metadata: { labels: { b: '2' } } },
+      want: { metadata: { labels: { a: '1', b: '2' } } },
+    },
   ];
   it.each(cases)('$name', ({ target, patch, want }) => {
     expect(applyMergePatch(target, patch)).toEqual(want);

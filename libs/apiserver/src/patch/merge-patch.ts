@@ -16,6 +16,7 @@ const merge = (target: unknown, patch: unknown): unknown => {
 
 /** Applies an RFC 7386 merge patch: objects merge, `null` deletes, everything else (lists too) replaces. */
 export const applyMergePatch = <T>(obj: T, patch: unknown): T => {
-  if (!isObject(patch)) throw new PatchError(400, "json: cannot unmarshal non-object into Go value of type map[string]interface {}");
+  if (!isObject(patch))
+    throw new PatchError(400, 'json: cannot unmarshal non-object into Go value of type map[string]interface {}');
   return merge(structuredClone(obj), patch) as T;
 };

@@ -37,14 +37,20 @@ describe('applyStrategicMergePatch', () => {
     {
       name: 'existing container fields merge',
       original: deployment([{ name: 'app', image: 'nginx', ports: [{ containerPort: 80 }] }]),
-      patch: { spec: { template: { spec: { containers: [{ name: 'app', image: 'nginx:2', ports: [{ containerPort: 443 }] }] } } } },
+      patch: {
+        spec: {
+          template: { spec: { containers: [{ name: 'app', image: 'nginx:2', ports: [{ containerPort: 443 }] }] } },
+        },
+      },
       want: (o) => podSpec(o)['containers'],
       expected: [{ name: 'app', image: 'nginx:2', ports: [{ containerPort: 443 }, { containerPort: 80 }] }],
     },
     {
       name: 'tolerations have no merge strategy and are replaced (kubectl patch docs)',
       original: deployment([{ name: 'a' }], { tolerations: [{ effect: 'NoSchedule', key: 'disktype', value: 'ssd' }] }),
-      patch: { spec: { template: { spec: { tolerations: [{ effect: 'NoSchedule', key: 'disktype', value: 'hdd' }] } } } },
+      patch: {
+        spec: { template: { spec: { tolerations: [{ effect: 'NoSchedule', key: 'disktype', value: 'hdd' }] } } },
+      },
       want: (o) => podSpec(o)['tolerations'],
       expected: [{ effect: 'NoSchedule', key: 'disktype', value: 'hdd' }],
     },
@@ -80,7 +86,10 @@ describe('applyStrategicMergePatch', () => {
       name: 'null deletes a field',
       original: deployment([{ name: 'a' }]),
       patch: { metadata: { labels: { app: null } }, spec: { replicas: null } },
-      want: (o) => [(o as { metadata: { labels: unknown } }).metadata.labels, (o as { spec: Record<string, unknown> }).spec['replicas']],
+      want: (o) => [
+        (o as { metadata: { labels: unknown } }).metadata.labels,
+        (o as { spec: Record<string, unknown> }).spec['replicas'],
+      ],
       expected: [{}, undefined],
     },
     {
@@ -102,7 +111,16 @@ describe('applyStrategicMergePatch', () => {
     {
       name: '$setElementOrder places server-only items by their original position',
       original: deployment([{ name: 'a' }, { name: 's' }, { name: 'b' }]),
-      patch: { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }], containers: [{ name: 'b', image: 'x' }] } } } },
+      patch: {
+        spec: {
+          template: {
+            spec: {
+              '$setElementOrder/containers': [{ name: 'b' }, { name: 'a' }],
+              containers: [{ name: 'b', image: 'x' }],
+            },
+          },
+        },
+      },
       want: (o) => (podSpec(o)['containers'] as { name: string }[]).map((c) => c.name),
       expected: ['s', 'b', 'a'],
     },
@@ -117,7 +135,13 @@ describe('applyStrategicMergePatch', () => {
       name: '$retainKeys clears fields not listed (volume source switch)',
       original: deployment([{ name: 'a' }], { volumes: [{ name: 'v', hostPath: { path: '/tmp' } }] }),
       // exactly what kubectl apply sends: the old source nulled alongside $retainKeys
-      patch: { spec: { template: { spec: { volumes: [{ name: 'v', $retainKeys: ['emptyDir', 'name'], emptyDir: {}, hostPath: null }] } } } },
+      patch: {
+        spec: {
+          template: {
+            spec: { volumes: [{ name: 'v', $retainKeys: ['emptyDir', 'name'], emptyDir: {}, hostPath: null }] },
+          },
+        },
+      },
       want: (o) => podSpec(o)['volumes'],
       expected: [{ name: 'v', emptyDir: {} }],
     },
@@ -144,10 +168,41 @@ describe('applyStrategicMergePatch', () => {
     },
     {
       name: 'env merges by name, volumeMounts by mountPath',
-      original: deployment([{ name: 'a', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'v', mountPath: '/a' }] }]),
-      patch: { spec: { template: { spec: { containers: [{ name: 'a', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }], volumeMounts: [{ name: 'w', mountPath: '/b' }] }] } } } },
+      original: deployment([
+        { name: 'a', env: [{ name: 'A', value: '1' }], volumeMounts: [{ name: 'v', mountPath: '/a' }] },
+      ]),
+      patch: {
+        spec: {
+          template: {
+            spec: {
+              containers: [
+                {
+                  name: 'a',
+                  env: [
+                    { name: 'A', value: '2' },
+                    { name: 'B', value: '3' },
+                  ],
+                  volumeMounts: [{ name: 'w', mountPath: '/b' }],
+                },
+              ],
+            },
+          },
+        },
+      },
       want: (o) => podSpec(o)['containers'],
-      expected: [{ name: 'a', env: [{ name: 'A', value: '2' }, { name: 'B', value: '3' }], volumeMounts: [{ name: 'w', mountPath: '/b' }, { name: 'v', mountPath: '/a' }] }],
+      expected: [
+        {
+          name: 'a',
+          env: [
+            { name: 'A', value: '2' },
+            { name: 'B', value: '3' },
+          ],
+          volumeMounts: [
+            { name: 'w', mountPath: '/b' },
+            { name: 'v', mountPath: '/a' },
+          ],
+        },
+      ],
     },
     {
       name: 'type change replaces the value',
@@ -193,7 +248,14 @@ describe('applyStrategicMergePatch', () => {
     expect(out.spec.ports).toEqual([{ port: 80, targetPort: 9090 }, { port: 443 }]);
   });
 
-  const errors: { name: string; original: unknown; patch: unknown; status: number; message: string; detail?: string }[] = [
+  const errors: {
+    name: string;
+    original: unknown;
+    patch: unknown;
+    status: number;
+    message: string;
+    detail?: string;
+  }[] = [
     {
       name: 'missing merge key',
       original: deployment([{ name: 'a' }]),
@@ -244,7 +306,13 @@ describe('applyStrategicMergePatch', () => {
       status: 422,
       message: 'unknown patch type: explode in map: map[$patch:explode]',
     },
-    { name: 'array patch', original: {}, patch: [], status: 400, message: 'json: cannot unmarshal array into Go value of type map[string]interface {}' },
+    {
+      name: 'array patch',
+      original: {},
+      patch: [],
+      status: 400,
+      message: 'json: cannot unmarshal array into Go value of type map[string]interface {}',
+    },
   ];
   it.each(errors)('rejects $name', ({ original, patch, status, message, detail }) => {
     let err: unknown;

@@ -31,7 +31,8 @@ const goFormat = (v: unknown): string => {
 // apimachinery/pkg/util/mergepatch error texts
 const errBadPatchFormatForPrimitiveList = () => new PatchError(400, 'invalid patch format of primitive list');
 const errBadPatchFormatForRetainKeys = () => new PatchError(400, 'invalid patch format of retainKeys');
-const errBadPatchFormatForSetElementOrderList = () => new PatchError(400, 'invalid patch format of setElementOrder list');
+const errBadPatchFormatForSetElementOrderList = () =>
+  new PatchError(400, 'invalid patch format of setElementOrder list');
 const errNoListOfLists = () => unprocessablePatch('lists of lists are not supported');
 // Kubernetes returns these two as 500 (it does not map them); we report them as 422.
 const errBadPatchType = (t: unknown, m: unknown) =>

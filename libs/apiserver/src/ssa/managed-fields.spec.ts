@@ -28,13 +28,25 @@ const nginx = (replicas = 3, extra: Obj = {}): Obj => ({
 });
 
 /** What the server stores after a create: server-populated metadata added. */
-const stored = (obj: Obj): Obj => ({ ...obj, metadata: { ...obj.metadata, uid: 'u1', resourceVersion: '1', creationTimestamp: T0 } });
+const stored = (obj: Obj): Obj => ({
+  ...obj,
+  metadata: { ...obj.metadata, uid: 'u1', resourceVersion: '1', creationTimestamp: T0 },
+});
 
 const apply = (live: Obj | undefined, applied: Obj, manager: string, opts: { force?: boolean; now?: string } = {}) =>
-  applyServerSide({ live, applied, manager, force: opts.force, typeInfo: ti, apiVersion: 'apps/v1', now: opts.now ?? T1 }).object as Obj;
+  applyServerSide({
+    live,
+    applied,
+    manager,
+    force: opts.force,
+    typeInfo: ti,
+    apiVersion: 'apps/v1',
+    now: opts.now ?? T1,
+  }).object as Obj;
 
 const entries = (obj: Obj): ManagedFieldsEntry[] => obj.metadata.managedFields;
-const entry = (obj: Obj, manager: string): ManagedFieldsEntry | undefined => entries(obj).find((e) => e.manager === manager);
+const entry = (obj: Obj, manager: string): ManagedFieldsEntry | undefined =>
+  entries(obj).find((e) => e.manager === manager);
 
 const conflictOf = (fn: () => unknown): ApplyConflictError => {
   try {
@@ -87,7 +99,11 @@ describe('applyServerSide', () => {
 
   it('shares ownership when two managers apply the same value', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const b = apply(a, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 3 } }, 'b');
+    const b = apply(
+      a,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 3 } },
+      'b',
+    );
     expect(entry(b, 'a')?.fieldsV1['f:spec']).toHaveProperty(['f:replicas']);
     expect(entry(b, 'b')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
     // the apply changed nothing in the object, so (like Kubernetes) it stamps no time
@@ -96,7 +112,9 @@ describe('applyServerSide', () => {
 
   it('conflicts when another applier owns a field with a different value', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const err = conflictOf(() => apply(a, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 5 } }, 'b'));
+    const err = conflictOf(() =>
+      apply(a, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 5 } }, 'b'),
+    );
     expect(err.message).toBe('Apply failed with 1 conflict: conflict with "a": .spec.replicas');
     expect(err.conflicts).toEqual([{ manager: 'a', field: '.spec.replicas', message: 'conflict with "a"' }]);
     expect(err.status).toBe(409);
@@ -104,10 +122,25 @@ describe('applyServerSide', () => {
 
   it('conflicts with an Update manager naming its apiVersion (kubectl-client-side-apply)', () => {
     const created = nginx(3);
-    const mf = updateManagedFields({ live: undefined, updated: created, manager: 'kubectl-client-side-apply', typeInfo: ti, apiVersion: 'apps/v1', now: T0 });
+    const mf = updateManagedFields({
+      live: undefined,
+      updated: created,
+      manager: 'kubectl-client-side-apply',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
     const live = stored({ ...created, metadata: { ...created.metadata, managedFields: mf } });
-    const err = conflictOf(() => apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 1 } }, 'kubectl'));
-    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+    const err = conflictOf(() =>
+      apply(
+        live,
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 1 } },
+        'kubectl',
+      ),
+    );
+    expect(err.message).toBe(
+      'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
+    );
   });
 
   it('lists several conflicts grouped by manager', () => {
@@ -118,12 +151,20 @@ describe('applyServerSide', () => {
     expect(err.message).toBe(
       'Apply failed with 2 conflicts: conflicts with "a":\n- .spec.replicas\n- .spec.template.spec.containers[name="nginx"].image',
     );
-    expect(err.conflicts.map((c) => c.field)).toEqual(['.spec.replicas', '.spec.template.spec.containers[name="nginx"].image']);
+    expect(err.conflicts.map((c) => c.field)).toEqual([
+      '.spec.replicas',
+      '.spec.template.spec.containers[name="nginx"].image',
+    ]);
   });
 
   it('force takes ownership away from the other manager', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const b = apply(a, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 5 } }, 'b', { force: true });
+    const b = apply(
+      a,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 5 } },
+      'b',
+      { force: true },
+    );
     expect(b.spec.replicas).toBe(5);
     expect(entry(b, 'a')?.fieldsV1['f:spec']).not.toHaveProperty(['f:replicas']);
     expect(entry(b, 'b')?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
@@ -142,7 +183,13 @@ describe('applyServerSide', () => {
     const first = nginx(3);
     first.metadata.labels = { app: 'nginx', tier: 'web' };
     const a = stored(apply(undefined, first, 'a', { now: T0 }));
-    const shared = stored(apply(a, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', labels: { tier: 'web' } } }, 'b'));
+    const shared = stored(
+      apply(
+        a,
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', labels: { tier: 'web' } } },
+        'b',
+      ),
+    );
     const after = apply(shared, nginx(3), 'a', { now: T2 });
     expect(after.metadata.labels).toEqual({ app: 'nginx', tier: 'web' });
     expect(entry(after, 'b')?.fieldsV1).toEqual({ 'f:metadata': { 'f:labels': { 'f:tier': {} } } });
@@ -159,10 +206,21 @@ describe('applyServerSide', () => {
     const b = stored(apply(a, sidecar, 'b'));
     expect(b.spec.template.spec.containers.map((c: Obj) => c.name)).toEqual(['nginx', 'sidecar']);
     expect(entry(b, 'b')?.fieldsV1).toEqual({
-      'f:spec': { 'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {}, 'f:name': {} } } } } },
+      'f:spec': {
+        'f:template': {
+          'f:spec': { 'f:containers': { 'k:{"name":"sidecar"}': { '.': {}, 'f:image': {}, 'f:name': {} } } },
+        },
+      },
     });
     // b stops applying its container: only the sidecar goes
-    const c = stored(apply(b, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { paused: false } }, 'b', { now: T2 }));
+    const c = stored(
+      apply(
+        b,
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { paused: false } },
+        'b',
+        { now: T2 },
+      ),
+    );
     expect(c.spec.template.spec.containers.map((x: Obj) => x.name)).toEqual(['nginx']);
     expect(c.spec.paused).toBe(false);
   });
@@ -178,7 +236,12 @@ describe('applyServerSide', () => {
 
   it('treats atomic lists and atomic maps as one field', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const sel = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { selector: { matchLabels: { app: 'other' } } } };
+    const sel = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'nginx' },
+      spec: { selector: { matchLabels: { app: 'other' } } },
+    };
     const err = conflictOf(() => apply(a, sel, 'b'));
     expect(err.conflicts.map((c) => c.field)).toEqual(['.spec.selector']);
 
@@ -209,20 +272,52 @@ describe('applyServerSide', () => {
       },
     });
     const cr = (items: Obj[]) => ({ apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: { items } });
-    const a = stored(applyServerSide({ live: undefined, applied: cr([{ id: 'a', v: '1' }]), manager: 'a', typeInfo: crdTI, apiVersion: 'x.io/v1', now: T0 }).object);
-    const b = applyServerSide({ live: a, applied: cr([{ id: 'b', v: '2' }]), manager: 'b', typeInfo: crdTI, apiVersion: 'x.io/v1', now: T1 }).object as Obj;
-    expect(b.spec.items).toEqual([{ id: 'a', v: '1' }, { id: 'b', v: '2' }]);
+    const a = stored(
+      applyServerSide({
+        live: undefined,
+        applied: cr([{ id: 'a', v: '1' }]),
+        manager: 'a',
+        typeInfo: crdTI,
+        apiVersion: 'x.io/v1',
+        now: T0,
+      }).object,
+    );
+    const b = applyServerSide({
+      live: a,
+      applied: cr([{ id: 'b', v: '2' }]),
+      manager: 'b',
+      typeInfo: crdTI,
+      apiVersion: 'x.io/v1',
+      now: T1,
+    }).object as Obj;
+    expect(b.spec.items).toEqual([
+      { id: 'a', v: '1' },
+      { id: 'b', v: '2' },
+    ]);
     expect(entries(b).map((e) => e.manager)).toEqual(['a', 'b']);
   });
 
   it('removes a whole list-map item it stops applying, fields and keys together', () => {
     const crdTI = crdTypeInfo({
       type: 'object',
-      properties: { spec: { type: 'object', properties: { items: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['id'], items: { type: 'object' } } } } },
+      properties: {
+        spec: {
+          type: 'object',
+          properties: {
+            items: {
+              type: 'array',
+              'x-kubernetes-list-type': 'map',
+              'x-kubernetes-list-map-keys': ['id'],
+              items: { type: 'object' },
+            },
+          },
+        },
+      },
     });
     const cr = (items: Obj[]) => ({ apiVersion: 'x.io/v1', kind: 'Thing', metadata: { name: 't' }, spec: { items } });
     const run = (live: Obj | undefined, items: Obj[], manager: string) =>
-      applyServerSide({ live, applied: cr(items), manager, typeInfo: crdTI, apiVersion: 'x.io/v1', now: T1 }).object as Obj;
+      applyServerSide({ live, applied: cr(items), manager, typeInfo: crdTI, apiVersion: 'x.io/v1', now: T1 })
+        .object as Obj;
     const one = stored(run(undefined, [{ id: 'a', v: '1' }], 'm1'));
     const two = stored(run(one, [{ id: 'b', v: '2' }], 'm2'));
     // m1 moves to item b with another value: conflict with m2 on b.v, item a is not half-removed
@@ -236,8 +331,16 @@ describe('applyServerSide', () => {
 
   it('creates a before-first-apply manager for an object that had no managed fields', () => {
     const live = stored(nginx(3));
-    const err = conflictOf(() => apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 1 } }, 'kubectl'));
-    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas');
+    const err = conflictOf(() =>
+      apply(
+        live,
+        { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { replicas: 1 } },
+        'kubectl',
+      ),
+    );
+    expect(err.message).toBe(
+      'Apply failed with 1 conflict: conflict with "before-first-apply" using apps/v1: .spec.replicas',
+    );
 
     const same = apply(live, nginx(3), 'kubectl');
     expect(entries(same).map((e) => [e.manager, e.operation])).toEqual([
@@ -249,15 +352,34 @@ describe('applyServerSide', () => {
 
   it('sorts Apply entries before Update entries, then by time', () => {
     const created = nginx(3);
-    const mf = updateManagedFields({ live: undefined, updated: created, manager: 'creator', typeInfo: ti, apiVersion: 'apps/v1', now: T0 });
+    const mf = updateManagedFields({
+      live: undefined,
+      updated: created,
+      manager: 'creator',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
     const live = stored({ ...created, metadata: { ...created.metadata, managedFields: mf } });
-    const out = apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', annotations: { a: 'b' } } }, 'z-applier', { now: T2 });
+    const out = apply(
+      live,
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx', annotations: { a: 'b' } } },
+      'z-applier',
+      { now: T2 },
+    );
     expect(entries(out).map((e) => `${e.operation}/${e.manager}`)).toEqual(['Apply/z-applier', 'Update/creator']);
   });
 
   it('keeps the time of a no-op re-apply and reports no change', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const res = applyServerSide({ live: a, applied: nginx(3), manager: 'a', typeInfo: ti, apiVersion: 'apps/v1', now: T2 });
+    const res = applyServerSide({
+      live: a,
+      applied: nginx(3),
+      manager: 'a',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T2,
+    });
     expect(res.changed).toBe(false);
     expect(entry(res.object, 'a')?.time).toBe(T0);
   });
@@ -265,7 +387,15 @@ describe('applyServerSide', () => {
   it('ignores the given fields (status on the main resource)', () => {
     const withStatus = { ...nginx(3), status: { replicas: 9 } };
     const live = stored({ ...nginx(3), status: { replicas: 1 } });
-    const out = applyServerSide({ live, applied: withStatus, manager: 'a', typeInfo: ti, apiVersion: 'apps/v1', now: T1, ignoredFields: [['status']] }).object as Obj;
+    const out = applyServerSide({
+      live,
+      applied: withStatus,
+      manager: 'a',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T1,
+      ignoredFields: [['status']],
+    }).object as Obj;
     expect(out.status).toEqual({ replicas: 1 });
     expect(entry(out, 'a')?.fieldsV1).not.toHaveProperty(['f:status']);
   });
@@ -293,10 +423,19 @@ describe('applyServerSide', () => {
     // kubectl create (Update) sets the label, the applier applies the same value (shared), then stops applying it
     const first = nginx(3);
     first.metadata.labels = { app: 'nginx', tier: 'web' };
-    const mf = updateManagedFields({ live: undefined, updated: first, manager: 'kubectl-create', typeInfo: ti, apiVersion: 'apps/v1', now: T0 });
+    const mf = updateManagedFields({
+      live: undefined,
+      updated: first,
+      manager: 'kubectl-create',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
     const live = stored({ ...first, metadata: { ...first.metadata, managedFields: mf } });
     const applied = stored(apply(live, first, 'a'));
-    expect(entry(applied, 'kubectl-create')?.fieldsV1['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {}, 'f:tier': {} } });
+    expect(entry(applied, 'kubectl-create')?.fieldsV1['f:metadata']).toEqual({
+      'f:labels': { '.': {}, 'f:app': {}, 'f:tier': {} },
+    });
     const after = apply(applied, nginx(3), 'a', { now: T2 });
     expect(after.metadata.labels).toEqual({ app: 'nginx' });
     expect(entry(after, 'kubectl-create')?.fieldsV1['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
@@ -304,11 +443,33 @@ describe('applyServerSide', () => {
 
   it('names the subresource in conflicts and keeps a separate entry for it', () => {
     const cr = { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, status: { replicas: 1 } };
-    const s1 = stored(applyServerSide({ live: undefined, applied: cr, manager: 'ctrl', typeInfo: ti, apiVersion: 'apps/v1', now: T0, subresource: 'status' }).object as Obj);
+    const s1 = stored(
+      applyServerSide({
+        live: undefined,
+        applied: cr,
+        manager: 'ctrl',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T0,
+        subresource: 'status',
+      }).object as Obj,
+    );
     expect(entries(s1)[0]).toMatchObject({ manager: 'ctrl', operation: 'Apply', subresource: 'status' });
     const other = { ...cr, status: { replicas: 2 } };
-    const err = conflictOf(() => applyServerSide({ live: s1, applied: other, manager: 'other', typeInfo: ti, apiVersion: 'apps/v1', now: T1, subresource: 'status' }));
-    expect(err.message).toBe('Apply failed with 1 conflict: conflict with "ctrl" with subresource "status": .status.replicas');
+    const err = conflictOf(() =>
+      applyServerSide({
+        live: s1,
+        applied: other,
+        manager: 'other',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T1,
+        subresource: 'status',
+      }),
+    );
+    expect(err.message).toBe(
+      'Apply failed with 1 conflict: conflict with "ctrl" with subresource "status": .status.replicas',
+    );
   });
 
   it('merges list maps in the structured-merge-diff order: live order, new applied items after live-only ones', () => {
@@ -317,17 +478,43 @@ describe('applyServerSide', () => {
     const live = stored(apply(undefined, three, 'x', { now: T0 }));
     const mine = nginx(3);
     mine.spec.template.spec.containers = [{ name: 'b' }, { name: 'new' }];
-    const out = apply(live, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'nginx' }, spec: { template: { spec: { containers: mine.spec.template.spec.containers } } } }, 'y');
+    const out = apply(
+      live,
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'nginx' },
+        spec: { template: { spec: { containers: mine.spec.template.spec.containers } } },
+      },
+      'y',
+    );
     expect(out.spec.template.spec.containers.map((c: Obj) => c.name)).toEqual(['a', 'b', 'c', 'new']);
   });
 
   it('deduces untyped (x-kubernetes-preserve-unknown-fields) subtrees: map keys are owned, lists atomic', () => {
     const crdTI = crdTypeInfo({
       type: 'object',
-      properties: { spec: { type: 'object', properties: { values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } } },
+      properties: {
+        spec: {
+          type: 'object',
+          properties: { values: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } },
+        },
+      },
     });
-    const hr = { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease', metadata: { name: 'h' }, spec: { values: { image: { tag: '1' }, list: [1, 2] } } };
-    const obj = applyServerSide({ live: undefined, applied: hr, manager: 'kustomize-controller', typeInfo: crdTI, apiVersion: 'helm.toolkit.fluxcd.io/v2', now: T0 }).object as Obj;
+    const hr = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: 'h' },
+      spec: { values: { image: { tag: '1' }, list: [1, 2] } },
+    };
+    const obj = applyServerSide({
+      live: undefined,
+      applied: hr,
+      manager: 'kustomize-controller',
+      typeInfo: crdTI,
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      now: T0,
+    }).object as Obj;
     expect(entries(obj)[0]?.fieldsV1).toEqual({
       // `values` is a declared field of spec (no `.`); its untyped keys are map keys (owned themselves)
       'f:spec': { 'f:values': { 'f:image': { '.': {}, 'f:tag': {} }, 'f:list': {} } },
@@ -336,13 +523,35 @@ describe('applyServerSide', () => {
 
   it('owns atomic list-map items as a whole (ownerReferences)', () => {
     const ti2 = builtinTypeInfo('', 'ConfigMap') as TypeInfo;
-    const cm = (ref: Obj) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', ownerReferences: [ref] }, data: { k: 'v' } });
+    const cm = (ref: Obj) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', ownerReferences: [ref] },
+      data: { k: 'v' },
+    });
     const ref = { apiVersion: 'v1', kind: 'Secret', name: 's', uid: 'u-1', controller: true };
-    const obj = applyServerSide({ live: undefined, applied: cm(ref), manager: 'ctrl', typeInfo: ti2, apiVersion: 'v1', now: T0 }).object as Obj;
-    expect(entries(obj)[0]?.fieldsV1).toEqual({ 'f:data': { 'f:k': {} }, 'f:metadata': { 'f:ownerReferences': { 'k:{"uid":"u-1"}': {} } } });
+    const obj = applyServerSide({
+      live: undefined,
+      applied: cm(ref),
+      manager: 'ctrl',
+      typeInfo: ti2,
+      apiVersion: 'v1',
+      now: T0,
+    }).object as Obj;
+    expect(entries(obj)[0]?.fieldsV1).toEqual({
+      'f:data': { 'f:k': {} },
+      'f:metadata': { 'f:ownerReferences': { 'k:{"uid":"u-1"}': {} } },
+    });
     // another manager changing a field inside the item conflicts on the item itself
     const err = conflictOf(() =>
-      applyServerSide({ live: stored(obj), applied: cm({ ...ref, controller: false }), manager: 'other', typeInfo: ti2, apiVersion: 'v1', now: T1 }),
+      applyServerSide({
+        live: stored(obj),
+        applied: cm({ ...ref, controller: false }),
+        manager: 'other',
+        typeInfo: ti2,
+        apiVersion: 'v1',
+        now: T1,
+      }),
     );
     expect(err.conflicts.map((c) => c.field)).toEqual(['.metadata.ownerReferences[uid="u-1"]']);
   });
@@ -357,13 +566,29 @@ describe('applyServerSide', () => {
     const csaCreated = (): Obj => {
       const manifest = nginx(3);
       const annotated = structuredClone(manifest);
-      annotated.metadata.annotations = { 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(manifest)}\n` };
-      const mf = updateManagedFields({ live: undefined, updated: annotated, manager: 'kubectl-client-side-apply', typeInfo: ti, apiVersion: 'apps/v1', now: T0 });
+      annotated.metadata.annotations = {
+        'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(manifest)}\n`,
+      };
+      const mf = updateManagedFields({
+        live: undefined,
+        updated: annotated,
+        manager: 'kubectl-client-side-apply',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T0,
+      });
       return stored({ ...annotated, metadata: { ...annotated.metadata, managedFields: mf } });
     };
 
     it('takes fields whose live value still equals the last-applied configuration, and rewrites the annotation', () => {
-      const res = applyServerSide({ live: csaCreated(), applied: nginx(5), manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 });
+      const res = applyServerSide({
+        live: csaCreated(),
+        applied: nginx(5),
+        manager: 'kubectl',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T1,
+      });
       const obj = res.object as Obj;
       expect(obj.spec.replicas).toBe(5);
       expect(entry(obj, 'kubectl-client-side-apply')?.fieldsV1['f:spec']).not.toHaveProperty(['f:replicas']);
@@ -378,14 +603,41 @@ describe('applyServerSide', () => {
       const live = csaCreated();
       const scaled = structuredClone(live);
       scaled.spec.replicas = 4;
-      scaled.metadata.managedFields = updateManagedFields({ live, updated: scaled, manager: 'hpa', typeInfo: ti, apiVersion: 'apps/v1', now: T1 });
-      const err = conflictOf(() => applyServerSide({ live: scaled, applied: nginx(5), manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T2 }));
+      scaled.metadata.managedFields = updateManagedFields({
+        live,
+        updated: scaled,
+        manager: 'hpa',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T1,
+      });
+      const err = conflictOf(() =>
+        applyServerSide({
+          live: scaled,
+          applied: nginx(5),
+          manager: 'kubectl',
+          typeInfo: ti,
+          apiVersion: 'apps/v1',
+          now: T2,
+        }),
+      );
       expect(err.message).toBe('Apply failed with 1 conflict: conflict with "hpa" using apps/v1: .spec.replicas');
     });
 
     it('does not apply to other managers', () => {
-      const err = conflictOf(() => applyServerSide({ live: csaCreated(), applied: nginx(5), manager: 'flux', typeInfo: ti, apiVersion: 'apps/v1', now: T1 }));
-      expect(err.message).toBe('Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas');
+      const err = conflictOf(() =>
+        applyServerSide({
+          live: csaCreated(),
+          applied: nginx(5),
+          manager: 'flux',
+          typeInfo: ti,
+          apiVersion: 'apps/v1',
+          now: T1,
+        }),
+      );
+      expect(err.message).toBe(
+        'Apply failed with 1 conflict: conflict with "kubectl-client-side-apply" using apps/v1: .spec.replicas',
+      );
     });
   });
 
@@ -398,9 +650,22 @@ describe('applyServerSide', () => {
 
 describe('updateManagedFields', () => {
   it('records an Update entry on create, with `.` for new maps and list items', () => {
-    const mf = updateManagedFields({ live: undefined, updated: nginx(3), manager: 'kubectl-create', typeInfo: ti, apiVersion: 'apps/v1', now: T0 });
+    const mf = updateManagedFields({
+      live: undefined,
+      updated: nginx(3),
+      manager: 'kubectl-create',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T0,
+    });
     expect(mf).toHaveLength(1);
-    expect(mf[0]).toMatchObject({ manager: 'kubectl-create', operation: 'Update', apiVersion: 'apps/v1', time: T0, fieldsType: 'FieldsV1' });
+    expect(mf[0]).toMatchObject({
+      manager: 'kubectl-create',
+      operation: 'Update',
+      apiVersion: 'apps/v1',
+      time: T0,
+      fieldsType: 'FieldsV1',
+    });
     expect(mf[0]?.fieldsV1['f:metadata']).toEqual({ 'f:labels': { '.': {}, 'f:app': {} } });
     const containers = (mf[0]?.fieldsV1 as Obj)['f:spec']['f:template']['f:spec']['f:containers'];
     expect(Object.keys(containers)).toEqual(['k:{"name":"nginx"}']);
@@ -411,7 +676,14 @@ describe('updateManagedFields', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
     const scaled = structuredClone(a);
     scaled.spec.replicas = 5;
-    const mf = updateManagedFields({ live: a, updated: scaled, manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 });
+    const mf = updateManagedFields({
+      live: a,
+      updated: scaled,
+      manager: 'kubectl',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
     const byName = Object.fromEntries(mf.map((e) => [e.manager, e]));
     expect(byName['kubectl']?.fieldsV1).toEqual({ 'f:spec': { 'f:replicas': {} } });
     expect(byName['a']?.fieldsV1['f:spec']).not.toHaveProperty(['f:replicas']);
@@ -424,7 +696,14 @@ describe('updateManagedFields', () => {
 
   it('leaves managed fields alone when nothing changed', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
-    const mf = updateManagedFields({ live: a, updated: structuredClone(a), manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 });
+    const mf = updateManagedFields({
+      live: a,
+      updated: structuredClone(a),
+      manager: 'kubectl',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
     expect(mf).toEqual(a.metadata.managedFields);
   });
 
@@ -432,7 +711,14 @@ describe('updateManagedFields', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
     const edited = structuredClone(a);
     delete edited.metadata.labels;
-    const mf = updateManagedFields({ live: a, updated: edited, manager: 'kubectl-edit', typeInfo: ti, apiVersion: 'apps/v1', now: T1 });
+    const mf = updateManagedFields({
+      live: a,
+      updated: edited,
+      manager: 'kubectl-edit',
+      typeInfo: ti,
+      apiVersion: 'apps/v1',
+      now: T1,
+    });
     expect(mf.find((e) => e.manager === 'a')?.fieldsV1).not.toHaveProperty(['f:metadata']);
     expect(mf.find((e) => e.manager === 'kubectl-edit')).toBeUndefined();
   });
@@ -441,7 +727,9 @@ describe('updateManagedFields', () => {
     const live = stored(nginx(3));
     const updated = structuredClone(live);
     updated.spec.replicas = 4;
-    expect(updateManagedFields({ live, updated, manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 })).toEqual([]);
+    expect(
+      updateManagedFields({ live, updated, manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 }),
+    ).toEqual([]);
   });
 
   it('caps Update entries at 10, merging the oldest into ancient-changes', () => {
@@ -450,13 +738,22 @@ describe('updateManagedFields', () => {
       const next = structuredClone(live);
       next.metadata.annotations = { ...next.metadata.annotations, [`k${i}`]: 'v' };
       const now = new Date(Date.parse(T0) + (i + 1) * 60_000);
-      next.metadata.managedFields = updateManagedFields({ live, updated: next, manager: `m${i}`, typeInfo: ti, apiVersion: 'apps/v1', now });
+      next.metadata.managedFields = updateManagedFields({
+        live,
+        updated: next,
+        manager: `m${i}`,
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now,
+      });
       live = next;
     }
     const updates = entries(live).filter((e) => e.operation === 'Update');
     expect(updates).toHaveLength(10);
     const ancient = updates.find((e) => e.manager === 'ancient-changes');
-    expect(ancient?.fieldsV1).toEqual({ 'f:metadata': { 'f:annotations': { '.': {}, 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } } });
+    expect(ancient?.fieldsV1).toEqual({
+      'f:metadata': { 'f:annotations': { '.': {}, 'f:k0': {}, 'f:k1': {}, 'f:k2': {} } },
+    });
     expect(updates.map((e) => e.manager)).not.toContain('m0');
     expect(updates.map((e) => e.manager)).toContain('m11');
   });
@@ -465,6 +762,15 @@ describe('updateManagedFields', () => {
     const a = stored(apply(undefined, nginx(3), 'a', { now: T0 }));
     const reset = structuredClone(a);
     reset.metadata.managedFields = [{}];
-    expect(updateManagedFields({ live: a, updated: reset, manager: 'kubectl', typeInfo: ti, apiVersion: 'apps/v1', now: T1 })).toEqual([]);
+    expect(
+      updateManagedFields({
+        live: a,
+        updated: reset,
+        manager: 'kubectl',
+        typeInfo: ti,
+        apiVersion: 'apps/v1',
+        now: T1,
+      }),
+    ).toEqual([]);
   });
 });

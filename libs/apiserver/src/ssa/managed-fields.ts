@@ -77,7 +77,12 @@ interface Manager {
 }
 
 /** The identity of a manager: Apply entries are one per manager and subresource, Update ones per API version too. */
-const identity = (m: { manager: string; operation: string; apiVersion: string; subresource?: string | undefined }): string =>
+const identity = (m: {
+  manager: string;
+  operation: string;
+  apiVersion: string;
+  subresource?: string | undefined;
+}): string =>
   JSON.stringify([m.manager, m.operation, m.operation === 'Apply' ? '' : m.apiVersion, m.subresource ?? '']);
 
 const formatTime = (now: Date | string): string =>
@@ -128,7 +133,12 @@ const capUpdateManagers = (managers: Map<string, Manager>): void => {
   let length = updaters.length;
   for (const [id, m] of updaters) {
     if (length <= maxUpdateManagers) break;
-    const bucket = { manager: ancientChangesManager, operation: 'Update' as const, apiVersion: m.apiVersion, subresource: undefined };
+    const bucket = {
+      manager: ancientChangesManager,
+      operation: 'Update' as const,
+      apiVersion: m.apiVersion,
+      subresource: undefined,
+    };
     const bucketId = identity(bucket);
     const first = firstByVersion.get(m.apiVersion);
     if (first === undefined) {
@@ -193,7 +203,8 @@ const ignoredSet = (paths: readonly (readonly string[])[] | undefined): FieldSet
   return s;
 };
 
-const filterChanges = (set: FieldSet, ignored: FieldSet): FieldSet => set.difference(stripSet).recursiveDifference(ignored);
+const filterChanges = (set: FieldSet, ignored: FieldSet): FieldSet =>
+  set.difference(stripSet).recursiveDifference(ignored);
 
 /** Manager description for conflict messages (apimachinery `printManager`). */
 const describeManager = (m: Manager): string => {
@@ -272,7 +283,12 @@ export const updateManagedFields = (opts: UpdateManagedFieldsOptions): ManagedFi
   const changed = filterChanges(cmp.added.union(cmp.modified), ignored);
   const removed = filterChanges(cmp.removed, ignored);
 
-  const self = { manager: opts.manager, operation: 'Update' as const, apiVersion: opts.apiVersion, subresource: opts.subresource };
+  const self = {
+    manager: opts.manager,
+    operation: 'Update' as const,
+    apiVersion: opts.apiVersion,
+    subresource: opts.subresource,
+  };
   const selfId = identity(self);
   for (const [id, m] of managers) {
     m.set = id === selfId ? m.set.difference(removed) : m.set.difference(changed).difference(removed);
@@ -352,7 +368,12 @@ export const applyServerSide = (opts: ApplyServerSideOptions): ApplyServerSideRe
     }
   }
 
-  const self = { manager: opts.manager, operation: 'Apply' as const, apiVersion: opts.apiVersion, subresource: opts.subresource };
+  const self = {
+    manager: opts.manager,
+    operation: 'Apply' as const,
+    apiVersion: opts.apiVersion,
+    subresource: opts.subresource,
+  };
   const selfId = identity(self);
   const previous = managers.get(selfId);
   const appliedSet = filterChanges(toFieldSet(applied, ti), ignored);
@@ -367,7 +388,10 @@ export const applyServerSide = (opts: ApplyServerSideOptions): ApplyServerSideRe
     for (const [id, m] of managers) {
       if (id !== selfId && m.operation === 'Apply') for (const p of m.set.paths()) owned.insert(p);
     }
-    const stale = previous.set.difference(appliedSet).paths().filter((p) => !owned.hasPrefix(p));
+    const stale = previous.set
+      .difference(appliedSet)
+      .paths()
+      .filter((p) => !owned.hasPrefix(p));
     merged = removePaths(merged, stale, ti);
   }
 
@@ -383,7 +407,11 @@ export const applyServerSide = (opts: ApplyServerSideOptions): ApplyServerSideRe
   if (conflicts.length > 0 && opts.force !== true && !allowedByLastApplied(opts.manager, liveObj, conflicts, ti)) {
     throw new ApplyConflictError(
       conflictMessage(conflicts),
-      conflicts.map((c) => ({ manager: c.m.manager, field: pathToString(c.path), message: `conflict with ${describeManager(c.m)}` })),
+      conflicts.map((c) => ({
+        manager: c.m.manager,
+        field: pathToString(c.path),
+        message: `conflict with ${describeManager(c.m)}`,
+      })),
     );
   }
   for (const [id, m] of managers) {
@@ -454,7 +482,11 @@ const goJson = (v: unknown): string => {
   const sortKeys = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(sortKeys);
     if (!isObject(x)) return x;
-    return Object.fromEntries(Object.keys(x).sort().map((k) => [k, sortKeys(x[k])]));
+    return Object.fromEntries(
+      Object.keys(x)
+        .sort()
+        .map((k) => [k, sortKeys(x[k])]),
+    );
   };
   return `${JSON.stringify(sortKeys(v))}\n`;
 };

@@ -35,13 +35,15 @@ const root: Loc = { props: [], pes: [] };
 const child = (loc: Loc, name: string): Loc => ({ props: [...loc.props, name], pes: [...loc.pes, `f:${name}`] });
 const item = (loc: Loc, pe: PathElement): Loc => ({ props: loc.props, pes: [...loc.pes, pe] });
 
-const info = (ti: TypeInfo, loc: Loc): FieldTypeInfo | undefined => (loc.props.length === 0 ? undefined : ti.field(loc.props));
+const info = (ti: TypeInfo, loc: Loc): FieldTypeInfo | undefined =>
+  loc.props.length === 0 ? undefined : ti.field(loc.props);
 
 const listSemantics = (ti: TypeInfo, loc: Loc): ListSemantics => info(ti, loc)?.list ?? { listType: 'atomic' };
 const isAtomicMap = (ti: TypeInfo, loc: Loc): boolean => info(ti, loc)?.mapType === 'atomic';
 /** True if anything at or above `loc` preserves unknown fields (an untyped subtree). */
 const isUntyped = (ti: TypeInfo, loc: Loc): boolean => {
-  for (let i = 1; i <= loc.props.length; i++) if (ti.field(loc.props.slice(0, i))?.preserveUnknownFields === true) return true;
+  for (let i = 1; i <= loc.props.length; i++)
+    if (ti.field(loc.props.slice(0, i))?.preserveUnknownFields === true) return true;
   return false;
 };
 /** True for a real map (its keys are not struct fields): `map[string]T`, `additionalProperties`, untyped objects. */
@@ -62,7 +64,10 @@ const itemElement = (list: ListSemantics, value: unknown, loc: Loc): PathElement
     else if (list.keyDefaults?.[k] !== undefined) key[k] = list.keyDefaults[k];
   }
   if (Object.keys(key).length === 0) {
-    throw new PatchError(422, `${pathToString(loc.pes)}: associative list with keys has an element that omits all key fields`);
+    throw new PatchError(
+      422,
+      `${pathToString(loc.pes)}: associative list with keys has an element that omits all key fields`,
+    );
   }
   return `k:${JSON.stringify(key)}`;
 };

@@ -37,13 +37,26 @@ export const startCluster = async (opts: ApiServerOptions = {}): Promise<Cluster
   const dir = await mkdtemp(join(tmpdir(), 'flux-ts-apiserver-'));
   const kubeconfigPath = join(dir, 'kubeconfig');
   const server = await startApiServer({ ...opts, kubeconfigPath });
-  const env: NodeJS.ProcessEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, KUBECONFIG: kubeconfigPath };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+    HOME: dir,
+    KUBECONFIG: kubeconfigPath,
+  };
   const kubectl = (args: string[], o: { stdin?: string; bin?: string } = {}): Promise<KubectlResult> =>
     new Promise((resolve) => {
-      const child = execFile(o.bin ?? KUBECTL, args, { env, timeout: 60_000, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
-        resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-      });
+      const child = execFile(
+        o.bin ?? KUBECTL,
+        args,
+        { env, timeout: 60_000, maxBuffer: 16 << 20 },
+        (err, stdout, stderr) => {
+          const code = err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : 1
+            : 0;
+          resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+        },
+      );
       if (o.stdin !== undefined) child.stdin?.end(o.stdin);
     });
   return {
@@ -73,17 +86,39 @@ export interface RawResponse {
 }
 
 /** Send one request to the server with the admin token (or the given headers). */
-export const raw = (server: ApiServer, method: string, path: string, body?: string | Buffer, headers: Record<string, string> = {}): Promise<RawResponse> =>
+export const raw = (
+  server: ApiServer,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> =>
   new Promise((resolve, reject) => {
     const u = new URL(path, server.url);
     const req = request(
-      { method, hostname: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, ca: server.caPem, headers: { Authorization: `Bearer ${server.adminToken}`, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } },
+      {
+        method,
+        hostname: u.hostname,
+        port: u.port,
+        path: `${u.pathname}${u.search}`,
+        ca: server.caPem,
+        headers: {
+          Authorization: `Bearer ${server.adminToken}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+          ...headers,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, json: () => JSON.parse(text) as Record<string, unknown> });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: text,
+            json: () => JSON.parse(text) as Record<string, unknown>,
+          });
         });
       },
     );

@@ -89,7 +89,11 @@ const podSpec: TypeInfoTable = {
   'topologySpreadConstraints.labelSelector': labelSelector,
   'topologySpreadConstraints.matchLabelKeys': atomicList,
   readinessGates: atomicList,
-  resourceClaims: { list: { listType: 'map', keys: ['name'] }, patchMergeKey: 'name', patchStrategy: 'merge,retainKeys' },
+  resourceClaims: {
+    list: { listType: 'map', keys: ['name'] },
+    patchMergeKey: 'name',
+    patchStrategy: 'merge,retainKeys',
+  },
   schedulingGates: mapBy('name'),
   overhead: granularMap,
   'dnsConfig.nameservers': atomicList,
@@ -197,8 +201,16 @@ const kinds: Readonly<Record<string, TypeInfoTable>> = {
     ...prefixTable('spec.template', podTemplateSpec),
     ...workloadStatus,
   },
-  'apps/ReplicaSet': { 'spec.selector': labelSelector, ...prefixTable('spec.template', podTemplateSpec), ...workloadStatus },
-  'apps/DaemonSet': { 'spec.selector': labelSelector, ...prefixTable('spec.template', podTemplateSpec), ...workloadStatus },
+  'apps/ReplicaSet': {
+    'spec.selector': labelSelector,
+    ...prefixTable('spec.template', podTemplateSpec),
+    ...workloadStatus,
+  },
+  'apps/DaemonSet': {
+    'spec.selector': labelSelector,
+    ...prefixTable('spec.template', podTemplateSpec),
+    ...workloadStatus,
+  },
   'apps/StatefulSet': {
     'spec.selector': labelSelector,
     ...prefixTable('spec.template', podTemplateSpec),
@@ -247,7 +259,11 @@ const kinds: Readonly<Record<string, TypeInfoTable>> = {
   // networking.k8s.io/v1
   'networking.k8s.io/IngressClass': {},
   // certificates.k8s.io/v1
-  'certificates.k8s.io/CertificateSigningRequest': { 'spec.usages': atomicList, 'spec.groups': atomicList, 'spec.extra': granularMap },
+  'certificates.k8s.io/CertificateSigningRequest': {
+    'spec.usages': atomicList,
+    'spec.groups': atomicList,
+    'spec.extra': granularMap,
+  },
   // admissionregistration.k8s.io/v1
   'admissionregistration.k8s.io/MutatingWebhookConfiguration': webhooks,
   'admissionregistration.k8s.io/ValidatingWebhookConfiguration': webhooks,

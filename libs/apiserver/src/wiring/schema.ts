@@ -51,4 +51,8 @@ export const pruneSchema = (schema: Obj, value: Obj, isResourceRoot = true): str
 
 /** Structural-schema checks of a CRD version's schema (`rootPath` like `spec.versions[0].schema.openAPIV3Schema`). */
 export const checkCrdSchema = (schema: Obj, rootPath: string): SchemaFieldError[] =>
-  checkStructural(schema as JSONSchemaProps, { rootPath }).map((e) => ({ type: e.type, field: e.field, message: formatFieldErrorBody(e) }));
+  checkStructural(schema as JSONSchemaProps, { rootPath }).map((e) => ({
+    type: e.type,
+    field: e.field,
+    message: formatFieldErrorBody(e),
+  }));

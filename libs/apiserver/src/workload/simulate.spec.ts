@@ -8,7 +8,9 @@ type KStatus = 'InProgress' | 'Current' | 'Failed' | 'Terminating';
 // core.go) for the kinds simulated here, so the simulated statuses are checked against kstatus, not against
 // themselves.
 const get = (o: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((cur, k) => (typeof cur === 'object' && cur !== null ? (cur as Obj)[k] : undefined), o);
+  path
+    .split('.')
+    .reduce<unknown>((cur, k) => (typeof cur === 'object' && cur !== null ? (cur as Obj)[k] : undefined), o);
 const intField = (o: Obj, path: string, dflt: number): number => {
   const v = get(o, path);
   return typeof v === 'number' ? v : dflt;
@@ -82,7 +84,8 @@ const kstatus = (o: Obj): { status: KStatus; reason: string } => {
       return current;
     }
     case 'apps/ReplicaSet': {
-      if (conditions(o).some((c) => c.type === 'ReplicaFailure' && c.status === 'True')) return inProgress('ReplicaFailure');
+      if (conditions(o).some((c) => c.type === 'ReplicaFailure' && c.status === 'True'))
+        return inProgress('ReplicaFailure');
       const spec = intField(o, 'spec.replicas', 1);
       if (spec > intField(o, 'status.fullyLabeledReplicas', 0)) return inProgress('LessLabelled');
       if (spec > intField(o, 'status.availableReplicas', 0)) return inProgress('LessAvailable');
@@ -127,21 +130,49 @@ const withStatus = (o: Obj, now: Date, changedAt = T0): Obj => ({
 });
 
 const kinds: Array<{ name: string; obj: Obj; progressing: string; done: KStatus }> = [
-  { name: 'Deployment', obj: workload('apps/v1', 'Deployment', { replicas: 3, template }, 2), progressing: 'LessAvailable', done: 'Current' },
+  {
+    name: 'Deployment',
+    obj: workload('apps/v1', 'Deployment', { replicas: 3, template }, 2),
+    progressing: 'LessAvailable',
+    done: 'Current',
+  },
   {
     name: 'Deployment with progressDeadlineSeconds',
     obj: workload('apps/v1', 'Deployment', { replicas: 2, progressDeadlineSeconds: 600, template }),
     progressing: 'LessAvailable',
     done: 'Current',
   },
-  { name: 'Deployment with default replicas', obj: workload('apps/v1', 'Deployment', { template }), progressing: 'LessAvailable', done: 'Current' },
-  { name: 'StatefulSet', obj: workload('apps/v1', 'StatefulSet', { replicas: 2, template }), progressing: 'LessReady', done: 'Current' },
-  { name: 'DaemonSet', obj: workload('apps/v1', 'DaemonSet', { template }, 3), progressing: 'LessAvailable', done: 'Current' },
-  { name: 'ReplicaSet', obj: workload('apps/v1', 'ReplicaSet', { replicas: 2, template }), progressing: 'LessAvailable', done: 'Current' },
+  {
+    name: 'Deployment with default replicas',
+    obj: workload('apps/v1', 'Deployment', { template }),
+    progressing: 'LessAvailable',
+    done: 'Current',
+  },
+  {
+    name: 'StatefulSet',
+    obj: workload('apps/v1', 'StatefulSet', { replicas: 2, template }),
+    progressing: 'LessReady',
+    done: 'Current',
+  },
+  {
+    name: 'DaemonSet',
+    obj: workload('apps/v1', 'DaemonSet', { template }, 3),
+    progressing: 'LessAvailable',
+    done: 'Current',
+  },
+  {
+    name: 'ReplicaSet',
+    obj: workload('apps/v1', 'ReplicaSet', { replicas: 2, template }),
+    progressing: 'LessAvailable',
+    done: 'Current',
+  },
   { name: 'Job', obj: workload('batch/v1', 'Job', { template }), progressing: 'JobNotStarted', done: 'Current' },
   {
     name: 'failing Job',
-    obj: workload('batch/v1', 'Job', { backoffLimit: 2, template: { ...template, metadata: { annotations: { [SIMULATE_ANNOTATION]: 'fail' } } } }),
+    obj: workload('batch/v1', 'Job', {
+      backoffLimit: 2,
+      template: { ...template, metadata: { annotations: { [SIMULATE_ANNOTATION]: 'fail' } } },
+    }),
     progressing: 'JobNotStarted',
     done: 'Failed',
   },
@@ -155,11 +186,14 @@ describe('simulateWorkloadStatus against kstatus', () => {
     expect(kstatus(late).status).toBe(done);
   });
 
-  it.each(kinds.filter((k) => k.obj['kind'] !== 'Job'))('$name reports the current observedGeneration while progressing', ({ obj }) => {
-    const status = simulateWorkloadStatus(obj, { now: before, readyAfterMs: DELAY, changedAt: T0 });
-    expect(status?.['observedGeneration']).toBe(get(obj, 'metadata.generation'));
-    expect(status?.['readyReplicas'] ?? status?.['numberReady'] ?? 0).toBe(0);
-  });
+  it.each(kinds.filter((k) => k.obj['kind'] !== 'Job'))(
+    '$name reports the current observedGeneration while progressing',
+    ({ obj }) => {
+      const status = simulateWorkloadStatus(obj, { now: before, readyAfterMs: DELAY, changedAt: T0 });
+      expect(status?.['observedGeneration']).toBe(get(obj, 'metadata.generation'));
+      expect(status?.['readyReplicas'] ?? status?.['numberReady'] ?? 0).toBe(0);
+    },
+  );
 
   it('a stale status (older observedGeneration) is InProgress by the generic rule', () => {
     const d = withStatus(workload('apps/v1', 'Deployment', { replicas: 1, template }, 1), after);
@@ -178,13 +212,26 @@ describe('simulated statuses', () => {
       { type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' },
     ]);
     const late = simulateWorkloadStatus(d, { now: after, readyAfterMs: DELAY, changedAt: T0 });
-    expect(late).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(late).toMatchObject({
+      observedGeneration: 1,
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+    });
     const conds = late?.['conditions'] as Obj[];
     expect(conds).toMatchObject([
-      { type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' },
+      {
+        type: 'Available',
+        status: 'True',
+        reason: 'MinimumReplicasAvailable',
+        message: 'Deployment has minimum availability.',
+      },
       { type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' },
     ]);
-    expect(String(conds[1]?.['message'])).toMatch(/^ReplicaSet "web-[bcdfghjklmnpqrstvwxz2456789]{10}" has successfully progressed\.$/);
+    expect(String(conds[1]?.['message'])).toMatch(
+      /^ReplicaSet "web-[bcdfghjklmnpqrstvwxz2456789]{10}" has successfully progressed\.$/,
+    );
     expect(conds[0]?.['lastTransitionTime']).toBe('2026-03-01T10:00:05Z');
   });
 
@@ -198,25 +245,49 @@ describe('simulated statuses', () => {
     const rolledOut = withStatus(v1, after);
     const s1 = rolledOut['status'] as Obj;
     expect(s1['currentRevision']).toBe(s1['updateRevision']);
-    expect(s1).toMatchObject({ replicas: 2, readyReplicas: 2, currentReplicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+    expect(s1).toMatchObject({
+      replicas: 2,
+      readyReplicas: 2,
+      currentReplicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
 
     const t2 = new Date(T0.getTime() + 60_000);
     const newTemplate = { ...template, spec: { containers: [{ name: 'web', image: 'nginx:1.28' }] } };
-    const v2 = { ...rolledOut, metadata: { ...(rolledOut['metadata'] as Obj), generation: 2 }, spec: { replicas: 2, template: newTemplate } };
-    const rolling = simulateWorkloadStatus(v2, { now: new Date(t2.getTime() + 1000), readyAfterMs: DELAY, changedAt: t2 }) as Obj;
+    const v2 = {
+      ...rolledOut,
+      metadata: { ...(rolledOut['metadata'] as Obj), generation: 2 },
+      spec: { replicas: 2, template: newTemplate },
+    };
+    const rolling = simulateWorkloadStatus(v2, {
+      now: new Date(t2.getTime() + 1000),
+      readyAfterMs: DELAY,
+      changedAt: t2,
+    }) as Obj;
     expect(rolling['currentRevision']).toBe(s1['currentRevision']);
     expect(rolling['updateRevision']).not.toBe(s1['updateRevision']);
     expect(rolling['observedGeneration']).toBe(2);
     // written back and evaluated again later in the rollout, the old revision is still the current one
-    const again = simulateWorkloadStatus({ ...v2, status: rolling }, { now: new Date(t2.getTime() + 2000), readyAfterMs: DELAY, changedAt: t2 }) as Obj;
+    const again = simulateWorkloadStatus(
+      { ...v2, status: rolling },
+      { now: new Date(t2.getTime() + 2000), readyAfterMs: DELAY, changedAt: t2 },
+    ) as Obj;
     expect(again['currentRevision']).toBe(s1['currentRevision']);
-    const done = simulateWorkloadStatus({ ...v2, status: again }, { now: new Date(t2.getTime() + DELAY), readyAfterMs: DELAY, changedAt: t2 }) as Obj;
+    const done = simulateWorkloadStatus(
+      { ...v2, status: again },
+      { now: new Date(t2.getTime() + DELAY), readyAfterMs: DELAY, changedAt: t2 },
+    ) as Obj;
     expect(done['currentRevision']).toBe(done['updateRevision']);
     expect(kstatus({ ...v2, status: done }).status).toBe('Current');
   });
 
   it('DaemonSet pretends one node', () => {
-    const s = simulateWorkloadStatus(workload('apps/v1', 'DaemonSet', { template }), { now: after, readyAfterMs: DELAY, changedAt: T0 });
+    const s = simulateWorkloadStatus(workload('apps/v1', 'DaemonSet', { template }), {
+      now: after,
+      readyAfterMs: DELAY,
+      changedAt: T0,
+    });
     expect(s).toEqual({
       currentNumberScheduled: 1,
       desiredNumberScheduled: 1,
@@ -234,7 +305,11 @@ describe('simulated statuses', () => {
       readyAfterMs: DELAY,
       changedAt: T0,
     });
-    expect(s).toMatchObject({ succeeded: 3, startTime: '2026-03-01T10:00:00Z', completionTime: '2026-03-01T10:00:05Z' });
+    expect(s).toMatchObject({
+      succeeded: 3,
+      startTime: '2026-03-01T10:00:00Z',
+      completionTime: '2026-03-01T10:00:05Z',
+    });
     expect(s?.['conditions']).toMatchObject([
       { type: 'SuccessCriteriaMet', status: 'True', reason: 'CompletionsReached' },
       { type: 'Complete', status: 'True', reason: 'CompletionsReached' },
@@ -249,13 +324,20 @@ describe('simulated statuses', () => {
   });
 
   it('a Job annotated to fail ends with BackoffLimitExceeded', () => {
-    const job = workload('batch/v1', 'Job', { template: { ...template, metadata: { annotations: { [SIMULATE_ANNOTATION]: 'fail' } } } });
+    const job = workload('batch/v1', 'Job', {
+      template: { ...template, metadata: { annotations: { [SIMULATE_ANNOTATION]: 'fail' } } },
+    });
     const s = simulateWorkloadStatus(job, { now: after, readyAfterMs: DELAY, changedAt: T0 });
     expect(s).toMatchObject({ failed: 7 });
     expect(s?.['completionTime']).toBeUndefined();
     expect(s?.['conditions']).toMatchObject([
       { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' },
-      { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+      {
+        type: 'Failed',
+        status: 'True',
+        reason: 'BackoffLimitExceeded',
+        message: 'Job has reached the specified backoff limit',
+      },
     ]);
   });
 
@@ -266,11 +348,17 @@ describe('simulated statuses', () => {
 
   it('readyAfterMs 0 is ready at once; changedAt defaults to the creationTimestamp', () => {
     const d = workload('apps/v1', 'Deployment', { replicas: 1, template });
-    expect(kstatus({ ...d, status: simulateWorkloadStatus(d, { now: T0, readyAfterMs: 0, changedAt: T0 }) }).status).toBe('Current');
+    expect(
+      kstatus({ ...d, status: simulateWorkloadStatus(d, { now: T0, readyAfterMs: 0, changedAt: T0 }) }).status,
+    ).toBe('Current');
     // created at 09:00, so at 10:00 a 5s delay is long over
-    expect(kstatus({ ...d, status: simulateWorkloadStatus(d, { now: T0, readyAfterMs: DELAY }) }).status).toBe('Current');
+    expect(kstatus({ ...d, status: simulateWorkloadStatus(d, { now: T0, readyAfterMs: DELAY }) }).status).toBe(
+      'Current',
+    );
     expect(simulationReadyAt(d, { now: T0, readyAfterMs: DELAY })?.toISOString()).toBe('2026-03-01T09:00:05.000Z');
-    expect(simulationReadyAt(d, { now: T0, readyAfterMs: DELAY, changedAt: T0 })?.toISOString()).toBe('2026-03-01T10:00:05.000Z');
+    expect(simulationReadyAt(d, { now: T0, readyAfterMs: DELAY, changedAt: T0 })?.toISOString()).toBe(
+      '2026-03-01T10:00:05.000Z',
+    );
   });
 
   it('ignores kinds it does not simulate', () => {

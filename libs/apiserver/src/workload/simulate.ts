@@ -47,7 +47,9 @@ const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 /** A stable 10-character hash of the pod template, standing in for `pod-template-hash` / controller revisions. */
 const templateHash = (template: unknown): string => {
-  const digest = createHash('sha256').update(JSON.stringify(template ?? {})).digest();
+  const digest = createHash('sha256')
+    .update(JSON.stringify(template ?? {}))
+    .digest();
   let out = '';
   for (let i = 0; i < 10; i++) out += SAFE_ALPHABET[(digest[i] ?? 0) % SAFE_ALPHABET.length];
   return out;
@@ -70,7 +72,14 @@ const changedAtOf = (o: Obj, opts: SimulateOptions): Date => {
 export const simulationReadyAt = (o: Record<string, unknown>, opts: SimulateOptions): Date | undefined =>
   isSimulatedWorkload(o) ? new Date(changedAtOf(o, opts).getTime() + Math.max(0, opts.readyAfterMs)) : undefined;
 
-const condition = (type: string, status: 'True' | 'False', reason: string, message: string, at: Date, withUpdate: boolean): Obj => {
+const condition = (
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  at: Date,
+  withUpdate: boolean,
+): Obj => {
   const c: Obj = { type, status };
   if (withUpdate) c['lastUpdateTime'] = ts(at);
   c['lastTransitionTime'] = ts(at);
@@ -95,12 +104,26 @@ const deploymentStatus = (o: Obj, generation: number, ready: boolean, changedAt:
     counters(status, { replicas, updatedReplicas: replicas, readyReplicas: replicas, availableReplicas: replicas });
     status['conditions'] = [
       condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', readyAt, true),
-      condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`, readyAt, true),
+      condition(
+        'Progressing',
+        'True',
+        'NewReplicaSetAvailable',
+        `ReplicaSet "${rs}" has successfully progressed.`,
+        readyAt,
+        true,
+      ),
     ];
   } else {
     counters(status, { replicas, updatedReplicas: replicas, unavailableReplicas: replicas });
     status['conditions'] = [
-      condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', changedAt, true),
+      condition(
+        'Available',
+        'False',
+        'MinimumReplicasUnavailable',
+        'Deployment does not have minimum availability.',
+        changedAt,
+        true,
+      ),
       condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`, changedAt, true),
     ];
   }
@@ -136,13 +159,21 @@ const daemonSetStatus = (generation: number, ready: boolean): Obj => {
     numberReady: ready ? 1 : 0,
     observedGeneration: generation,
   };
-  return counters(status, { updatedNumberScheduled: 1, numberAvailable: ready ? 1 : 0, numberUnavailable: ready ? 0 : 1 });
+  return counters(status, {
+    updatedNumberScheduled: 1,
+    numberAvailable: ready ? 1 : 0,
+    numberUnavailable: ready ? 0 : 1,
+  });
 };
 
 const replicaSetStatus = (o: Obj, generation: number, ready: boolean): Obj => {
   const replicas = int(obj(o['spec'])['replicas'], 1);
   const status: Obj = { replicas };
-  counters(status, { fullyLabeledReplicas: replicas, readyReplicas: ready ? replicas : 0, availableReplicas: ready ? replicas : 0 });
+  counters(status, {
+    fullyLabeledReplicas: replicas,
+    readyReplicas: ready ? replicas : 0,
+    availableReplicas: ready ? replicas : 0,
+  });
   status['observedGeneration'] = generation;
   return status;
 };
@@ -162,7 +193,10 @@ const jobStatus = (o: Obj, ready: boolean, changedAt: Date, readyAt: Date): Obj 
   const fails = annotations[SIMULATE_ANNOTATION] === 'fail';
   if (!ready) {
     // the simulated pods are still pending: no startTime yet, which kstatus reports as InProgress (JobNotStarted)
-    return counters({ ready: 0, terminating: 0, uncountedTerminatedPods: {} }, { active: Math.min(parallelism, completions) });
+    return counters(
+      { ready: 0, terminating: 0, uncountedTerminatedPods: {} },
+      { active: Math.min(parallelism, completions) },
+    );
   }
   const withProbe = (c: Obj): Obj => ({ ...c, lastProbeTime: c['lastTransitionTime'] });
   if (fails) {
@@ -202,7 +236,10 @@ const jobStatus = (o: Obj, ready: boolean, changedAt: Date, readyAt: Date): Obj 
  * or failed when its pod template carries the annotation `flux-ts.dev/simulate: fail`), kstatus says Current
  * (Failed for the failing Job).
  */
-export const simulateWorkloadStatus = (o: Record<string, unknown>, opts: SimulateOptions): Record<string, unknown> | undefined => {
+export const simulateWorkloadStatus = (
+  o: Record<string, unknown>,
+  opts: SimulateOptions,
+): Record<string, unknown> | undefined => {
   if (!isSimulatedWorkload(o)) return undefined;
   const changedAt = changedAtOf(o, opts);
   const readyAt = new Date(changedAt.getTime() + Math.max(0, opts.readyAfterMs));

@@ -97,26 +97,51 @@ export class Cache {
    * Reads an object from the cache (waiting for the kind to sync).
    * @throws ApiError 404 NotFound when it is not cached
    */
-  async get<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, key: ObjectKey, opts: { signal?: AbortSignal } = {}): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts: { signal?: AbortSignal } = {},
+  ): Promise<T> {
     const inf = await this.#synced<T>(gvk, opts.signal);
     const obj = inf.get(key);
     if (!obj) {
-      const st = { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404, message: `${gvk.kind.toLowerCase()} "${key.name}" not found`, details: { name: key.name, kind: gvk.kind } };
+      const st = {
+        kind: 'Status',
+        apiVersion: 'v1',
+        status: 'Failure',
+        reason: 'NotFound',
+        code: 404,
+        message: `${gvk.kind.toLowerCase()} "${key.name}" not found`,
+        details: { name: key.name, kind: gvk.kind },
+      };
       throw new ApiError(st.message, { status: 404, reason: 'NotFound', body: st });
     }
     return obj;
   }
 
   /** Lists cached objects of a kind (waiting for it to sync). */
-  async list<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: { namespace?: string; labelSelector?: string; signal?: AbortSignal } = {}): Promise<T[]> {
+  async list<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    opts: { namespace?: string; labelSelector?: string; signal?: AbortSignal } = {},
+  ): Promise<T[]> {
     const inf = await this.#synced<T>(gvk, opts.signal);
-    return inf.list({ ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}), ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}) });
+    return inf.list({
+      ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
+      ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
+    });
   }
 
   /** Lists cached objects by a field index value, optionally in one namespace (waiting for the kind to sync). */
-  async listByIndex<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, name: string, value: string, opts: { namespace?: string; signal?: AbortSignal } = {}): Promise<T[]> {
+  async listByIndex<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    name: string,
+    value: string,
+    opts: { namespace?: string; signal?: AbortSignal } = {},
+  ): Promise<T[]> {
     const inf = await this.#synced<T>(gvk, opts.signal);
-    return inf.byIndex(name, value).filter((o) => opts.namespace === undefined || (o.metadata.namespace ?? '') === opts.namespace);
+    return inf
+      .byIndex(name, value)
+      .filter((o) => opts.namespace === undefined || (o.metadata.namespace ?? '') === opts.namespace);
   }
 
   async #synced<T extends CachedObject>(gvk: GroupVersionKind, signal?: AbortSignal): Promise<Informer<T>> {

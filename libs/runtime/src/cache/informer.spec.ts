@@ -24,7 +24,13 @@ class FakeApi implements ListWatchClient {
     const obj: KubeObject = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: String(this.rv), managedFields: [{ manager: 'x' }] },
+      metadata: {
+        name,
+        namespace: 'ns',
+        uid: `uid-${name}`,
+        resourceVersion: String(this.rv),
+        managedFields: [{ manager: 'x' }],
+      },
       data: { v },
     };
     if (type === 'DELETED') this.objects.delete(name);
@@ -43,7 +49,11 @@ class FakeApi implements ListWatchClient {
     const all = [...this.objects.values()].map((o) => structuredClone(o));
     const start = Number(opts.continue ?? '0');
     const end = opts.limit ? start + opts.limit : all.length;
-    return { items: all.slice(start, end), resourceVersion: String(this.rv), ...(end < all.length ? { continue: String(end) } : {}) };
+    return {
+      items: all.slice(start, end),
+      resourceVersion: String(this.rv),
+      ...(end < all.length ? { continue: String(end) } : {}),
+    };
   }
 
   async *watch(_gvk: GroupVersionKind, opts: WatchOptions): AsyncGenerator<Ev> {
@@ -52,7 +62,17 @@ class FakeApi implements ListWatchClient {
     if (fail) throw fail;
     const from = Number(opts.resourceVersion ?? '0');
     if (from < this.compactedRv) {
-      yield { type: 'ERROR', object: { apiVersion: 'v1', kind: 'Status', metadata: { name: '' }, code: 410, reason: 'Expired', message: 'too old resource version' } };
+      yield {
+        type: 'ERROR',
+        object: {
+          apiVersion: 'v1',
+          kind: 'Status',
+          metadata: { name: '' },
+          code: 410,
+          reason: 'Expired',
+          message: 'too old resource version',
+        },
+      };
       return;
     }
     const queue: (Ev | undefined)[] = [];
@@ -94,10 +114,19 @@ async function until(cond: () => boolean, what: string): Promise<void> {
 
 const gvk = { apiVersion: 'v1', kind: 'ConfigMap' };
 
-function setup(api: FakeApi): { inf: Informer<KubeObject & { data?: { v?: string } }>; log: string[]; ac: AbortController } {
-  const inf = new Informer<KubeObject & { data?: { v?: string } }>(api, gvk, { pageSize: 2, backoff: { initialMs: 1, maxMs: 5 } });
+function setup(api: FakeApi): {
+  inf: Informer<KubeObject & { data?: { v?: string } }>;
+  log: string[];
+  ac: AbortController;
+} {
+  const inf = new Informer<KubeObject & { data?: { v?: string } }>(api, gvk, {
+    pageSize: 2,
+    backoff: { initialMs: 1, maxMs: 5 },
+  });
   const log: string[] = [];
-  inf.onEvent((e) => log.push(`${e.type} ${e.object.metadata.name}@${e.object.data?.v}${e.old ? ` (was ${e.old.data?.v})` : ''}`));
+  inf.onEvent((e) =>
+    log.push(`${e.type} ${e.object.metadata.name}@${e.object.data?.v}${e.old ? ` (was ${e.old.data?.v})` : ''}`),
+  );
   const ac = new AbortController();
   inf.start(ac.signal);
   return { inf, log, ac };
@@ -156,14 +185,22 @@ describe('Informer (scripted API)', () => {
     api.compactedRv = api.rv;
     await until(() => inf.listCount() === 2 && log.length === 3, 'relist');
     expect(log.sort()).toEqual(['ADDED new@1', 'DELETED gone@1', 'MODIFIED change@2 (was 1)']);
-    expect(inf.list().map((o) => o.metadata.name).sort()).toEqual(['change', 'keep', 'new']);
+    expect(
+      inf
+        .list()
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['change', 'keep', 'new']);
     ac.abort();
   });
 
   it('relists when the watch call itself answers 410, and reconnects after other errors', async () => {
     const api = new FakeApi();
     api.write('ADDED', 'a', '1');
-    api.failWatches.push(new ApiError('boom', { status: 500 }), new ApiError('too old', { status: 410, reason: 'Expired' }));
+    api.failWatches.push(
+      new ApiError('boom', { status: 500 }),
+      new ApiError('too old', { status: 410, reason: 'Expired' }),
+    );
     const { inf, ac } = setup(api);
     await inf.waitForSync(ac.signal);
     await until(() => api.watches.length === 3, 'three watches');

@@ -7,14 +7,32 @@
  * - cached copies drop `metadata.managedFields` (option) and are frozen; readers get deep copies by default.
  */
 import { ApiError, isGone } from '../client/errors.ts';
-import type { GroupVersionKind, KubeObject, ListResult, ObjectKey, RuntimeLogger, WatchEvent, WatchOptions } from '../client/types.ts';
+import type {
+  GroupVersionKind,
+  KubeObject,
+  ListResult,
+  ObjectKey,
+  RuntimeLogger,
+  WatchEvent,
+  WatchOptions,
+} from '../client/types.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
 import { parseLabelSelector } from './label-selector.ts';
 import { Store, storeKey, type CachedObject, type IndexFunc, type StoreEvent } from './store.ts';
 
 /** What an informer needs from a client (`KubeClient` satisfies it). */
 export interface ListWatchClient {
-  list(gvk: GroupVersionKind, opts: { namespace?: string; labelSelector?: string; fieldSelector?: string; limit?: number; continue?: string; signal?: AbortSignal }): Promise<ListResult<KubeObject>>;
+  list(
+    gvk: GroupVersionKind,
+    opts: {
+      namespace?: string;
+      labelSelector?: string;
+      fieldSelector?: string;
+      limit?: number;
+      continue?: string;
+      signal?: AbortSignal;
+    },
+  ): Promise<ListResult<KubeObject>>;
   watch(gvk: GroupVersionKind, opts: WatchOptions): AsyncIterable<WatchEvent<KubeObject>>;
 }
 
@@ -134,7 +152,11 @@ export class Informer<T extends CachedObject = KubeObject> {
     const sel = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
     return this.#store
       .list()
-      .filter((o) => (opts.namespace === undefined || (o.metadata.namespace ?? '') === opts.namespace) && (!sel || sel.matches(o.metadata.labels)))
+      .filter(
+        (o) =>
+          (opts.namespace === undefined || (o.metadata.namespace ?? '') === opts.namespace) &&
+          (!sel || sel.matches(o.metadata.labels)),
+      )
       .map((o) => this.#out(o));
   }
 
@@ -205,7 +227,11 @@ export class Informer<T extends CachedObject = KubeObject> {
               break;
             }
             const st = ev.object as { code?: number; reason?: string; message?: string };
-            throw new ApiError(st.message ?? 'watch error', { status: st.code ?? 500, reason: st.reason ?? '', body: st });
+            throw new ApiError(st.message ?? 'watch error', {
+              status: st.code ?? 500,
+              reason: st.reason ?? '',
+              body: st,
+            });
           }
           consecutiveGone = 0;
           if (ev.type === 'BOOKMARK') {
@@ -235,7 +261,10 @@ export class Informer<T extends CachedObject = KubeObject> {
           continue;
         }
         const delay = this.#backoff.next();
-        log?.warn({ ...what, err: (err as Error).message, retryInMs: Math.round(delay) }, needList ? 'failed to list' : 'watch failed, reconnecting');
+        log?.warn(
+          { ...what, err: (err as Error).message, retryInMs: Math.round(delay) },
+          needList ? 'failed to list' : 'watch failed, reconnecting',
+        );
         await sleep(delay, signal).catch(() => undefined);
       }
     }
@@ -308,7 +337,10 @@ export class Informer<T extends CachedObject = KubeObject> {
       try {
         h(e);
       } catch (err) {
-        this.options.logger?.error({ kind: this.gvk.kind, err: (err as Error).message }, 'informer event handler failed');
+        this.options.logger?.error(
+          { kind: this.gvk.kind, err: (err as Error).message },
+          'informer event handler failed',
+        );
       }
     }
   }

@@ -46,7 +46,10 @@ export function parseLabelSelector(selector: string): LabelSelector {
   for (const part of splitTopLevel(selector)) {
     let m = setRe.exec(part);
     if (m) {
-      const values = m[3]!.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      const values = m[3]!
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '');
       requirements.push({ key: m[1]!, op: m[2] as 'in' | 'notin', values });
       continue;
     }
@@ -60,7 +63,9 @@ export function parseLabelSelector(selector: string): LabelSelector {
       requirements.push({ key: m[2]!, op: m[1] === '!' ? '!exists' : 'exists', values: [] });
       continue;
     }
-    throw new Error(`failed to parse label selector ${JSON.stringify(selector)}: invalid requirement ${JSON.stringify(part)}`);
+    throw new Error(
+      `failed to parse label selector ${JSON.stringify(selector)}: invalid requirement ${JSON.stringify(part)}`,
+    );
   }
   return {
     requirements,

@@ -57,11 +57,21 @@ describe('Store', () => {
     s.addIndex('src', (o) => (o.metadata.labels?.['src'] ? [o.metadata.labels['src']] : []));
     s.upsert(cm('b', '1', { labels: { src: 'git/one' } }));
     s.upsert(cm('c', '1', { labels: { src: 'git/two' } }));
-    expect(s.byIndex('src', 'git/one').map((o) => o.metadata.name).sort()).toEqual(['a', 'b']);
+    expect(
+      s
+        .byIndex('src', 'git/one')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'b']);
 
     s.upsert(cm('a', '2', { labels: { src: 'git/two' } }));
     expect(s.byIndex('src', 'git/one').map((o) => o.metadata.name)).toEqual(['b']);
-    expect(s.byIndex('src', 'git/two').map((o) => o.metadata.name).sort()).toEqual(['a', 'c']);
+    expect(
+      s
+        .byIndex('src', 'git/two')
+        .map((o) => o.metadata.name)
+        .sort(),
+    ).toEqual(['a', 'c']);
 
     s.remove('default/c');
     expect(s.byIndex('src', 'git/two').map((o) => o.metadata.name)).toEqual(['a']);

@@ -129,7 +129,10 @@ export class Store<T extends CachedObject> {
 }
 
 /** The events that turn `current` into `items` (pure; order: list order, then deletions). */
-export function diffStore<T extends CachedObject>(current: ReadonlyMap<string, T>, items: readonly T[]): StoreEvent<T>[] {
+export function diffStore<T extends CachedObject>(
+  current: ReadonlyMap<string, T>,
+  items: readonly T[],
+): StoreEvent<T>[] {
   const events: StoreEvent<T>[] = [];
   const seen = new Set<string>();
   for (const obj of items) {

@@ -10,7 +10,14 @@ import {
   isNotFound,
   isUnauthorized,
 } from './errors.ts';
-import { configMapGvk, eventually, startTestCluster, widgetCrd, widgetGvk, type TestCluster } from './testing.spec-helper.ts';
+import {
+  configMapGvk,
+  eventually,
+  startTestCluster,
+  widgetCrd,
+  widgetGvk,
+  type TestCluster,
+} from './testing.spec-helper.ts';
 import type { KubeObject } from './types.ts';
 
 interface ConfigMap extends KubeObject {
@@ -56,7 +63,11 @@ describe('KubeClient against the in-process API server', () => {
     expect(first.items.map((o) => o.metadata.name)).toEqual(['page-0', 'page-1', 'page-2']);
     expect(first.items.every((o) => o.kind === 'ConfigMap' && o.apiVersion === 'v1')).toBe(true);
     expect(first.continue).toBeTruthy();
-    const all = await client.listAll<ConfigMap>(configMapGvk, { namespace: ns, labelSelector: 'page=yes', pageSize: 3 });
+    const all = await client.listAll<ConfigMap>(configMapGvk, {
+      namespace: ns,
+      labelSelector: 'page=yes',
+      pageSize: 3,
+    });
     expect(all.items.map((o) => o.metadata.name)).toEqual(['page-0', 'page-1', 'page-2', 'page-3']);
     expect(all.resourceVersion).toBeTruthy();
     const byField = await client.list(configMapGvk, { namespace: ns, fieldSelector: 'metadata.name=page-3' });
@@ -67,11 +78,26 @@ describe('KubeClient against the in-process API server', () => {
     // the stale copy still carries the old resourceVersion
     await expect(client.update<ConfigMap>({ ...got, data: { a: '3' } })).rejects.toSatisfy(isConflict);
 
-    const merged = await client.patch<ConfigMap>(configMapGvk, { namespace: ns, name: 'one' }, { data: { b: 'x' } }, { type: 'merge' });
+    const merged = await client.patch<ConfigMap>(
+      configMapGvk,
+      { namespace: ns, name: 'one' },
+      { data: { b: 'x' } },
+      { type: 'merge' },
+    );
     expect(merged.data).toEqual({ a: '2', b: 'x' });
-    const jsonPatched = await client.patch<ConfigMap>(configMapGvk, { namespace: ns, name: 'one' }, [{ op: 'remove', path: '/data/a' }], { type: 'json' });
+    const jsonPatched = await client.patch<ConfigMap>(
+      configMapGvk,
+      { namespace: ns, name: 'one' },
+      [{ op: 'remove', path: '/data/a' }],
+      { type: 'json' },
+    );
     expect(jsonPatched.data).toEqual({ b: 'x' });
-    const strategic = await client.patch<ConfigMap>(configMapGvk, { namespace: ns, name: 'one' }, { metadata: { labels: { extra: 'y' } } }, { type: 'strategic' });
+    const strategic = await client.patch<ConfigMap>(
+      configMapGvk,
+      { namespace: ns, name: 'one' },
+      { metadata: { labels: { extra: 'y' } } },
+      { type: 'strategic' },
+    );
     expect(strategic.metadata.labels).toEqual({ app: 'x', extra: 'y' });
 
     await client.delete(configMapGvk, { namespace: ns, name: 'one' });
@@ -83,11 +109,25 @@ describe('KubeClient against the in-process API server', () => {
     // the group is not served yet: the miss is cached per group/version and refreshed on the next lookup
     await expect(client.resourceFor(widgetGvk)).rejects.toSatisfy(isNoMatch);
     await client.create(widgetCrd);
-    await eventually(async () => (await client.resourceFor(widgetGvk)).resource === 'widgets', 30_000, 'widgets discoverable');
-    expect(await client.resourceFor(widgetGvk)).toMatchObject({ resource: 'widgets', namespaced: true, group: 'test.flux-ts.dev', version: 'v1' });
+    await eventually(
+      async () => (await client.resourceFor(widgetGvk)).resource === 'widgets',
+      30_000,
+      'widgets discoverable',
+    );
+    expect(await client.resourceFor(widgetGvk)).toMatchObject({
+      resource: 'widgets',
+      namespaced: true,
+      group: 'test.flux-ts.dev',
+      version: 'v1',
+    });
     expect((await client.resourceFor(widgetGvk)).subresources).toContain('status');
 
-    const w = await client.create<Widget>({ ...widgetGvk, metadata: { name: 'w1', namespace: ns }, spec: { size: 1 }, status: { phase: 'ignored' } });
+    const w = await client.create<Widget>({
+      ...widgetGvk,
+      metadata: { name: 'w1', namespace: ns },
+      spec: { size: 1 },
+      status: { phase: 'ignored' },
+    });
     expect(w.status?.phase).toBeUndefined(); // status is not written through the main resource
     const withStatus = await client.updateStatus<Widget>({ ...w, status: { phase: 'Ready' } });
     expect(withStatus.status?.phase).toBe('Ready');
@@ -97,7 +137,12 @@ describe('KubeClient against the in-process API server', () => {
     expect(mainUpdate.spec?.size).toBe(2);
     expect(mainUpdate.status?.phase).toBe('Ready');
 
-    const patched = await client.patch<Widget>(widgetGvk, { namespace: ns, name: 'w1' }, { status: { phase: 'Patched' } }, { type: 'merge', subresource: 'status' });
+    const patched = await client.patch<Widget>(
+      widgetGvk,
+      { namespace: ns, name: 'w1' },
+      { status: { phase: 'Patched' } },
+      { type: 'merge', subresource: 'status' },
+    );
     expect(patched.status?.phase).toBe('Patched');
     const got = await client.get<Widget>(widgetGvk, { namespace: ns, name: 'w1' });
     expect(got).toMatchObject({ spec: { size: 2 }, status: { phase: 'Patched' } });
@@ -108,7 +153,9 @@ describe('KubeClient against the in-process API server', () => {
     expect(applied.data).toEqual({ k: 'a' });
     expect(applied.metadata.managedFields?.some((f) => (f as { manager?: string }).manager === 'manager-a')).toBe(true);
 
-    const conflict = await client.apply<ConfigMap>(cm('ssa', { k: 'b' }), { fieldManager: 'manager-b' }).catch((e: unknown) => e);
+    const conflict = await client
+      .apply<ConfigMap>(cm('ssa', { k: 'b' }), { fieldManager: 'manager-b' })
+      .catch((e: unknown) => e);
     expect(isConflict(conflict)).toBe(true);
     expect((conflict as Error).message).toContain('manager-a');
 
@@ -118,7 +165,10 @@ describe('KubeClient against the in-process API server', () => {
     expect(managers).toContain('manager-b');
 
     // status subresource apply on the CRD from the previous test
-    const st = await client.apply<Widget>({ ...widgetGvk, metadata: { name: 'w1', namespace: ns }, status: { phase: 'Applied' } }, { fieldManager: 'status-owner', subresource: 'status', force: true });
+    const st = await client.apply<Widget>(
+      { ...widgetGvk, metadata: { name: 'w1', namespace: ns }, status: { phase: 'Applied' } },
+      { fieldManager: 'status-owner', subresource: 'status', force: true },
+    );
     expect(st.status?.phase).toBe('Applied');
   });
 
@@ -131,7 +181,12 @@ describe('KubeClient against the in-process API server', () => {
     await expect(client.get(configMapGvk, { namespace: ns, name: 'dry' })).rejects.toSatisfy(isNotFound);
 
     const real = await client.create<ConfigMap>(cm('dry', { x: '1' }));
-    await client.patch(configMapGvk, { namespace: ns, name: 'dry' }, { data: { x: '2' } }, { type: 'merge', dryRun: true });
+    await client.patch(
+      configMapGvk,
+      { namespace: ns, name: 'dry' },
+      { data: { x: '2' } },
+      { type: 'merge', dryRun: true },
+    );
     await client.delete(configMapGvk, { namespace: ns, name: 'dry' }, { dryRun: true });
     const after = await client.get<ConfigMap>(configMapGvk, { namespace: ns, name: 'dry' });
     expect(after.data).toEqual({ x: '1' });
@@ -156,7 +211,12 @@ describe('KubeClient against the in-process API server', () => {
     // the admin client is unaffected by the derived one
     await expect(client.list(configMapGvk, { namespace: ns })).resolves.toBeTruthy();
 
-    await client.create({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'cm-reader', namespace: ns }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }] });
+    await client.create({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'Role',
+      metadata: { name: 'cm-reader', namespace: ns },
+      rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] }],
+    });
     await client.create({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'RoleBinding',
@@ -164,11 +224,17 @@ describe('KubeClient against the in-process API server', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'cm-reader' },
       subjects: [{ kind: 'ServiceAccount', name: 'robot', namespace: ns }],
     });
-    await eventually(async () => (await robot.list(configMapGvk, { namespace: ns })).items.length > 0, 30_000, 'robot can list');
+    await eventually(
+      async () => (await robot.list(configMapGvk, { namespace: ns })).items.length > 0,
+      30_000,
+      'robot can list',
+    );
     // still no write access
     await expect(robot.create(cm('robot-write'))).rejects.toSatisfy(isForbidden);
     // a group is sent along: system:masters through impersonation makes it admin
-    await expect(client.impersonate('someone', ['system:masters']).create(cm('via-group'))).resolves.toMatchObject({ metadata: { name: 'via-group' } });
+    await expect(client.impersonate('someone', ['system:masters']).create(cm('via-group'))).resolves.toMatchObject({
+      metadata: { name: 'via-group' },
+    });
   });
 
   it('retries a throttled request after Retry-After', async () => {
@@ -176,7 +242,9 @@ describe('KubeClient against the in-process API server', () => {
     const remove = t.server.hooks.injectError({ verb: 'get', resource: 'configmaps', code: 429, times: 1 });
     try {
       await client.create(cm('throttled'));
-      await expect(client.get(configMapGvk, { namespace: ns, name: 'throttled' })).resolves.toMatchObject({ metadata: { name: 'throttled' } });
+      await expect(client.get(configMapGvk, { namespace: ns, name: 'throttled' })).resolves.toMatchObject({
+        metadata: { name: 'throttled' },
+      });
       expect(t.server.counters.get('get', 'configmaps')).toBe(2);
     } finally {
       remove();
@@ -184,7 +252,10 @@ describe('KubeClient against the in-process API server', () => {
   });
 
   it('builds a client from a kubeconfig Secret', async () => {
-    const secret = { metadata: { name: 'remote', namespace: ns }, data: { 'value.yaml': Buffer.from(t.server.kubeconfig).toString('base64') } };
+    const secret = {
+      metadata: { name: 'remote', namespace: ns },
+      data: { 'value.yaml': Buffer.from(t.server.kubeconfig).toString('base64') },
+    };
     const remote = KubeClient.fromKubeconfigSecret(secret, { userAgent: 'remote-test' });
     const list = await remote.list(configMapGvk, { namespace: ns, fieldSelector: 'metadata.name=ssa' });
     expect(list.items.map((o) => o.metadata.name)).toEqual(['ssa']);
@@ -204,7 +275,9 @@ describe('KubeClient against the in-process API server', () => {
   it('honours an aborted signal', async () => {
     const ac = new AbortController();
     ac.abort(new Error('cancelled by test'));
-    await expect(client.get(configMapGvk, { namespace: ns, name: 'ssa' }, { signal: ac.signal })).rejects.toThrow('cancelled by test');
+    await expect(client.get(configMapGvk, { namespace: ns, name: 'ssa' }, { signal: ac.signal })).rejects.toThrow(
+      'cancelled by test',
+    );
   });
 });
 
@@ -223,7 +296,12 @@ describe('KubeClient watch and rate limiting', () => {
     const seen: string[] = [];
     let bookmarkRv = '';
     const consumed = (async () => {
-      for await (const ev of t.client.watch<ConfigMap>(configMapGvk, { namespace: 'default', resourceVersion: start.resourceVersion, allowWatchBookmarks: true, signal: ac.signal })) {
+      for await (const ev of t.client.watch<ConfigMap>(configMapGvk, {
+        namespace: 'default',
+        resourceVersion: start.resourceVersion,
+        allowWatchBookmarks: true,
+        signal: ac.signal,
+      })) {
         if (ev.type === 'BOOKMARK') bookmarkRv = ev.object.metadata.resourceVersion ?? '';
         else seen.push(`${ev.type} ${ev.object.kind} ${ev.object.metadata.name}`);
       }
@@ -239,12 +317,20 @@ describe('KubeClient watch and rate limiting', () => {
 
   it('throws Gone for a watch from a compacted resourceVersion', async () => {
     const start = await t.client.list(configMapGvk, { namespace: 'default' });
-    await t.client.create({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'after-compact', namespace: 'default' } });
+    await t.client.create({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'after-compact', namespace: 'default' },
+    });
     t.server.hooks.compact();
     const ac = new AbortController();
     const got: string[] = [];
     const err = await (async () => {
-      for await (const ev of t.client.watch(configMapGvk, { namespace: 'default', resourceVersion: start.resourceVersion, signal: ac.signal })) {
+      for await (const ev of t.client.watch(configMapGvk, {
+        namespace: 'default',
+        resourceVersion: start.resourceVersion,
+        signal: ac.signal,
+      })) {
         got.push(ev.type);
         if (ev.type === 'ERROR') return (ev.object as { code?: number }).code;
       }

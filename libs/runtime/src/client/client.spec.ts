@@ -11,7 +11,12 @@ class RecordingTransport implements Transport {
   async request(req: TransportRequest): Promise<TransportResponse> {
     this.requests.push(req);
     if (req.path === '/api/v1') {
-      return json(200, { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }, { name: 'namespaces', kind: 'Namespace', namespaced: false }] });
+      return json(200, {
+        resources: [
+          { name: 'configmaps', kind: 'ConfigMap', namespaced: true },
+          { name: 'namespaces', kind: 'Namespace', namespaced: false },
+        ],
+      });
     }
     return this.next.shift() ?? json(200, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } });
   }
@@ -21,8 +26,17 @@ class RecordingTransport implements Transport {
   }
 }
 
-const json = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({ status, headers, body: JSON.stringify(body) });
-const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns', managedFields: [{ manager: 'old' }] }, data: { a: '1' } };
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): TransportResponse => ({
+  status,
+  headers,
+  body: JSON.stringify(body),
+});
+const cm = {
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: 'x', namespace: 'ns', managedFields: [{ manager: 'old' }] },
+  data: { a: '1' },
+};
 
 describe('KubeClient wire format', () => {
   it('sends server-side apply as an apply patch with fieldManager, force and dryRun, without managedFields', async () => {
@@ -32,9 +46,23 @@ describe('KubeClient wire format', () => {
     const req = tr.requests.at(-1)!;
     expect(req.method).toBe('PATCH');
     expect(req.path).toBe('/api/v1/namespaces/ns/configmaps/x');
-    expect(req.query).toMatchObject({ fieldManager: 'kustomize-controller', force: true, dryRun: 'All', fieldValidation: 'Strict' });
-    expect(req.headers).toMatchObject({ 'Content-Type': 'application/apply-patch+yaml', 'User-Agent': 'ua/1', Accept: 'application/json' });
-    expect(JSON.parse(req.body!)).toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns' }, data: { a: '1' } });
+    expect(req.query).toMatchObject({
+      fieldManager: 'kustomize-controller',
+      force: true,
+      dryRun: 'All',
+      fieldValidation: 'Strict',
+    });
+    expect(req.headers).toMatchObject({
+      'Content-Type': 'application/apply-patch+yaml',
+      'User-Agent': 'ua/1',
+      Accept: 'application/json',
+    });
+    expect(JSON.parse(req.body!)).toEqual({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'x', namespace: 'ns' },
+      data: { a: '1' },
+    });
     expect(cm.metadata.managedFields).toHaveLength(1); // the caller's object is untouched
   });
 
@@ -45,9 +73,20 @@ describe('KubeClient wire format', () => {
     expect(tr.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/api/v1/namespaces/ns/configmaps/x/status' });
     await c.get({ apiVersion: 'v1', kind: 'Namespace' }, { name: 'flux-system', namespace: 'ignored' });
     expect(tr.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/v1/namespaces/flux-system' });
-    await c.delete({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'x' }, { propagationPolicy: 'Foreground', preconditions: { uid: 'u1' } });
-    expect(JSON.parse(tr.requests.at(-1)!.body!)).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', propagationPolicy: 'Foreground', preconditions: { uid: 'u1' } });
-    await expect(c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { name: 'x' })).rejects.toThrow('failed to get ConfigMap "x": namespace is required for a namespaced kind');
+    await c.delete(
+      { apiVersion: 'v1', kind: 'ConfigMap' },
+      { namespace: 'ns', name: 'x' },
+      { propagationPolicy: 'Foreground', preconditions: { uid: 'u1' } },
+    );
+    expect(JSON.parse(tr.requests.at(-1)!.body!)).toEqual({
+      apiVersion: 'v1',
+      kind: 'DeleteOptions',
+      propagationPolicy: 'Foreground',
+      preconditions: { uid: 'u1' },
+    });
+    await expect(c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { name: 'x' })).rejects.toThrow(
+      'failed to get ConfigMap "x": namespace is required for a namespaced kind',
+    );
     // discovery ran once for all of these
     expect(tr.requests.filter((r) => r.path === '/api/v1')).toHaveLength(1);
   });
@@ -57,7 +96,10 @@ describe('KubeClient wire format', () => {
     const c = new KubeClient(tr);
     const sa = c.impersonate('system:serviceaccount:apps:deployer', ['team-a', 'team-b']);
     await sa.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'x' });
-    expect(tr.requests.at(-1)!.headers).toMatchObject({ 'Impersonate-User': 'system:serviceaccount:apps:deployer', 'Impersonate-Group': ['team-a', 'team-b'] });
+    expect(tr.requests.at(-1)!.headers).toMatchObject({
+      'Impersonate-User': 'system:serviceaccount:apps:deployer',
+      'Impersonate-Group': ['team-a', 'team-b'],
+    });
     await c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'x' });
     expect(tr.requests.at(-1)!.headers).not.toHaveProperty('Impersonate-User');
   });
@@ -66,10 +108,20 @@ describe('KubeClient wire format', () => {
     const tr = new RecordingTransport();
     const c = new KubeClient(tr);
     await c.resourceFor({ apiVersion: 'v1', kind: 'ConfigMap' });
-    tr.next.push(json(409, { kind: 'Status', status: 'Failure', reason: 'Conflict', code: 409, message: 'Operation cannot be fulfilled on configmaps "x": the object has been modified' }));
+    tr.next.push(
+      json(409, {
+        kind: 'Status',
+        status: 'Failure',
+        reason: 'Conflict',
+        code: 409,
+        message: 'Operation cannot be fulfilled on configmaps "x": the object has been modified',
+      }),
+    );
     const err = await c.update(cm).catch((e: unknown) => e);
     expect(isConflict(err)).toBe(true);
-    expect((err as Error).message).toBe('Operation cannot be fulfilled on configmaps "x": the object has been modified');
+    expect((err as Error).message).toBe(
+      'Operation cannot be fulfilled on configmaps "x": the object has been modified',
+    );
     expect(tr.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
 });

@@ -121,7 +121,11 @@ export class KubeClient {
   }
 
   /** Reads one object. */
-  async get<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, key: ObjectKey, opts: CallOptions = {}): Promise<T> {
+  async get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts: CallOptions = {},
+  ): Promise<T> {
     const path = await this.#objectPath(gvk, key, 'get', opts.signal);
     return withKind(gvk, await this.#json<T>({ method: 'GET', path, signal: opts.signal }));
   }
@@ -130,7 +134,10 @@ export class KubeClient {
   async list<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: ListOptions = {}): Promise<ListResult<T>> {
     const m = await this.resourceFor(gvk, opts);
     const path = collectionPath(m, opts.namespace);
-    const res = await this.#json<{ items?: T[]; metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number } }>({
+    const res = await this.#json<{
+      items?: T[];
+      metadata?: { resourceVersion?: string; continue?: string; remainingItemCount?: number };
+    }>({
       method: 'GET',
       path,
       query: {
@@ -152,13 +159,20 @@ export class KubeClient {
   }
 
   /** Lists every page (limit `pageSize`, default 500). */
-  async listAll<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: Omit<ListOptions, 'continue'> & { pageSize?: number } = {}): Promise<ListResult<T>> {
+  async listAll<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    opts: Omit<ListOptions, 'continue'> & { pageSize?: number } = {},
+  ): Promise<ListResult<T>> {
     const { pageSize = 500, ...rest } = opts;
     const items: T[] = [];
     let cont: string | undefined;
     let rv = '';
     do {
-      const page: ListResult<T> = await this.list<T>(gvk, { ...rest, limit: pageSize, ...(cont ? { continue: cont } : {}) });
+      const page: ListResult<T> = await this.list<T>(gvk, {
+        ...rest,
+        limit: pageSize,
+        ...(cont ? { continue: cont } : {}),
+      });
       if (rv === '') rv = page.resourceVersion;
       items.push(...page.items);
       cont = page.continue;
@@ -170,7 +184,16 @@ export class KubeClient {
   async create<T extends KubeObject>(obj: T, opts: WriteOptions = {}): Promise<T> {
     const m = await this.resourceFor(obj, opts);
     const ns = m.namespaced ? requireNamespace(obj.metadata.namespace, 'create', obj) : undefined;
-    return withKind(obj, await this.#json<T>({ method: 'POST', path: collectionPath(m, ns), query: writeQuery(opts), body: JSON.stringify(obj), signal: opts.signal }));
+    return withKind(
+      obj,
+      await this.#json<T>({
+        method: 'POST',
+        path: collectionPath(m, ns),
+        query: writeQuery(opts),
+        body: JSON.stringify(obj),
+        signal: opts.signal,
+      }),
+    );
   }
 
   /** Replaces an object (optimistic concurrency on `metadata.resourceVersion`). */
@@ -184,10 +207,21 @@ export class KubeClient {
   }
 
   /** Patches an object (or a subresource) with a merge, JSON, strategic-merge or apply patch. */
-  async patch<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: PatchOptions): Promise<T> {
+  async patch<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    patch: unknown,
+    opts: PatchOptions,
+  ): Promise<T> {
     const path = await this.#objectPath(gvk, key, 'patch', opts.signal, opts.subresource);
     const query = { ...writeQuery(opts), force: opts.type === 'apply' && opts.force ? true : undefined };
-    return withKind(gvk, await this.#json<T>({ method: 'PATCH', path, query, body: JSON.stringify(patch), signal: opts.signal }, contentTypes[opts.type]));
+    return withKind(
+      gvk,
+      await this.#json<T>(
+        { method: 'PATCH', path, query, body: JSON.stringify(patch), signal: opts.signal },
+        contentTypes[opts.type],
+      ),
+    );
   }
 
   /** Server-side apply of `obj` (its `metadata.managedFields` is left out) with a field manager. */
@@ -203,14 +237,23 @@ export class KubeClient {
     if (opts.propagationPolicy) body['propagationPolicy'] = opts.propagationPolicy;
     if (opts.gracePeriodSeconds !== undefined) body['gracePeriodSeconds'] = opts.gracePeriodSeconds;
     if (opts.preconditions) body['preconditions'] = opts.preconditions;
-    await this.#json({ method: 'DELETE', path, query: { dryRun: opts.dryRun ? 'All' : undefined }, body: JSON.stringify(body), signal: opts.signal });
+    await this.#json({
+      method: 'DELETE',
+      path,
+      query: { dryRun: opts.dryRun ? 'All' : undefined },
+      body: JSON.stringify(body),
+      signal: opts.signal,
+    });
   }
 
   /**
    * Watches a kind. The iteration ends when the server closes the stream or `signal` aborts; it throws an
    * ApiError when the server refuses the watch (e.g. 410 Gone). ERROR events carry a Status object.
    */
-  async *watch<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: WatchOptions): AsyncGenerator<WatchEvent<T>> {
+  async *watch<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    opts: WatchOptions,
+  ): AsyncGenerator<WatchEvent<T>> {
     const m = await this.resourceFor(gvk, { signal: opts.signal });
     await this.#s.limiter.take(opts.signal);
     // With timeoutSeconds the server ends the watch; if it does not (a half-open connection), give up 30 s later
@@ -218,7 +261,13 @@ export class KubeClient {
     const limitS = opts.timeoutSeconds ? opts.timeoutSeconds + 30 : 0;
     const deadline = limitS > 0 ? new AbortController() : undefined;
     const timer = deadline
-      ? setTimeout(() => deadline.abort(new Error(`failed to watch ${m.resource}: the server did not end the watch within ${limitS}s`)), limitS * 1000)
+      ? setTimeout(
+          () =>
+            deadline.abort(
+              new Error(`failed to watch ${m.resource}: the server did not end the watch within ${limitS}s`),
+            ),
+          limitS * 1000,
+        )
       : undefined;
     timer?.unref();
     const signal = deadline ? AbortSignal.any([opts.signal, deadline.signal]) : opts.signal;
@@ -247,7 +296,12 @@ export class KubeClient {
     }
     try {
       if (res.status !== 200) {
-        throw ApiError.fromResponse(res.status, await res.readBody(), `failed to watch ${m.resource}`, header(res.headers['retry-after']));
+        throw ApiError.fromResponse(
+          res.status,
+          await res.readBody(),
+          `failed to watch ${m.resource}`,
+          header(res.headers['retry-after']),
+        );
       }
       for await (const line of res.lines()) {
         if (line.trim() === '') continue;
@@ -273,17 +327,35 @@ export class KubeClient {
 
   async #put<T extends KubeObject>(obj: T, sub: string | undefined, opts: WriteOptions): Promise<T> {
     const path = await this.#objectPath(obj, obj.metadata, 'update', opts.signal, sub);
-    return withKind(obj, await this.#json<T>({ method: 'PUT', path, query: writeQuery(opts), body: JSON.stringify(obj), signal: opts.signal }));
+    return withKind(
+      obj,
+      await this.#json<T>({
+        method: 'PUT',
+        path,
+        query: writeQuery(opts),
+        body: JSON.stringify(obj),
+        signal: opts.signal,
+      }),
+    );
   }
 
-  async #objectPath(gvk: GroupVersionKind, key: ObjectKey, verb: string, signal?: AbortSignal, sub?: string): Promise<string> {
+  async #objectPath(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    verb: string,
+    signal?: AbortSignal,
+    sub?: string,
+  ): Promise<string> {
     const m = await this.resourceFor(gvk, { signal });
     if (!key.name) throw new Error(`failed to ${verb} ${gvk.kind}: name is required`);
     const ns = m.namespaced ? requireNamespace(key.namespace, verb, { kind: gvk.kind, metadata: key }) : undefined;
     return `${collectionPath(m, ns)}/${encodeURIComponent(key.name)}${sub ? `/${sub}` : ''}`;
   }
 
-  async #discovery(path: string, signal?: AbortSignal): Promise<{ resources?: { name: string; kind: string; namespaced: boolean }[] } | undefined> {
+  async #discovery(
+    path: string,
+    signal?: AbortSignal,
+  ): Promise<{ resources?: { name: string; kind: string; namespaced: boolean }[] } | undefined> {
     return this.#json({ method: 'GET', path, signal });
   }
 
@@ -305,10 +377,17 @@ export class KubeClient {
       const signal = timeoutMs > 0 ? anySignal(req.signal, AbortSignal.timeout(timeoutMs)) : req.signal;
       let res;
       try {
-        res = await transport.request({ ...req, headers: this.#requestHeaders(req.body !== undefined ? contentType : undefined), ...(signal ? { signal } : {}) });
+        res = await transport.request({
+          ...req,
+          headers: this.#requestHeaders(req.body !== undefined ? contentType : undefined),
+          ...(signal ? { signal } : {}),
+        });
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
-        if (signal?.aborted) throw new Error(`failed to ${req.method} ${req.path}: request timed out after ${timeoutMs}ms`, { cause: err });
+        if (signal?.aborted)
+          throw new Error(`failed to ${req.method} ${req.path}: request timed out after ${timeoutMs}ms`, {
+            cause: err,
+          });
         throw err;
       }
       this.#warnings(res.headers['warning'], req);
@@ -319,18 +398,27 @@ export class KubeClient {
           throw new Error(`failed to ${req.method} ${req.path}: response is not JSON`, { cause: err });
         }
       }
-      const err = ApiError.fromResponse(res.status, res.body, `failed to ${req.method} ${req.path}`, header(res.headers['retry-after']));
+      const err = ApiError.fromResponse(
+        res.status,
+        res.body,
+        `failed to ${req.method} ${req.path}`,
+        header(res.headers['retry-after']),
+      );
       const retryable = isTooManyRequests(err) || (res.status >= 500 && err.retryAfterSeconds !== undefined);
       if (!retryable || attempt >= maxRetries) throw err;
       const waitS = Math.min(err.retryAfterSeconds ?? 1, 30);
-      opts.logger?.debug({ path: req.path, status: res.status, attempt: attempt + 1, retryAfterSeconds: waitS }, 'retrying request the server throttled');
+      opts.logger?.debug(
+        { path: req.path, status: res.status, attempt: attempt + 1, retryAfterSeconds: waitS },
+        'retrying request the server throttled',
+      );
       await clock.sleep(waitS * 1000, req.signal);
     }
   }
 
   #warnings(value: string | string[] | undefined, req: TransportRequest): void {
     if (!value || !this.#s.opts.logger) return;
-    for (const w of Array.isArray(value) ? value : [value]) this.#s.opts.logger.warn({ path: req.path, warning: w }, 'kubernetes api warning');
+    for (const w of Array.isArray(value) ? value : [value])
+      this.#s.opts.logger.warn({ path: req.path, warning: w }, 'kubernetes api warning');
   }
 }
 
@@ -350,13 +438,23 @@ function writeQuery(opts: WriteOptions): TransportRequest['query'] {
   };
 }
 
-function requireNamespace(ns: string | undefined, verb: string, obj: { kind: string; metadata: { name?: string } }): string {
-  if (!ns) throw new Error(`failed to ${verb} ${obj.kind} ${JSON.stringify(obj.metadata.name ?? '')}: namespace is required for a namespaced kind`);
+function requireNamespace(
+  ns: string | undefined,
+  verb: string,
+  obj: { kind: string; metadata: { name?: string } },
+): string {
+  if (!ns)
+    throw new Error(
+      `failed to ${verb} ${obj.kind} ${JSON.stringify(obj.metadata.name ?? '')}: namespace is required for a namespaced kind`,
+    );
   return ns;
 }
 
 /** `/api/v1[/namespaces/ns]/resource` or `/apis/g/v[/namespaces/ns]/resource`. */
-export function collectionPath(m: Pick<RestMapping, 'group' | 'version' | 'resource' | 'namespaced'>, namespace?: string): string {
+export function collectionPath(
+  m: Pick<RestMapping, 'group' | 'version' | 'resource' | 'namespaced'>,
+  namespace?: string,
+): string {
   const base = m.group === '' ? `/api/${m.version}` : `/apis/${m.group}/${m.version}`;
   const ns = m.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
   return `${base}${ns}/${m.resource}`;

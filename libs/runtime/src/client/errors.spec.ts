@@ -15,12 +15,25 @@ import {
 } from './errors.ts';
 
 const status = (code: number, reason: string, message: string, extra: object = {}): string =>
-  JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', code, reason, message, ...extra });
+  JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    code,
+    reason,
+    message,
+    ...extra,
+  });
 
 describe('ApiError.fromResponse', () => {
   it('takes message, reason and causes from a Status body', () => {
     const body = status(422, 'Invalid', 'ConfigMap "x" is invalid: data: Invalid value', {
-      details: { name: 'x', kind: 'ConfigMap', causes: [{ reason: 'FieldValueInvalid', field: 'data', message: 'Invalid value' }] },
+      details: {
+        name: 'x',
+        kind: 'ConfigMap',
+        causes: [{ reason: 'FieldValueInvalid', field: 'data', message: 'Invalid value' }],
+      },
     });
     const e = ApiError.fromResponse(422, body, 'failed to POST /api/v1/namespaces/default/configmaps');
     expect(e.message).toBe('ConfigMap "x" is invalid: data: Invalid value');
@@ -33,7 +46,11 @@ describe('ApiError.fromResponse', () => {
   });
 
   it('derives the reason from the code when the body is not a Status, and redacts credentials from it', () => {
-    const e = ApiError.fromResponse(401, '<html>denied for Bearer eyJhbGciOi.abc.def token=s3cr3t</html>', 'failed to GET /api/v1/pods');
+    const e = ApiError.fromResponse(
+      401,
+      '<html>denied for Bearer eyJhbGciOi.abc.def token=s3cr3t</html>',
+      'failed to GET /api/v1/pods',
+    );
     expect(e.reason).toBe('Unauthorized');
     expect(isUnauthorized(e)).toBe(true);
     expect(e.message).toContain('failed to GET /api/v1/pods: the server responded with status 401 (Unauthorized)');
@@ -44,13 +61,20 @@ describe('ApiError.fromResponse', () => {
 
   it('reads Retry-After from the header or the Status details', () => {
     expect(ApiError.fromResponse(429, status(429, 'TooManyRequests', 'slow down'), 'x', '3').retryAfterSeconds).toBe(3);
-    expect(ApiError.fromResponse(429, status(429, 'TooManyRequests', 'slow down', { details: { retryAfterSeconds: 7 } }), 'x').retryAfterSeconds).toBe(7);
+    expect(
+      ApiError.fromResponse(
+        429,
+        status(429, 'TooManyRequests', 'slow down', { details: { retryAfterSeconds: 7 } }),
+        'x',
+      ).retryAfterSeconds,
+    ).toBe(7);
     expect(ApiError.fromResponse(500, '', 'x').retryAfterSeconds).toBeUndefined();
   });
 });
 
 describe('error classification', () => {
-  const mk = (code: number, reason: string): ApiError => ApiError.fromResponse(code, status(code, reason, `${reason} happened`), 'x');
+  const mk = (code: number, reason: string): ApiError =>
+    ApiError.fromResponse(code, status(code, reason, `${reason} happened`), 'x');
 
   it.each([
     [404, 'NotFound', isNotFound],
@@ -77,7 +101,9 @@ describe('error classification', () => {
   });
 
   it('finds an ApiError in the cause chain and ignores other errors', () => {
-    const wrapped = new Error('failed to reconcile', { cause: new Error('failed to get', { cause: mk(404, 'NotFound') }) });
+    const wrapped = new Error('failed to reconcile', {
+      cause: new Error('failed to get', { cause: mk(404, 'NotFound') }),
+    });
     expect(isNotFound(wrapped)).toBe(true);
     expect(isNotFound(new Error('not found'))).toBe(false);
     expect(isNotFound(undefined)).toBe(false);
@@ -96,6 +122,8 @@ describe('redactSecrets', () => {
   it('removes bearer/basic credentials, token query values and URL userinfo', () => {
     expect(redactSecrets('Authorization: Bearer abc.def')).toBe('Authorization: Bearer [redacted]');
     expect(redactSecrets('Basic dXNlcjpwYXNz')).toBe('Basic [redacted]');
-    expect(redactSecrets('https://u:p@host/x?access_token=zzz&a=1')).toBe('https://[redacted]@host/x?access_token=[redacted]&a=1');
+    expect(redactSecrets('https://u:p@host/x?access_token=zzz&a=1')).toBe(
+      'https://[redacted]@host/x?access_token=[redacted]&a=1',
+    );
   });
 });

@@ -134,7 +134,12 @@ export class ApiError extends Error {
     const st = parseStatus(body);
     const retryAfter = parseRetryAfter(retryAfterHeader) ?? st?.details?.retryAfterSeconds;
     if (st?.message) {
-      return new ApiError(st.message, { status: st.code ?? status, reason: st.reason ?? '', body, retryAfterSeconds: retryAfter });
+      return new ApiError(st.message, {
+        status: st.code ?? status,
+        reason: st.reason ?? '',
+        body,
+        retryAfterSeconds: retryAfter,
+      });
     }
     const text = typeof body === 'string' ? redactSecrets(body.trim()).slice(0, MAX_RAW_BODY) : '';
     const reason = st?.reason || reasonByCode[status] || '';

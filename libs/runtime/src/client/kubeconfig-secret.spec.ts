@@ -25,12 +25,18 @@ describe('kubeConfigFromSecret', () => {
     const kc = kubeConfigFromSecret(secret({ 'value.yaml': b64(kubeconfig('token: abc')) }));
     expect(kc.getCurrentCluster()?.server).toBe('https://remote.example:6443');
     expect(kubeConfigFromSecret(secret({ value: b64(kubeconfig('token: abc')) })).getCurrentUser()?.token).toBe('abc');
-    expect(kubeConfigFromSecret(secret({ custom: b64(kubeconfig('token: abc')) }), { key: 'custom' }).getCurrentContext()).toBe('ctx');
-    expect(() => kubeConfigFromSecret(secret({ other: 'x' }))).toThrow("failed to read kubeconfig: secret 'apps/kc' has no key 'value' or 'value.yaml'");
+    expect(
+      kubeConfigFromSecret(secret({ custom: b64(kubeconfig('token: abc')) }), { key: 'custom' }).getCurrentContext(),
+    ).toBe('ctx');
+    expect(() => kubeConfigFromSecret(secret({ other: 'x' }))).toThrow(
+      "failed to read kubeconfig: secret 'apps/kc' has no key 'value' or 'value.yaml'",
+    );
   });
 
   it('refuses exec plugins unless allowed', () => {
-    const s = secret({ value: b64(kubeconfig('exec: { apiVersion: client.authentication.k8s.io/v1, command: /bin/steal }')) });
+    const s = secret({
+      value: b64(kubeconfig('exec: { apiVersion: client.authentication.k8s.io/v1, command: /bin/steal }')),
+    });
     expect(() => kubeConfigFromSecret(s)).toThrow('--insecure-kubeconfig-exec');
     expect(kubeConfigFromSecret(s, { allowExec: true }).getCurrentUser()?.exec).toBeDefined();
   });
@@ -39,8 +45,14 @@ describe('kubeConfigFromSecret', () => {
     const insecure = secret({ value: b64(kubeconfig('token: abc', 'insecure-skip-tls-verify: true')) });
     expect(() => kubeConfigFromSecret(insecure)).toThrow('--insecure-kubeconfig-tls');
     expect(kubeConfigFromSecret(insecure, { allowInsecureTLS: true }).getCurrentCluster()?.skipTLSVerify).toBe(true);
-    expect(() => kubeConfigFromSecret(secret({ value: b64(kubeconfig('token-file: /var/run/secrets/kubernetes.io/serviceaccount/token')) }))).toThrow('references a file (token-file)');
-    expect(() => kubeConfigFromSecret(secret({ value: b64(kubeconfig('token: abc', 'certificate-authority: /etc/ca.crt')) }))).toThrow('references a file (certificate-authority)');
+    expect(() =>
+      kubeConfigFromSecret(
+        secret({ value: b64(kubeconfig('token-file: /var/run/secrets/kubernetes.io/serviceaccount/token')) }),
+      ),
+    ).toThrow('references a file (token-file)');
+    expect(() =>
+      kubeConfigFromSecret(secret({ value: b64(kubeconfig('token: abc', 'certificate-authority: /etc/ca.crt')) })),
+    ).toThrow('references a file (certificate-authority)');
   });
 
   it('never quotes the content in parse errors', () => {

@@ -35,7 +35,9 @@ const fileClusterKeys = ['certificate-authority'];
  * @throws Error naming the Secret and key (never the content) when the key is missing or the kubeconfig is refused
  */
 export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretOptions = {}): KubeConfig {
-  const ref = secret.metadata?.name ? `secret '${secret.metadata.namespace ? `${secret.metadata.namespace}/` : ''}${secret.metadata.name}'` : 'kubeconfig secret';
+  const ref = secret.metadata?.name
+    ? `secret '${secret.metadata.namespace ? `${secret.metadata.namespace}/` : ''}${secret.metadata.name}'`
+    : 'kubeconfig secret';
   const keys = opts.key ? [opts.key] : [...KUBECONFIG_SECRET_KEYS];
   let text: string | undefined;
   let usedKey = '';
@@ -49,9 +51,13 @@ export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretO
       break;
     }
   }
-  if (text === undefined) throw new Error(`failed to read kubeconfig: ${ref} has no key ${keys.map((k) => `'${k}'`).join(' or ')}`);
+  if (text === undefined)
+    throw new Error(`failed to read kubeconfig: ${ref} has no key ${keys.map((k) => `'${k}'`).join(' or ')}`);
   const fail = (why: string, cause?: unknown): Error =>
-    new Error(`failed to load kubeconfig from ${ref} key '${usedKey}': ${why}`, cause === undefined ? undefined : { cause });
+    new Error(
+      `failed to load kubeconfig from ${ref} key '${usedKey}': ${why}`,
+      cause === undefined ? undefined : { cause },
+    );
 
   let raw: unknown;
   try {
@@ -62,17 +68,25 @@ export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretO
     throw fail(`invalid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}`);
   }
   if (typeof raw !== 'object' || raw === null) throw fail('not a kubeconfig document');
-  const doc = raw as { users?: { name?: string; user?: Record<string, unknown> }[]; clusters?: { name?: string; cluster?: Record<string, unknown> }[] };
+  const doc = raw as {
+    users?: { name?: string; user?: Record<string, unknown> }[];
+    clusters?: { name?: string; cluster?: Record<string, unknown> }[];
+  };
   for (const u of doc.users ?? []) {
     const user = u.user ?? {};
-    for (const k of fileUserKeys) if (user[k] !== undefined) throw fail(`user '${u.name ?? ''}' references a file (${k}), which is not allowed`);
+    for (const k of fileUserKeys)
+      if (user[k] !== undefined) throw fail(`user '${u.name ?? ''}' references a file (${k}), which is not allowed`);
     if (!opts.allowExec && (user['exec'] !== undefined || user['auth-provider'] !== undefined)) {
-      throw fail(`user '${u.name ?? ''}' uses an exec or auth-provider plugin, which is not allowed (--insecure-kubeconfig-exec)`);
+      throw fail(
+        `user '${u.name ?? ''}' uses an exec or auth-provider plugin, which is not allowed (--insecure-kubeconfig-exec)`,
+      );
     }
   }
   for (const c of doc.clusters ?? []) {
     const cluster = c.cluster ?? {};
-    for (const k of fileClusterKeys) if (cluster[k] !== undefined) throw fail(`cluster '${c.name ?? ''}' references a file (${k}), which is not allowed`);
+    for (const k of fileClusterKeys)
+      if (cluster[k] !== undefined)
+        throw fail(`cluster '${c.name ?? ''}' references a file (${k}), which is not allowed`);
     if (!opts.allowInsecureTLS && cluster['insecure-skip-tls-verify'] === true) {
       throw fail(`cluster '${c.name ?? ''}' skips TLS verification, which is not allowed (--insecure-kubeconfig-tls)`);
     }

@@ -13,7 +13,13 @@ const appsV1 = {
 describe('mappingsFromResourceList', () => {
   it('maps kinds to resources, skipping subresources but recording them', () => {
     const m = mappingsFromResourceList('apps', 'v1', appsV1.resources);
-    expect(m.get('Deployment')).toEqual({ resource: 'deployments', namespaced: true, group: 'apps', version: 'v1', subresources: ['status', 'scale'] });
+    expect(m.get('Deployment')).toEqual({
+      resource: 'deployments',
+      namespaced: true,
+      group: 'apps',
+      version: 'v1',
+      subresources: ['status', 'scale'],
+    });
     expect(m.has('Scale')).toBe(false);
   });
 
@@ -46,9 +52,14 @@ describe('RestMapper', () => {
 
     await expect(mapper.resourceFor({ apiVersion: 'example.com/v1', kind: 'Widget' })).rejects.toSatisfy(isNoMatch);
     crdInstalled = true;
-    await expect(mapper.resourceFor({ apiVersion: 'example.com/v1', kind: 'Widget' })).resolves.toMatchObject({ resource: 'widgets', namespaced: false });
+    await expect(mapper.resourceFor({ apiVersion: 'example.com/v1', kind: 'Widget' })).resolves.toMatchObject({
+      resource: 'widgets',
+      namespaced: false,
+    });
     // a kind missing from a cached group/version triggers one refresh per lookup
-    await expect(mapper.resourceFor({ apiVersion: 'apps/v1', kind: 'Nope' })).rejects.toThrow('no matches for kind "Nope" in version "apps/v1"');
+    await expect(mapper.resourceFor({ apiVersion: 'apps/v1', kind: 'Nope' })).rejects.toThrow(
+      'no matches for kind "Nope" in version "apps/v1"',
+    );
     expect(calls).toEqual(['/apis/apps/v1', '/apis/example.com/v1', '/apis/example.com/v1', '/apis/apps/v1']);
   });
 

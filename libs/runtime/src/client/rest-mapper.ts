@@ -14,7 +14,10 @@ interface ApiResource {
 }
 
 /** Fetches `/api/v1` or `/apis/<group>/<version>`; resolves undefined when the group/version is not served. */
-export type DiscoveryFetcher = (path: string, signal?: AbortSignal) => Promise<{ resources?: ApiResource[] } | undefined>;
+export type DiscoveryFetcher = (
+  path: string,
+  signal?: AbortSignal,
+) => Promise<{ resources?: ApiResource[] } | undefined>;
 
 /** The discovery path of a group/version. */
 export function discoveryPath(group: string, version: string): string {
@@ -22,7 +25,11 @@ export function discoveryPath(group: string, version: string): string {
 }
 
 /** Builds mappings from an APIResourceList (pure). */
-export function mappingsFromResourceList(group: string, version: string, resources: ApiResource[]): Map<string, RestMapping> {
+export function mappingsFromResourceList(
+  group: string,
+  version: string,
+  resources: ApiResource[],
+): Map<string, RestMapping> {
   const byKind = new Map<string, RestMapping>();
   const subs = new Map<string, string[]>();
   for (const r of resources) {
@@ -34,7 +41,13 @@ export function mappingsFromResourceList(group: string, version: string, resourc
   }
   for (const r of resources) {
     if (r.name.includes('/') || byKind.has(r.kind)) continue;
-    byKind.set(r.kind, { resource: r.name, namespaced: r.namespaced, group, version, subresources: subs.get(r.name) ?? [] });
+    byKind.set(r.kind, {
+      resource: r.name,
+      namespaced: r.namespaced,
+      group,
+      version,
+      subresources: subs.get(r.name) ?? [],
+    });
   }
   return byKind;
 }

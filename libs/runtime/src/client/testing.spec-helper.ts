@@ -4,7 +4,11 @@ import { startApiServer, type ApiServer, type ApiServerOptions } from '@flux-ts/
 import { KubeClient, type KubeClientOptions } from './client.ts';
 
 /** Polls `cond` until it holds (generous timeout, no timing assertions). */
-export async function eventually(cond: () => boolean | Promise<boolean>, timeoutMs = 30_000, what = 'condition'): Promise<void> {
+export async function eventually(
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -25,7 +29,10 @@ export interface TestCluster {
   client: KubeClient;
 }
 
-export async function startTestCluster(opts: ApiServerOptions = {}, clientOpts: KubeClientOptions = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  opts: ApiServerOptions = {},
+  clientOpts: KubeClientOptions = {},
+): Promise<TestCluster> {
   const server = await startApiServer(opts);
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig);

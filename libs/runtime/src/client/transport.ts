@@ -94,7 +94,9 @@ export class KubeConfigTransport implements Transport {
     try {
       await this.#kc.applyToHTTPSOptions(opts);
     } catch (err) {
-      throw new Error(`failed to ${what}: failed to apply kubeconfig credentials: ${(err as Error).message}`, { cause: err });
+      throw new Error(`failed to ${what}: failed to apply kubeconfig credentials: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) {
@@ -120,7 +122,9 @@ export class KubeConfigTransport implements Transport {
       );
       r.on('error', (err) => {
         // node's messages hold host/port and syscall, never headers
-        reject(req.signal?.aborted ? req.signal.reason : new Error(`failed to ${what}: ${err.message}`, { cause: err }));
+        reject(
+          req.signal?.aborted ? req.signal.reason : new Error(`failed to ${what}: ${err.message}`, { cause: err }),
+        );
       });
       r.end(req.body);
     });

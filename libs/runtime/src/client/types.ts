@@ -163,5 +163,7 @@ export function keyString(key: ObjectKey): string {
 
 /** The key of an object. */
 export function objectKeyOf(obj: { metadata: { name: string; namespace?: string } }): ObjectKey {
-  return obj.metadata.namespace ? { namespace: obj.metadata.namespace, name: obj.metadata.name } : { name: obj.metadata.name };
+  return obj.metadata.namespace
+    ? { namespace: obj.metadata.namespace, name: obj.metadata.name }
+    : { name: obj.metadata.name };
 }

@@ -13,7 +13,11 @@ function clockAt(iso: string) {
 }
 
 function obj(generation = 1): ConditionsObject {
-  return { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', metadata: { name: 'a', namespace: 'ns', generation } };
+  return {
+    apiVersion: 'source.toolkit.fluxcd.io/v1',
+    kind: 'GitRepository',
+    metadata: { name: 'a', namespace: 'ns', generation },
+  };
 }
 
 describe('conditions.set', () => {
@@ -54,7 +58,14 @@ describe('conditions.set', () => {
     conditions.markTrue(o, 'Middle', 'R', '');
     conditions.markTrue(o, 'Stalled', 'R', '');
     conditions.markTrue(o, 'Reconciling', 'R', '');
-    expect(conditions.getConditions(o).map((c) => c.type)).toEqual(['Stalled', 'Reconciling', 'Ready', 'Middle', 'Alpha', 'Zeta']);
+    expect(conditions.getConditions(o).map((c) => c.type)).toEqual([
+      'Stalled',
+      'Reconciling',
+      'Ready',
+      'Middle',
+      'Alpha',
+      'Zeta',
+    ]);
   });
 
   it('trims messages to 32768 bytes with a "..." suffix without splitting characters', () => {
@@ -102,7 +113,14 @@ describe('conditions.set', () => {
 
 describe('conditions.setSummary', () => {
   const negativePolarity = ['Reconciling', 'Stalled', 'FetchFailed', 'ArtifactOutdated', 'StorageOperationFailed'];
-  const scope = ['Stalled', 'FetchFailed', 'ArtifactOutdated', 'ArtifactInStorage', 'Reconciling', 'StorageOperationFailed'];
+  const scope = [
+    'Stalled',
+    'FetchFailed',
+    'ArtifactOutdated',
+    'ArtifactInStorage',
+    'Reconciling',
+    'StorageOperationFailed',
+  ];
 
   it.each([
     {
@@ -155,7 +173,12 @@ describe('conditions.setSummary', () => {
   ])('$name', ({ set, want }) => {
     const o = obj();
     for (const [type, status, reason, message] of set) {
-      conditions.set(o, { type: type!, status: status as 'True' | 'False' | 'Unknown', reason: reason!, message: message! });
+      conditions.set(o, {
+        type: type!,
+        status: status as 'True' | 'False' | 'Unknown',
+        reason: reason!,
+        message: message!,
+      });
     }
     conditions.setSummary(o, 'Ready', { conditions: scope, negativePolarity });
     const r = conditions.get(o, 'Ready');

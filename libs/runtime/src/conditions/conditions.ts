@@ -3,7 +3,13 @@
  * `set` keeps `lastTransitionTime` unless status, reason or message change, always stamps `observedGeneration`,
  * trims messages to 32 KiB and keeps the list sorted Stalled, Reconciling, Ready first.
  */
-import { ReadyCondition, ReconcilingCondition, StalledCondition, type Condition, type ConditionStatus } from '@flux-ts/api';
+import {
+  ReadyCondition,
+  ReconcilingCondition,
+  StalledCondition,
+  type Condition,
+  type ConditionStatus,
+} from '@flux-ts/api';
 
 export type { Condition, ConditionStatus };
 
@@ -197,17 +203,35 @@ export function set(obj: ConditionsObject, condition: NewCondition, opts: SetOpt
 }
 
 /** Sets Status=True for the type. */
-export function markTrue(obj: ConditionsObject, type: string, reason: string, message: string, opts?: SetOptions): void {
+export function markTrue(
+  obj: ConditionsObject,
+  type: string,
+  reason: string,
+  message: string,
+  opts?: SetOptions,
+): void {
   set(obj, { type, status: 'True', reason, message }, opts);
 }
 
 /** Sets Status=False for the type. */
-export function markFalse(obj: ConditionsObject, type: string, reason: string, message: string, opts?: SetOptions): void {
+export function markFalse(
+  obj: ConditionsObject,
+  type: string,
+  reason: string,
+  message: string,
+  opts?: SetOptions,
+): void {
   set(obj, { type, status: 'False', reason, message }, opts);
 }
 
 /** Sets Status=Unknown for the type. */
-export function markUnknown(obj: ConditionsObject, type: string, reason: string, message: string, opts?: SetOptions): void {
+export function markUnknown(
+  obj: ConditionsObject,
+  type: string,
+  reason: string,
+  message: string,
+  opts?: SetOptions,
+): void {
   set(obj, { type, status: 'Unknown', reason, message }, opts);
 }
 

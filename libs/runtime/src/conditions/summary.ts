@@ -5,7 +5,14 @@
  * reason and message.
  */
 import type { Condition, ConditionStatus } from '@flux-ts/api';
-import { compareConditions, getConditions, set, type ConditionsObject, type NewCondition, type SetOptions } from './conditions.ts';
+import {
+  compareConditions,
+  getConditions,
+  set,
+  type ConditionsObject,
+  type NewCondition,
+  type SetOptions,
+} from './conditions.ts';
 
 /** Options of {@link summary} / {@link setSummary}. */
 export interface SummaryOptions extends SetOptions {
@@ -44,7 +51,9 @@ function mergePriority(g: Group): number {
 export function summary(obj: ConditionsObject, target: string, opts: SummaryOptions = {}): NewCondition | undefined {
   const negative = new Set(opts.negativePolarity ?? []);
   const scope = opts.conditions;
-  const inScope = getConditions(obj).filter((c) => c.type !== target && (scope === undefined || scope.includes(c.type)));
+  const inScope = getConditions(obj).filter(
+    (c) => c.type !== target && (scope === undefined || scope.includes(c.type)),
+  );
 
   const groups: Group[] = [];
   for (const c of inScope) {

@@ -169,6 +169,10 @@ describe('loadKubeConfig with a malformed file', () => {
     expect(error).toBeInstanceOf(KubeConfigError);
     const message = (error as Error).message;
     expect(message).not.toContain('\n');
-    expect(message).toMatch(new RegExp(`^failed to load kubeconfig from --kubeconfig ${JSON.stringify(path).replace(/[\\/.]/g, '\\$&')}: .+\\(3:\\d+\\)$`));
+    expect(message).toMatch(
+      new RegExp(
+        `^failed to load kubeconfig from --kubeconfig ${JSON.stringify(path).replace(/[\\/.]/g, '\\$&')}: .+\\(3:\\d+\\)$`,
+      ),
+    );
   });
 });

@@ -102,7 +102,12 @@ export async function postFluxEvent(address: string, event: FluxEvent, opts: Pos
     const timeout = AbortSignal.timeout(opts.timeoutMs ?? 5000);
     const signal = opts.signal ? AbortSignal.any([timeout, opts.signal]) : timeout;
     try {
-      const res = await doFetch(address, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal });
+      const res = await doFetch(address, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+        signal,
+      });
       await res.body?.cancel().catch(() => undefined);
       if (res.status === 429) return { ok: true, status: 429, attempts: attempt + 1 }; // duplicate: never retried
       if (res.status >= 200 && res.status < 300) return { ok: true, status: res.status, attempts: attempt + 1 };

@@ -17,7 +17,11 @@ async function receiver(statuses: number[]): Promise<{ url: string; received: Re
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      received.push({ method: req.method, contentType: req.headers['content-type'], body: Buffer.concat(chunks).toString('utf8') });
+      received.push({
+        method: req.method,
+        contentType: req.headers['content-type'],
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       res.statusCode = statuses[Math.min(received.length - 1, statuses.length - 1)] ?? 202;
       res.end();
     });
@@ -44,7 +48,12 @@ const ks = {
   },
 };
 const sample: FluxEvent = {
-  involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'webapp', apiVersion: 'kustomize.toolkit.fluxcd.io/v1' },
+  involvedObject: {
+    kind: 'Kustomization',
+    namespace: 'apps',
+    name: 'webapp',
+    apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+  },
   severity: 'info',
   timestamp: '2026-08-01T10:20:30Z',
   message: 'm',
@@ -57,7 +66,12 @@ describe('EventRecorder webhook', () => {
   it('POSTs the Flux event JSON with exactly the reference keys', async () => {
     const r = await receiver([202]);
     servers.push(r.server);
-    const rec = new EventRecorder({ reportingController: 'kustomize-controller', reportingInstance: 'kustomize-controller-7d9f', eventsAddr: r.url, now: fixedNow });
+    const rec = new EventRecorder({
+      reportingController: 'kustomize-controller',
+      reportingInstance: 'kustomize-controller-7d9f',
+      eventsAddr: r.url,
+      now: fixedNow,
+    });
     await rec.event(ks, {
       type: 'Normal',
       reason: 'ReconciliationSucceeded',
@@ -70,7 +84,16 @@ describe('EventRecorder webhook', () => {
     expect(got.method).toBe('POST');
     expect(got.contentType).toBe('application/json');
     const body = JSON.parse(got.body) as Record<string, unknown>;
-    expect(Object.keys(body)).toEqual(['involvedObject', 'severity', 'timestamp', 'message', 'reason', 'metadata', 'reportingController', 'reportingInstance']);
+    expect(Object.keys(body)).toEqual([
+      'involvedObject',
+      'severity',
+      'timestamp',
+      'message',
+      'reason',
+      'metadata',
+      'reportingController',
+      'reportingInstance',
+    ]);
     expect(body).toEqual({
       involvedObject: {
         kind: 'Kustomization',
@@ -100,7 +123,13 @@ describe('EventRecorder webhook', () => {
     const r = await receiver([200]);
     servers.push(r.server);
     const client = new FakeClient();
-    const rec = new EventRecorder({ reportingController: 'source-controller', reportingInstance: 'sc-0', eventsAddr: r.url, client, now: fixedNow });
+    const rec = new EventRecorder({
+      reportingController: 'source-controller',
+      reportingInstance: 'sc-0',
+      eventsAddr: r.url,
+      client,
+      now: fixedNow,
+    });
     await rec.event(ks, { type: 'Warning', reason: 'BuildFailed', message: 'x'.repeat(50000) });
     await rec.event(ks, { type: 'Trace', reason: 'ArtifactUpToDate', message: 'artifact up-to-date' });
     expect(r.received).toHaveLength(1);
@@ -115,25 +144,49 @@ describe('EventRecorder webhook', () => {
   it('does not retry 429 but retries 5xx', async () => {
     const limited = await receiver([429]);
     servers.push(limited.server);
-    const rec = new EventRecorder({ reportingController: 'c', eventsAddr: limited.url, retries: 3, retryWaitMinMs: 1, retryWaitMaxMs: 2 });
+    const rec = new EventRecorder({
+      reportingController: 'c',
+      eventsAddr: limited.url,
+      retries: 3,
+      retryWaitMinMs: 1,
+      retryWaitMaxMs: 2,
+    });
     await rec.event(ks, { type: 'Normal', reason: 'R', message: 'm' });
     expect(limited.received).toHaveLength(1);
 
     const flaky = await receiver([503, 500, 202]);
     servers.push(flaky.server);
-    const rec2 = new EventRecorder({ reportingController: 'c', eventsAddr: flaky.url, retries: 3, retryWaitMinMs: 1, retryWaitMaxMs: 2 });
+    const rec2 = new EventRecorder({
+      reportingController: 'c',
+      eventsAddr: flaky.url,
+      retries: 3,
+      retryWaitMinMs: 1,
+      retryWaitMaxMs: 2,
+    });
     await rec2.event(ks, { type: 'Normal', reason: 'R', message: 'm' });
     expect(flaky.received).toHaveLength(3);
 
     const broken = await receiver([500]);
     servers.push(broken.server);
-    const rec3 = new EventRecorder({ reportingController: 'c', eventsAddr: broken.url, retries: 2, retryWaitMinMs: 1, retryWaitMaxMs: 2 });
+    const rec3 = new EventRecorder({
+      reportingController: 'c',
+      eventsAddr: broken.url,
+      retries: 2,
+      retryWaitMinMs: 1,
+      retryWaitMaxMs: 2,
+    });
     await rec3.event(ks, { type: 'Normal', reason: 'R', message: 'm' });
     expect(broken.received).toHaveLength(3); // first attempt + 2 retries, then gives up without throwing
 
     const bad = await receiver([400]);
     servers.push(bad.server);
-    const rec4 = new EventRecorder({ reportingController: 'c', eventsAddr: bad.url, retries: 3, retryWaitMinMs: 1, retryWaitMaxMs: 2 });
+    const rec4 = new EventRecorder({
+      reportingController: 'c',
+      eventsAddr: bad.url,
+      retries: 3,
+      retryWaitMinMs: 1,
+      retryWaitMaxMs: 2,
+    });
     await rec4.event(ks, { type: 'Normal', reason: 'R', message: 'm' });
     expect(bad.received).toHaveLength(1);
   });
@@ -144,7 +197,13 @@ describe('EventRecorder webhook', () => {
       seen.push(init?.signal);
       throw new TypeError('fetch failed');
     };
-    const rec = new EventRecorder({ reportingController: 'c', eventsAddr: 'http://notification-controller.flux-system.svc/', fetch: fakeFetch, retries: 1, retryWaitMinMs: 1 });
+    const rec = new EventRecorder({
+      reportingController: 'c',
+      eventsAddr: 'http://notification-controller.flux-system.svc/',
+      fetch: fakeFetch,
+      retries: 1,
+      retryWaitMinMs: 1,
+    });
     await rec.event(ks, { type: 'Normal', reason: 'R', message: 'm' });
     expect(seen).toHaveLength(2);
     expect(seen[0]).toBeInstanceOf(AbortSignal);
@@ -170,17 +229,37 @@ describe('postFluxEvent timeout', () => {
 describe('EventRecorder Kubernetes events', () => {
   it('writes a core/v1 Event with source, reporting fields and metadata annotations', async () => {
     const client = new FakeClient();
-    const rec = new EventRecorder({ reportingController: 'kustomize-controller', reportingInstance: 'kc-0', client, now: fixedNow });
-    await rec.event(ks, { type: 'Normal', reason: 'ReconciliationSucceeded', message: 'ok', metadata: { revision: 'r1' } });
+    const rec = new EventRecorder({
+      reportingController: 'kustomize-controller',
+      reportingInstance: 'kc-0',
+      client,
+      now: fixedNow,
+    });
+    await rec.event(ks, {
+      type: 'Normal',
+      reason: 'ReconciliationSucceeded',
+      message: 'ok',
+      metadata: { revision: 'r1' },
+    });
     const [ev] = [...client.objects.values()];
     expect(ev).toMatchObject({
       apiVersion: 'v1',
       kind: 'Event',
       metadata: {
         namespace: 'apps',
-        annotations: { 'kustomize.toolkit.fluxcd.io/revision': 'r1', 'event.toolkit.fluxcd.io/summary': 'prod cluster' },
+        annotations: {
+          'kustomize.toolkit.fluxcd.io/revision': 'r1',
+          'event.toolkit.fluxcd.io/summary': 'prod cluster',
+        },
       },
-      involvedObject: { kind: 'Kustomization', namespace: 'apps', name: 'webapp', uid: ks.metadata.uid, apiVersion: ks.apiVersion, resourceVersion: '42' },
+      involvedObject: {
+        kind: 'Kustomization',
+        namespace: 'apps',
+        name: 'webapp',
+        uid: ks.metadata.uid,
+        apiVersion: ks.apiVersion,
+        resourceVersion: '42',
+      },
       reason: 'ReconciliationSucceeded',
       message: 'ok',
       source: { component: 'kustomize-controller', host: 'kc-0' },
@@ -208,7 +287,11 @@ describe('EventRecorder Kubernetes events', () => {
     const events = [...client.objects.values()];
     expect(events).toHaveLength(2);
     const first = events.find((e) => e.message === 'auth failed')!;
-    expect(first).toMatchObject({ count: 3, firstTimestamp: '2026-08-01T10:00:00Z', lastTimestamp: '2026-08-01T10:02:00Z' });
+    expect(first).toMatchObject({
+      count: 3,
+      firstTimestamp: '2026-08-01T10:00:00Z',
+      lastTimestamp: '2026-08-01T10:02:00Z',
+    });
     expect(client.callsOf('create')).toHaveLength(2);
     expect(client.callsOf('patch')).toHaveLength(2);
   });
@@ -238,7 +321,11 @@ describe('redaction', () => {
   it('never sends URL credentials in event messages', async () => {
     const client = new FakeClient();
     const rec = new EventRecorder({ reportingController: 'sc', reportingInstance: 'sc-0', client, now: fixedNow });
-    await rec.event(ks, { type: 'Warning', reason: 'GitOperationFailed', message: "failed to clone 'https://bob:s3cr3t@git.example.com/repo.git': 401" });
+    await rec.event(ks, {
+      type: 'Warning',
+      reason: 'GitOperationFailed',
+      message: "failed to clone 'https://bob:s3cr3t@git.example.com/repo.git': 401",
+    });
     const [ev] = [...client.objects.values()];
     expect(ev!.message).toBe("failed to clone 'https://git.example.com/repo.git': 401");
   });

@@ -11,7 +11,13 @@
 import { hostname } from 'node:os';
 import { EventMetadataAnnotationPrefix } from '@flux-ts/api';
 import type { Logger } from '../observability/index.ts';
-import { isNotFoundError, type ClientPatchOptions, type GroupVersionKind, type KubeObjectLike, type ObjectKey } from '../patch/types.ts';
+import {
+  isNotFoundError,
+  type ClientPatchOptions,
+  type GroupVersionKind,
+  type KubeObjectLike,
+  type ObjectKey,
+} from '../patch/types.ts';
 import { MaxEventMessageLength, postFluxEvent, redactAddress, type FluxEvent, type PostResult } from './flux-event.ts';
 
 /** Kubernetes event types plus Flux's local-only Trace. */
@@ -29,7 +35,13 @@ export interface EventClient {
 export interface EventObject {
   apiVersion: string;
   kind: string;
-  metadata: { name?: string; namespace?: string; uid?: string; resourceVersion?: string; annotations?: Record<string, string> };
+  metadata: {
+    name?: string;
+    namespace?: string;
+    uid?: string;
+    resourceVersion?: string;
+    annotations?: Record<string, string>;
+  };
 }
 
 /** One event to record. */
@@ -176,7 +188,10 @@ export class EventRecorder {
     const ev = { ...input, message: redactUrlCredentials(input.message) };
     const metadata = this.metadataFor(obj, ev);
     const kubeType = ev.type === EventType.Warning ? 'Warning' : 'Normal';
-    this.#opts.log?.trace({ reason: ev.reason, type: ev.type, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace }, ev.message);
+    this.#opts.log?.trace(
+      { reason: ev.reason, type: ev.type, kind: obj.kind, name: obj.metadata.name, namespace: obj.metadata.namespace },
+      ev.message,
+    );
 
     const tasks: Promise<unknown>[] = [];
     if (this.#opts.client) {
@@ -195,7 +210,10 @@ export class EventRecorder {
     const { kind, apiVersion } = obj;
     const { name, namespace, uid } = obj.metadata;
     if (!kind || !name || !namespace) {
-      this.#opts.log?.error({ kind, name, namespace }, 'unable to record event: object kind, name and namespace are required');
+      this.#opts.log?.error(
+        { kind, name, namespace },
+        'unable to record event: object kind, name and namespace are required',
+      );
       return undefined;
     }
     const event: FluxEvent = {
@@ -217,7 +235,15 @@ export class EventRecorder {
       signal: this.#abort.signal,
     });
     if (!res.ok) {
-      this.#opts.log?.error({ address: redactAddress(this.#opts.eventsAddr!), status: res.status, attempts: res.attempts, error: res.error }, 'unable to record event');
+      this.#opts.log?.error(
+        {
+          address: redactAddress(this.#opts.eventsAddr!),
+          status: res.status,
+          attempts: res.attempts,
+          error: res.error,
+        },
+        'unable to record event',
+      );
     }
     return res;
   }
@@ -232,7 +258,13 @@ export class EventRecorder {
     const now = this.#now();
     const ts = metaTime(now);
     const namespace = obj.metadata.namespace || 'default';
-    const objectKey = [obj.apiVersion, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name ?? '', obj.metadata.uid ?? ''].join('\u0000');
+    const objectKey = [
+      obj.apiVersion,
+      obj.kind,
+      obj.metadata.namespace ?? '',
+      obj.metadata.name ?? '',
+      obj.metadata.uid ?? '',
+    ].join('\u0000');
 
     // Aggregation of similar events (same object/type/reason, different messages).
     const aggKey = [this.#opts.reportingController, this.#instance, objectKey, type, ev.reason].join('\u0000');

@@ -44,7 +44,11 @@ export class ConditionsMergeConflictError extends Error {
 }
 
 /** Replays `ops` onto `latest` (mutated). Throws {@link ConditionsMergeConflictError} on an unresolvable conflict. */
-export function applyConditionsPatch(latest: ConditionsObject, ops: readonly ConditionPatchOp[], opts: ApplyConditionsOptions = {}): void {
+export function applyConditionsPatch(
+  latest: ConditionsObject,
+  ops: readonly ConditionPatchOp[],
+  opts: ApplyConditionsOptions = {},
+): void {
   const owned = (t: string) => opts.forceOverwrite === true || (opts.ownedConditions ?? []).includes(t);
   for (const p of ops) {
     switch (p.op) {
@@ -72,11 +76,15 @@ export function applyConditionsPatch(latest: ConditionsObject, ops: readonly Con
         }
         const l = conditions.get(latest, p.after.type);
         if (!l) {
-          throw new ConditionsMergeConflictError(`failed to patch conditions: condition "${p.after.type}" was deleted by a different process`);
+          throw new ConditionsMergeConflictError(
+            `failed to patch conditions: condition "${p.after.type}" was deleted by a different process`,
+          );
         }
         if (!isDeepStrictEqual(l, p.before)) {
           if (!conditions.hasSameState(l, p.after)) {
-            throw new ConditionsMergeConflictError(`failed to patch conditions: condition "${p.after.type}" was modified by a different process`);
+            throw new ConditionsMergeConflictError(
+              `failed to patch conditions: condition "${p.after.type}" was modified by a different process`,
+            );
           }
           break;
         }
@@ -90,7 +98,9 @@ export function applyConditionsPatch(latest: ConditionsObject, ops: readonly Con
         }
         const l = conditions.get(latest, p.before.type);
         if (l && !conditions.hasSameState(l, p.before)) {
-          throw new ConditionsMergeConflictError(`failed to patch conditions: condition "${p.before.type}" was modified by a different process`);
+          throw new ConditionsMergeConflictError(
+            `failed to patch conditions: condition "${p.before.type}" was modified by a different process`,
+          );
         }
         conditions.remove(latest, p.before.type);
         break;

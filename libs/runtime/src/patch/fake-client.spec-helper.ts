@@ -29,7 +29,9 @@ class FakeApiError extends Error {
 function applyMergePatch(target: unknown, patch: unknown): unknown {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
   const out: Record<string, unknown> =
-    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = applyMergePatch(out[k], v);
@@ -90,16 +92,33 @@ export class FakeClient {
   }
 
   async create<T extends FakeObject>(obj: T): Promise<T> {
-    const call: FakeCall = { verb: 'create', kind: obj.kind, key: { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' }, body: obj };
+    const call: FakeCall = {
+      verb: 'create',
+      kind: obj.kind,
+      key: { namespace: obj.metadata.namespace, name: obj.metadata.name ?? '' },
+      body: obj,
+    };
     this.before?.(call, this);
     this.calls.push(call);
     const k = FakeClient.keyOf(obj.kind, call.key!);
-    if (this.objects.has(k)) throw new FakeApiError(409, 'AlreadyExists', `${obj.kind} "${obj.metadata.name}" already exists`);
+    if (this.objects.has(k))
+      throw new FakeApiError(409, 'AlreadyExists', `${obj.kind} "${obj.metadata.name}" already exists`);
     return this.add(obj);
   }
 
-  async patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObjectLike> {
-    const call: FakeCall = { verb: 'patch', kind: gvk.kind, key, subresource: opts.subresource, body: structuredClone(patch) };
+  async patch(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    patch: unknown,
+    opts: ClientPatchOptions,
+  ): Promise<KubeObjectLike> {
+    const call: FakeCall = {
+      verb: 'patch',
+      kind: gvk.kind,
+      key,
+      subresource: opts.subresource,
+      body: structuredClone(patch),
+    };
     this.before?.(call, this);
     this.calls.push(call);
     const k = FakeClient.keyOf(gvk.kind, key);
@@ -108,7 +127,11 @@ export class FakeClient {
     const p = structuredClone(patch) as Record<string, unknown> & { metadata?: Record<string, unknown> };
     const wantRV = p.metadata?.resourceVersion;
     if (wantRV !== undefined && wantRV !== live.metadata.resourceVersion) {
-      throw new FakeApiError(409, 'Conflict', `Operation cannot be fulfilled on ${gvk.kind} "${key.name}": the object has been modified`);
+      throw new FakeApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${gvk.kind} "${key.name}": the object has been modified`,
+      );
     }
     if (p.metadata) delete p.metadata.resourceVersion;
     let next: KubeObjectLike;

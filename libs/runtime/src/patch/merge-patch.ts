@@ -12,7 +12,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The merge patch turning `before` into `after` (both objects); `{}` when equal. */
-export function createMergePatch(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+export function createMergePatch(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   for (const k of Object.keys(before)) {
     if (!(k in after) || after[k] === undefined) {

@@ -27,7 +27,12 @@ const asReader = (c: KubeClient): DependencyReader => c;
 
 beforeAll(async () => {
   // The generated CRD of the repo (deploy/crds), so the server validates like a real cluster with Flux installed.
-  const crd = parse(readFileSync(new URL('../../../../deploy/crds/source.toolkit.fluxcd.io_gitrepositories.yaml', import.meta.url), 'utf8')) as never;
+  const crd = parse(
+    readFileSync(
+      new URL('../../../../deploy/crds/source.toolkit.fluxcd.io_gitrepositories.yaml', import.meta.url),
+      'utf8',
+    ),
+  ) as never;
   server = await startApiServer({ port: 0, objects: [crd] });
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig);
@@ -53,7 +58,11 @@ describe('SerialPatcher against the API server', () => {
     obj.metadata.finalizers = ['finalizers.fluxcd.io'];
     conditions.markTrue(obj, 'ArtifactInStorage', 'Succeeded', 'stored artifact');
     conditions.markTrue(obj, 'Ready', 'Succeeded', 'stored artifact');
-    await patcher.patch(obj, { ownedConditions: owned, includeStatusObservedGeneration: true, fieldManager: 'source-controller' });
+    await patcher.patch(obj, {
+      ownedConditions: owned,
+      includeStatusObservedGeneration: true,
+      fieldManager: 'source-controller',
+    });
 
     const live = (await client.get(gvk, { namespace: 'default', name: 'patch-basic' })) as unknown as GitRepository;
     expect(live.metadata.finalizers).toEqual(['finalizers.fluxcd.io']);
@@ -69,7 +78,12 @@ describe('SerialPatcher against the API server', () => {
     const other = (await client.get(gvk, { namespace: 'default', name: 'patch-conflict' })) as unknown as GitRepository;
     conditions.markUnknown(other, 'Ready', 'Progressing', 'theirs');
     conditions.markTrue(other, 'Foreign', 'Other', 'kept');
-    await client.patch(gvk, { namespace: 'default', name: 'patch-conflict' }, { status: { conditions: other.status?.conditions } }, { type: 'merge', subresource: 'status' });
+    await client.patch(
+      gvk,
+      { namespace: 'default', name: 'patch-conflict' },
+      { status: { conditions: other.status?.conditions } },
+      { type: 'merge', subresource: 'status' },
+    );
 
     server.counters.reset();
     server.hooks.injectError({ verb: 'patch', resource: 'gitrepositories', code: 409, times: 1 });
@@ -80,40 +94,78 @@ describe('SerialPatcher against the API server', () => {
     expect(server.counters.get('get', 'gitrepositories.source.toolkit.fluxcd.io')).toBe(2);
 
     const live = (await client.get(gvk, { namespace: 'default', name: 'patch-conflict' })) as unknown as GitRepository;
-    expect(conditions.get(live, 'Ready')).toMatchObject({ status: 'False', reason: 'GitOperationFailed', message: 'ours' });
+    expect(conditions.get(live, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'GitOperationFailed',
+      message: 'ours',
+    });
     expect(conditions.get(live, 'Foreign')).toMatchObject({ status: 'True', message: 'kept' });
   });
 
   it('summarizeAndPatch ends a reconcile Ready with observedGeneration and a bumped Kubernetes Event', async () => {
     const obj = await createRepo('summarize');
     const patcher = new SerialPatcher(obj, asPatchClient(client));
-    const recorder = new EventRecorder({ reportingController: 'source-controller', reportingInstance: 'sc-0', client: asEventClient(client) });
-    const table = { target: 'Ready', owned, summarize: ['Stalled', 'FetchFailed', 'ArtifactInStorage', 'Reconciling'], negativePolarity: ['Stalled', 'FetchFailed', 'Reconciling'] };
+    const recorder = new EventRecorder({
+      reportingController: 'source-controller',
+      reportingInstance: 'sc-0',
+      client: asEventClient(client),
+    });
+    const table = {
+      target: 'Ready',
+      owned,
+      summarize: ['Stalled', 'FetchFailed', 'ArtifactInStorage', 'Reconciling'],
+      negativePolarity: ['Stalled', 'FetchFailed', 'Reconciling'],
+    };
     conditions.markTrue(obj, 'ArtifactInStorage', 'Succeeded', 'stored artifact for revision main@sha1:1');
     const successEvent = { reason: 'NewArtifact', message: 'stored artifact for commit 1' };
-    const res = await summarizeAndPatch(obj, { patcher, conditions: [table], result: Result.Success, interval: 60_000, recorder, successEvent });
+    const res = await summarizeAndPatch(obj, {
+      patcher,
+      conditions: [table],
+      result: Result.Success,
+      interval: 60_000,
+      recorder,
+      successEvent,
+    });
     expect(res).toEqual({ requeueAfter: 60_000 });
-    await summarizeAndPatch(obj, { patcher, conditions: [table], result: Result.Success, interval: 60_000, recorder, successEvent });
+    await summarizeAndPatch(obj, {
+      patcher,
+      conditions: [table],
+      result: Result.Success,
+      interval: 60_000,
+      recorder,
+      successEvent,
+    });
     await recorder.flush();
 
     const live = (await client.get(gvk, { namespace: 'default', name: 'summarize' })) as unknown as GitRepository;
     expect(conditions.isReady(live)).toBe(true);
     expect(live.status?.observedGeneration).toBe(1);
     const events = await client.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' });
-    const mine = events.items.filter((e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === 'summarize');
+    const mine = events.items.filter(
+      (e) => (e as { involvedObject?: { name?: string } }).involvedObject?.name === 'summarize',
+    );
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ reason: 'NewArtifact', count: 2, source: { component: 'source-controller' }, type: 'Normal' });
+    expect(mine[0]).toMatchObject({
+      reason: 'NewArtifact',
+      count: 2,
+      source: { component: 'source-controller' },
+      type: 'Normal',
+    });
   });
 
   it('checkDependencies reads dependencies through the client', async () => {
     const dep = await createRepo('dependency');
     const self = await createRepo('dependent');
-    await expect(checkDependencies(self, [{ name: 'dependency' }], { reader: asReader(client), requeueAfter: 30_000 })).rejects.toMatchObject({
+    await expect(
+      checkDependencies(self, [{ name: 'dependency' }], { reader: asReader(client), requeueAfter: 30_000 }),
+    ).rejects.toMatchObject({
       reason: 'DependencyNotReady',
     });
     const patcher = new SerialPatcher(dep, asPatchClient(client));
     conditions.markTrue(dep, 'Ready', 'Succeeded', 'ok');
     await patcher.patch(dep, { includeStatusObservedGeneration: true });
-    await expect(checkDependencies(self, [{ name: 'dependency' }], { reader: asReader(client), requeueAfter: 30_000 })).resolves.toBeUndefined();
+    await expect(
+      checkDependencies(self, [{ name: 'dependency' }], { reader: asReader(client), requeueAfter: 30_000 }),
+    ).resolves.toBeUndefined();
   });
 });

@@ -97,7 +97,9 @@ describe('SerialPatcher', () => {
     };
     await p.patch(fetched, { ownedConditions: ['Ready', 'FetchFailed', 'Reconciling', 'Stalled'] });
 
-    const condPatches = client.callsOf('patch').filter((c) => (c.body as { metadata?: unknown }).metadata !== undefined);
+    const condPatches = client
+      .callsOf('patch')
+      .filter((c) => (c.body as { metadata?: unknown }).metadata !== undefined);
     expect(condPatches).toHaveLength(2); // first attempt hit 409, second succeeded
     expect(client.callsOf('get')).toHaveLength(3); // test read + two re-reads
     const live = client.stored<Repo>('GitRepository', key)!;
@@ -124,10 +126,13 @@ describe('SerialPatcher', () => {
     const obj = seed(client);
     const p = new SerialPatcher(obj, client, { conflictRetries: 3, conflictBackoffMs: 1 });
     client.before = (call, c) => {
-      if (call.verb === 'patch') c.mutate('GitRepository', key, (o: Repo) => ((o.metadata.labels ??= {}).bump = String(Math.random())));
+      if (call.verb === 'patch')
+        c.mutate('GitRepository', key, (o: Repo) => ((o.metadata.labels ??= {}).bump = String(Math.random())));
     };
     conditions.markTrue(obj, 'Ready', 'Succeeded', 'ok');
-    await expect(p.patch(obj, { ownedConditions: ['Ready'] })).rejects.toThrow(/failed to patch conditions after 3 conflicts/);
+    await expect(p.patch(obj, { ownedConditions: ['Ready'] })).rejects.toThrow(
+      /failed to patch conditions after 3 conflicts/,
+    );
     expect(client.callsOf('patch')).toHaveLength(3);
   });
 });

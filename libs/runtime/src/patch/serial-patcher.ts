@@ -9,7 +9,15 @@
 import { conditions } from '../conditions/index.ts';
 import { applyConditionsPatch, newConditionsPatch } from './conditions-patch.ts';
 import { createMergePatch, isEmptyPatch } from './merge-patch.ts';
-import { isConflictError, objectRef, type GroupVersionKind, type KubeObjectLike, type ObjectKey, type PatchClient, type StatusObject } from './types.ts';
+import {
+  isConflictError,
+  objectRef,
+  type GroupVersionKind,
+  type KubeObjectLike,
+  type ObjectKey,
+  type PatchClient,
+  type StatusObject,
+} from './types.ts';
 
 /** Options of one {@link SerialPatcher.patch} call. */
 export interface SerialPatchOptions {
@@ -35,14 +43,26 @@ export interface SerialPatcherOptions {
 }
 
 // Server-managed or identity fields never sent in a merge patch of metadata.
-const metadataIgnored = new Set(['resourceVersion', 'managedFields', 'generation', 'uid', 'creationTimestamp', 'deletionTimestamp', 'selfLink', 'name', 'namespace']);
+const metadataIgnored = new Set([
+  'resourceVersion',
+  'managedFields',
+  'generation',
+  'uid',
+  'creationTimestamp',
+  'deletionTimestamp',
+  'selfLink',
+  'name',
+  'namespace',
+]);
 
 function mainPart(obj: StatusObject): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(obj)) {
     if (k === 'status' || k === 'apiVersion' || k === 'kind') continue;
     if (k === 'metadata') {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([mk]) => !metadataIgnored.has(mk)));
+      out[k] = Object.fromEntries(
+        Object.entries(v as Record<string, unknown>).filter(([mk]) => !metadataIgnored.has(mk)),
+      );
     } else out[k] = v;
   }
   return out;
@@ -126,7 +146,13 @@ export class SerialPatcher<T extends StatusObject> {
     }
     if (!isEmptyPatch(main)) {
       try {
-        remember(await this.#client.patch(gvk, key, main, { type: 'merge', fieldManager: opts.fieldManager, signal: opts.signal }));
+        remember(
+          await this.#client.patch(gvk, key, main, {
+            type: 'merge',
+            fieldManager: opts.fieldManager,
+            signal: opts.signal,
+          }),
+        );
       } catch (err) {
         errors.push(err);
       }
@@ -136,7 +162,12 @@ export class SerialPatcher<T extends StatusObject> {
     if (!isEmptyPatch(status)) {
       try {
         remember(
-          await this.#client.patch(gvk, key, { status }, { type: 'merge', subresource: 'status', fieldManager: opts.fieldManager, signal: opts.signal }),
+          await this.#client.patch(
+            gvk,
+            key,
+            { status },
+            { type: 'merge', subresource: 'status', fieldManager: opts.fieldManager, signal: opts.signal },
+          ),
         );
       } catch (err) {
         errors.push(err);
@@ -146,13 +177,22 @@ export class SerialPatcher<T extends StatusObject> {
     if (errors.length > 0) {
       const first = errors[0];
       const detail = first instanceof Error ? first.message : String(first);
-      throw new SerialPatchError(`failed to patch ${obj.kind} ${objectRef(obj)}: ${detail}`, errors.length === 1 ? first : new AggregateError(errors), errors);
+      throw new SerialPatchError(
+        `failed to patch ${obj.kind} ${objectRef(obj)}: ${detail}`,
+        errors.length === 1 ? first : new AggregateError(errors),
+        errors,
+      );
     }
     if (resourceVersion) obj.metadata.resourceVersion = resourceVersion;
     this.#before = structuredClone(obj);
   }
 
-  async #patchConditions(gvk: GroupVersionKind, key: ObjectKey, ops: ReturnType<typeof newConditionsPatch>, opts: SerialPatchOptions): Promise<KubeObjectLike | undefined> {
+  async #patchConditions(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    ops: ReturnType<typeof newConditionsPatch>,
+    opts: SerialPatchOptions,
+  ): Promise<KubeObjectLike | undefined> {
     let lastErr: unknown;
     for (let attempt = 0; attempt < this.#opts.conflictRetries; attempt++) {
       if (attempt > 0) {
@@ -161,7 +201,10 @@ export class SerialPatcher<T extends StatusObject> {
       }
       const latest = (await this.#client.get(gvk, key, { signal: opts.signal })) as unknown as StatusObject;
       const merged = structuredClone(latest);
-      applyConditionsPatch(merged, ops, { ownedConditions: opts.ownedConditions, forceOverwrite: opts.forceOverwriteConditions });
+      applyConditionsPatch(merged, ops, {
+        ownedConditions: opts.ownedConditions,
+        forceOverwrite: opts.forceOverwriteConditions,
+      });
       const next = conditions.getConditions(merged);
       if (JSON.stringify(next) === JSON.stringify(conditions.getConditions(latest))) return undefined; // already as intended
       const body = { metadata: { resourceVersion: latest.metadata.resourceVersion }, status: { conditions: next } };

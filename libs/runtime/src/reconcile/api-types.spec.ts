@@ -16,23 +16,47 @@ describe('typed Flux objects', () => {
       apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
       kind: 'Kustomization',
       metadata: { name: 'apps', namespace: 'flux-system', generation: 1 },
-      spec: { interval: '10m', prune: true, sourceRef: { kind: 'GitRepository', name: 'flux-system' } } as Kustomization['spec'],
+      spec: {
+        interval: '10m',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'flux-system' },
+      } as Kustomization['spec'],
     });
     const patcher = new SerialPatcher<Kustomization>(ks, client);
-    await expect(checkDependencies(ks, ks.spec.dependsOn ?? [], { reader: client, requeueAfter: 30_000 })).resolves.toBeUndefined();
+    await expect(
+      checkDependencies(ks, ks.spec.dependsOn ?? [], { reader: client, requeueAfter: 30_000 }),
+    ).resolves.toBeUndefined();
     conditions.markTrue(ks, 'Healthy', 'Succeeded', 'healthy');
-    const recorder = new EventRecorder({ reportingController: 'kustomize-controller', reportingInstance: 'kc-0', client });
+    const recorder = new EventRecorder({
+      reportingController: 'kustomize-controller',
+      reportingInstance: 'kc-0',
+      client,
+    });
     const res = await summarizeAndPatch(ks, {
       patcher,
-      conditions: [{ target: 'Ready', owned: ['Ready', 'Healthy', 'Reconciling', 'Stalled'], summarize: ['Healthy'], negativePolarity: [] }],
+      conditions: [
+        {
+          target: 'Ready',
+          owned: ['Ready', 'Healthy', 'Reconciling', 'Stalled'],
+          summarize: ['Healthy'],
+          negativePolarity: [],
+        },
+      ],
       result: Result.Success,
       interval: 600_000,
       recorder,
-      successEvent: { reason: 'ReconciliationSucceeded', message: 'Applied revision: main@sha1:1', metadata: { revision: 'main@sha1:1' } },
+      successEvent: {
+        reason: 'ReconciliationSucceeded',
+        message: 'Applied revision: main@sha1:1',
+        metadata: { revision: 'main@sha1:1' },
+      },
     });
     await recorder.flush();
     expect(res).toEqual({ requeueAfter: 600_000 });
-    expect(client.stored<Kustomization>('Kustomization', { namespace: 'flux-system', name: 'apps' })?.status?.observedGeneration).toBe(1);
+    expect(
+      client.stored<Kustomization>('Kustomization', { namespace: 'flux-system', name: 'apps' })?.status
+        ?.observedGeneration,
+    ).toBe(1);
     const ev = [...client.objects.values()].find((o) => o.kind === 'Event');
     expect(ev?.metadata.annotations).toEqual({ 'kustomize.toolkit.fluxcd.io/revision': 'main@sha1:1' });
     // Type-level: the other kinds are accepted too.

@@ -10,7 +10,13 @@ import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { DependencyNotReadyReason, InvalidCELExpressionReason, ReadyCondition } from '@flux-ts/api';
 import { conditions } from '../conditions/index.ts';
-import { isNotFoundError, type GroupVersionKind, type KubeObjectLike, type ObjectKey, type StatusObject } from '../patch/types.ts';
+import {
+  isNotFoundError,
+  type GroupVersionKind,
+  type KubeObjectLike,
+  type ObjectKey,
+  type StatusObject,
+} from '../patch/types.ts';
 import { StallingError, WaitingError } from './errors.ts';
 
 /** `spec.dependsOn[]` item. */
@@ -45,7 +51,8 @@ function toCel(v: unknown): CelInput {
   if (v === null || v === undefined) return null;
   if (Array.isArray(v)) return v.map(toCel);
   if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (typeof v === 'object') return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x)]));
+  if (typeof v === 'object')
+    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x)]));
   return v as CelInput;
 }
 
@@ -57,7 +64,9 @@ export function compileReadyExpr(expr: string, depName: string): Program {
     return plan(celEnv({ funcs: strings }), parse(expr));
   } catch (err) {
     const detail = err instanceof Error ? err.message : String(err);
-    throw new StallingError(`failed to evaluate dependency ${depName}: ${detail}`, InvalidCELExpressionReason, { cause: err });
+    throw new StallingError(`failed to evaluate dependency ${depName}: ${detail}`, InvalidCELExpressionReason, {
+      cause: err,
+    });
   }
 }
 
@@ -66,7 +75,10 @@ export function evalReadyExpr(program: Program, self: unknown, dep: unknown, dep
   const r = program({ self: toCel(self), dep: toCel(dep) } as never);
   if (isCelError(r)) throw new Error(`failed to evaluate readyExpr of dependency '${depName}': ${r.message}`);
   if (typeof r !== 'boolean') {
-    throw new StallingError(`failed to evaluate dependency ${depName}: readyExpr must return a bool, got ${typeof r}`, InvalidCELExpressionReason);
+    throw new StallingError(
+      `failed to evaluate dependency ${depName}: readyExpr must return a bool, got ${typeof r}`,
+      InvalidCELExpressionReason,
+    );
   }
   return r;
 }
@@ -83,10 +95,17 @@ export function isDependencyReady(dep: KubeObjectLike): boolean {
  * Checks `deps` (same kind and API version as `obj`; namespace defaults to the object's). Resolves when all are
  * ready; throws {@link WaitingError} (DependencyNotReady) or {@link StallingError} (InvalidCELExpression).
  */
-export async function checkDependencies(obj: StatusObject, deps: readonly DependencyReference[], opts: CheckDependenciesOptions): Promise<void> {
+export async function checkDependencies(
+  obj: StatusObject,
+  deps: readonly DependencyReference[],
+  opts: CheckDependenciesOptions,
+): Promise<void> {
   const gvk = { apiVersion: obj.apiVersion, kind: obj.kind };
   const notReady = (msg: string, cause?: unknown) =>
-    new WaitingError(msg, DependencyNotReadyReason, opts.requeueAfter, { notification: true, ...(cause === undefined ? {} : { cause }) });
+    new WaitingError(msg, DependencyNotReadyReason, opts.requeueAfter, {
+      notification: true,
+      ...(cause === undefined ? {} : { cause }),
+    });
   for (const ref of deps) {
     const namespace = ref.namespace || obj.metadata.namespace;
     const depName = namespace ? `${namespace}/${ref.name}` : ref.name;

@@ -37,7 +37,10 @@ export function addFinalizer(obj: { metadata: { finalizers?: string[] } }, final
 }
 
 /** Removes the finalizer; returns true when it was present (the change still has to be patched). */
-export function removeFinalizer(obj: { metadata: { finalizers?: string[] } }, finalizer: string = FluxFinalizer): boolean {
+export function removeFinalizer(
+  obj: { metadata: { finalizers?: string[] } },
+  finalizer: string = FluxFinalizer,
+): boolean {
   if (!hasFinalizer(obj, finalizer)) return false;
   obj.metadata.finalizers = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
   return true;
@@ -67,7 +70,11 @@ export async function ensureFinalizer<T extends StatusObject>(
 export const ReconciliationInProgressMessage = 'reconciliation in progress';
 
 /** Reconciling=True and Ready=Unknown with the same reason and message (default Progressing). */
-export function progressiveStatus(obj: StatusObject, message: string = ReconciliationInProgressMessage, reason: string = ProgressingReason): void {
+export function progressiveStatus(
+  obj: StatusObject,
+  message: string = ReconciliationInProgressMessage,
+  reason: string = ProgressingReason,
+): void {
   conditions.markReconciling(obj, reason, message);
   conditions.markUnknown(obj, ReadyCondition, reason, message);
 }
@@ -76,7 +83,11 @@ export function progressiveStatus(obj: StatusObject, message: string = Reconcili
  * When the generation is new (`metadata.generation != status.observedGeneration`), publishes the progressive status
  * "processing object: new generation X -> Y" through the patcher; returns true when it did.
  */
-export async function reconcileNewGeneration<T extends StatusObject>(obj: T, patcher: SerialPatcher<T>, opts: SerialPatchOptions = {}): Promise<boolean> {
+export async function reconcileNewGeneration<T extends StatusObject>(
+  obj: T,
+  patcher: SerialPatcher<T>,
+  opts: SerialPatchOptions = {},
+): Promise<boolean> {
   const generation = obj.metadata.generation ?? 0;
   const observed = obj.status?.observedGeneration ?? 0;
   if (generation === observed) return false;

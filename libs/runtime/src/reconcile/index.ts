@@ -34,7 +34,13 @@ export { StallingError, WaitingError, GenericError, isTypedReconcileError } from
 /** Types of the typed reconcile errors. */
 export type { ErrorConfig, ErrorEventType, TypedErrorOptions, TypedReconcileError } from './errors.ts';
 /** Result enum and its mapping to queue results. */
-export { Result, lowestRequeuingResult, jitteredInterval, analyzeReconcileResult, computeReconcileResult } from './result.ts';
+export {
+  Result,
+  lowestRequeuingResult,
+  jitteredInterval,
+  analyzeReconcileResult,
+  computeReconcileResult,
+} from './result.ts';
 /** Types of the result computation. */
 export type { RequeueResult, ComputeResultOptions, ReconcileOutcome } from './result.ts';
 /** The single summarize-and-patch exit of a reconcile. */

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { conditions } from '../conditions/index.ts';
 import type { ConditionsObject } from '../conditions/index.ts';
 import { GenericError, StallingError, WaitingError } from './errors.ts';
-import { Result, analyzeReconcileResult, computeReconcileResult, jitteredInterval, lowestRequeuingResult } from './result.ts';
+import {
+  Result,
+  analyzeReconcileResult,
+  computeReconcileResult,
+  jitteredInterval,
+  lowestRequeuingResult,
+} from './result.ts';
 
 const minute = 60_000;
 
@@ -125,6 +131,10 @@ describe('computeReconcileResult', () => {
   it('stall reason and message come from the error', () => {
     const o = obj();
     computeReconcileResult(o, Result.Empty, new StallingError('spec.url is invalid', 'URLInvalid'), opts);
-    expect(conditions.get(o, 'Stalled')).toMatchObject({ status: 'True', reason: 'URLInvalid', message: 'spec.url is invalid' });
+    expect(conditions.get(o, 'Stalled')).toMatchObject({
+      status: 'True',
+      reason: 'URLInvalid',
+      message: 'spec.url is invalid',
+    });
   });
 });

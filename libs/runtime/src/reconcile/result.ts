@@ -78,7 +78,12 @@ function asError(err: unknown): Error {
  * - {@link GenericError} with `ignore` → treated as success; otherwise like any other error;
  * - any other error → Stalled removed, returned as `error` for a backoff retry.
  */
-export function analyzeReconcileResult(obj: ConditionsObject, res: Result, err: unknown, opts: ComputeResultOptions): ReconcileOutcome {
+export function analyzeReconcileResult(
+  obj: ConditionsObject,
+  res: Result,
+  err: unknown,
+  opts: ComputeResultOptions,
+): ReconcileOutcome {
   const interval = jitteredInterval(opts.interval, opts.jitterPercent ?? 0, opts.random);
   const observed = conditions.getConditions(obj).length > 0;
 
@@ -90,7 +95,11 @@ export function analyzeReconcileResult(obj: ConditionsObject, res: Result, err: 
   if (err instanceof WaitingError) {
     // Not stalled, just not yet: retry after the wait without backoff.
     conditions.remove(obj, StalledCondition);
-    return { result: { requeueAfter: err.requeueAfter > 0 ? err.requeueAfter : interval }, observedGeneration: false, success: false };
+    return {
+      result: { requeueAfter: err.requeueAfter > 0 ? err.requeueAfter : interval },
+      observedGeneration: false,
+      success: false,
+    };
   }
   if (err instanceof GenericError && err.ignore) {
     // A no-op error: the generation counts as reconciled, requeue at the success interval.
@@ -120,7 +129,12 @@ export function analyzeReconcileResult(obj: ConditionsObject, res: Result, err: 
  * The queue result for a step result and error, or throws the error for a backoff retry (see
  * {@link analyzeReconcileResult}; mutates Stalled/Reconciling on `obj`).
  */
-export function computeReconcileResult(obj: ConditionsObject, res: Result, err: unknown, opts: ComputeResultOptions): RequeueResult {
+export function computeReconcileResult(
+  obj: ConditionsObject,
+  res: Result,
+  err: unknown,
+  opts: ComputeResultOptions,
+): RequeueResult {
   const o = analyzeReconcileResult(obj, res, err, opts);
   if (o.error) throw o.error;
   return o.result;

@@ -5,7 +5,14 @@ import { FakeClient } from '../patch/fake-client.spec-helper.ts';
 import { SerialPatcher } from '../patch/serial-patcher.ts';
 import type { StatusObject } from '../patch/types.ts';
 import { GenericError, StallingError, WaitingError } from './errors.ts';
-import { addFinalizer, ensureFinalizer, progressiveStatus, reconcileNewGeneration, removeFinalizer, skipIfSuspended } from './helpers.ts';
+import {
+  addFinalizer,
+  ensureFinalizer,
+  progressiveStatus,
+  reconcileNewGeneration,
+  removeFinalizer,
+  skipIfSuspended,
+} from './helpers.ts';
 import { Result } from './result.ts';
 import { summarizeAndPatch, type ReconcileConditions } from './summarize.ts';
 
@@ -32,7 +39,12 @@ class Events {
 
 async function setup(annotations?: Record<string, string>) {
   const client = new FakeClient();
-  client.add<Repo>({ ...gvk, metadata: { ...key, generation: 3, ...(annotations ? { annotations } : {}) }, spec: { url: 'https://x' }, status: {} });
+  client.add<Repo>({
+    ...gvk,
+    metadata: { ...key, generation: 3, ...(annotations ? { annotations } : {}) },
+    spec: { url: 'https://x' },
+    status: {},
+  });
   const obj = await client.get<Repo>(gvk, key);
   const patcher = new SerialPatcher(obj, client, { conflictBackoffMs: 1 });
   const events = new Events();
@@ -70,12 +82,22 @@ describe('summarizeAndPatch', () => {
   it('on a stall: Stalled=True, Ready=False with the stall reason, no requeue, no error, observedGeneration set', async () => {
     const { client, obj, patcher, events } = await setup();
     progressiveStatus(obj);
-    const res = await summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, error: new StallingError('invalid url', 'URLInvalid'), recorder: events });
+    const res = await summarizeAndPatch(obj, {
+      ...base,
+      patcher,
+      result: Result.Empty,
+      error: new StallingError('invalid url', 'URLInvalid'),
+      recorder: events,
+    });
     expect(res).toEqual({});
     const live = client.stored<Repo>('GitRepository', key)!;
     expect(conditions.isStalled(live)).toBe(true);
     expect(conditions.has(live, 'Reconciling')).toBe(false);
-    expect(conditions.get(live, 'Ready')).toMatchObject({ status: 'False', reason: 'URLInvalid', message: 'invalid url' });
+    expect(conditions.get(live, 'Ready')).toMatchObject({
+      status: 'False',
+      reason: 'URLInvalid',
+      message: 'invalid url',
+    });
     expect(live.status?.observedGeneration).toBe(3);
     expect(events.got.map((e) => [e.ev.type, e.ev.reason])).toEqual([['Warning', 'URLInvalid']]);
   });
@@ -99,17 +121,23 @@ describe('summarizeAndPatch', () => {
     const { client, obj, patcher, events } = await setup();
     conditions.markTrue(obj, 'FetchFailed', 'GitOperationFailed', 'failed to checkout: auth required');
     const err = new GenericError('failed to checkout: auth required', 'GitOperationFailed');
-    await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, error: err, recorder: events })).rejects.toBe(err);
+    await expect(
+      summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, error: err, recorder: events }),
+    ).rejects.toBe(err);
     const live = client.stored<Repo>('GitRepository', key)!;
     expect(conditions.get(live, 'Ready')).toMatchObject({ status: 'False', reason: 'GitOperationFailed' });
     expect(live.status?.observedGeneration).toBeUndefined();
-    expect(events.got.map((e) => [e.ev.type, e.ev.reason, e.ev.message])).toEqual([['Warning', 'GitOperationFailed', 'failed to checkout: auth required']]);
+    expect(events.got.map((e) => [e.ev.type, e.ev.reason, e.ev.message])).toEqual([
+      ['Warning', 'GitOperationFailed', 'failed to checkout: auth required'],
+    ]);
   });
 
   it('a success that is not Ready becomes an error for retry', async () => {
     const { obj, patcher } = await setup();
     conditions.markFalse(obj, 'ArtifactInStorage', 'NoArtifact', 'no artifact yet');
-    await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Success })).rejects.toThrow('no artifact yet');
+    await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Success })).rejects.toThrow(
+      'no artifact yet',
+    );
   });
 
   it('ignores NotFound from the patch when the object is being deleted', async () => {
@@ -118,7 +146,9 @@ describe('summarizeAndPatch', () => {
     removeFinalizer(obj);
     conditions.markTrue(obj, 'ArtifactInStorage', 'Succeeded', 'ok');
     client.objects.clear();
-    await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, ignoreNotFound: true })).resolves.toEqual({});
+    await expect(
+      summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, ignoreNotFound: true }),
+    ).resolves.toEqual({});
     await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty })).rejects.toThrow(/not found/);
   });
 });
@@ -147,7 +177,11 @@ describe('helpers', () => {
     const { client, obj, patcher } = await setup();
     expect(await reconcileNewGeneration(obj, patcher)).toBe(true);
     const live = client.stored<Repo>('GitRepository', key)!;
-    expect(conditions.get(live, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Progressing', message: 'processing object: new generation 0 -> 3' });
+    expect(conditions.get(live, 'Reconciling')).toMatchObject({
+      status: 'True',
+      reason: 'Progressing',
+      message: 'processing object: new generation 0 -> 3',
+    });
     expect(conditions.get(live, 'Ready')).toMatchObject({ status: 'Unknown', reason: 'Progressing' });
   });
 });
@@ -157,10 +191,14 @@ describe('summarizeAndPatch with plain errors', () => {
     const { client, obj, patcher, events } = await setup();
     progressiveStatus(obj);
     const err = new Error('failed to reach storage');
-    await expect(summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, error: err, recorder: events })).rejects.toBe(err);
+    await expect(
+      summarizeAndPatch(obj, { ...base, patcher, result: Result.Empty, error: err, recorder: events }),
+    ).rejects.toBe(err);
     const live = client.stored<Repo>('GitRepository', key)!;
     expect(conditions.isReconciling(live)).toBe(true);
     expect(conditions.get(live, 'Ready')).toMatchObject({ status: 'False' });
-    expect(events.got.map((e) => [e.ev.type, e.ev.reason, e.ev.message])).toEqual([['Warning', 'Failed', 'failed to reach storage']]);
+    expect(events.got.map((e) => [e.ev.type, e.ev.reason, e.ev.message])).toEqual([
+      ['Warning', 'Failed', 'failed to reach storage'],
+    ]);
   });
 });

@@ -69,7 +69,8 @@ export interface SummarizeAndPatchOptions<T extends StatusObject> {
 }
 
 function configOf(err: unknown): { reason: string; config: ErrorConfig } | undefined {
-  if (err instanceof StallingError || err instanceof WaitingError || err instanceof GenericError) return { reason: err.reason, config: err.config };
+  if (err instanceof StallingError || err instanceof WaitingError || err instanceof GenericError)
+    return { reason: err.reason, config: err.config };
   return undefined;
 }
 
@@ -82,7 +83,13 @@ export function recordReconcileRequest(obj: StatusObject): void {
   }
 }
 
-function logError(log: Logger | undefined, err: Error, cfg: ErrorConfig, msg: string, fields: Record<string, unknown> = {}): void {
+function logError(
+  log: Logger | undefined,
+  err: Error,
+  cfg: ErrorConfig,
+  msg: string,
+  fields: Record<string, unknown> = {},
+): void {
   if (!log || !cfg.log) return;
   if (cfg.event === 'Warning') log.error({ err: err.message, ...fields }, msg);
   else log.info({ reason: err.message, ...fields }, msg);
@@ -92,12 +99,19 @@ function logError(log: Logger | undefined, err: Error, cfg: ErrorConfig, msg: st
  * Finalizes a reconcile: see the module comment. Returns the queue result, or throws the error that should be
  * retried with backoff (the step error, a not-Ready success, or a patch failure).
  */
-export async function summarizeAndPatch<T extends StatusObject>(obj: T, opts: SummarizeAndPatchOptions<T>): Promise<RequeueResult> {
+export async function summarizeAndPatch<T extends StatusObject>(
+  obj: T,
+  opts: SummarizeAndPatchOptions<T>,
+): Promise<RequeueResult> {
   const err = opts.error;
   recordReconcileRequest(obj);
 
   // Outcome: queue result, error to surface, kstatus corrections of Stalled/Reconciling.
-  const outcome = analyzeReconcileResult(obj, opts.result, err, { interval: opts.interval, jitterPercent: opts.jitterPercent, random: opts.random });
+  const outcome = analyzeReconcileResult(obj, opts.result, err, {
+    interval: opts.interval,
+    jitterPercent: opts.jitterPercent,
+    random: opts.random,
+  });
   let retErr = outcome.error;
 
   // Summarize the owned conditions into the target (Ready).
@@ -121,7 +135,10 @@ export async function summarizeAndPatch<T extends StatusObject>(obj: T, opts: Su
       conditions.markTrue(obj, ReadyCondition, SucceededReason, opts.readySuccessMessage ?? 'reconciliation succeeded');
     }
     // A success that is not Ready must be retried (the Ready message explains why).
-    if (!conditions.isReady(obj)) retErr = new Error(conditions.getMessage(obj, ReadyCondition) || 'reconciliation succeeded but the object is not ready');
+    if (!conditions.isReady(obj))
+      retErr = new Error(
+        conditions.getMessage(obj, ReadyCondition) || 'reconciliation succeeded but the object is not ready',
+      );
   }
 
   // Log and record events for the outcome. Recording never throws and is not awaited (the recorder serialises its
@@ -129,17 +146,29 @@ export async function summarizeAndPatch<T extends StatusObject>(obj: T, opts: Su
   const typed = configOf(err);
   const events: Promise<void>[] = [];
   if (err instanceof Error && typed) {
-    const msg = err instanceof StallingError ? 'reconciliation stalled' : err instanceof WaitingError ? 'reconciliation waiting' : err.message;
+    const msg =
+      err instanceof StallingError
+        ? 'reconciliation stalled'
+        : err instanceof WaitingError
+          ? 'reconciliation waiting'
+          : err.message;
     logError(opts.log, err, typed.config, msg, err instanceof WaitingError ? { requeueAfter: err.requeueAfter } : {});
     if (opts.recorder && typed.config.event !== 'None') {
       const type = typed.config.event === 'Warning' ? 'Warning' : typed.config.notification ? 'Normal' : 'Trace';
-      events.push(opts.recorder.event(obj, { type, reason: typed.reason, message: err.message, metadata: opts.eventMetadata }));
+      events.push(
+        opts.recorder.event(obj, { type, reason: typed.reason, message: err.message, metadata: opts.eventMetadata }),
+      );
     }
   } else if (retErr && opts.recorder && err !== undefined) {
     // The Ready reason names the failure unless Ready only mirrors Reconciling (Progressing*).
     const readyReason = conditions.isFalse(obj, ReadyCondition) ? conditions.getReason(obj, ReadyCondition) : '';
-    const reason = readyReason === '' || readyReason === ProgressingReason || readyReason === ProgressingWithRetryReason ? FailedReason : readyReason;
-    events.push(opts.recorder.event(obj, { type: 'Warning', reason, message: retErr.message, metadata: opts.eventMetadata }));
+    const reason =
+      readyReason === '' || readyReason === ProgressingReason || readyReason === ProgressingWithRetryReason
+        ? FailedReason
+        : readyReason;
+    events.push(
+      opts.recorder.event(obj, { type: 'Warning', reason, message: retErr.message, metadata: opts.eventMetadata }),
+    );
   } else if (!retErr && outcome.success && opts.recorder && opts.successEvent) {
     const { type, ...rest } = opts.successEvent;
     events.push(opts.recorder.event(obj, { type: type ?? 'Normal', ...rest }));
