@@ -103,10 +103,11 @@ describe('demo reconciler against the API server', () => {
         // Chaos: failing updates (500 and 409), a failing list, and watch drops while the data keeps changing.
         server.hooks.injectError({ verb: 'update', resource: 'configmaps', code: 500, probability: 0.3, times: 15 });
         server.hooks.injectError({ verb: 'update', resource: 'configmaps', code: 409, probability: 0.3, times: 15 });
+        let allowWatches = (): void => undefined;
         for (let round = 1; round <= 4; round++) {
           if (round === 2) {
-            // Drop the watch and make the informer's reconnect fail once, so it misses this round's writes...
-            server.hooks.injectError({ verb: 'watch', resource: 'configmaps', code: 500, times: 1 });
+            // Drop the watch and make every reconnect fail until the history is gone, so it misses this round's writes...
+            allowWatches = server.hooks.injectError({ verb: 'watch', resource: 'configmaps', code: 500 });
             server.hooks.disconnectWatches('configmaps');
           }
           for (const name of names) {
@@ -125,6 +126,7 @@ describe('demo reconciler against the API server', () => {
             // ...then forget the watch history: its resume gets 410 Expired and it relists (the first list fails).
             server.hooks.compact();
             server.hooks.injectError({ verb: 'list', resource: 'configmaps', code: 500, times: 1 });
+            allowWatches();
           } else {
             server.hooks.disconnectWatches('configmaps');
           }
