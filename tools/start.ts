@@ -1,11 +1,22 @@
-// `npm start`: the embedded mode (API server + controllers + demo) is issue "npm start" and is not built yet.
-// Until it is, this says so plainly and exits non-zero instead of pretending.
-console.error(
-  [
-    'flux-ts: `npm start` (embedded API server, controllers and the demo repository) is not implemented yet.',
-    'What exists today: the Flux CRDs (deploy/crds), libs/api, and the controller binaries, which parse their flags:',
-    '  npx flux-ts-source-controller --help',
-    'See README.md and docs/ARCHITECTURE.md for the status of each part.',
-  ].join('\n'),
-);
-process.exit(1);
+// `npm start`: flux-ts on the embedded cluster, or `npm start -- validate …`. This file only reads argv, the
+// working directory and signals; everything else is @flux-ts/embedded.
+import { join } from 'node:path';
+import { main } from '@flux-ts/embedded';
+
+const stop = new AbortController();
+let stopping = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(sig, () => {
+    if (stopping) process.exit(130); // a second Ctrl-C does not wait
+    stopping = true;
+    stop.abort();
+  });
+}
+const code = await main({
+  argv: process.argv.slice(2),
+  workspace: join(import.meta.dirname, '..'),
+  cwd: process.cwd(),
+  io: { stdout: process.stdout, stderr: process.stderr },
+  signal: stop.signal,
+});
+process.exit(code);

@@ -3,4 +3,7 @@
 import process from 'node:process';
 import { main } from '../src/main.ts';
 
-process.exit(await main(process.argv.slice(2), process.env, process));
+const stop = new globalThis.AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+process.exit(await main(process.argv.slice(2), process.env, process, { signal: stop.signal }));

@@ -1,8 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '@flux-ts/runtime';
-import { describeControllerMain } from '@flux-ts/testing';
-import { main, sourceControllerFeatureGates, sourceControllerFlags, sourceControllerNotice } from './index.ts';
+import { captureIO, describeControllerMain, writeTestKubeconfig } from '@flux-ts/testing';
+import {
+  advertisedStorageAddress,
+  main,
+  sourceControllerFeatureGates,
+  sourceControllerFlags,
+  sourceControllerNotice,
+} from './index.ts';
 
+// The shared flag and `main` suite; the start-up itself is tested in main.int.spec.ts against the API server.
 describeControllerMain({
   controller: 'source-controller',
   main,
@@ -11,6 +21,7 @@ describeControllerMain({
   notice: sourceControllerNotice,
   omittedKeys: ['noCrossNamespaceRefs'],
   helpDefaultLine: ['--storage-addr string ', '(default ":9090")'],
+  implemented: true,
 });
 
 describe('source-controller flags', () => {
@@ -56,5 +67,45 @@ describe('source-controller flags', () => {
       metricsAddr: { host: '::1', port: 0 },
       eventsAddr: 'http://notification-controller.flux-system.svc.cluster.local./',
     });
+  });
+
+  it('advertises --storage-adv-addr, else --storage-addr with the host name for an empty host', () => {
+    const storageAddr = { host: '', port: 9090 };
+    expect(advertisedStorageAddress({ storageAdvAddr: 'sc.flux-system.svc.', storageAddr, hostname: 'pod' })).toBe(
+      'sc.flux-system.svc.',
+    );
+    expect(advertisedStorageAddress({ storageAdvAddr: '', storageAddr, hostname: 'pod-1' })).toBe('pod-1:9090');
+    expect(
+      advertisedStorageAddress({ storageAdvAddr: '', storageAddr: { host: '::1', port: 80 }, hostname: 'x' }),
+    ).toBe('[::1]:80');
+  });
+});
+
+describe('source-controller main', () => {
+  let dir: string;
+  let emptyHome: string;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flux-ts-source-controller-'));
+    writeTestKubeconfig(dir);
+    emptyHome = join(dir, 'home');
+    mkdirSync(emptyHome);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('says in --help what it reconciles and what it does not yet', async () => {
+    const c = captureIO();
+    expect(await main(['--help'], {}, c.io)).toBe(0);
+    expect(sourceControllerNotice).toContain('GitRepository');
+    expect(sourceControllerNotice).toContain(
+      'OCIRepository/HelmRepository/HelmChart/Bucket reconcilers are not implemented yet',
+    );
+  });
+
+  it('exits 1 on an invalid --log-level before connecting', async () => {
+    const c = captureIO();
+    const kubeconfig = join(dir, 'kubeconfig.yaml');
+    expect(await main(['--kubeconfig', kubeconfig, '--log-level=loud'], { HOME: emptyHome }, c.io)).toBe(1);
+    expect(c.err()).toContain('invalid --log-level "loud"');
   });
 });

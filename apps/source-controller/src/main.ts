@@ -1,22 +1,91 @@
-import { runUnimplementedController } from '@flux-ts/runtime';
+import {
+  FlagError,
+  HelpRequestedError,
+  KubeConfigError,
+  formatHelp,
+  loadKubeConfig,
+  parseFlags,
+  readControllerEnv,
+} from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
+import { SourceControllerName, createSourceController } from './controller.ts';
+import type { SourceControllerConfig } from './controller.ts';
 import { sourceControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const sourceControllerNotice =
-  'flux-ts source-controller: the GitRepository/OCIRepository/HelmRepository/HelmChart/Bucket reconcilers are not implemented yet; this build only parses its configuration.';
+  'flux-ts source-controller: reconciles GitRepository objects into artifacts served on --storage-addr; the OCIRepository/HelmRepository/HelmChart/Bucket reconcilers are not implemented yet.';
+
+/** Process hooks `main` uses besides argv, env and the output streams (`process` satisfies it). */
+export interface MainProcess extends MainIO {
+  on?(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+  off?(event: 'SIGINT' | 'SIGTERM', listener: () => void): unknown;
+}
 
 /**
- * Entry point of flux-ts-source-controller: parses the upstream-compatible flags and resolves the kubeconfig.
- * Returns the exit code: 0 for `--help`, 2 for bad flags, 1 otherwise (no reconciler is implemented yet).
+ * Entry point of flux-ts-source-controller: parses the upstream-compatible flags, resolves the kubeconfig and runs
+ * the manager with the GitRepository controller and the artifact server until SIGINT/SIGTERM (or `signal`).
+ * Returns the exit code: 0 for `--help` and after a graceful shutdown, 2 for bad flags, 1 on a start-up or fatal
+ * error.
  */
-export async function main(argv: readonly string[], env: Env, io: MainIO): Promise<number> {
-  return runUnimplementedController({
-    controller: 'source-controller',
-    notice: sourceControllerNotice,
-    flags: sourceControllerFlags,
-    argv,
-    env,
-    io,
-  });
+export async function main(argv: readonly string[], env: Env, io: MainProcess, signal?: AbortSignal): Promise<number> {
+  let config: SourceControllerConfig;
+  try {
+    config = parseFlags(sourceControllerFlags, argv, env);
+  } catch (err) {
+    if (err instanceof HelpRequestedError) {
+      io.stdout.write(
+        formatHelp(sourceControllerFlags, { program: SourceControllerName, preamble: sourceControllerNotice }),
+      );
+      return 0;
+    }
+    if (err instanceof FlagError) {
+      io.stderr.write(`${SourceControllerName}: ${err.message}\nRun '${SourceControllerName} --help' for usage.\n`);
+      return err.exitCode;
+    }
+    throw err;
+  }
+
+  let kubeConfig;
+  try {
+    kubeConfig = loadKubeConfig({ kubeconfig: config.kubeconfig, env });
+  } catch (err) {
+    if (err instanceof KubeConfigError) {
+      io.stderr.write(`${SourceControllerName}: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+
+  const controllerEnv = readControllerEnv(env);
+  const stop = new AbortController();
+  const onSignal = (): void => stop.abort();
+  io.on?.('SIGINT', onSignal);
+  io.on?.('SIGTERM', onSignal);
+  signal?.addEventListener('abort', onSignal, { once: true });
+  if (signal?.aborted) stop.abort();
+  try {
+    const controller = await createSourceController(config, {
+      kubeConfig,
+      runtimeNamespace: controllerEnv.runtimeNamespace,
+      hostname: env['HOSTNAME'] || undefined,
+    }).catch((err: unknown) => {
+      io.stderr.write(`${SourceControllerName}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return undefined;
+    });
+    if (!controller) return 1;
+    try {
+      await controller.run(stop.signal);
+    } catch (err) {
+      controller.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'problem running manager');
+      controller.logger.flush();
+      return 1;
+    }
+    controller.logger.flush();
+    return 0;
+  } finally {
+    io.off?.('SIGINT', onSignal);
+    io.off?.('SIGTERM', onSignal);
+    signal?.removeEventListener('abort', onSignal);
+  }
 }

@@ -293,6 +293,8 @@ describe('Status bodies and codes for bad input', () => {
   });
 
   it('dryRun=All validates and returns the object without storing it', async () => {
+    const creates = server.counters.get('create', 'configmaps');
+    const dryCreates = server.counters.get('dryrun-create', 'configmaps');
     const r = await raw(
       server,
       'POST',
@@ -305,6 +307,10 @@ describe('Status bodies and codes for bad input', () => {
     const del = await raw(server, 'DELETE', '/api/v1/namespaces/default/configmaps/dup?dryRun=All');
     expect(del.status).toBe(200);
     expect((await raw(server, 'GET', '/api/v1/namespaces/default/configmaps/dup')).status).toBe(200);
+    // Dry-run writes are counted apart from real ones.
+    expect(server.counters.get('create', 'configmaps')).toBe(creates);
+    expect(server.counters.get('dryrun-create', 'configmaps')).toBe(dryCreates + 1);
+    expect(server.counters.get('dryrun-delete', 'configmaps')).toBeGreaterThanOrEqual(1);
   });
 
   it('Warn field validation returns a Warning header and prunes the unknown field', async () => {

@@ -322,6 +322,70 @@ describe('scale, hooks and process entry points', () => {
   });
 });
 
+describe('workload simulation across a restart', () => {
+  it('keeps a rolled-out Deployment as it is when the server resumes from a snapshot', async () => {
+    const first = await startApiServer({ simulation: { readyAfterMs: 0, intervalMs: 20 } });
+    let snap: ReturnType<ApiServer['snapshot']>;
+    let before: { metadata: { resourceVersion: string }; status?: { availableReplicas?: number } };
+    try {
+      const deployment = {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web', namespace: 'default' },
+        spec: {
+          replicas: 2,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } },
+        },
+      };
+      const created = await raw(
+        first,
+        'POST',
+        '/apis/apps/v1/namespaces/default/deployments',
+        JSON.stringify(deployment),
+        {
+          'Content-Type': 'application/json',
+        },
+      );
+      expect(created.status).toBe(201);
+      before = await eventually(async () => {
+        const d = (await raw(first, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).json() as typeof before;
+        if (d.status?.availableReplicas !== 2) throw new Error('not available yet');
+        return d;
+      });
+      // A new generation: its rollout times are the server's memory, not the object's creation time.
+      await new Promise((r) => setTimeout(r, 1100));
+      const scaled = await raw(
+        first,
+        'PATCH',
+        '/apis/apps/v1/namespaces/default/deployments/web',
+        JSON.stringify({ spec: { replicas: 3 } }),
+        { 'Content-Type': 'application/merge-patch+json' },
+      );
+      expect(scaled.status).toBe(200);
+      before = await eventually(async () => {
+        const d = (await raw(first, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')).json() as typeof before;
+        if (d.status?.availableReplicas !== 3) throw new Error('not available yet');
+        return d;
+      });
+      snap = JSON.parse(JSON.stringify(first.snapshot())) as ReturnType<ApiServer['snapshot']>;
+    } finally {
+      await first.close();
+    }
+    const second = await startApiServer({ snapshot: snap, simulation: { readyAfterMs: 0, intervalMs: 20 } });
+    try {
+      await new Promise((r) => setTimeout(r, 300)); // ~15 simulation ticks
+      const after = (
+        await raw(second, 'GET', '/apis/apps/v1/namespaces/default/deployments/web')
+      ).json() as typeof before;
+      expect(after.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+      expect(after).toEqual(before);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
 describe.skipIf(!hasKubectl())('the flux-ts-apiserver command', () => {
   it('prints its URL, writes a kubeconfig kubectl uses and loads CRDs from --crds', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flux-ts-apiserver-bin-'));

@@ -3,6 +3,7 @@
  * appear at run time), watches are long-lived chunked streams, and content negotiation is by Accept
  * parameters, which a plain request listener handles without fighting a framework's router and serializers.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { randomBytes } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -514,7 +515,10 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       ...(route.name !== undefined ? { name: route.name } : {}),
     };
     const key = resourceKey(def.group, def.resource, route.subresource);
-    counts.set(`${verb} ${key}`, (counts.get(`${verb} ${key}`) ?? 0) + 1);
+    // A dry-run write changes nothing: it is counted apart (`dryrun-patch deployments.apps`), so that "no writes"
+    // can be asserted on a steady state made of server-side dry-runs.
+    const counted = q.getAll('dryRun').includes('All') ? `dryrun-${verb}` : verb;
+    counts.set(`${counted} ${key}`, (counts.get(`${counted} ${key}`) ?? 0) + 1);
     const decision = authz(attrs);
     if (!decision.allowed) throw new ForbiddenError(attrs, decision.reason);
     for (const rule of errorRules) {
@@ -911,6 +915,17 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
   if (opts.kubeconfigPath) await writeFile(opts.kubeconfigPath, kubeconfig, { mode: 0o600 });
 
   // ---- workload simulation -----------------------------------------------------------------------
+  const withoutTimes = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(withoutTimes)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => !/(Time|Timestamp)$/.test(k))
+              .map(([k, x]) => [k, withoutTimes(x)]),
+          )
+        : v;
+  const sameButTimes = (a: unknown, b: unknown): boolean => isDeepStrictEqual(withoutTimes(a), withoutTimes(b));
   let simTimer: NodeJS.Timeout | undefined;
   const WORKLOADS = ['apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs'];
   const setSimulation = (sim: { readyAfterMs: number; intervalMs?: number } | undefined): void => {
@@ -932,6 +947,9 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
             ...(changedAt !== undefined ? { changedAt: new Date(changedAt) } : {}),
           });
           if (!status) continue;
+          // Not changed since this server started (a restart from a snapshot): a stored status that differs from
+          // the simulated one only in its timestamps is kept, so that a resumed cluster writes nothing.
+          if (changedAt === undefined && o['status'] !== undefined && sameButTimes(o['status'], status)) continue;
           const next = structuredClone(o);
           next['status'] = status;
           try {

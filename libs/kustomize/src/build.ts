@@ -7,6 +7,7 @@ import { defaultFs, Loader, type KustomizeFs, type LoadRestrictions } from './lo
 import { fixNameReferences } from './name-reference.ts';
 import {
   applyPatchEntry,
+  parsePatch,
   fromPatchesJson6902,
   fromPatchesStrategicMerge,
   type PatchEntry,
@@ -18,6 +19,7 @@ import { resolveVars, type Var } from './vars/index.ts';
 import { hashResource } from './hash.ts';
 import {
   clone,
+  goResIdString,
   idOf,
   idString,
   isMap,
@@ -29,6 +31,9 @@ import {
   type Resource,
 } from './resource.ts';
 import { sortResources } from './sort.ts';
+import { loadCrdConfig } from './crds.ts';
+import { openApiTypeInfo, type TypeInfoLookup } from './openapi.ts';
+import { createRemoteFetcher } from './remote.ts';
 import { emptyConfig, mergeConfig, parseConfig, type TransformerConfig } from './transformer-config.ts';
 import { DEFAULT_NAME_REFERENCES } from './name-reference.ts';
 import { DEFAULT_VAR_REFERENCE_FIELD_SPECS } from './vars/index.ts';
@@ -41,7 +46,7 @@ import {
   applyPrefixSuffix,
   applyReplicas,
 } from './transformers.ts';
-import type { YamlValue } from './yaml-emit.ts';
+import { emitDocument, type YamlValue } from './yaml-emit.ts';
 
 /** Fetches a remote resource (git or https URL) into a local directory or file and returns its path. */
 export type RemoteFetcher = (url: string) => Promise<string>;
@@ -52,8 +57,12 @@ export interface BuildOptions {
   fs?: KustomizeFs;
   /** 'rootOnly' (default, like kustomize) refuses files outside a kustomization's directory. */
   loadRestrictions?: LoadRestrictions;
-  /** Remote resource fetcher; when absent, remote resources are refused. */
-  remote?: RemoteFetcher;
+  /**
+   * Remote resources (git URLs, https files): a fetcher returning a local path, `false` to refuse them (Flux's
+   * `--no-remote-bases`; the error names the URL), or absent for the default fetcher ({@link createRemoteFetcher}:
+   * git clones through @flux-ts/git into a temporary directory removed when the build ends).
+   */
+  remote?: RemoteFetcher | false;
 }
 
 /** Accepted kustomization file names, in kustomize's order. */
@@ -108,6 +117,11 @@ interface Ctx {
   stack: string[];
   /** `vars` of every kustomization in the build, resolved once at the top. */
   vars: Var[];
+  /** Strategic-merge facts from an `openapi` schema (replaces the built-in table). */
+  typeInfoFor?: TypeInfoLookup;
+  /** Whether a schema was chosen (kyaml's SetSchema: the first kustomization that sets one wins). */
+  schemaSet: boolean;
+  remote: RemoteFetcher | false;
 }
 
 function findKustomizationFile(ldr: Loader): string {
@@ -177,11 +191,16 @@ function sameId(a: ResId, b: ResId): boolean {
 }
 
 function appendUnique(list: Resource[], add: Resource[]): void {
+  // ids compared as sameId does (namespace '' = 'default'), through a set: inputs can have thousands of objects
+  const key = (id: ResId): string => [id.group, id.version, id.kind, id.name, id.namespace || 'default'].join('\u0000');
+  const seen = new Set(list.map((x) => key(idOf(x.obj))));
   for (const r of add) {
     const id = idOf(r.obj);
-    if (list.some((x) => sameId(idOf(x.obj), id))) {
+    const k = key(id);
+    if (seen.has(k)) {
       throw new KustomizeError(`may not add resource with an already registered id: ${idString(id)}`);
     }
+    seen.add(k);
     list.push(r);
   }
 }
@@ -196,32 +215,106 @@ async function accumulateResources(
   for (const entry of entries) {
     try {
       if (isRemote(entry)) {
-        if (!ctx.opts.remote) throw new KustomizeError(`remote resources are disabled: ${entry}`);
-        const local = await ctx.opts.remote(entry);
-        const child = ldr.child(ldr.isDir(local) ? local : path.dirname(local));
-        if (ldr.isDir(local)) appendUnique(into, await buildDir(ctx, child, cfg));
+        if (!ctx.remote) throw new KustomizeError(`remote resources are disabled: ${entry}`);
+        const local = await ctx.remote(entry);
+        // fetched content is on the local disk whatever `fs` the build reads from
+        const rl = new Loader(local, defaultFs(), ldr.restrictions);
+        const child = rl.child(rl.isDir(local) ? local : path.dirname(local));
+        if (rl.isDir(local)) appendUnique(into, await buildDir(ctx, child, cfg));
         else appendUnique(into, readResourceFile(child, path.basename(local)));
         continue;
       }
-      const abs = ldr.realPath(entry);
-      if (ldr.isDir(abs)) {
-        appendUnique(into, await buildDir(ctx, ldr.child(abs), cfg));
-      } else {
-        ldr.checkRestriction(abs);
-        appendUnique(into, readResourceFile(ldr, entry));
-      }
+      await accumulateLocal(ctx, ldr, entry, into, cfg);
     } catch (err) {
-      throw new KustomizeError(
-        `accumulating resources: accumulation err='accumulating resources from '${entry}': ${(err as Error).message}'`,
-        { cause: err },
-      );
+      throw new KustomizeError(`accumulating resources: ${(err as Error).message}`, { cause: err });
     }
   }
 }
 
+/**
+ * One local `resources` entry, with kustomize's error structure: the entry is tried as a file first (errF), then
+ * as a directory (`accumulation err='<errF>': <directory error>`); malformed YAML in an existing file is reported
+ * alone.
+ */
+async function accumulateLocal(
+  ctx: Ctx,
+  ldr: Loader,
+  entry: string,
+  into: Resource[],
+  cfg: TransformerConfig,
+): Promise<void> {
+  const abs = path.resolve(ldr.root, entry);
+  const from = `accumulating resources from '${entry}'`;
+  const wrap = (errF: string, err: unknown): KustomizeError =>
+    new KustomizeError(`accumulation err='${errF}': ${(err as Error).message}`, { cause: err });
+  if (!ldr.exists(abs)) {
+    let msg = '';
+    try {
+      ldr.realPath(entry);
+    } catch (e) {
+      msg = (e as Error).message;
+    }
+    throw wrap(`${from}: ${msg}`, new KustomizeError(`must build at directory: not a valid directory: ${msg}`));
+  }
+  const real = ldr.realPath(entry);
+  if (!ldr.isDir(real)) {
+    let resources: Resource[];
+    try {
+      ldr.checkRestriction(real, abs);
+      resources = readResourceFile(ldr, entry);
+    } catch (e) {
+      if (e instanceof MalformedYamlError) throw new KustomizeError(`${from}: ${e.message}`, { cause: e });
+      throw wrap(
+        `${from}: ${(e as Error).message}`,
+        new KustomizeError(`must build at directory: '${abs}': file is not directory`),
+      );
+    }
+    try {
+      appendUnique(into, resources);
+    } catch (e) {
+      throw wrap(
+        `merging resources from '${entry}': ${(e as Error).message}`,
+        new KustomizeError(`must build at directory: '${abs}': file is not directory`),
+      );
+    }
+    return;
+  }
+  const errF = `${from}: '${real}' must resolve to a file`;
+  if (ctx.stack.includes(real)) {
+    throw wrap(errF, new KustomizeError(`cycle detected: candidate root '${real}' contains visited root '${real}'`));
+  }
+  let built: Resource[];
+  try {
+    built = await buildDir(ctx, ldr.child(real), cfg);
+  } catch (e) {
+    if (e instanceof TargetError) throw wrap(errF, e.cause);
+    throw wrap(
+      errF,
+      new KustomizeError(`recursed accumulation of path '${real}': ${(e as Error).message}`, { cause: e }),
+    );
+  }
+  try {
+    appendUnique(into, built);
+  } catch (e) {
+    throw wrap(errF, e);
+  }
+}
+
+/** A failure to load a directory's kustomization (reported without "recursed accumulation"). */
+class TargetError extends Error {}
+
+/** Malformed YAML in a resource file. */
+class MalformedYamlError extends KustomizeError {}
+
 function readResourceFile(ldr: Loader, rel: string): Resource[] {
   const abs = path.resolve(ldr.root, rel);
-  const docs = parseYamlStream(ldr.readText(rel), abs);
+  let docs: YamlValue[];
+  const text = ldr.readText(rel);
+  try {
+    docs = parseYamlStream(text, abs);
+  } catch (e) {
+    throw new MalformedYamlError(`MalformedYAMLError: ${(e as Error).message} in File: ${rel}`, { cause: e });
+  }
   const out: Resource[] = [];
   const addObj = (d: YamlValue): void => {
     if (!isMap(d)) throw new KustomizeError(`${abs}: expected a YAML mapping per document`);
@@ -232,13 +325,30 @@ function readResourceFile(ldr: Loader, rel: string): Resource[] {
     if (typeof d['kind'] !== 'string' || d['kind'] === '') {
       throw new KustomizeError(`missing kind in object ${JSON.stringify(d)} in ${abs}`);
     }
-    if (d['kind'] === 'Kustomization' || d['kind'] === 'Component') {
-      throw new KustomizeError(`${abs}: a ${d['kind']} cannot be used as a resource file`);
+    const md = d['metadata'];
+    if (!isMap(md) || typeof md['name'] !== 'string' || md['name'] === '') {
+      throw new KustomizeError(`missing metadata.name in object ${goObjectString(d)}`);
     }
     out.push(newResource(d));
   };
   for (const d of docs) addObj(d);
   return out;
+}
+
+/** kustomize prints the object it could not name with Go's `%v` of its TypeMeta and ObjectMeta basics. */
+function goObjectString(d: KObject): string {
+  const md = isMap(d['metadata']) ? d['metadata'] : {};
+  const s = (v: YamlValue | undefined): string => (typeof v === 'string' ? v : '');
+  const goMap = (v: YamlValue | undefined): string =>
+    `map[${
+      isMap(v)
+        ? Object.keys(v)
+            .sort()
+            .map((k) => `${k}:${String(v[k])}`)
+            .join(' ')
+        : ''
+    }]`;
+  return `{{${s(d['apiVersion'])} ${s(d['kind'])}} {{${s(md['name'])} ${s(md['namespace'])}} ${goMap(md['labels'])} ${goMap(md['annotations'])}}}`;
 }
 
 function previousIdsHook(resources: Resource[]): SelectOptions {
@@ -249,8 +359,13 @@ function previousIdsHook(resources: Resource[]): SelectOptions {
 }
 
 /** Applies a `patches` entry to the resource wrappers, keeping their bookkeeping. */
-function patchResources(resources: Resource[], entry: PatchEntry, source: string | undefined): Resource[] {
-  const opts = { ...previousIdsHook(resources), source };
+function patchResources(
+  resources: Resource[],
+  entry: PatchEntry,
+  source: string | undefined,
+  typeInfoFor: TypeInfoLookup | undefined,
+): Resource[] {
+  const opts = { ...previousIdsHook(resources), source, typeInfoFor };
   if (entry.target) {
     const out: Resource[] = [];
     for (const r of resources) {
@@ -297,8 +412,35 @@ function loadPatchText(ldr: Loader, p: KObject | string): { text: string; source
     }
     return { text: p };
   }
-  if (typeof p['path'] === 'string' && p['path'] !== '') return { text: ldr.readText(p['path']), source: p['path'] };
+  if (typeof p['path'] === 'string' && p['path'] !== '') {
+    try {
+      return { text: ldr.readText(p['path']), source: p['path'] };
+    } catch (err) {
+      throw new KustomizeError(
+        `${patchConfigPrefix(p)}failed to get the patch file from path(${p['path']}): ${(err as Error).message}`,
+        { cause: err },
+      );
+    }
+  }
   return { text: str(p['patch']) };
+}
+
+/** kustomize's prefix for PatchTransformer configuration errors: the entry as YAML (`path` entries only). */
+function patchConfigPrefix(p: KObject): string {
+  // go-yaml of kustomize's types.Patch: fields in struct order, the target's too
+  let yaml = '';
+  for (const f of ['path', 'patch'] as const) {
+    if (p[f] !== undefined && p[f] !== null && p[f] !== '') yaml += emitDocument({ [f]: p[f] as YamlValue });
+  }
+  const t = p['target'];
+  if (isMap(t)) {
+    yaml += 'target:\n';
+    for (const k of ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']) {
+      if (t[k] !== undefined && t[k] !== null && t[k] !== '') yaml += `  ${emitDocument({ [k]: t[k] as YamlValue })}`;
+    }
+  }
+  if (isMap(p['options'])) yaml += emitDocument({ options: p['options'] }).replace(/^/gm, '').trimEnd() + '\n';
+  return `trouble configuring builtin PatchTransformer with config: \`\n${yaml}\`: `;
 }
 
 function asSelector(v: YamlValue | undefined): PatchEntry['target'] {
@@ -308,13 +450,28 @@ function asSelector(v: YamlValue | undefined): PatchEntry['target'] {
   return out;
 }
 
-function runPatches(ldr: Loader, kust: KObject, resources: Resource[], which: 'sm+patches' | 'json6902'): Resource[] {
+function runPatches(
+  ctx: Ctx,
+  ldr: Loader,
+  kust: KObject,
+  resources: Resource[],
+  which: 'sm+patches' | 'json6902',
+): Resource[] {
   let list = resources;
+  const ti = ctx.typeInfoFor;
   if (which === 'sm+patches') {
     for (const p of Array.isArray(kust['patchesStrategicMerge']) ? kust['patchesStrategicMerge'] : []) {
       if (typeof p !== 'string') continue;
       const { text, source } = loadPatchText(ldr, p);
-      for (const e of fromPatchesStrategicMerge([text])) list = patchResources(list, e, source);
+      for (const e of fromPatchesStrategicMerge([text])) {
+        try {
+          list = patchResources(list, e, source, ti);
+        } catch (err) {
+          // the legacy field reports the resource-map error without the PatchTransformer's prefix
+          const msg = (err as Error).message.replace(/^no resource matches strategic merge patch "[^"]*": /, '');
+          throw new KustomizeError(msg, { cause: err });
+        }
+      }
     }
     for (const p of Array.isArray(kust['patches']) ? kust['patches'] : []) {
       if (!isMap(p)) continue;
@@ -325,7 +482,16 @@ function runPatches(ldr: Loader, kust: KObject, resources: Resource[], which: 's
             allowKindChange: p['options']['allowKindChange'] === true,
           }
         : undefined;
-      list = patchResources(list, { patch: text, target: asSelector(p['target']), options }, source);
+      // an unparsable patch: kustomize names the entry, not the YAML error
+      try {
+        parsePatch(text, source);
+      } catch (err) {
+        const from = source !== undefined ? `path: "${source}"` : `patch: ${JSON.stringify(text)}`;
+        throw new KustomizeError(`${patchConfigPrefix(p)}unable to parse SM or JSON patch from [${from}]`, {
+          cause: err,
+        });
+      }
+      list = patchResources(list, { patch: text, target: asSelector(p['target']), options }, source, ti);
     }
     return list;
   }
@@ -339,7 +505,7 @@ function runPatches(ldr: Loader, kust: KObject, resources: Resource[], which: 's
       name?: string;
       namespace?: string;
     };
-    for (const e of fromPatchesJson6902([{ target, patch: text }])) list = patchResources(list, e, source);
+    for (const e of fromPatchesJson6902([{ target, patch: text }])) list = patchResources(list, e, source, ti);
   }
   return list;
 }
@@ -386,7 +552,9 @@ function absorbGenerated(list: Resource[], generated: Resource[]): void {
     }
     const old = matches[0];
     if (!old || matches.length > 1) {
-      throw new KustomizeError(`id ${idString(gid)} does not exist; cannot merge or replace`);
+      throw new KustomizeError(
+        `merging from generator: id ${goResIdString(gid)} does not exist; cannot merge or replace`,
+      );
     }
     const oldObj = old.obj;
     const merged = clone(g.obj);
@@ -425,7 +593,28 @@ async function accumulateTarget(
       mergeConfig(cfg, parseConfig(doc, file));
     }
   }
+  const crds = strings(kust['crds']);
+  for (const file of crds) {
+    let text: string;
+    try {
+      text = ldr.readText(file);
+    } catch (err) {
+      throw new KustomizeError(`loading CRDs [${crds.join(' ')}]: ${(err as Error).message}`, { cause: err });
+    }
+    mergeConfig(cfg, loadCrdConfig(text, file, crds));
+  }
   for (const comp of strings(kust['components'])) {
+    if (!ldr.exists(path.resolve(ldr.root, comp))) {
+      let msg = '';
+      try {
+        ldr.realPath(comp);
+      } catch (e) {
+        msg = (e as Error).message;
+      }
+      throw new KustomizeError(
+        `accumulating components: loader.New "must build at directory: not a valid directory: ${msg}"`,
+      );
+    }
     try {
       const abs = ldr.realPath(comp);
       if (!ldr.isDir(abs))
@@ -439,6 +628,7 @@ async function accumulateTarget(
             `expected kind 'Component' for path '${abs}' but got '${str(ck['kind']) || 'Kustomization'}'`,
           );
         }
+        setSchema(ctx, child, ck);
         resources = await accumulateTarget(ctx, child, ck, resources, cfg);
       } finally {
         ctx.stack.pop();
@@ -452,16 +642,16 @@ async function accumulateTarget(
   }
   absorbGenerated(resources, runGenerators(ldr, kust));
   // builtin transformers, in kustomize's order
-  resources = runPatches(ldr, kust, resources, 'sm+patches');
+  resources = runPatches(ctx, ldr, kust, resources, 'sm+patches');
   const ns = str(kust['namespace']);
   if (ns) applyNamespace(resources, ns, cfg.namespace);
   const prefix = str(kust['namePrefix']);
   const suffix = str(kust['nameSuffix']);
-  if (prefix || suffix) applyPrefixSuffix(resources, prefix, suffix);
+  if (prefix || suffix) applyPrefixSuffix(resources, prefix, suffix, cfg);
   applyCommonLabels(resources, kust['commonLabels'], cfg.commonLabels);
   applyLabels(resources, kust['labels'], cfg);
   applyCommonAnnotations(resources, kust['commonAnnotations'], cfg.commonAnnotations);
-  resources = runPatches(ldr, kust, resources, 'json6902');
+  resources = runPatches(ctx, ldr, kust, resources, 'json6902');
   applyReplicas(resources, kust['replicas'], cfg.replicas);
   applyImages(resources, kust['images'], cfg.images);
   runReplacements(ldr, kust, resources);
@@ -474,13 +664,33 @@ async function accumulateTarget(
       ctx.vars.push(v as unknown as Var);
     }
   }
-  for (const f of ['crds', 'generators', 'transformers', 'validators', 'helmCharts', 'openapi'] as const) {
+  for (const f of ['generators', 'transformers', 'validators', 'helmCharts'] as const) {
     const v = kust[f];
     if ((Array.isArray(v) && v.length > 0) || isMap(v)) {
       throw new KustomizeError(`'${f}' is not supported yet by @flux-ts/kustomize`);
     }
   }
   return resources;
+}
+
+/**
+ * kustomize's openapi.SetSchema: the top kustomization decides first (`path` or `version`); otherwise the first
+ * nested kustomization (depth first, when it is loaded) with an `openapi` field sets the schema for the rest of the
+ * build.
+ */
+function setSchema(ctx: Ctx, ldr: Loader, kust: KObject): void {
+  if (ctx.schemaSet) return;
+  const oa = kust['openapi'];
+  if (!isMap(oa)) return;
+  if (typeof oa['path'] === 'string' && oa['path'] !== '') {
+    ctx.typeInfoFor = openApiTypeInfo(ldr.readText(oa['path']), oa['path']);
+    ctx.schemaSet = true;
+  } else if (typeof oa['version'] === 'string' && oa['version'] !== '') {
+    if (oa['version'] !== 'v1.21.2') {
+      throw new KustomizeError('the specified OpenAPI version is not built in');
+    }
+    ctx.schemaSet = true;
+  }
 }
 
 function enter(ctx: Ctx, root: string): void {
@@ -493,10 +703,19 @@ function enter(ctx: Ctx, root: string): void {
 async function buildDir(ctx: Ctx, ldr: Loader, parentCfg: TransformerConfig): Promise<Resource[]> {
   enter(ctx, ldr.root);
   try {
-    const { kust } = loadKustomization(ldr);
-    if (kust['kind'] === 'Component') {
-      throw new KustomizeError(`expected kind != 'Component' for path '${ldr.root}'`);
+    let kust: KObject;
+    try {
+      kust = loadKustomization(ldr).kust;
+    } catch (e) {
+      throw new TargetError((e as Error).message, {
+        cause: new KustomizeError(`couldn't make target for path '${ldr.root}': ${(e as Error).message}`, { cause: e }),
+      });
     }
+    if (kust['kind'] === 'Component') {
+      const msg = `expected kind != 'Component' for path '${ldr.root}'`;
+      throw new TargetError(msg, { cause: new KustomizeError(msg) });
+    }
+    setSchema(ctx, ldr, kust);
     const cfg = emptyConfig();
     const out = await accumulateTarget(ctx, ldr, kust, [], cfg);
     mergeConfig(parentCfg, cfg);
@@ -509,7 +728,28 @@ async function buildDir(ctx: Ctx, ldr: Loader, parentCfg: TransformerConfig): Pr
 /** Builds the kustomization in `dir` like `kubectl kustomize DIR` and returns the resulting objects in order. */
 export async function build(dir: string, options: BuildOptions = {}): Promise<KObject[]> {
   const fs = options.fs ?? defaultFs();
-  const ctx: Ctx = { opts: { loadRestrictions: 'rootOnly', ...options }, fs, stack: [], vars: [] };
+  const own = options.remote === undefined ? createRemoteFetcher() : undefined;
+  try {
+    return await buildWith(dir, options, fs, own ?? options.remote ?? false);
+  } finally {
+    own?.close();
+  }
+}
+
+async function buildWith(
+  dir: string,
+  options: BuildOptions,
+  fs: KustomizeFs,
+  remote: RemoteFetcher | false,
+): Promise<KObject[]> {
+  const ctx: Ctx = {
+    opts: { loadRestrictions: 'rootOnly', ...options },
+    fs,
+    stack: [],
+    vars: [],
+    remote,
+    schemaSet: false,
+  };
   let root = path.resolve(dir);
   if (fs.realpathSync) {
     try {
@@ -528,6 +768,7 @@ export async function build(dir: string, options: BuildOptions = {}): Promise<KO
   const cfg = emptyConfig();
   try {
     kust = loadKustomization(ldr).kust;
+    setSchema(ctx, ldr, kust);
     resources = await accumulateTarget(ctx, ldr, kust, [], cfg);
   } finally {
     ctx.stack.pop();

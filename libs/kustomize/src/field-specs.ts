@@ -1,6 +1,6 @@
 // Default field specs of kustomize's builtin transformers (facts from kustomize's builtinpluginconsts), in a
 // compact form: "Kind[.group][@version]:path[!]" where a trailing "!" means create-if-missing.
-import { isMap, type Gvk, type KObject } from './resource.ts';
+import { idOf, idString, isMap, KustomizeError, type Gvk, type KObject } from './resource.ts';
 import type { YamlValue } from './yaml-emit.ts';
 
 /** Where a builtin transformer writes: an optional gvk filter, a slash path and whether to create it. */
@@ -137,7 +137,15 @@ export function visitField(
       for (const el of node) walk(el, idx);
       return;
     }
-    if (!isMap(node)) return;
+    if (!isMap(node)) {
+      // kustomize's fsslice filter refuses to walk through a scalar
+      if (node !== null && node !== undefined) {
+        throw new KustomizeError(
+          `considering field '${path}' of object ${idString(idOf(obj))}: expected sequence or mapping node`,
+        );
+      }
+      return;
+    }
     const key = parts[idx] as string;
     if (idx === parts.length - 1) {
       if (key in node || create) fn(node, key);

@@ -170,10 +170,22 @@ export function runGenerators(ldr: Loader, kust: KObject): Resource[] {
       const opts = mergeOptions(readOptions(e['options']), global);
       const envs = stringList(e['envs']);
       if (typeof e['env'] === 'string' && e['env'] !== '') envs.push(e['env']);
+      // kustomize's kv loader wraps each source kind's failure with the list it came from
+      const kv = <T>(what: string, list: string[], f: () => T): T => {
+        try {
+          return f();
+        } catch (err) {
+          throw new KustomizeError(`loading KV pairs: ${what} [${list.join(' ')}]: ${(err as Error).message}`, {
+            cause: err,
+          });
+        }
+      };
+      const literals = stringList(e['literals']);
+      const files = stringList(e['files']);
       const pairs = [
-        ...envPairs(ldr, envs),
-        ...literalPairs(stringList(e['literals'])),
-        ...filePairs(ldr, stringList(e['files'])),
+        ...kv('env source files:', envs, () => envPairs(ldr, envs)),
+        ...kv('literal sources', literals, () => literalPairs(literals)),
+        ...kv('file sources:', files, () => filePairs(ldr, files)),
       ];
       const obj = makeObject(kind, e, pairs, opts);
       const r = newResource(obj);

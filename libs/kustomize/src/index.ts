@@ -1,6 +1,9 @@
 /** Build a kustomization directory like `kubectl kustomize`. */
 export { build, KUSTOMIZATION_FILE_NAMES } from './build.ts';
 export type { BuildOptions, RemoteFetcher } from './build.ts';
+/** The default remote fetcher (git clones through @flux-ts/git, https downloads) and kustomize's git URL syntax. */
+export { createRemoteFetcher, parseGitUrl } from './remote.ts';
+export type { ClosableRemoteFetcher, GitRepoSpec, RemoteFetcherOptions } from './remote.ts';
 /** Serialise resources exactly as kustomize prints them. */
 export { toYaml } from './to-yaml.ts';
 /** Low-level YAML emitter in kustomize's (go-yaml v2) style. */

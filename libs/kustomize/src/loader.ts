@@ -35,25 +35,42 @@ export class Loader {
     try {
       this.fs.statSync(abs);
     } catch (err) {
-      throw new KustomizeError(`evalsymlink failure on '${abs}' : lstat ${abs}: no such file or directory`, {
-        cause: err,
-      });
+      throw new KustomizeError(
+        `evalsymlink failure on '${abs}' : lstat ${this.firstMissing(abs)}: no such file or directory`,
+        {
+          cause: err,
+        },
+      );
     }
     return this.fs.realpathSync ? this.fs.realpathSync(abs) : abs;
   }
 
-  /** Checks that `abs` is in or below the root under rootOnly. */
-  checkRestriction(abs: string): void {
+  /** The shortest missing prefix of `abs` (Go's filepath.EvalSymlinks stops at the first missing component). */
+  firstMissing(abs: string): string {
+    const parts = abs.split(path.sep).filter((p) => p !== '');
+    let cur = path.parse(abs).root;
+    for (const p of parts) {
+      cur = path.join(cur, p);
+      if (!this.exists(cur)) return cur;
+    }
+    return abs;
+  }
+
+  /**
+   * Checks that `abs` (symlinks resolved) is in or below the root under rootOnly; the message names `shown` (the
+   * path as written, made absolute), as kustomize does.
+   */
+  checkRestriction(abs: string, shown = abs): void {
     if (this.restrictions !== 'rootOnly') return;
     const rel = path.relative(this.root, abs);
     if (rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))) return;
-    throw new KustomizeError(`security; file '${abs}' is not in or below '${this.root}'`);
+    throw new KustomizeError(`security; file '${shown}' is not in or below '${this.root}'`);
   }
 
   /** Reads a file relative to the root (restricted). */
   readFile(rel: string): Uint8Array {
     const abs = this.realPath(rel);
-    this.checkRestriction(abs);
+    this.checkRestriction(abs, path.resolve(this.root, rel));
     if (this.isDir(abs)) throw new KustomizeError(`'${abs}' is a directory, expected a file`);
     return this.fs.readFileSync(abs);
   }

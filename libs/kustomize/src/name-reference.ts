@@ -180,10 +180,12 @@ function selectReferral(
   oldName: string,
   referrer: Resource,
   targetGvk: NameRefSpec['target'],
-  candidates: Resource[],
+  candidatesNamed: (name: string) => Resource[],
   refNamespace: string | undefined,
 ): Resource | undefined {
-  let c = candidates.filter((r) => allIds(r).some((id) => id.name === oldName && specSelects(targetGvk, id)));
+  let c = candidatesNamed(oldName).filter((r) =>
+    allIds(r).some((id) => id.name === oldName && specSelects(targetGvk, id)),
+  );
   const referrerNs = refNamespace ?? namespaceOfReferrer(referrer);
   const referrerScoped = CLUSTER_SCOPED_KINDS.has(gvkOf(referrer.obj).kind) && refNamespace === undefined;
   c = c.filter((r) => {
@@ -222,20 +224,35 @@ export function fixNameReferences(resources: Resource[], specs: NameRefSpec[] = 
     if (candidates.length === 0) continue;
     const renamed = candidates.filter((r) => allIds(r).some((id) => id.name !== getName(r)));
     if (renamed.length === 0) continue;
+    // candidates by any of their (current or previous) names: builds can hold thousands of objects
+    const byName = new Map<string, Resource[]>();
+    for (const r of candidates) {
+      for (const name of new Set(allIds(r).map((id) => id.name))) {
+        const list = byName.get(name);
+        if (list) list.push(r);
+        else byName.set(name, [r]);
+      }
+    }
+    const named = (name: string): Resource[] => byName.get(name) ?? [];
     for (const referrer of resources) {
       const gvk = gvkOf(referrer.obj);
       for (const fsp of spec.referrers) {
         if (!specSelects(fsp, gvk)) continue;
         visitField(referrer.obj, fsp.path, false, (parent, key) => {
           const v = parent[key];
-          parent[key] = rewrite(v, referrer, spec, candidates);
+          parent[key] = rewrite(v, referrer, spec, named);
         });
       }
     }
   }
 }
 
-function rewrite(v: YamlValue | undefined, referrer: Resource, spec: NameRefSpec, candidates: Resource[]): YamlValue {
+function rewrite(
+  v: YamlValue | undefined,
+  referrer: Resource,
+  spec: NameRefSpec,
+  candidates: (name: string) => Resource[],
+): YamlValue {
   if (typeof v === 'string') {
     const t = selectReferral(v, referrer, spec.target, candidates, undefined);
     return t ? getName(t) : v;

@@ -74,9 +74,14 @@ export function idOf(obj: KObject): ResId {
 
 /** kustomize's ResId string form, used in messages ("Deployment.v1.apps/name.ns"). */
 export function idString(id: ResId): string {
-  const gv = id.group ? `${id.version}.${id.group}` : id.version;
-  const ns = id.namespace ? `.${id.namespace}` : '';
-  return `${id.kind}.${gv}/${id.name}${ns}`;
+  // kustomize's ResId.String(): Kind.version.group/name.namespace with [noGrp] / [noNs] placeholders
+  return `${id.kind}.${id.version}.${id.group || '[noGrp]'}/${id.name}.${id.namespace || '[noNs]'}`;
+}
+
+/** A ResId as Go's `%#v` prints kustomize's resid.ResId (generator merge errors). */
+export function goResIdString(id: ResId): string {
+  const q = JSON.stringify;
+  return `resid.ResId{Gvk:resid.Gvk{Group:${q(id.group)}, Version:${q(id.version)}, Kind:${q(id.kind)}, isClusterScoped:${CLUSTER_SCOPED_KINDS.has(id.kind)}}, Name:${q(id.name)}, Namespace:${q(id.namespace ?? '')}}`;
 }
 
 /** Kinds that are cluster-scoped (kustomize's resid.NotNamespaceableKinds). */

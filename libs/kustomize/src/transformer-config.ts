@@ -15,6 +15,8 @@ export interface TransformerConfig {
   images: FieldSpec[];
   replicas: FieldSpec[];
   varReference: FieldSpec[];
+  namePrefix: FieldSpec[];
+  nameSuffix: FieldSpec[];
 }
 
 /** An empty configuration. */
@@ -28,6 +30,8 @@ export function emptyConfig(): TransformerConfig {
     images: [],
     replicas: [],
     varReference: [],
+    namePrefix: [],
+    nameSuffix: [],
   };
 }
 
@@ -39,8 +43,10 @@ const LIST_FIELDS = [
   'images',
   'replicas',
   'varReference',
+  'namePrefix',
+  'nameSuffix',
 ] as const;
-const KNOWN = new Set<string>([...LIST_FIELDS, 'nameReference', 'namePrefix', 'nameSuffix']);
+const KNOWN = new Set<string>([...LIST_FIELDS, 'nameReference']);
 
 function toFieldSpec(o: KObject): FieldSpec {
   const s = (k: string): string | undefined => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : undefined);
@@ -63,9 +69,6 @@ export function parseConfig(doc: YamlValue, file: string): TransformerConfig {
   if (!isMap(doc)) return cfg;
   for (const k of Object.keys(doc)) {
     if (!KNOWN.has(k)) throw new KustomizeError(`failed to load configuration ${file}: unknown field "${k}"`);
-    if (k === 'namePrefix' || k === 'nameSuffix') {
-      throw new KustomizeError(`custom ${k} field specs in ${file} are not supported yet by @flux-ts/kustomize`);
-    }
   }
   for (const f of LIST_FIELDS) cfg[f] = specs(doc[f]);
   const nr = doc['nameReference'];

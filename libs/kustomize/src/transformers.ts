@@ -59,7 +59,12 @@ export function applyNamespace(resources: Resource[], namespace: string, extra: 
 const NO_AFFIX_KINDS = new Set(['CustomResourceDefinition', 'Namespace']);
 
 /** Adds namePrefix/nameSuffix to metadata.name (not CRDs, APIServices or Namespaces). */
-export function applyPrefixSuffix(resources: Resource[], prefix: string, suffix: string): void {
+export function applyPrefixSuffix(
+  resources: Resource[],
+  prefix: string,
+  suffix: string,
+  extra: { namePrefix: FieldSpec[]; nameSuffix: FieldSpec[] } = { namePrefix: [], nameSuffix: [] },
+): void {
   for (const r of resources) {
     const gvk = gvkOf(r.obj);
     if (NO_AFFIX_KINDS.has(gvk.kind)) continue;
@@ -69,6 +74,17 @@ export function applyPrefixSuffix(resources: Resource[], prefix: string, suffix:
     meta(r.obj)['name'] = `${prefix}${name}${suffix}`;
     if (prefix) r.prefixes.push(prefix);
     if (suffix) r.suffixes.push(suffix);
+    // custom field specs (configurations, crds x-kubernetes-identity); metadata/name is the default one
+    const affix = (specs: FieldSpec[], f: (v: string) => string): void => {
+      for (const fs of specs) {
+        if (fs.path === 'metadata/name' || !specSelects(fs, gvk)) continue;
+        visitField(r.obj, fs.path, fs.create, (p, k) => {
+          if (typeof p[k] === 'string') p[k] = f(p[k]);
+        });
+      }
+    };
+    if (prefix) affix(extra.namePrefix, (v) => prefix + v);
+    if (suffix) affix(extra.nameSuffix, (v) => v + suffix);
   }
 }
 

@@ -14,6 +14,8 @@ export interface GitHttpServerOptions {
   bearerToken?: string;
   /** Serve HTTPS with this certificate and key; with `clientCa`, require a client certificate signed by it. */
   tls?: { cert: string; key: string; clientCa?: string };
+  /** Port to listen on (default 0: any free port). */
+  port?: number;
 }
 
 /** Requests seen by the server, counted per git service. */
@@ -57,7 +59,7 @@ function authorized(req: IncomingMessage, opts: GitHttpServerOptions): boolean {
 }
 
 /**
- * Starts a smart-HTTP git server on 127.0.0.1 (random port): a node:http bridge running `git http-backend` as CGI
+ * Starts a smart-HTTP git server on 127.0.0.1 (a random port unless `port` is given): a node:http bridge running `git http-backend` as CGI
  * (testbed.md Appendix A), with optional basic and bearer auth and per-service request counters.
  */
 export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<GitHttpServer> {
@@ -143,7 +145,7 @@ export async function startGitHttpServer(opts: GitHttpServerOptions): Promise<Gi
     : createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const close = async (): Promise<void> => {

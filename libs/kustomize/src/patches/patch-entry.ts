@@ -1,6 +1,7 @@
 /** kustomize's `patches` entries (PatchTransformer) and the legacy `patchesStrategicMerge` / `patchesJson6902`. */
 import { parseAllDocuments } from 'yaml';
 import type { Json6902Op } from './json6902.ts';
+import type { SmpTypeInfo } from './type-info.ts';
 import { applyJson6902, toJson6902Ops } from './json6902.ts';
 import type { ResId, SelectOptions, Selector } from './selector.ts';
 import { compileSelector, effectiveNamespace, resIdOf } from './selector.ts';
@@ -21,6 +22,8 @@ export type ParsedPatch = { type: 'strategic-merge'; patches: KObject[] } | { ty
 export interface ApplyPatchOptions extends SelectOptions {
   /** Where the patch came from (a file path), for error messages. */
   source?: string;
+  /** Strategic-merge facts per kind (default: the built-in table); e.g. from a custom OpenAPI schema. */
+  typeInfoFor?: (apiVersion: string, kind: string) => SmpTypeInfo;
 }
 
 const isObject = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -81,10 +84,16 @@ const dropEmptyAnnotations = (r: KObject | null): KObject | null => {
 };
 
 /** Merges one SMP document into one resource with kustomize's `Resource.ApplySmPatch` rules. */
-const applySmpTo = (target: KObject, patch: KObject, entry: PatchEntry): KObject | null => {
+const applySmpTo = (
+  target: KObject,
+  patch: KObject,
+  entry: PatchEntry,
+  typeInfoFor?: ApplyPatchOptions['typeInfoFor'],
+): KObject | null => {
   const id = resIdOf(target);
   const copy: KObject = { ...patch, apiVersion: target['apiVersion'] };
-  const merged = applyStrategicMerge(target, copy);
+  const typeInfo = typeInfoFor?.(String(target['apiVersion'] ?? ''), String(target['kind'] ?? ''));
+  const merged = applyStrategicMerge(target, copy, typeInfo ? { typeInfo } : {});
   if (merged === null) return null;
   let out = merged;
   if (!entry.options?.allowKindChange) out = { ...out, kind: id.kind };
@@ -154,7 +163,7 @@ export const applyPatchEntry = (
       if (hits.length > 1)
         throw new Error(`multiple matches for Id ${id}; failed to find unique target for patch ${id}`);
       const target = live[hits[0] as number] as KObject;
-      out = out.map((r) => (r === target ? track(r, applySmpTo(r, patch, entry)) : r));
+      out = out.map((r) => (r === target ? track(r, applySmpTo(r, patch, entry, options.typeInfoFor)) : r));
     }
     return out.filter((r): r is KObject => r !== null);
   }
@@ -164,7 +173,7 @@ export const applyPatchEntry = (
     let cur: KObject | null = r;
     for (const patch of parsed.patches) {
       if (cur === null) break;
-      cur = track(cur, applySmpTo(cur, patch, entry));
+      cur = track(cur, applySmpTo(cur, patch, entry, options.typeInfoFor));
     }
     return cur;
   });

@@ -109,7 +109,9 @@ const mergeLists = (
   }
   if (info.keys !== undefined && info.keys.length > 1) {
     const secondary = info.keys.slice(1);
-    const usesSecondary = items.some((p) => isObject(p) && secondary.some((k) => p[k] !== undefined && p[k] !== null));
+    const hasSecondary = (p: unknown): boolean =>
+      isObject(p) && secondary.some((k) => p[k] !== undefined && p[k] !== null);
+    const usesSecondary = items.some(hasSecondary) || (dest ?? []).some(hasSecondary);
     if (usesSecondary) return mergeMultiKey(dest ?? [], items, info.keys, path, ti);
   }
   const key = info.key;
@@ -141,9 +143,10 @@ const mergeLists = (
 };
 
 /**
- * Lists with several map keys (ports: containerPort + protocol) when the patch sets a secondary key. Observed
- * kyaml behaviour: an item whose whole key tuple matches is merged in place; an item whose primary key matches a
- * target item that lacks the secondary key is dropped; other items are new and go first, in patch order.
+ * Lists with several map keys (ports: containerPort + protocol) when the patch or the target sets a secondary key.
+ * Observed kyaml behaviour: an item whose whole key tuple matches is merged in place; an item whose primary key
+ * matches a target item and whose other keys are equal or missing on one side is dropped; other items are new and
+ * go first, in patch order.
  */
 const mergeMultiKey = (
   dest: readonly unknown[],
@@ -169,11 +172,13 @@ const mergeMultiKey = (
       else out[idx] = merged;
       continue;
     }
+    // same primary key and the other keys equal or missing on one side (either side): kyaml drops the item
+    const missing = (v: unknown): boolean => v === undefined || v === null;
     const lacking = out.some(
       (d) =>
         isObject(d) &&
         scalarKey(d[primary]) === scalarKey(p[primary]) &&
-        keys.slice(1).some((k) => d[k] === undefined || d[k] === null),
+        keys.slice(1).every((k) => missing(d[k]) || missing(p[k]) || scalarKey(d[k]) === scalarKey(p[k])),
     );
     if (lacking) continue;
     const created = mergeMaps(undefined, p, path, ti);

@@ -48,7 +48,7 @@ const podSpec: SmpTable = {
   volumes: by('name'),
   imagePullSecrets: by('name'),
   hostAliases: by('ip'),
-  topologySpreadConstraints: by('topologyKey'),
+  topologySpreadConstraints: { key: 'topologyKey', keys: ['topologyKey', 'whenUnsatisfiable'] },
   resourceClaims: by('name'),
   schedulingGates: by('name'),
 };

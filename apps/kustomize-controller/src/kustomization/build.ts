@@ -1,0 +1,152 @@
+/**
+ * The build step of a Kustomization (kustomize-controller `build` + fluxcd/pkg `kustomize` generator): resolve
+ * `spec.path` inside the extracted artifact, generate a `kustomization.yaml` when the directory has none, merge
+ * the Flux spec into it, run kustomize, then apply `commonMetadata` and the `postBuild` substitutions.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import {
+  KUSTOMIZATION_FILE_NAMES,
+  applyCommonMetadata,
+  build,
+  generateKustomizationFiles,
+  mergeFluxSpec,
+  substituteResource,
+} from '@flux-ts/kustomize';
+import type { FluxKustomizeSpec, KObject } from '@flux-ts/kustomize';
+import type { KubeObject } from '@flux-ts/runtime';
+import type { KustomizationSpec } from '@flux-ts/api';
+
+/** A build failure whose message is the user-facing Ready message. */
+export class BuildError extends Error {
+  /** True when the path itself is missing (Flux reports it as ArtifactFailed). */
+  readonly pathNotFound: boolean;
+  constructor(message: string, opts: { cause?: unknown; pathNotFound?: boolean } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'BuildError';
+    this.pathNotFound = opts.pathNotFound ?? false;
+  }
+}
+
+/** Inputs of {@link buildManifests}. */
+export interface BuildManifestsOptions {
+  /** Root of the extracted artifact. */
+  root: string;
+  spec: KustomizationSpec;
+  /** postBuild variables (substituteFrom merged with substitute), or undefined when postBuild is unset. */
+  vars?: Record<string, string> | undefined;
+  /** `StrictPostBuildSubstitutions`. */
+  strictSubstitutions: boolean;
+}
+
+function listFiles(dir: string, root = dir): { path: string; docs?: unknown[] }[] {
+  const out: { path: string; docs?: unknown[] }[] = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...listFiles(full, root));
+    else if (entry.isFile()) {
+      const path = relative(root, full).split(sep).join('/');
+      if (!/\.ya?ml$/.test(entry.name)) {
+        out.push({ path });
+        continue;
+      }
+      try {
+        const docs = parseAllDocuments(readFileSync(full, 'utf8'));
+        out.push({ path, docs: (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS()) });
+      } catch (err) {
+        throw new BuildError(`failed to decode Kubernetes YAML from ${path}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function fluxSpec(spec: KustomizationSpec): FluxKustomizeSpec {
+  return {
+    ...(spec.targetNamespace ? { targetNamespace: spec.targetNamespace } : {}),
+    ...(spec.namePrefix ? { namePrefix: spec.namePrefix } : {}),
+    ...(spec.nameSuffix ? { nameSuffix: spec.nameSuffix } : {}),
+    ...(spec.patches ? { patches: spec.patches as FluxKustomizeSpec['patches'] } : {}),
+    ...(spec.images ? { images: spec.images } : {}),
+    ...(spec.components ? { components: spec.components } : {}),
+    ...(spec.ignoreMissingComponents ? { ignoreMissingComponents: true } : {}),
+  };
+}
+
+/** The directory of `spec.path` inside `root`; refuses paths that leave the artifact. */
+export function resolvePath(root: string, path: string | undefined): string {
+  const dir = resolve(root, (path ?? '').replace(/^\/+/, '') || '.');
+  const rel = relative(root, dir);
+  if (rel.startsWith('..') || resolve(root, rel) !== dir)
+    throw new BuildError(`kustomization path not found: path '${path ?? ''}' is outside the artifact`, {
+      pathNotFound: true,
+    });
+  return dir;
+}
+
+/**
+ * Builds the manifests of a Kustomization (writing the merged `kustomization.yaml` into the artifact directory).
+ * @throws BuildError with Flux's messages: `kustomization path not found: …`, `kustomize build failed: …`,
+ *   `var substitution failed for '<Kind/name>': …`
+ */
+export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeObject[]> {
+  const dir = resolvePath(opts.root, opts.spec.path);
+  const shownPath = opts.spec.path ?? './';
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new BuildError(`kustomization path not found: stat ${shownPath}: no such file or directory`, {
+      pathNotFound: true,
+    });
+
+  let kustomization: KObject;
+  let file = KUSTOMIZATION_FILE_NAMES.find((f) => existsSync(join(dir, f)));
+  try {
+    if (file) {
+      const parsed: unknown = parseYaml(readFileSync(join(dir, file), 'utf8'));
+      kustomization = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as KObject;
+    } else {
+      const generated = generateKustomizationFiles({ files: listFiles(dir) });
+      kustomization = (generated ?? {}) as unknown as KObject;
+      file = 'kustomization.yaml';
+    }
+    const merged = mergeFluxSpec(kustomization, fluxSpec(opts.spec), {
+      componentExists: (p) => existsSync(join(dir, p)),
+    });
+    writeFileSync(join(dir, file), stringify(merged));
+  } catch (err) {
+    if (err instanceof BuildError) throw err;
+    throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
+  }
+
+  let objects: KObject[];
+  try {
+    objects = (await build(dir, { loadRestrictions: 'none' })) as unknown as KObject[];
+  } catch (err) {
+    throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
+  }
+  if (opts.spec.commonMetadata)
+    objects = applyCommonMetadata(objects as never, opts.spec.commonMetadata) as unknown as KObject[];
+
+  if (opts.vars !== undefined) {
+    const always = opts.spec.postBuild?.substituteStrategy === 'Always';
+    objects = objects.map((o) => {
+      try {
+        return substituteResource(o as never, opts.vars ?? {}, {
+          strict: opts.strictSubstitutions,
+          always,
+        }) as unknown as KObject;
+      } catch (err) {
+        const meta = (o['metadata'] ?? {}) as { name?: string };
+        throw new BuildError(
+          `var substitution failed for '${String(o['kind'])}/${meta.name ?? ''}': ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
+      }
+    });
+  }
+  return objects as unknown as KubeObject[];
+}

@@ -1,0 +1,167 @@
+/**
+ * Wiring of the source-controller process from its parsed flags (upstream `main.go`): the Kubernetes client, the
+ * informer cache, the manager (leader election, probes, metrics), the artifact Storage, the artifact file server
+ * (listening only on the elected leader) and the GitRepository controller. `main.ts` and the integration tests
+ * both build the process through {@link createSourceController}; nothing here reads argv or the environment.
+ */
+import { mkdir } from 'node:fs/promises';
+import { hostname as osHostname } from 'node:os';
+import { Storage, buildArtifactServer } from '@flux-ts/artifact';
+import {
+  Cache,
+  EventRecorder,
+  KubeClient,
+  Manager,
+  formatListenAddress,
+  listen,
+  newLogger,
+  runtimeSettingsFromFlags,
+} from '@flux-ts/runtime';
+import type { BoundAddress, FlagConfig, ListenAddress, Logger, loadKubeConfig } from '@flux-ts/runtime';
+import type { sourceControllerFlags } from './flags.ts';
+import { setupGitRepositoryController } from './gitrepository/index.ts';
+
+/** The parsed source-controller flags. */
+export type SourceControllerConfig = FlagConfig<typeof sourceControllerFlags>;
+
+/** The name upstream uses for the controller (events, leader election, field manager). */
+export const SourceControllerName = 'source-controller';
+
+/** What {@link createSourceController} needs besides the flags (everything the process environment provides). */
+export interface SourceControllerDeps {
+  /** The resolved kubeconfig (`loadKubeConfig`). */
+  kubeConfig: ReturnType<typeof loadKubeConfig>;
+  /** `RUNTIME_NAMESPACE`: Lease namespace and the watched namespace with `--watch-all-namespaces=false`. */
+  runtimeNamespace?: string | undefined;
+  /** The process logger; default built from `--log-level`/`--log-encoding` on stdout. */
+  logger?: Logger | undefined;
+  /** Host name (pod name): event reporting instance and default advertised storage host. */
+  hostname?: string | undefined;
+  /** Parent of the per-reconcile working directories (default the OS temp dir). */
+  tmpDir?: string | undefined;
+}
+
+/** A built, not yet started, source-controller. */
+export interface SourceController {
+  readonly manager: Manager;
+  readonly storage: Storage;
+  readonly recorder: EventRecorder;
+  readonly client: KubeClient;
+  readonly logger: Logger;
+  /** Resolves with the artifact server's bound address once this instance leads and serves. */
+  artifactServerAddress(): Promise<BoundAddress>;
+  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * The advertised storage address (fluxcd/pkg `artifact/config`): `--storage-adv-addr`, or `--storage-addr` with the
+ * host name when its host is empty.
+ */
+export function advertisedStorageAddress(config: {
+  storageAdvAddr: string;
+  storageAddr: ListenAddress;
+  hostname: string;
+}): string {
+  if (config.storageAdvAddr !== '') return config.storageAdvAddr;
+  const host = config.storageAddr.host === '' ? config.hostname : config.storageAddr.host;
+  return formatListenAddress({ host, port: config.storageAddr.port });
+}
+
+function abortPromise(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Builds the source-controller process from its flags; see the module comment. */
+export async function createSourceController(
+  config: SourceControllerConfig,
+  deps: SourceControllerDeps,
+): Promise<SourceController> {
+  const runtimeNamespace = deps.runtimeNamespace ?? '';
+  const settings = runtimeSettingsFromFlags(SourceControllerName, config, { runtimeNamespace });
+  const logger = deps.logger ?? newLogger({ level: settings.log.level, encoding: settings.log.encoding });
+  const hostname = deps.hostname ?? osHostname();
+  const client = KubeClient.fromKubeConfig(deps.kubeConfig, {
+    qps: config.kubeApiQps,
+    burst: config.kubeApiBurst,
+    userAgent: SourceControllerName,
+    logger,
+  });
+  const cache = new Cache(client, {
+    ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
+    ...(!config.watchAllNamespaces && runtimeNamespace !== '' ? { namespace: runtimeNamespace } : {}),
+    logger,
+  });
+  const manager = new Manager({
+    client,
+    cache,
+    logger,
+    healthAddr: settings.healthAddr,
+    metricsAddr: settings.metricsAddr,
+    ...(settings.leaderElection ? { leaderElection: settings.leaderElection } : {}),
+  });
+
+  await mkdir(config.storagePath, { recursive: true });
+  const storage = new Storage({
+    basePath: config.storagePath,
+    hostname: advertisedStorageAddress({ ...config, hostname }),
+    retentionTtlMs: config.artifactRetentionTtl,
+    retentionRecords: config.artifactRetentionRecords,
+    digestAlgo: config.artifactDigestAlgo,
+  });
+
+  const recorder = new EventRecorder({
+    reportingController: SourceControllerName,
+    reportingInstance: hostname,
+    client,
+    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
+    log: logger.child({ component: 'events' }),
+  });
+
+  let resolveAddress!: (a: BoundAddress) => void;
+  const address = new Promise<BoundAddress>((r) => (resolveAddress = r));
+  manager.add({
+    needLeaderElection: true,
+    start: async (signal) => {
+      // Only the leader serves artifacts: the Service points at whichever pod holds the Lease.
+      const app = await buildArtifactServer({ storage });
+      const bound = await listen(app, config.storageAddr);
+      logger.info({ address: bound.url, path: storage.basePath }, 'starting artifact server');
+      resolveAddress(bound);
+      await abortPromise(signal);
+      await app.close();
+    },
+  });
+
+  setupGitRepositoryController({
+    manager,
+    cache,
+    client,
+    storage,
+    recorder,
+    controllerName: SourceControllerName,
+    requeueDependencyMs: config.requeueDependency,
+    jitterPercent: config.intervalJitterPercentage,
+    tmpDir: deps.tmpDir,
+    options: settings.controller,
+  });
+
+  return {
+    manager,
+    storage,
+    recorder,
+    client,
+    logger,
+    artifactServerAddress: () => address,
+    run: async (signal) => {
+      try {
+        await manager.start(signal);
+      } finally {
+        await recorder.flush().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { parseArgs } from 'node:util';
+import { relative, resolve } from 'node:path';
+import { startEmbedded, EmbeddedStartError } from './embedded.ts';
+import type { Embedded } from './embedded.ts';
+import { allReady, fluxRows, renderTable } from './status.ts';
+import { validateFleet } from './validate.ts';
+
+/** Where the CLI writes, and whether stdout is a terminal (the table then redraws in place). */
+export interface CliIO {
+  stdout: { write(s: string): unknown; isTTY?: boolean };
+  stderr: { write(s: string): unknown };
+}
+
+/** Inputs of {@link main}: only tools/start.ts reads argv, env and signals and passes them here. */
+export interface CliContext {
+  argv: readonly string[];
+  /** Workspace root (holds deploy/crds and apps/). */
+  workspace: string;
+  cwd: string;
+  io: CliIO;
+  /** Aborted on Ctrl-C / SIGTERM. */
+  signal: AbortSignal;
+}
+
+const USAGE = `Usage:
+  npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--storage-port N]
+      flux-ts on an embedded cluster with the demo repository (state in DIR, default .flux-ts).
+  npm start -- validate --repo PATH --path clusters/NAME [--timeout 5m] [--output table|json]
+      reconciles a local fleet repository on a throwaway cluster; exits 0 only if everything is Ready.
+`;
+
+const port = (v: string | undefined, flag: string, dflt: number): number => {
+  if (v === undefined) return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new EmbeddedStartError(`${flag}: not a port: ${v}`);
+  return n;
+};
+
+const shown = (cwd: string, p: string): string => {
+  const r = relative(cwd, p);
+  return r !== '' && !r.startsWith('..') ? r : p;
+};
+
+function banner(e: Embedded, cwd: string): string {
+  const kc = shown(cwd, e.layout.kubeconfig);
+  const lines = [
+    `flux-ts is running on Node ${process.version}: API server ${e.server.url}, git server ${e.git.url}`,
+    `  kubeconfig: ${kc}`,
+    `  try:        kubectl --kubeconfig ${kc} get gitrepositories,kustomizations -A`,
+    `              kubectl --kubeconfig ${kc} -n default get deployments,services,configmaps`,
+  ];
+  if (e.demo) {
+    const work = shown(cwd, e.demo.workTree);
+    lines.push(
+      `  push:       cd ${work} && sed -i 's/count: 2/count: 3/' apps/demo/overlays/dev/kustomization.yaml && git commit -qam 'scale demo' && git push -q`,
+    );
+  }
+  lines.push(
+    `  artifacts:  ${shown(cwd, e.layout.storage)} (served at ${e.storageUrl})`,
+    `  logs:       ${e.controllers.map((c) => shown(cwd, c.logFile)).join(', ')}`,
+    'Ctrl-C stops everything; `npm start` again resumes from the saved state.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+async function runStart(ctx: CliContext, args: readonly string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      'state-dir': { type: 'string' },
+      'api-port': { type: 'string' },
+      'git-port': { type: 'string' },
+      'storage-port': { type: 'string' },
+    },
+  });
+  let lastSnapshotError = '';
+  const e = await startEmbedded({
+    workspace: ctx.workspace,
+    onSnapshotError: (err) => {
+      // Said once per distinct cause, not at every retry.
+      if (err.message === lastSnapshotError) return;
+      lastSnapshotError = err.message;
+      ctx.io.stderr.write(`flux-ts: cannot save the cluster state: ${err.message}\n`);
+    },
+    stateDir: resolve(ctx.cwd, values['state-dir'] ?? '.flux-ts'),
+    apiPort: port(values['api-port'], '--api-port', 0),
+    gitPort: port(values['git-port'], '--git-port', 18080),
+    storagePort: port(values['storage-port'], '--storage-port', 19090),
+  });
+  const out = ctx.io.stdout;
+  out.write(banner(e, ctx.cwd));
+  for (const c of e.controllers) {
+    void c.exited.then((code) => {
+      if (!ctx.signal.aborted) out.write(`${c.name} exited (${code}); see ${shown(ctx.cwd, c.logFile)}\n`);
+    });
+  }
+  const started = Date.now();
+  let lastTable = '';
+  let drawnLines = 0;
+  let announced = false;
+  while (!ctx.signal.aborted) {
+    const rows = await fluxRows(e.client, ctx.signal).catch(() => undefined);
+    if (rows) {
+      const table = renderTable(rows);
+      if (table !== lastTable) {
+        if (out.isTTY && drawnLines > 0) out.write(`\x1b[${drawnLines}A\x1b[J`);
+        out.write(`${table}\n`);
+        drawnLines = table.split('\n').length;
+        lastTable = table;
+      }
+      if (!announced && allReady(rows)) {
+        announced = true;
+        out.write(`all Ready after ${((Date.now() - started) / 1000).toFixed(1)}s\n`);
+        drawnLines = 0; // keep the line; the next table prints below it
+      }
+      if (announced && !allReady(rows)) announced = false;
+    }
+    await new Promise<void>((r) => {
+      const t = setTimeout(r, 1000);
+      ctx.signal.addEventListener('abort', () => (clearTimeout(t), r()), { once: true });
+    });
+  }
+  out.write('stopping: controllers, then the snapshot, then the servers\n');
+  await e.stop();
+  out.write(`stopped; state kept in ${shown(ctx.cwd, e.layout.root)}\n`);
+  return 0;
+}
+
+/** `npm start [verb] …`: runs flux-ts embedded, or validates a fleet repository. Returns the exit code. */
+export async function main(ctx: CliContext): Promise<number> {
+  const [verb, ...rest] = ctx.argv;
+  try {
+    if (verb === '--help' || verb === '-h' || verb === 'help') {
+      ctx.io.stdout.write(USAGE);
+      return 0;
+    }
+    if (verb === 'validate') return await validateFleet(ctx, rest);
+    if (verb === undefined || verb === 'start') return await runStart(ctx, rest);
+    if (verb.startsWith('--')) return await runStart(ctx, ctx.argv);
+    ctx.io.stderr.write(`flux-ts: unknown command ${JSON.stringify(verb)}\n${USAGE}`);
+    return 2;
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    // One clear line for the user; the stack only for an unexpected failure.
+    if (
+      e instanceof EmbeddedStartError ||
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ||
+      e.code?.startsWith('ERR_PARSE_ARGS')
+    )
+      ctx.io.stderr.write(`flux-ts: ${e.message}\n`);
+    else ctx.io.stderr.write(`flux-ts: ${e.message}\n${e.stack ?? ''}\n`);
+    return 1;
+  }
+}

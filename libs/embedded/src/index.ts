@@ -1,0 +1,31 @@
+/**
+ * @flux-ts/embedded: flux-ts on the embedded cluster (`npm start`) and fleet validation on a throwaway one
+ * (`npm start -- validate`). libs/apiserver is the cluster, each controller runs as its own process over HTTPS,
+ * and the demo repository is served by a local smart-HTTP git server.
+ */
+export { main } from './cli.ts';
+/** Types of the CLI entry point. */
+export type { CliContext, CliIO } from './cli.ts';
+export {
+  startEmbedded,
+  createMissing,
+  demoObjects,
+  EmbeddedStartError,
+  IMPLEMENTED_CONTROLLERS,
+  RECONCILED_KINDS,
+} from './embedded.ts';
+/** Types of the embedded mode. */
+export type { Embedded, EmbeddedOptions } from './embedded.ts';
+export { validateFleet, isSettled, pinSelfReferences } from './validate.ts';
+export { fluxRows, rowOf, renderTable, allReady, FLUX_KINDS } from './status.ts';
+/** A row of the status table. */
+export type { StatusRow } from './status.ts';
+export { SnapshotWriter, loadSnapshot, stateLayout, persistentAdminToken } from './state.ts';
+/** The state directory's layout. */
+export type { StateLayout } from './state.ts';
+export { ensureDemoRepo, DEMO_FILES } from './demo-repo.ts';
+/** The demo repository's paths. */
+export type { DemoRepo } from './demo-repo.ts';
+export { startControllers, stopControllers } from './controllers.ts';
+/** Types of the controller processes. */
+export type { ControllerProcess, ControllerSpec, StartControllersOptions } from './controllers.ts';

@@ -1,0 +1,382 @@
+/**
+ * Health assessment of applied objects: kstatus `Compute` rules for the built-in workloads (Deployments,
+ * StatefulSets, DaemonSets, ReplicaSets, Jobs, Pods, PVCs, CRDs, Namespaces) and the generic
+ * `Ready`/`Stalled`/`observedGeneration` rules for everything else (Flux kinds included), plus Flux's
+ * `healthCheckExprs` CEL checks (`inProgress`, then `failed`, then `current`, over the object's top-level fields).
+ * {@link HealthChecker.waitForSet} polls a set until every object is Current, with a timeout and fail-fast.
+ */
+import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { strings } from '@bufbuild/cel/ext';
+import { isNotFound } from '@flux-ts/runtime';
+import type { GroupVersionKind, KubeObject, ObjectKey } from '@flux-ts/runtime';
+import { formatSubject } from './object-ref.ts';
+import type { ObjMetadata } from './object-ref.ts';
+
+/** kstatus statuses. */
+export type HealthStatus = 'InProgress' | 'Failed' | 'Current' | 'Terminating' | 'NotFound' | 'Unknown';
+
+/** The status of one object with kstatus' message. */
+export interface StatusResult {
+  status: HealthStatus;
+  message: string;
+}
+
+/** `spec.healthCheckExprs[]` of a Kustomization. */
+export interface CustomHealthCheck {
+  apiVersion: string;
+  kind?: string;
+  current: string;
+  inProgress?: string;
+  failed?: string;
+}
+
+interface Cond {
+  type?: string;
+  status?: string;
+  reason?: string;
+  message?: string;
+}
+
+type Rec = Record<string, unknown>;
+const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
+const num = (v: unknown, d = 0): number => (typeof v === 'number' ? v : d);
+
+function condition(obj: KubeObject, type: string): Cond | undefined {
+  const cs = rec(obj['status'])['conditions'];
+  return Array.isArray(cs) ? (cs as Cond[]).find((c) => c?.type === type) : undefined;
+}
+
+const current = (message = 'Resource is current'): StatusResult => ({ status: 'Current', message });
+const inProgress = (message: string): StatusResult => ({ status: 'InProgress', message });
+const failed = (message: string): StatusResult => ({ status: 'Failed', message });
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+}
+
+function deploymentStatus(obj: KubeObject): StatusResult {
+  const spec = rec(obj['spec']);
+  const st = rec(obj['status']);
+  const replicas = num(spec['replicas'], 1);
+  const progressing = condition(obj, 'Progressing');
+  if (progressing?.reason === 'ProgressDeadlineExceeded') return failed(`Progress deadline exceeded`);
+  if (spec['paused'] === true) return inProgress('Deployment is paused');
+  const updated = num(st['updatedReplicas']);
+  const ready = num(st['readyReplicas']);
+  const available = num(st['availableReplicas']);
+  const total = num(st['replicas']);
+  if (updated < replicas) return inProgress(`Updated: ${updated}/${replicas}`);
+  if (total > updated) return inProgress(`Pending termination: ${total - updated}`);
+  if (available < updated) return inProgress(`Available: ${available}/${updated}`);
+  if (ready < replicas) return inProgress(`Ready: ${ready}/${replicas}`);
+  if (condition(obj, 'Available')?.status === 'False') return inProgress('Deployment not Available');
+  return current(`Deployment is available. Replicas: ${total}`);
+}
+
+function statefulSetStatus(obj: KubeObject): StatusResult {
+  const spec = rec(obj['spec']);
+  const st = rec(obj['status']);
+  const replicas = num(spec['replicas'], 1);
+  const ready = num(st['readyReplicas']);
+  const currentReplicas = num(st['currentReplicas']);
+  if (ready < replicas) return inProgress(`Ready: ${ready}/${replicas}`);
+  const strategy = rec(spec['updateStrategy'])['type'];
+  if (strategy !== 'OnDelete') {
+    const updated = num(st['updatedReplicas']);
+    if (updated < replicas) return inProgress(`Updated: ${updated}/${replicas}`);
+    if (st['currentRevision'] !== undefined && st['currentRevision'] !== st['updateRevision'])
+      return inProgress(`Rolling update in progress, current revision ${String(st['currentRevision'])}`);
+  } else if (currentReplicas > 0 && currentReplicas < replicas) {
+    return inProgress(`Current: ${currentReplicas}/${replicas}`);
+  }
+  return current(`Partition rollout complete. updated: ${replicas}`);
+}
+
+function daemonSetStatus(obj: KubeObject): StatusResult {
+  const st = rec(obj['status']);
+  const desired = num(st['desiredNumberScheduled']);
+  if (st['desiredNumberScheduled'] === undefined) return inProgress('Missing .status.desiredNumberScheduled');
+  const updated = num(st['updatedNumberScheduled']);
+  const available = num(st['numberAvailable']);
+  const ready = num(st['numberReady']);
+  if (updated < desired) return inProgress(`Updated: ${updated}/${desired}`);
+  if (available < desired) return inProgress(`Available: ${available}/${desired}`);
+  if (ready < desired) return inProgress(`Ready: ${ready}/${desired}`);
+  return current(`All replicas scheduled as expected. Replicas: ${desired}`);
+}
+
+function replicaSetStatus(obj: KubeObject): StatusResult {
+  const spec = rec(obj['spec']);
+  const st = rec(obj['status']);
+  const replicas = num(spec['replicas'], 1);
+  const ready = num(st['readyReplicas']);
+  if (ready < replicas) return inProgress(`Ready: ${ready}/${replicas}`);
+  return current(`ReplicaSet is available. Replicas: ${replicas}`);
+}
+
+function jobStatus(obj: KubeObject): StatusResult {
+  if (condition(obj, 'Failed')?.status === 'True')
+    return failed(`Job Failed. failed: ${num(rec(obj['status'])['failed'])}`);
+  if (condition(obj, 'Complete')?.status === 'True') return current('Job Completed');
+  return inProgress('Job in progress');
+}
+
+function podStatus(obj: KubeObject): StatusResult {
+  const phase = rec(obj['status'])['phase'];
+  if (phase === 'Succeeded') return current('Pod has completed successfully');
+  if (phase === 'Failed') return failed('Pod has completed, but not successfully');
+  if (phase === 'Running' && condition(obj, 'Ready')?.status === 'True') return current('Pod is Ready');
+  return inProgress(`Pod phase: ${typeof phase === 'string' ? phase : 'Pending'}`);
+}
+
+function genericStatus(obj: KubeObject): StatusResult {
+  const st = rec(obj['status']);
+  const gen = obj.metadata.generation;
+  const observed = st['observedGeneration'];
+  if (typeof observed === 'number' && gen !== undefined && observed < gen)
+    return inProgress(`Generation ${gen} is not observed yet (observed ${observed})`);
+  const stalled = condition(obj, 'Stalled');
+  if (stalled?.status === 'True') return failed(stalled.message ?? 'Stalled');
+  const reconciling = condition(obj, 'Reconciling');
+  if (reconciling?.status === 'True') return inProgress(reconciling.message ?? 'Reconciling');
+  const ready = condition(obj, 'Ready');
+  if (ready) {
+    if (ready.status === 'True') return current(ready.message || 'Resource is Ready');
+    return inProgress(ready.message || 'Resource is not Ready');
+  }
+  return current();
+}
+
+/** kstatus `Compute` for one object. */
+export function computeStatus(obj: KubeObject): StatusResult {
+  if (obj.metadata.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
+  const group = groupOf(obj.apiVersion);
+  const observed = rec(obj['status'])['observedGeneration'];
+  const gen = obj.metadata.generation;
+  const builtIn = group === 'apps' || group === 'batch';
+  if (builtIn && gen !== undefined && (typeof observed !== 'number' || observed < gen))
+    return inProgress(`${obj.kind} generation is ${gen}, but latest observed generation is ${num(observed)}`);
+  if (group === 'apps') {
+    if (obj.kind === 'Deployment') return deploymentStatus(obj);
+    if (obj.kind === 'StatefulSet') return statefulSetStatus(obj);
+    if (obj.kind === 'DaemonSet') return daemonSetStatus(obj);
+    if (obj.kind === 'ReplicaSet') return replicaSetStatus(obj);
+  }
+  if (group === 'batch' && obj.kind === 'Job') return jobStatus(obj);
+  if (group === '') {
+    if (obj.kind === 'Pod') return podStatus(obj);
+    if (obj.kind === 'PersistentVolumeClaim') {
+      const phase = rec(obj['status'])['phase'];
+      return phase === 'Bound'
+        ? current('PVC is Bound')
+        : inProgress(`PVC is not Bound. phase: ${String(phase ?? '')}`);
+    }
+    if (obj.kind === 'Namespace') {
+      const phase = rec(obj['status'])['phase'];
+      return phase === 'Terminating' ? inProgress('Namespace is terminating') : current('Namespace is Active');
+    }
+  }
+  if (group === 'apiextensions.k8s.io' && obj.kind === 'CustomResourceDefinition') {
+    if (condition(obj, 'NamesAccepted')?.status === 'False') return failed('CRD names are not accepted');
+    return condition(obj, 'Established')?.status === 'True'
+      ? current('CRD is established')
+      : inProgress('CRD is not established');
+  }
+  return genericStatus(obj);
+}
+
+// CEL sees Kubernetes JSON as apiextensions does: objects as maps, integral numbers as int.
+function toCel(v: unknown): CelInput {
+  if (v === null || v === undefined) return null;
+  if (Array.isArray(v)) return v.map(toCel);
+  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
+  if (typeof v === 'object')
+    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x)]));
+  return v as CelInput;
+}
+
+type Program = ReturnType<typeof plan>;
+
+interface CompiledCheck {
+  apiVersion: string;
+  kind: string | undefined;
+  inProgress?: Program;
+  failed?: Program;
+  current: Program;
+}
+
+function compile(expr: string, field: string, check: CustomHealthCheck): Program {
+  try {
+    return plan(celEnv({ funcs: strings }), parse(expr));
+  } catch (err) {
+    throw new Error(
+      `failed to parse the '${field}' expression of the health check for ${check.kind ?? '*'} in ${check.apiVersion}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+/** Compiles `healthCheckExprs`; throws (with the field and kind named) for an expression that does not parse. */
+export function compileHealthChecks(checks: readonly CustomHealthCheck[]): CompiledCheck[] {
+  return checks.map((c) => ({
+    apiVersion: c.apiVersion,
+    kind: c.kind,
+    current: compile(c.current, 'current', c),
+    ...(c.inProgress ? { inProgress: compile(c.inProgress, 'inProgress', c) } : {}),
+    ...(c.failed ? { failed: compile(c.failed, 'failed', c) } : {}),
+  }));
+}
+
+function evalBool(p: Program, obj: KubeObject, what: string): boolean {
+  // Flux binds the object's top-level fields (`status.conditions…`), as kstatus' CEL reader does.
+  const vars: Record<string, CelInput> = { spec: new Map(), status: new Map() };
+  for (const [k, v] of Object.entries(obj)) vars[k] = toCel(v);
+  const r = p(vars as never);
+  if (isCelError(r)) throw new Error(`failed to evaluate the ${what} expression: ${r.message}`);
+  if (typeof r !== 'boolean') throw new Error(`the ${what} expression must return a bool, got ${typeof r}`);
+  return r;
+}
+
+/** A reference to an object to check (inventory entry, `healthChecks[]` item or applied object). */
+export interface HealthRef {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+}
+
+/** Client reads of the checker. */
+export interface HealthClient {
+  get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts?: { signal?: AbortSignal },
+  ): Promise<T>;
+}
+
+/** Options of a {@link HealthChecker}. */
+export interface HealthCheckerOptions {
+  client: HealthClient;
+  /** `spec.healthCheckExprs`. */
+  exprs?: readonly CustomHealthCheck[];
+}
+
+/** Options of {@link HealthChecker.waitForSet}. */
+export interface WaitOptions {
+  /** Poll interval in ms (default 2000). */
+  interval?: number;
+  /** Give up after this many ms. */
+  timeout: number;
+  /** Stop at the first Failed object (Flux's default; `DisableFailFastBehavior` turns it off). */
+  failFast?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** The error of a failed wait; `statuses` has the last status of every object that was not Current. */
+export class HealthCheckError extends Error {
+  readonly statuses: ReadonlyMap<string, StatusResult>;
+  constructor(message: string, statuses: ReadonlyMap<string, StatusResult>) {
+    super(message);
+    this.name = 'HealthCheckError';
+    this.statuses = statuses;
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const t = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Computes and waits for the health of objects. */
+export class HealthChecker {
+  readonly #client: HealthClient;
+  readonly #checks: CompiledCheck[];
+
+  /** @throws Error when a `healthCheckExprs` expression does not parse */
+  constructor(opts: HealthCheckerOptions) {
+    this.#client = opts.client;
+    this.#checks = compileHealthChecks(opts.exprs ?? []);
+  }
+
+  /** The status of an object: a matching CEL check first, else kstatus. */
+  status(obj: KubeObject): StatusResult {
+    const check = this.#checks.find(
+      (c) => c.apiVersion === obj.apiVersion && (c.kind === undefined || c.kind === obj.kind),
+    );
+    if (!check) return computeStatus(obj);
+    if (obj.metadata.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
+    try {
+      if (check.inProgress && evalBool(check.inProgress, obj, 'inProgress'))
+        return inProgress('Resource is in progress');
+      if (check.failed && evalBool(check.failed, obj, 'failed')) return failed('Resource has failed');
+      if (evalBool(check.current, obj, 'current')) return current('Resource is current');
+    } catch (err) {
+      return { status: 'Unknown', message: err instanceof Error ? err.message : String(err) };
+    }
+    return inProgress('Resource is in progress');
+  }
+
+  /** Reads and computes the status of one object (NotFound when it does not exist). */
+  async check(ref: HealthRef, signal?: AbortSignal): Promise<StatusResult> {
+    try {
+      const key = ref.metadata.namespace
+        ? { namespace: ref.metadata.namespace, name: ref.metadata.name }
+        : { name: ref.metadata.name };
+      const obj = await this.#client.get({ apiVersion: ref.apiVersion, kind: ref.kind }, key, { signal });
+      return this.status(obj);
+    } catch (err) {
+      if (isNotFound(err)) return { status: 'NotFound', message: 'Resource not found' };
+      throw err;
+    }
+  }
+
+  /**
+   * Polls `refs` until all are Current. Throws {@link HealthCheckError} `timeout waiting for: [<Kind/ns/name>
+   * status: '<status>', …]` on timeout, or `failed early due to stalled resources: […]` with fail-fast.
+   */
+  async waitForSet(refs: readonly HealthRef[], opts: WaitOptions): Promise<void> {
+    const deadline = Date.now() + opts.timeout;
+    const interval = opts.interval ?? 2000;
+    const pending = new Map<string, HealthRef>();
+    for (const r of refs) pending.set(subjectOf(r), r);
+    const last = new Map<string, StatusResult>();
+    for (;;) {
+      for (const [subject, ref] of [...pending]) {
+        const st = await this.check(ref, opts.signal);
+        if (st.status === 'Current') {
+          pending.delete(subject);
+          last.delete(subject);
+        } else last.set(subject, st);
+      }
+      if (pending.size === 0) return;
+      const list = (only?: HealthStatus) =>
+        [...last]
+          .filter(([, s]) => only === undefined || s.status === only)
+          .map(([subj, s]) => `${subj} status: '${s.status}'`)
+          .join(', ');
+      if (opts.failFast !== false && [...last.values()].some((s) => s.status === 'Failed'))
+        throw new HealthCheckError(`failed early due to stalled resources: [${list('Failed')}]`, new Map(last));
+      if (Date.now() + interval > deadline)
+        throw new HealthCheckError(`timeout waiting for: [${list()}]`, new Map(last));
+      await sleep(interval, opts.signal);
+    }
+  }
+}
+
+function subjectOf(r: HealthRef): string {
+  const m: Pick<ObjMetadata, 'namespace' | 'name' | 'kind'> = {
+    namespace: r.metadata.namespace ?? '',
+    name: r.metadata.name,
+    kind: r.kind,
+  };
+  return formatSubject(m);
+}
