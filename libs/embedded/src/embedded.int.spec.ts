@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from '@flux-ts/testbed';
+import { until } from '@flux-ts/testing';
 import type { KubeObject } from '@flux-ts/runtime';
 import { main } from './cli.ts';
 import { captured } from './cli.spec-helper.ts';
@@ -33,21 +34,6 @@ async function freePort(): Promise<number> {
   const { server, port } = await listen();
   await new Promise<void>((r) => server.close(() => r()));
   return port;
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
 describe('npm start: bad input ends in one line and a non-zero exit', () => {

@@ -160,7 +160,7 @@ describe('ResourceManager against the API server', () => {
       expect((await rm.applyAll([{ ...once, data: { v: 'second' } }])).toString()).toBe('ConfigMap/ssa/once skipped');
 
       await expect(rm.applyAll([deployment('nginx:2', { selector: 'other' })])).rejects.toThrow(
-        /^Deployment\/ssa\/app dry-run failed: .*immutable/,
+        /^Deployment\/ssa\/app dry-run failed \(Invalid\): .*immutable/,
       );
       const cs = await rm.applyAll([deployment('nginx:2', { selector: 'other' })], { force: true });
       expect(cs.toString()).toBe('Deployment/ssa/app created');

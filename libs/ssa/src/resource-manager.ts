@@ -5,7 +5,7 @@
  * for, then `*Class` kinds, then the rest); bounded parallelism; recreate on immutable-field errors; the
  * `kustomize.toolkit.fluxcd.io/*` per-object policies; and prune by inventory with the owner-label guard.
  */
-import { isInvalid, isNotFound } from '@flux-ts/runtime';
+import { isInvalid, isNotFound, reasonForError } from '@flux-ts/runtime';
 import type {
   ApplyOptions as ClientApplyOptions,
   DeleteOptions,
@@ -290,6 +290,13 @@ export function applyStages<T extends Pick<KubeObject, 'apiVersion' | 'kind'>>(
   return stages.filter((s) => s.objects.length > 0);
 }
 
+/** Flux's dry-run error: `<Kind/ns/name> dry-run failed (<Status reason>): <message>` (no parentheses without one). */
+function dryRunFailed(subject: string, err: unknown): Error {
+  const reason = reasonForError(err);
+  const shown = reason && reason !== 'Unknown' ? ` (${reason})` : '';
+  return new Error(`${subject} dry-run failed${shown}: ${errMessage(err)}`, { cause: err });
+}
+
 /** Applies and prunes objects with server-side apply. */
 export class ResourceManager {
   readonly #client: SsaClient;
@@ -314,7 +321,7 @@ export class ResourceManager {
   /**
    * Applies one object: skipped (`ssa: Ignore`, `reconcile: disabled`, `IfNotPresent` on an existing object),
    * created (absent), or a server-side dry-run decides between unchanged (no write) and configured.
-   * @throws Error `<Kind/ns/name> dry-run failed: …` or `<Kind/ns/name> apply failed: …`, with `cause`
+   * @throws Error `<Kind/ns/name> dry-run failed (<Reason>): …` or `<Kind/ns/name> apply failed: …`, with `cause`
    */
   async apply(obj: KubeObject, opts: ApplyOptions = {}): Promise<ChangeSetEntry> {
     const meta = objMetadataOf(obj);
@@ -331,6 +338,12 @@ export class ResourceManager {
     }
     if (live && ssaPolicyOf(obj) === 'IfNotPresent') return entry(Action.Skipped);
     if (!live) {
+      // As fluxcd/pkg/ssa: a new object is dry-run first too, so that an invalid one fails as `dry-run failed`.
+      try {
+        await this.#client.apply(obj, { fieldManager: this.#fieldManager, force: true, dryRun: true, signal });
+      } catch (err) {
+        throw dryRunFailed(subject, err);
+      }
       await this.#apply(obj, subject, signal);
       return entry(Action.Created);
     }
@@ -357,7 +370,7 @@ export class ResourceManager {
         await this.#recreate(obj, subject, signal);
         return entry(Action.Created);
       }
-      throw new Error(`${subject} dry-run failed: ${errMessage(err)}`, { cause: err });
+      throw dryRunFailed(subject, err);
     }
     if (!hasDrifted(current, dryRun)) return entry(cleaned ? Action.Configured : Action.Unchanged);
     await this.#apply(obj, subject, signal);

@@ -1,7 +1,8 @@
 /**
  * The build step of a Kustomization (kustomize-controller `build` + fluxcd/pkg `kustomize` generator): resolve
  * `spec.path` inside the extracted artifact, generate a `kustomization.yaml` when the directory has none, merge
- * the Flux spec into it, run kustomize, then apply `commonMetadata` and the `postBuild` substitutions.
+ * the Flux spec into it, decrypt the SOPS files kustomize reads (when `spec.decryption` is set), run kustomize, apply
+ * `commonMetadata`, decrypt SOPS-encrypted resources, then run the `postBuild` substitutions.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
@@ -17,6 +18,7 @@ import {
 import type { FluxKustomizeSpec, KObject } from '@flux-ts/kustomize';
 import type { KubeObject } from '@flux-ts/runtime';
 import type { KustomizationSpec } from '@flux-ts/api';
+import type { Decryptor } from './decryptor.ts';
 
 /** A build failure whose message is the user-facing Ready message. */
 export class BuildError extends Error {
@@ -38,6 +40,17 @@ export interface BuildManifestsOptions {
   vars?: Record<string, string> | undefined;
   /** `StrictPostBuildSubstitutions`. */
   strictSubstitutions: boolean;
+  /** Set when `spec.decryption` is: decrypts generator inputs before the build and resources after it. */
+  decryptor?: Decryptor | undefined;
+}
+
+/** kustomize's `Gvk.String()` (`Kind.version.group`, `[noGrp]` for the core group), as Flux's messages print it. */
+function gvkString(o: KObject): string {
+  const apiVersion = String(o['apiVersion'] ?? '');
+  const slash = apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : apiVersion.slice(0, slash);
+  const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
+  return `${String(o['kind'] ?? '') || '[noKind]'}.${version || '[noVer]'}.${group || '[noGrp]'}`;
 }
 
 function listFiles(dir: string, root = dir): { path: string; docs?: unknown[] }[] {
@@ -89,7 +102,8 @@ export function resolvePath(root: string, path: string | undefined): string {
 
 /**
  * Builds the manifests of a Kustomization (writing the merged `kustomization.yaml` into the artifact directory).
- * @throws BuildError with Flux's messages: `kustomization path not found: …`, `kustomize build failed: …`,
+ * @throws BuildError with Flux's messages: `kustomization path not found: …`, `error decrypting sources: …`,
+ *   `kustomize build failed: …`, `decryption failed for '<Kind.version.group>/<name>': …`,
  *   `var substitution failed for '<Kind/name>': …`
  */
 export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeObject[]> {
@@ -120,6 +134,14 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
     throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
   }
 
+  if (opts.decryptor) {
+    try {
+      await opts.decryptor.decryptSources(opts.root, dir);
+    } catch (err) {
+      throw new BuildError(`error decrypting sources: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
   let objects: KObject[];
   try {
     objects = (await build(dir, { loadRestrictions: 'none' })) as unknown as KObject[];
@@ -128,6 +150,22 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
   }
   if (opts.spec.commonMetadata)
     objects = applyCommonMetadata(objects as never, opts.spec.commonMetadata) as unknown as KObject[];
+
+  if (opts.decryptor) {
+    const decryptor = opts.decryptor;
+    const out: KObject[] = [];
+    for (const o of objects) {
+      try {
+        out.push(await decryptor.decryptResource(o));
+      } catch (err) {
+        const meta = (o['metadata'] ?? {}) as { name?: string };
+        throw new BuildError(`decryption failed for '${gvkString(o)}/${meta.name ?? ''}': ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    }
+    objects = out;
+  }
 
   if (opts.vars !== undefined) {
     const always = opts.spec.postBuild?.substituteStrategy === 'Always';

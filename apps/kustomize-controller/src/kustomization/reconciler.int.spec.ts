@@ -1,40 +1,10 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer } from '@flux-ts/apiserver';
-import type { ApiServer } from '@flux-ts/apiserver';
-import { Storage, buildArtifactServer } from '@flux-ts/artifact';
-import { Cache, KubeClient, Manager, isNotFound } from '@flux-ts/runtime';
-import type { EventObject, KubeObject, RecordEvent } from '@flux-ts/runtime';
-import { KustomizationReconciler } from './reconciler.ts';
-import { setupKustomizationController } from './setup.ts';
+import { isNotFound } from '@flux-ts/runtime';
+import type { KubeClient, KubeObject } from '@flux-ts/runtime';
+import { NS, ksGVK, ready, startKsHarness, until } from './harness.spec-helper.ts';
+import type { Cond, Ks, KsHarness } from './harness.spec-helper.ts';
 
-const crdsDir = join(import.meta.dirname, '..', '..', '..', '..', 'deploy', 'crds');
-const ksGVK = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
-const gitGVK = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' };
 const deployGVK = { apiVersion: 'apps/v1', kind: 'Deployment' };
-const NS = 'flux-system';
-
-interface Cond {
-  type: string;
-  status: string;
-  reason: string;
-  message: string;
-}
-type Ks = KubeObject & {
-  spec: Record<string, unknown>;
-  status?: {
-    conditions?: Cond[];
-    inventory?: { entries: { id: string; v: string }[] };
-    lastAppliedRevision?: string;
-    lastAttemptedRevision?: string;
-    lastHandledReconcileAt?: string;
-    observedGeneration?: number;
-  };
-};
 
 const deploymentYaml = (name: string, image: string) => `apiVersion: apps/v1
 kind: Deployment
@@ -66,131 +36,25 @@ spec:
       targetPort: 9898
 `;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      last = err;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-}
-
-const ready = (k: Ks): Cond | undefined => k.status?.conditions?.find((c) => c.type === 'Ready');
 const cond = (k: Ks, type: string): Cond | undefined => k.status?.conditions?.find((c) => c.type === type);
 
 describe('Kustomization reconciler against the API server', () => {
-  let server: ApiServer;
+  let h: KsHarness;
+  let server: KsHarness['server'];
   let client: KubeClient;
-  let storage: Storage;
-  let storageDir: string;
-  let artifactServer: Awaited<ReturnType<typeof buildArtifactServer>>;
-  const stop = new AbortController();
-  let run: Promise<void>;
-  const writes: string[] = [];
-  const events: { obj: string; ev: RecordEvent }[] = [];
+  let writes: string[];
+  let events: KsHarness['events'];
 
   beforeAll(async () => {
-    server = await startApiServer({
-      port: 0,
-      crdsDir,
-      onRequest: (e) => {
-        if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.url.includes('dryRun=All'))
-          writes.push(`${e.method} ${e.url.split('?')[0]}`);
-      },
-    });
-    const kc = new KubeConfig();
-    kc.loadFromString(server.kubeconfig);
-    client = KubeClient.fromKubeConfig(kc);
-    for (const name of [NS, 'apps'])
-      await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => undefined);
-
-    storageDir = await mkdtemp(join(tmpdir(), 'ks-storage-'));
-    storage = new Storage({ basePath: storageDir, hostname: 'source-controller.flux-system.svc.cluster.local.' });
-    artifactServer = await buildArtifactServer({ storage });
-    await artifactServer.listen({ host: '127.0.0.1', port: 0 });
-    const addr = artifactServer.server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : 0;
-
-    const cache = new Cache(client);
-    const mgr = new Manager({ client, cache });
-    const reconciler = new KustomizationReconciler({
-      client,
-      requeueDependency: 300,
-      httpRetry: 1,
-      httpRetryWaitMinMs: 100,
-      sourceHostOverride: `127.0.0.1:${port}`,
-      pollInterval: 200,
-      recorder: {
-        event: async (obj: EventObject, ev: RecordEvent) => {
-          events.push({ obj: obj.metadata.name ?? '', ev });
-        },
-      },
-    });
-    setupKustomizationController(mgr, cache, reconciler, {
-      concurrent: 2,
-      minRetryDelay: 100,
-      maxRetryDelay: 1000,
-      watchConfigsLabelSelector: 'reconcile.fluxcd.io/watch=Enabled',
-    });
-    run = mgr.start(stop.signal);
+    h = await startKsHarness({ namespaces: ['apps'] });
+    ({ server, client, writes, events } = h);
   }, 60_000);
 
-  afterAll(async () => {
-    stop.abort();
-    await run?.catch(() => undefined);
-    await artifactServer?.close();
-    await server?.close();
-    if (storageDir) await rm(storageDir, { recursive: true, force: true });
-  }, 60_000);
+  afterAll(async () => h?.close(), 60_000);
 
-  /** Writes `files` as a new artifact of GitRepository `name` and publishes it in the source's status. */
-  async function publish(name: string, files: Record<string, string>): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'ks-src-'));
-    for (const [p, content] of Object.entries(files)) {
-      await mkdir(dirname(join(dir, p)), { recursive: true });
-      await writeFile(join(dir, p), content);
-    }
-    const sha = createHash('sha1').update(JSON.stringify(files)).digest('hex');
-    const revision = `main@sha1:${sha}`;
-    const stored = await storage.archive(
-      storage.artifactFor('GitRepository', NS, name, revision, `${sha}.tar.gz`),
-      dir,
-    );
-    await rm(dir, { recursive: true, force: true });
-    try {
-      await client.get(gitGVK, { namespace: NS, name });
-    } catch (err) {
-      if (!isNotFound(err)) throw err;
-      await client.create({
-        ...gitGVK,
-        metadata: { name, namespace: NS },
-        spec: { interval: '1m', url: `https://example.com/${name}`, ref: { branch: 'main' } },
-      });
-    }
-    await client.patch(
-      gitGVK,
-      { namespace: NS, name },
-      { status: { artifact: { ...stored } } },
-      { type: 'merge', subresource: 'status' },
-    );
-    return revision;
-  }
-
-  async function createKs(name: string, spec: Record<string, unknown>): Promise<void> {
-    await client.create({
-      ...ksGVK,
-      metadata: { name, namespace: NS },
-      spec: { interval: '10m', retryInterval: '1s', prune: true, sourceRef: { kind: 'GitRepository', name }, ...spec },
-    });
-  }
-
-  const getKs = (name: string) => client.get<Ks>(ksGVK, { namespace: NS, name });
+  const publish = (name: string, files: Record<string, string>) => h.publish(name, files);
+  const createKs = (name: string, spec: Record<string, unknown>) => h.createKs(name, spec);
+  const getKs = (name: string) => h.getKs(name);
 
   async function requestReconcile(name: string): Promise<string> {
     const token = `t-${Date.now()}-${Math.random()}`;

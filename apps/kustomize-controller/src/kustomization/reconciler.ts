@@ -66,6 +66,13 @@ import {
 } from '@flux-ts/ssa';
 import type { HealthRef, Inventory } from '@flux-ts/ssa';
 import { BuildError, buildManifests } from './build.ts';
+import {
+  DecryptionAgeExt,
+  DecryptionProviderSOPS,
+  Decryptor,
+  isDecryptionDisabled,
+  isEncryptedSecret,
+} from './decryptor.ts';
 import { ApplyFieldManager, StatusFieldManager, kustomizationReadyConditions } from './conditions.ts';
 
 /** apiVersion/kind of the reconciled kind. */
@@ -112,6 +119,8 @@ export interface KustomizationReconcilerOptions {
   pollInterval?: number;
   /** Where artifacts are extracted (default the OS temp dir). */
   tmpDir?: string;
+  /** `--sops-age-secret` in the runtime namespace: fallback age keys when `decryption.secretRef` is unset. */
+  sopsAgeSecret?: { namespace: string; name: string } | undefined;
 }
 
 interface SourceObject extends KubeObject {
@@ -312,6 +321,43 @@ export class KustomizationReconciler {
     return artifact;
   }
 
+  /**
+   * The decryptor of `spec.decryption` (undefined when unset): keys from `secretRef` (`*.agekey`, `*.asc`), else
+   * the `--sops-age-secret` fallback (`*.agekey` only). Failures are BuildFailed, as in Flux.
+   */
+  async #decryptor(obj: Kustomization, signal: AbortSignal): Promise<Decryptor | undefined> {
+    const dec = obj.spec.decryption;
+    if (!dec) return undefined;
+    if (dec.provider !== DecryptionProviderSOPS)
+      throw new StallingError(`unsupported decryption provider '${String(dec.provider)}'`, BuildFailedReason);
+    const ref = dec.secretRef?.name
+      ? { namespace: obj.metadata.namespace ?? '', name: dec.secretRef.name, fallback: false }
+      : this.#o.sopsAgeSecret
+        ? { ...this.#o.sopsAgeSecret, fallback: true }
+        : undefined;
+    if (!ref) return new Decryptor();
+    const what = ref.fallback ? 'SOPS age decryption' : 'decryption';
+    let secret: KubeObject & { data?: Record<string, string> };
+    try {
+      secret = await this.#o.client.get({ apiVersion: 'v1', kind: 'Secret' }, ref, { signal });
+    } catch (err) {
+      const msg = isNotFound(err)
+        ? message(err)
+        : `cannot get ${DecryptionProviderSOPS} ${what} Secret '${ref.namespace}/${ref.name}': ${message(err)}`;
+      throw new GenericError(msg, BuildFailedReason, { cause: err });
+    }
+    const data = Object.fromEntries(
+      Object.entries(secret.data ?? {}).filter(([k]) => !ref.fallback || k.endsWith(DecryptionAgeExt)),
+    );
+    try {
+      return await Decryptor.fromSecretData(data, `${ref.namespace}/${ref.name}`);
+    } catch (err) {
+      throw new GenericError(message(err).replace(' decryption Secret', ` ${what} Secret`), BuildFailedReason, {
+        cause: err,
+      });
+    }
+  }
+
   /** postBuild variables: substituteFrom in order (later wins), then `substitute` (newlines stripped). */
   async #vars(obj: Kustomization, signal: AbortSignal): Promise<Record<string, string> | undefined> {
     const pb = obj.spec.postBuild;
@@ -393,6 +439,7 @@ export class KustomizationReconciler {
         throw new GenericError(message(err), ArtifactFailedReason, { cause: err });
       }
 
+      const decryptor = await this.#decryptor(obj, signal);
       let objects: KubeObject[];
       try {
         objects = await buildManifests({
@@ -400,6 +447,7 @@ export class KustomizationReconciler {
           spec: obj.spec,
           vars: await this.#vars(obj, signal),
           strictSubstitutions: this.#o.featureGates?.StrictPostBuildSubstitutions ?? true,
+          decryptor,
         });
       } catch (err) {
         if (err instanceof BuildError)
@@ -408,6 +456,12 @@ export class KustomizationReconciler {
           });
         throw err;
       }
+      for (const o of objects)
+        if (isEncryptedSecret(o as never) && !isDecryptionDisabled(o as never))
+          throw new GenericError(
+            `Secret/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is SOPS encrypted, configuring decryption is required for this secret to be reconciled`,
+            ReconciliationFailedReason,
+          );
       const owner = {
         [KustomizeOwnerLabels.Name]: obj.metadata.name ?? '',
         [KustomizeOwnerLabels.Namespace]: obj.metadata.namespace ?? '',

@@ -7,7 +7,7 @@
  * PGP, MAC rules or INI (`sops-age`). No function here logs, and no error message carries a cleartext value.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
-import { Decrypter, armor } from 'age-encryption';
+import { Decrypter, armor, identityToRecipient } from 'age-encryption';
 import * as openpgp from 'openpgp';
 import { parseDocument, stringify } from 'yaml';
 
@@ -103,7 +103,6 @@ export class SopsKeyring {
       if (!/^AGE-SECRET-KEY-(PQ-)?1[0-9A-Z]+$/.test(line))
         throw new SopsError(`failed to parse age identities: malformed secret key at line ${i + 1}`);
       try {
-        const { identityToRecipient } = await import('age-encryption');
         await identityToRecipient(line);
       } catch {
         throw new SopsError(`failed to parse age identities: invalid secret key at line ${i + 1}`);
@@ -223,7 +222,10 @@ const ENC = /^ENC\[AES256_GCM,data:(.+),iv:(.+),tag:(.+),type:(.+)\]/;
 
 /** A comment of the tree (dotenv/INI), walked for the comment regexes but never hashed. */
 export class Comment {
-  constructor(readonly value: string) {}
+  readonly value: string;
+  constructor(value: string) {
+    this.value = value;
+  }
 }
 
 /** An ordered tree: maps are `Map`s (key order matters to the MAC), lists arrays, leaves scalars or comments. */
@@ -277,7 +279,12 @@ export function formatFloat(n: number): string {
   const digits = int + frac;
   if (exp >= 0) {
     const point = 1 + exp;
-    return sign + (digits.length <= point ? digits + '0'.repeat(point - digits.length) : `${digits.slice(0, point)}.${digits.slice(point)}`);
+    return (
+      sign +
+      (digits.length <= point
+        ? digits + '0'.repeat(point - digits.length)
+        : `${digits.slice(0, point)}.${digits.slice(point)}`)
+    );
   }
   return `${sign}0.${'0'.repeat(-exp - 1)}${digits}`;
 }
@@ -313,8 +320,7 @@ function encryptionRules(meta: SopsMetadata): (path: string[], comments: string[
   const ecr = regex(meta.encrypted_comment_regex, 'encrypted_comment_regex');
   return (path, comments, isComment) => {
     let encrypted = true;
-    if (meta.unencrypted_suffix && path.some((p) => p.endsWith(meta.unencrypted_suffix as string)))
-      encrypted = false;
+    if (meta.unencrypted_suffix && path.some((p) => p.endsWith(meta.unencrypted_suffix as string))) encrypted = false;
     if (meta.encrypted_suffix) encrypted = path.some((p) => p.endsWith(meta.encrypted_suffix as string));
     if (ur && path.some((p) => ur.test(p))) encrypted = false;
     if (er) encrypted = path.some((p) => er.test(p));
@@ -397,16 +403,21 @@ export function decryptTree(
     }
     if (v instanceof Map) {
       const stack = [...comments, [] as string[]];
-      for (const [k, item] of [...v.entries()]) {
+      const entries: [string | Comment, TreeValue][] = [];
+      for (const [k, item] of v) {
         if (k instanceof Comment) {
           stack[stack.length - 1]!.push(k.value);
+          const c = leaf(k, path, stack);
+          entries.push([c instanceof Comment ? c : new Comment(String(c)), item]);
           continue;
         }
         const isComment = item instanceof Comment;
         if (isComment) stack[stack.length - 1]!.push(item.value);
-        v.set(k, walk(item, [...path, k], stack));
+        entries.push([k, walk(item, [...path, k], stack)]);
         if (!isComment) stack[stack.length - 1] = [];
       }
+      v.clear();
+      for (const [k, x] of entries) v.set(k, x);
       return v;
     }
     return leaf(v, path, comments);
@@ -531,6 +542,8 @@ function emitDotenv(b: Map<string | Comment, TreeValue>): string {
   return out;
 }
 
+const TRIPLE = '"'.repeat(3);
+
 function loadIni(text: string): LoadedDocument {
   const branch = new Map<string | Comment, TreeValue>();
   let section = new Map<string | Comment, TreeValue>();
@@ -540,8 +553,9 @@ function loadIni(text: string): LoadedDocument {
     if (name === 'sops') for (const [k, v] of section) flat.set(String(k), String(v));
     else if (name !== 'DEFAULT' || section.size > 0) branch.set(name, section);
   };
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
+  const lines = text.split(/\r?\n/);
+  for (let n = 0; n < lines.length; n++) {
+    const line = (lines[n] ?? '').trim();
     if (line === '') continue;
     if (line.startsWith(';') || line.startsWith('#')) {
       section.set(new Comment(line.slice(1).trim()), null);
@@ -555,8 +569,23 @@ function loadIni(text: string): LoadedDocument {
       continue;
     }
     const eq = line.search(/[=:]/);
-    if (eq < 0) section.set(line, '');
-    else section.set(line.slice(0, eq).trim(), line.slice(eq + 1).trim());
+    if (eq < 0) {
+      section.set(line, '');
+      continue;
+    }
+    let value = line.slice(eq + 1).trim();
+    if (value.startsWith(TRIPLE)) {
+      // go-ini's multi-line value, triple-quoted across lines (armored keys)
+      value = value.slice(3);
+      const parts: string[] = [];
+      while (!value.endsWith(TRIPLE) && n + 1 < lines.length) {
+        parts.push(value);
+        value = lines[++n] ?? '';
+      }
+      parts.push(value.endsWith(TRIPLE) ? value.slice(0, -3) : value);
+      value = parts.join('\n');
+    }
+    section.set(line.slice(0, eq).trim(), value);
   }
   close();
   if (flat.size === 0) throw new SopsError('sops metadata not found');
@@ -568,7 +597,12 @@ function emitIni(b: Map<string | Comment, TreeValue>): string {
   for (const [name, section] of b) {
     if (!(section instanceof Map)) continue;
     const lines = [`[${String(name)}]`];
-    for (const [k, v] of section) lines.push(k instanceof Comment ? `; ${k.value}` : `${k} = ${String(v)}`);
+    for (const [k, v] of section) {
+      const value = String(v);
+      lines.push(
+        k instanceof Comment ? `; ${k.value}` : `${k} = ${value.includes('\n') ? TRIPLE + value + TRIPLE : value}`,
+      );
+    }
     out.push(lines.join('\n') + '\n');
   }
   return out.join('\n');
