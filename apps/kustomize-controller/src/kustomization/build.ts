@@ -42,6 +42,11 @@ export interface BuildManifestsOptions {
   strictSubstitutions: boolean;
   /** Set when `spec.decryption` is: decrypts generator inputs before the build and resources after it. */
   decryptor?: Decryptor | undefined;
+  /**
+   * Remote bases (git and http(s) resources) are fetched unless this is false (`--no-remote-bases`); then every
+   * resource must be a file of the artifact.
+   */
+  remoteBases?: boolean;
 }
 
 /** kustomize's `Gvk.String()` (`Kind.version.group`, `[noGrp]` for the core group), as Flux's messages print it. */
@@ -144,7 +149,10 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
 
   let objects: KObject[];
   try {
-    objects = (await build(dir, { loadRestrictions: 'none' })) as unknown as KObject[];
+    objects = (await build(dir, {
+      loadRestrictions: 'none',
+      ...(opts.remoteBases === false ? { remote: false as const } : {}),
+    })) as unknown as KObject[];
   } catch (err) {
     throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
   }

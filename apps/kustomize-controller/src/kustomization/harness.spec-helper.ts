@@ -36,6 +36,15 @@ export type Ks = KubeObject & {
     lastAttemptedRevision?: string;
     lastHandledReconcileAt?: string;
     observedGeneration?: number;
+    history?: {
+      digest: string;
+      firstReconciled: string;
+      lastReconciled: string;
+      lastReconciledDuration: string;
+      lastReconciledStatus: string;
+      totalReconciliations: number;
+      metadata?: Record<string, string>;
+    }[];
   };
 };
 

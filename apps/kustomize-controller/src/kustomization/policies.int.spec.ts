@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNotFound } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
-import { NS, ready, startKsHarness, until } from './harness.spec-helper.ts';
+import { NS, ksGVK, ready, startKsHarness, until } from './harness.spec-helper.ts';
 import type { KsHarness } from './harness.spec-helper.ts';
 
 const cmGVK = { apiVersion: 'v1', kind: 'ConfigMap' };
@@ -134,5 +134,41 @@ describe('Kustomization: substitutions, failures that keep what is applied, and 
         return isNotFound(err) ? true : undefined;
       }
     });
+  });
+
+  it('records status.history: one snapshot per digest and Ready reason, newest first, counting repeats', async () => {
+    const first = await h.publish('history', { 'cm.yaml': configMap('history-cm', { v: '1' }) });
+    await h.createKs('history', { path: './' });
+    await readyAt('history', first);
+    await until('a second reconcile of the same revision', async () => {
+      await h.client.patch(
+        ksGVK,
+        { namespace: NS, name: 'history' },
+        { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': `again-${Date.now()}` } } },
+        { type: 'merge' },
+      );
+      const ks = await h.getKs('history');
+      return (ks.status?.history?.[0]?.totalReconciliations ?? 0) >= 2 ? ks : undefined;
+    });
+    const second = await h.publish('history', { 'cm.yaml': configMap('history-cm', { v: '2' }) });
+    const ks = await readyAt('history', second);
+    const history = ks.status?.history ?? [];
+    expect(history).toHaveLength(2);
+    expect(history[0]).toMatchObject({
+      lastReconciledStatus: 'ReconciliationSucceeded',
+      totalReconciliations: 1,
+      metadata: { revision: second },
+    });
+    expect(history[1]).toMatchObject({
+      lastReconciledStatus: 'ReconciliationSucceeded',
+      metadata: { revision: first },
+    });
+    expect(history[1]!.totalReconciliations).toBeGreaterThanOrEqual(2);
+    for (const s of history) {
+      expect(s.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(s.lastReconciled).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+      expect(s.lastReconciledDuration).toMatch(/^[0-9.]+(ms|s|m)/);
+    }
+    expect(history[0]!.digest).not.toBe(history[1]!.digest);
   });
 });

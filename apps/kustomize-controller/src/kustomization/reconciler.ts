@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * The Kustomization reconciler (kustomize-controller `KustomizationReconciler`): fetch the source artifact, check
  * dependsOn, build, server-side apply through @flux-ts/ssa, prune, health-check, record the inventory; a
@@ -25,6 +26,7 @@ import {
 } from '@flux-ts/api';
 import type { Artifact, Kustomization, KustomizationSpec } from '@flux-ts/api';
 import { fetchArtifact } from '@flux-ts/artifact';
+import { toYaml } from '@flux-ts/kustomize';
 import {
   GenericError,
   KubeClient,
@@ -45,6 +47,7 @@ import {
   reconcileNewGeneration,
   skipIfSuspended,
   summarizeAndPatch,
+  upsertHistory,
   withContext,
 } from '@flux-ts/runtime';
 import type {
@@ -92,6 +95,8 @@ export interface KustomizationReconcilerOptions {
   noCrossNamespaceRefs?: boolean;
   /** `--default-service-account`. */
   defaultServiceAccount?: string;
+  /** `--no-remote-bases`: refuse remote resources in kustomize overlays. */
+  noRemoteBases?: boolean;
   /** `--requeue-dependency` in ms. */
   requeueDependency?: number;
   /** `--interval-jitter-percentage`. */
@@ -144,6 +149,12 @@ export function durations(spec: KustomizationSpec): { interval: number; retryInt
 }
 
 /** Reconciles Kustomizations. */
+/** What the build step of one reconcile leaves for `status.history`. */
+interface BuiltSnapshot {
+  digest?: string;
+  revision?: string;
+}
+
 export class KustomizationReconciler {
   readonly #o: KustomizationReconcilerOptions;
 
@@ -172,6 +183,8 @@ export class KustomizationReconciler {
     let error: unknown;
     let changes = new ChangeSet();
     const wasReady = conditions.isTrue(obj, ReadyCondition) && obj.status?.lastAppliedRevision !== undefined;
+    /** Set by the build step: the digest of what this reconcile applies, for `status.history`. */
+    const built: BuiltSnapshot = {};
 
     try {
       if (isDeleting(obj)) {
@@ -182,7 +195,7 @@ export class KustomizationReconciler {
       } else {
         await ensureFinalizer(obj, patcher, { fieldManager: StatusFieldManager, signal: ctx.signal });
         await reconcileNewGeneration(obj, patcher, { fieldManager: StatusFieldManager, signal: ctx.signal });
-        const out = await this.#reconcileSteps(obj, ctx, (revision) => {
+        const out = await this.#reconcileSteps(obj, ctx, built, (revision) => {
           log = withContext(ctx.log, { revision });
           return log;
         });
@@ -221,6 +234,18 @@ export class KustomizationReconciler {
         fieldManager: StatusFieldManager,
         ignoreNotFound: isDeleting(obj),
         eventMetadata,
+        beforePatch: (o) => {
+          // History records every reconcile that got as far as a build, keyed by its digest and Ready reason.
+          if (built.digest === undefined || isDeleting(o)) return;
+          o.status ??= {};
+          o.status.history = upsertHistory(o.status.history, {
+            digest: built.digest,
+            at: new Date(),
+            durationMs: Date.now() - started,
+            status: conditions.getReason(o, ReadyCondition),
+            metadata: { revision: built.revision ?? '' },
+          });
+        },
         ...(changed || !wasReady
           ? {
               successEvent: {
@@ -383,6 +408,7 @@ export class KustomizationReconciler {
   async #reconcileSteps(
     obj: Kustomization & StatusObject,
     ctx: ReconcileContext,
+    built: BuiltSnapshot,
     withRevision: (r: string) => Logger,
   ): Promise<ChangeSet> {
     const { retryInterval, timeout } = durations(obj.spec);
@@ -448,6 +474,7 @@ export class KustomizationReconciler {
           vars: await this.#vars(obj, signal),
           strictSubstitutions: this.#o.featureGates?.StrictPostBuildSubstitutions ?? true,
           decryptor,
+          remoteBases: !(this.#o.noRemoteBases ?? false),
         });
       } catch (err) {
         if (err instanceof BuildError)
@@ -462,6 +489,10 @@ export class KustomizationReconciler {
             `Secret/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is SOPS encrypted, configuring decryption is required for this secret to be reconciled`,
             ReconciliationFailedReason,
           );
+      built.digest = `sha256:${createHash('sha256')
+        .update(toYaml(objects as never))
+        .digest('hex')}`;
+      built.revision = revision;
       const owner = {
         [KustomizeOwnerLabels.Name]: obj.metadata.name ?? '',
         [KustomizeOwnerLabels.Namespace]: obj.metadata.namespace ?? '',

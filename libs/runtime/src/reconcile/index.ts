@@ -43,6 +43,9 @@ export {
 } from './result.ts';
 /** Types of the result computation. */
 export type { RequeueResult, ComputeResultOptions, ReconcileOutcome } from './result.ts';
+export { upsertHistory, HISTORY_MAX_SIZE } from './history.ts';
+/** Types of `status.history`. */
+export type { HistorySnapshot, HistoryEntry } from './history.ts';
 /** The single summarize-and-patch exit of a reconcile. */
 export { summarizeAndPatch, recordReconcileRequest } from './summarize.ts';
 /** Types of the summarize-and-patch exit. */

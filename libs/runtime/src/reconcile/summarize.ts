@@ -65,6 +65,11 @@ export interface SummarizeAndPatchOptions<T extends StatusObject> {
   successEvent?: Omit<RecordEvent, 'type'> & { type?: 'Normal' | 'Trace' };
   /** Metadata attached to error events (e.g. `{ revision }`). */
   eventMetadata?: Record<string, string>;
+  /**
+   * Runs once the conditions are final and before the patch, to record what depends on them (e.g. `status.history`
+   * keyed by the Ready reason). It must not change conditions.
+   */
+  beforePatch?: (obj: T) => void;
   signal?: AbortSignal;
 }
 
@@ -173,6 +178,8 @@ export async function summarizeAndPatch<T extends StatusObject>(
     const { type, ...rest } = opts.successEvent;
     events.push(opts.recorder.event(obj, { type: type ?? 'Normal', ...rest }));
   }
+
+  opts.beforePatch?.(obj);
 
   // Patch: owned conditions win, observedGeneration only on success, stall or ignored error.
   const owned = [...new Set(opts.conditions.flatMap((c) => c.owned))];
