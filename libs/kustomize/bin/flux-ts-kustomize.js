@@ -1,2 +1,6 @@
 #!/usr/bin/env node
-import '../src/main.ts';
+// The compile cache (Node >= 22.1) keeps the stripped and compiled sources between runs: a warm start is ~3x faster.
+import { enableCompileCache } from 'node:module';
+
+enableCompileCache();
+await import('../src/main.ts');

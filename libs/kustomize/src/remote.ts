@@ -3,8 +3,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { checkout, listRefs, type GitAuth, type GitRef } from '@flux-ts/git';
+import type * as Git from '@flux-ts/git';
+import type { GitAuth, GitRef } from '@flux-ts/git';
 import { KustomizeError } from './resource.ts';
+
+/** @flux-ts/git (isomorphic-git, ssh2, openpgp) costs ~350 ms to load: only a build with a remote base pays it. */
+const loadGit = (): Promise<typeof Git> => import('@flux-ts/git');
 
 /** A parsed git remote: what to clone, which ref, and the directory inside the repository. */
 export interface GitRepoSpec {
@@ -101,6 +105,7 @@ export interface ClosableRemoteFetcher {
 
 async function gitRefFor(spec: GitRepoSpec, auth: GitAuth | undefined, signal: AbortSignal): Promise<GitRef> {
   if (/^[0-9a-f]{40}$/.test(spec.ref)) return { commit: spec.ref };
+  const { listRefs } = await loadGit();
   const refs = await listRefs({ url: spec.cloneUrl, auth, signal });
   if (spec.ref === '') {
     const head = refs.find((r) => r.ref === 'HEAD')?.target;
@@ -130,6 +135,7 @@ export function createRemoteFetcher(opts: RemoteFetcherOptions = {}): ClosableRe
       const signal = AbortSignal.timeout(spec.timeoutMs);
       try {
         const ref = await gitRefFor(spec, opts.auth, signal);
+        const { checkout } = await loadGit();
         await checkout({ url: spec.cloneUrl, ref, dir: target, auth: opts.auth, signal });
       } catch (err) {
         throw new KustomizeError(`failed to clone ${url}: ${(err as Error).message}`, { cause: err });
