@@ -22,7 +22,7 @@ const controller = 'kustomize-controller';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const kustomizeControllerNotice =
-  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build, postBuild substitution, SOPS decryption with age and OpenPGP keys (--sops-age-secret), staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets, --override-manager, remote bases unless --no-remote-bases, status.history); not implemented yet: SOPS with HashiCorp Vault or cloud KMS (--sops-vault-configmap, --default-decryption-service-account), spec.ignore drift rules, kubeConfig.configMapRef.';
+  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build, postBuild substitution, SOPS decryption with age and OpenPGP keys (--sops-age-secret), staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets, --override-manager, remote bases unless --no-remote-bases, spec.ignore drift rules, status.history); not implemented yet: SOPS with HashiCorp Vault or cloud KMS (--sops-vault-configmap, --default-decryption-service-account), kubeConfig.configMapRef.';
 
 /** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
 export interface MainOptions {

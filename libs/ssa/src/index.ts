@@ -52,3 +52,4 @@ export type {
   StatusResult,
   WaitOptions,
 } from './health.ts';
+export { applyIgnoreRules, parsePointer, ownsField } from './drift-ignore.ts';

@@ -20,6 +20,7 @@ import { HealthChecker } from './health.ts';
 import { entryRef } from './inventory.ts';
 import type { InventoryEntry } from './inventory.ts';
 import { formatObject, formatSubject, objMetadataOf } from './object-ref.ts';
+import { applyIgnoreRules } from './drift-ignore.ts';
 import { isApplySkipped, isForceEnabled, isPruneDisabled, ssaPolicyOf } from './policy.ts';
 
 /** Flux's field manager of applied objects. */
@@ -157,6 +158,8 @@ export interface ResourceManagerOptions {
 export interface ApplyOptions {
   /** Recreate objects whose update fails on an immutable field (`spec.force`). */
   force?: boolean;
+  /** `spec.ignore`: the JSON pointers of an object that apply leaves to the cluster (see drift-ignore.ts). */
+  ignorePaths?: (obj: KubeObject) => readonly string[];
   signal?: AbortSignal;
 }
 
@@ -337,6 +340,7 @@ export class ResourceManager {
       if (!isNotFound(err)) throw new Error(`${subject} query failed: ${errMessage(err)}`, { cause: err });
     }
     if (live && ssaPolicyOf(obj) === 'IfNotPresent') return entry(Action.Skipped);
+    if (live && opts.ignorePaths) obj = applyIgnoreRules(obj, live, opts.ignorePaths(obj), this.#fieldManager);
     if (!live) {
       // As fluxcd/pkg/ssa: a new object is dry-run first too, so that an invalid one fails as `dry-run failed`.
       try {

@@ -171,4 +171,62 @@ describe('Kustomization: substitutions, failures that keep what is applied, and 
     }
     expect(history[0]!.digest).not.toBe(history[1]!.digest);
   });
+
+  it('honours spec.ignore: a field another applier owns is left to it, a field only we own keeps its live value', async () => {
+    const deployment = (replicas: number, image: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: ignored
+  namespace: apps
+spec:
+  replicas: ${replicas}
+  selector:
+    matchLabels:
+      app: ignored
+  template:
+    metadata:
+      labels:
+        app: ignored
+    spec:
+      containers:
+        - name: app
+          image: ${image}
+`;
+    const first = await h.publish('ignore', {
+      'deploy.yaml': deployment(1, 'nginx:1'),
+      'cm.yaml': configMap('ignore-cm', { mode: 'from-git', other: '1' }),
+    });
+    await h.createKs('ignore', {
+      path: './',
+      ignore: [
+        { paths: ['/spec/replicas'], target: { kind: 'Deployment' } },
+        { paths: ['/data/mode'], target: { kind: 'ConfigMap', name: 'ignore-.*' } },
+      ],
+    });
+    await readyAt('ignore', first);
+    // An autoscaler takes spec.replicas with its own server-side apply; a person edits the ConfigMap.
+    const depGVK = { apiVersion: 'apps/v1', kind: 'Deployment' };
+    await h.client.apply(
+      { ...depGVK, metadata: { name: 'ignored', namespace: 'apps' }, spec: { replicas: 4 } } as KubeObject,
+      { fieldManager: 'hpa-controller', force: true },
+    );
+    await h.client.patch(
+      cmGVK,
+      { namespace: 'apps', name: 'ignore-cm' },
+      { data: { mode: 'by-hand' } },
+      { type: 'merge' },
+    );
+    // A new revision changes both ignored fields and one that is not ignored.
+    const second = await h.publish('ignore', {
+      'deploy.yaml': deployment(2, 'nginx:2'),
+      'cm.yaml': configMap('ignore-cm', { mode: 'from-git-2', other: '2' }),
+    });
+    await readyAt('ignore', second);
+    const dep = await h.client.get<
+      KubeObject & { spec: { replicas: number; template: { spec: { containers: { image: string }[] } } } }
+    >(depGVK, { namespace: 'apps', name: 'ignored' });
+    expect(dep.spec.replicas).toBe(4);
+    expect(dep.spec.template.spec.containers[0]!.image).toBe('nginx:2');
+    expect((await getCm('ignore-cm')).data).toEqual({ mode: 'by-hand', other: '2' });
+  });
 });

@@ -26,7 +26,8 @@ import {
 } from '@flux-ts/api';
 import type { Artifact, Kustomization, KustomizationSpec } from '@flux-ts/api';
 import { fetchArtifact } from '@flux-ts/artifact';
-import { toYaml } from '@flux-ts/kustomize';
+import { selectTargets, toYaml } from '@flux-ts/kustomize';
+import type { Selector } from '@flux-ts/kustomize';
 import {
   GenericError,
   KubeClient,
@@ -149,6 +150,23 @@ export function durations(spec: KustomizationSpec): { interval: number; retryInt
 }
 
 /** Reconciles Kustomizations. */
+/** `spec.ignore`: the JSON pointers each built object's apply leaves alone (rules without a target match all). */
+export function ignoreRulesOf(
+  spec: KustomizationSpec,
+  objects: readonly KubeObject[],
+): ((obj: KubeObject) => readonly string[]) | undefined {
+  const rules = spec.ignore ?? [];
+  if (rules.length === 0) return undefined;
+  const byObject = new Map<KubeObject, string[]>();
+  for (const rule of rules) {
+    const selected = rule.target
+      ? selectTargets(objects as never[], rule.target as Selector)
+      : (objects as readonly KubeObject[]);
+    for (const o of selected as readonly KubeObject[]) byObject.set(o, [...(byObject.get(o) ?? []), ...rule.paths]);
+  }
+  return (o) => byObject.get(o) ?? [];
+}
+
 /** What the build step of one reconcile leaves for `status.history`. */
 interface BuiltSnapshot {
   digest?: string;
@@ -509,8 +527,10 @@ export class KustomizationReconciler {
       });
       let changeSet: ChangeSet;
       try {
+        const ignorePaths = ignoreRulesOf(obj.spec, objects);
         changeSet = await manager.applyAllStaged(objects, {
           force: obj.spec.force ?? false,
+          ...(ignorePaths ? { ignorePaths } : {}),
           signal,
           waitInterval: this.#o.pollInterval ?? 2000,
           customStageKinds: this.#o.customApplyStageKinds ?? [],
