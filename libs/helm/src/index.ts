@@ -20,3 +20,97 @@ export {
 export type { FuncMap, ParamType, GoIntKind, Kind } from './template/index.ts';
 /** Helm's form of a Go parse error, `parse error at (FILE:LINE): MSG` (pkg/engine cleanupParseError). */
 export { cleanupParseError } from './engine/errors.ts';
+/** Sprig v3.3.0's functions as Helm 3.18 exposes them (without env/expandenv; Helm's own functions are separate). */
+export { sprigFuncs } from './sprig/index.ts';
+export type { SprigOptions } from './sprig/index.ts';
+export { GoTime, Location as GoLocation, loadLocation, parseDuration, durationString } from './sprig/time.ts';
+/** Charts: loading (directory, .tgz, files), Chart.yaml metadata and validation, .helmignore, values.schema.json. */
+export { Chart } from './chart/chart.ts';
+export type { ChartFile } from './chart/chart.ts';
+export { loadChart, loadDir, loadArchive, loadFiles, readChartDir, loadValues } from './chart/loader.ts';
+export {
+  loadArchiveFiles,
+  writeArchive,
+  MAX_DECOMPRESSED_CHART_SIZE,
+  MAX_DECOMPRESSED_FILE_SIZE,
+} from './chart/archive.ts';
+export { decodeMetadata, validateMetadata, metadataJson, dependencyJson, ValidationError } from './chart/metadata.ts';
+export type { Metadata, Dependency, Maintainer, Lock } from './chart/metadata.ts';
+export { IgnoreRules, goMatch, HELM_IGNORE } from './chart/helmignore.ts';
+export { parseVersion, parseConstraint, satisfies, isCompatibleRange } from './chart/semver.ts';
+export {
+  validateAgainstSchema,
+  validateAgainstSingleSchema,
+  checkSchemas,
+  SchemaValidationError,
+} from './chart/schema.ts';
+/** Dependencies (condition, tags, alias, import-values) and the render objects (.Values, .Release, .Chart, …). */
+export { processDependencies, checkDependencies } from './chart/dependencies.ts';
+export {
+  prepareRender,
+  toRenderValues,
+  allTemplates,
+  defaultCapabilities,
+  parseKubeVersion,
+  capabilitiesObject,
+  chartObject,
+  releaseObject,
+  DEFAULT_API_VERSIONS,
+  HELM_BUILD_INFO,
+} from './chart/render.ts';
+export type {
+  Capabilities,
+  KubeVersion,
+  HelmBuildInfo,
+  ReleaseOptions,
+  Renderable,
+  PrepareOptions,
+} from './chart/render.ts';
+export { filesObject, compileGlob, stringMapYaml } from './chart/files.ts';
+/** Values: values files as helm reads them, --set parsers (strvals), -f/--set merging, coalescing. */
+export { parseYaml, readValues, jsonFloat } from './values/yaml.ts';
+export type { Values, NumberMode } from './values/yaml.ts';
+export {
+  parseInto,
+  parseIntoString,
+  parseIntoFile,
+  parseJson,
+  parseLiteralInto,
+  parse as parseSet,
+  typedVal,
+} from './values/strvals.ts';
+export { mergeValues, mergeMaps } from './values/options.ts';
+export type { ValuesOptions, FileReader } from './values/options.ts';
+export {
+  coalesceValues,
+  mergeChartValues,
+  coalesceTables,
+  mergeTables,
+  table,
+  pathValue,
+  GLOBAL_KEY,
+} from './values/coalesce.ts';
+/** Release storage compatible with the helm CLI (Secrets driver, helm.sh/release.v1). */
+export {
+  encodeRelease,
+  decodeRelease,
+  releaseJson,
+  releaseKey,
+  releaseToSecret,
+  secretToRelease,
+  SecretsDriver,
+  ReleaseNotFoundError,
+  ReleaseExistsError,
+  RELEASE_SECRET_TYPE,
+  SYSTEM_LABELS,
+} from './release/storage.ts';
+export type {
+  Release,
+  ReleaseInfo,
+  ReleaseChart,
+  ReleaseFile,
+  ReleaseHook,
+  ReleaseStatus,
+  SecretObject,
+  SecretsClient,
+} from './release/storage.ts';

@@ -57,9 +57,12 @@ function setValues(): Record<string, unknown> {
   };
 }
 
-/** Parses fixtures/template-cases.txt. */
-export function loadCases(): TemplateCase[] {
-  const text = readFileSync(join(FIXTURES, 'template-cases.txt'), 'utf8');
+/** The Sprig table's expected results (scripts/gen-template-fixture.ts sprig). */
+export const SPRIG_EXPECTED_FILE = join(FIXTURES, 'sprig-cases.expected.json');
+
+/** Parses fixtures/template-cases.txt (or another case file of the same format, e.g. sprig-cases.txt). */
+export function loadCases(file = 'template-cases.txt'): TemplateCase[] {
+  const text = readFileSync(join(FIXTURES, file), 'utf8');
   const cases: TemplateCase[] = [];
   let cur: { name: string; error: boolean; lines: string[] } | undefined;
   const flush = (): void => {
@@ -126,6 +129,6 @@ export function templateName(c: { name: string }): string {
 }
 
 /** Reads the committed fixture. */
-export function readExpected(): ExpectedFile {
-  return JSON.parse(readFileSync(EXPECTED_FILE, 'utf8')) as ExpectedFile;
+export function readExpected(file = EXPECTED_FILE): ExpectedFile {
+  return JSON.parse(readFileSync(file, 'utf8')) as ExpectedFile;
 }

@@ -18,9 +18,14 @@ interface HelmRun {
 function helmTemplate(helm: string, chartDir: string, home: string): Promise<HelmRun> {
   const args = ['template', 'x', chartDir, ...SET_ARGS.flatMap((s) => ['--set', s])];
   return new Promise((resolve) => {
-    execFile(helm, args, { env: helmEnv(home), maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) => {
-      resolve({ ok: err === null, stdout, stderr });
-    });
+    execFile(
+      helm,
+      args,
+      { env: { ...helmEnv(home), TZ: 'UTC' }, maxBuffer: 256 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        resolve({ ok: err === null, stdout, stderr });
+      },
+    );
   });
 }
 

@@ -14,6 +14,7 @@ import {
   mapLen,
   typeName,
   paramTypeName,
+  assignable,
   type FuncMap,
   type ParamType,
 } from './values.ts';
@@ -325,7 +326,7 @@ function prepareArg(value: unknown, t: ParamType): unknown {
     if (t === 'value') return undefined;
     throw new Error(`value is nil; should be of type ${paramTypeName(t)}`);
   }
-  if (t === 'any' || t === 'value' || typeName(value) === t) return value;
+  if (t === 'any' || t === 'value' || assignable(value, t)) return value;
   throw new Error(`value has type ${typeName(value)}; should be ${paramTypeName(t)}`);
 }
 

@@ -32,6 +32,9 @@ import {
   intValue,
   floatValue,
   stringValue,
+  assignable,
+  canBeNil,
+  nilOf,
   type FuncMap,
   type GoFunc,
   type ParamType,
@@ -599,6 +602,7 @@ class State {
       if (typ === 'none') return undefined;
       if (typ === 'any') return null;
       if (typ === 'value') return undefined;
+      if (canBeNil(typ)) return nilOf(typ);
       this.errorf(`invalid value; expected ${paramTypeName(typ)}`);
     }
     if (typ === 'none' || typ === 'value') return value;
@@ -606,7 +610,7 @@ class State {
     let v: unknown = value;
     if (v instanceof Boxed) v = v.v;
     else if (v === null) this.errorf(`wrong type for value; expected ${paramTypeName(typ)}; got interface {}`);
-    if (typeName(v) !== typ) this.errorf(`wrong type for value; expected ${paramTypeName(typ)}; got ${typeName(v)}`);
+    if (!assignable(v, typ)) this.errorf(`wrong type for value; expected ${paramTypeName(typ)}; got ${typeName(v)}`);
     return v;
   }
 
@@ -618,6 +622,7 @@ class State {
       case 'nil':
         if (typ === 'any' || typ === 'none') return null;
         if (typ === 'value') return undefined;
+        if (canBeNil(typ)) return nilOf(typ);
         this.errorf(`cannot assign nil to ${paramTypeName(typ)}`);
         break;
       case 'field':
@@ -649,6 +654,12 @@ class State {
       case 'value':
       case 'none':
         return this.evalEmptyInterface(dot, n);
+      case 'map[string]interface {}':
+      case '[]interface {}':
+      case 'time.Time':
+      case 'sprig.certificate':
+        this.errorf(`can't handle ${nodeString(n)} for arg of type ${typ}`);
+        break;
       default:
         if (n.type === 'number' && (typ.startsWith('u') ? n.isUint : n.isInt)) {
           const v = typ.startsWith('u') ? n.uint64 : n.int64;

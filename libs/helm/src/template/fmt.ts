@@ -642,6 +642,11 @@ class Printer {
       this.fmtString(v.value, verb, v);
       return true;
     }
+    const str = v instanceof GoStruct ? v.methods['String'] : undefined;
+    if (str !== undefined && str.params.length === 0 && 'vsxXq'.includes(verb)) {
+      this.fmtString(String((str.fn as () => unknown)()), verb, v);
+      return true;
+    }
     return false;
   }
 

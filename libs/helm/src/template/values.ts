@@ -65,7 +65,35 @@ export class JsonNumber {
 }
 
 /** Parameter types a function in a {@link FuncMap} declares; `value` is reflect.Value (receives nil and no value). */
-export type ParamType = 'any' | 'value' | 'string' | 'bool' | 'float64' | GoIntKind;
+export type ParamType =
+  | 'any'
+  | 'value'
+  | 'string'
+  | 'bool'
+  | 'float64'
+  | GoIntKind
+  | 'map[string]interface {}'
+  | '[]interface {}'
+  | 'time.Time'
+  | 'sprig.certificate';
+
+/** Parameter types that can hold nil (a nil map or slice); an untyped nil becomes their zero value. */
+export function canBeNil(t: ParamType): boolean {
+  return t === 'map[string]interface {}' || t === '[]interface {}';
+}
+
+/** The zero value of a nil-able parameter type (an empty map or slice stands for the nil one). */
+export function nilOf(t: ParamType): unknown {
+  return t === '[]interface {}' ? [] : {};
+}
+
+/** Whether a value of v's type is assignable to a parameter of type t (a named map type to its underlying map). */
+export function assignable(v: unknown, t: ParamType): boolean {
+  const n = typeName(v);
+  if (n === t) return true;
+  if (t === 'map[string]interface {}') return isMap(v) && !n.startsWith('map[');
+  return false;
+}
 
 /** A Go function value: its signature decides how template arguments are converted, as Go's reflection does. */
 export class GoFunc {
@@ -226,7 +254,7 @@ export function typeName(v: unknown): string {
   if (v instanceof GoInt || v instanceof GoFloat) return v.type;
   if (v instanceof GoComplex) return 'complex128';
   if (v instanceof JsonNumber) return 'json.Number';
-  if (Array.isArray(v)) return '[]interface {}';
+  if (Array.isArray(v)) return (v as { [GO_TYPE]?: string })[GO_TYPE] ?? '[]interface {}';
   if (v instanceof Uint8Array) return '[]uint8';
   if (v instanceof GoFunc) return v.typeName;
   if (v instanceof GoStruct) return v.typeName;

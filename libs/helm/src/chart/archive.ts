@@ -1,0 +1,185 @@
+// Chart archives (.tgz): gzip + tar (ustar, GNU long names, PAX paths), read as helm's LoadArchiveFiles does, with
+// its path checks and size limits.
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { ChartFile } from './chart.ts';
+
+/** loader.MaxDecompressedChartSize (100 MiB). */
+export const MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024;
+/** loader.MaxDecompressedFileSize (5 MiB). */
+export const MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024;
+
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** bytes.TrimPrefix(data, utf8bom). */
+export function trimBom(b: Buffer): Buffer {
+  return b.subarray(0, 3).equals(UTF8_BOM) ? b.subarray(3) : b;
+}
+
+interface TarEntry {
+  name: string;
+  type: string;
+  size: number;
+  data: Buffer;
+}
+
+function cstr(b: Buffer): string {
+  const i = b.indexOf(0);
+  return b.subarray(0, i < 0 ? b.length : i).toString('utf8');
+}
+
+function octal(b: Buffer): number {
+  if ((b[0] ?? 0) & 0x80) {
+    let n = 0;
+    for (let i = 1; i < b.length; i++) n = n * 256 + (b[i] ?? 0);
+    return n;
+  }
+  const s = cstr(b).trim();
+  return s === '' ? 0 : parseInt(s, 8);
+}
+
+function paxPath(data: Buffer): string | undefined {
+  let s = data.toString('utf8');
+  let path: string | undefined;
+  while (s.length > 0) {
+    const sp = s.indexOf(' ');
+    const len = parseInt(s.slice(0, sp), 10);
+    if (!(len > 0)) break;
+    const rec = Buffer.from(s).subarray(0, len).toString('utf8');
+    const kv = rec.slice(sp + 1, -1);
+    const eq = kv.indexOf('=');
+    if (kv.slice(0, eq) === 'path') path = kv.slice(eq + 1);
+    s = Buffer.from(s).subarray(len).toString('utf8');
+  }
+  return path;
+}
+
+function readTar(buf: Buffer): TarEntry[] {
+  const out: TarEntry[] = [];
+  let off = 0;
+  let longName: string | undefined;
+  while (off + 512 <= buf.length) {
+    const h = buf.subarray(off, off + 512);
+    if (h.every((x) => x === 0)) break;
+    let name = cstr(h.subarray(0, 100));
+    const size = octal(h.subarray(124, 136));
+    const type = String.fromCharCode(h[156] || 0x30);
+    const magic = h.subarray(257, 263).toString('latin1');
+    if (magic.startsWith('ustar')) {
+      const prefix = cstr(h.subarray(345, 500));
+      if (prefix !== '') name = `${prefix}/${name}`;
+    }
+    const data = buf.subarray(off + 512, off + 512 + size);
+    if (data.length < size) throw new Error('unexpected EOF');
+    off += 512 + Math.ceil(size / 512) * 512;
+    if (type === 'L') {
+      longName = cstr(data);
+      continue;
+    }
+    if (type === 'x') {
+      longName = paxPath(data) ?? longName;
+      out.push({ name, type, size, data });
+      continue;
+    }
+    if (longName !== undefined) {
+      name = longName;
+      longName = undefined;
+    }
+    out.push({ name, type, size, data });
+  }
+  return out;
+}
+
+/** Go's path.Clean. */
+export function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const parts: string[] = [];
+  for (const seg of p.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
+      else if (!rooted) parts.push('..');
+    } else parts.push(seg);
+  }
+  const s = (rooted ? '/' : '') + parts.join('/');
+  return s === '' ? '.' : s;
+}
+
+/** loader.LoadArchiveFiles: the chart's files with the top directory removed. */
+export function loadArchiveFiles(tgz: Buffer): ChartFile[] {
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(tgz, { maxOutputLength: MAX_DECOMPRESSED_CHART_SIZE + 1024 * 1024 });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new Error(`decompressed chart is larger than the maximum size ${MAX_DECOMPRESSED_CHART_SIZE}`, {
+        cause: e,
+      });
+    }
+    throw new Error('gzip: invalid header', { cause: e });
+  }
+  const files: ChartFile[] = [];
+  let remaining = MAX_DECOMPRESSED_CHART_SIZE;
+  for (const e of readTar(tar)) {
+    if (e.type === '5' || e.type === 'x' || e.type === 'g') continue;
+    const delim = e.name.includes('\\') ? '\\' : '/';
+    const parts = e.name.split(delim);
+    let n = parts.slice(1).join(delim).split(delim).join('/');
+    if (n.startsWith('/')) throw new Error('chart illegally contains absolute paths');
+    n = cleanPath(n);
+    if (n === '.')
+      throw new Error(`chart illegally contains content outside the base directory: ${JSON.stringify(e.name)}`);
+    if (n.startsWith('..')) throw new Error('chart illegally references parent directory');
+    if (/^[a-zA-Z]:\//.test(n)) throw new Error('chart contains illegally named files');
+    if (parts[0] === 'Chart.yaml') throw new Error('chart yaml not in base directory');
+    if (e.size > remaining) {
+      throw new Error(`decompressed chart is larger than the maximum size ${MAX_DECOMPRESSED_CHART_SIZE}`);
+    }
+    if (e.size > MAX_DECOMPRESSED_FILE_SIZE) {
+      throw new Error(
+        `decompressed chart file ${JSON.stringify(e.name)} is larger than the maximum file size ${MAX_DECOMPRESSED_FILE_SIZE}`,
+      );
+    }
+    remaining -= e.size;
+    if (remaining <= 0) {
+      throw new Error(`decompressed chart is larger than the maximum size ${MAX_DECOMPRESSED_CHART_SIZE}`);
+    }
+    files.push({ name: n, data: trimBom(Buffer.from(e.data)) });
+  }
+  if (files.length === 0) throw new Error('no files in chart archive');
+  return files;
+}
+
+/** Writes a minimal ustar .tgz of files under a top directory (for tests and packaging). */
+export function writeArchive(top: string, files: readonly ChartFile[]): Buffer {
+  const blocks: Buffer[] = [];
+  for (const f of files) {
+    const name = `${top}/${f.name}`;
+    if (Buffer.byteLength(name) > 100) {
+      const ln = Buffer.from(name + '\0');
+      blocks.push(header('././@LongLink', ln.length, 'L'), ln, Buffer.alloc((512 - (ln.length % 512)) % 512));
+      blocks.push(header(name.slice(0, 100), f.data.length, '0'));
+    } else blocks.push(header(name, f.data.length, '0'));
+    blocks.push(f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
+  }
+  blocks.push(Buffer.alloc(1024));
+  return gzipSync(Buffer.concat(blocks));
+}
+
+function header(name: string, size: number, type: string): Buffer {
+  const h = Buffer.alloc(512);
+  h.write(name, 0, 100, 'utf8');
+  h.write('0000644\0', 100);
+  h.write('0000000\0', 108);
+  h.write('0000000\0', 116);
+  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
+  h.write('00000000000\0', 136);
+  h.write('        ', 148);
+  h.write(type, 156);
+  h.write('ustar\x0000', 257, 'latin1');
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
+  return h;
+}
