@@ -51,9 +51,13 @@ describe('resolveRef', () => {
     expect(resolveRef(refs, { semver: '1.x' }).revisionName).toBe('1.10.0');
     expect(resolveRef(refs, { semver: '>=1.0.0, <1.5.0' }).revisionName).toBe('v1.2.0');
     expect(resolveRef(refs, { semver: '*' }).revisionName).toBe('v2');
-    expect(resolveRef(refs, { semver: '>=2.0.0-0 <2.0.0' }).revisionName).toBe('v2.0.0-rc.1');
+    expect(resolveRef(refs, { semver: '>=2.0.0-0, <2.0.0-rc.2' }).revisionName).toBe('v2.0.0-rc.1');
+    // Masterminds v3.3.0 (what helm 3.18 renders, libs/semver's table): `<2.0.0` names no prerelease, so it
+    // excludes v2.0.0-rc.1 even next to `>=2.0.0-0`.
+    expect(() => resolveRef(refs, { semver: '>=2.0.0-0 <2.0.0' })).toThrow(NotFoundError);
     expect(() => resolveRef(refs, { semver: '>=3' })).toThrow(NotFoundError);
     expect(() => resolveRef(refs, { semver: 'not a range !!' })).toThrow(InvalidInputError);
+    expect(() => resolveRef(refs, { semver: '>= a.b' })).toThrow('semver parse error: improper constraint: >= a.b');
   });
 
   it('keeps a branch with a commit for the revision name and needs full shas', () => {
@@ -77,16 +81,18 @@ describe('resolveRef', () => {
 });
 
 describe('versions and revisions', () => {
-  it('parses tags leniently like Masterminds', () => {
-    expect(parseTagVersion('v1.2')?.version).toBe('1.2.0');
-    expect(parseTagVersion('3')?.version).toBe('3.0.0');
+  it('parses tags as fluxcd/pkg version.ParseVersion: strict semver after an optional v', () => {
+    expect(parseTagVersion('v1.2.3')?.version).toBe('1.2.3');
+    expect(parseTagVersion('1.2.3')?.version).toBe('1.2.3');
     expect(parseTagVersion('v1.2.3-rc.1+build.5')?.version).toBe('1.2.3-rc.1');
-    expect(parseTagVersion('release-1')).toBeNull();
+    for (const notAVersion of ['v1.2', '3', 'v01.2.3', 'release-1', 'vv1.2.3'])
+      expect(parseTagVersion(notAVersion), notAVersion).toBeNull();
   });
 
   it('excludes prereleases unless the constraint names one', () => {
     expect(parseConstraint('>=1.0.0').test('2.0.0-rc.1')).toBe(false);
     expect(parseConstraint('>=1.0.0-0').test('2.0.0-rc.1')).toBe(true);
+    expect(parseConstraint('>=1.0.0').test('not-a-version')).toBe(false);
   });
 
   it('normalises legacy revisions', () => {

@@ -1,4 +1,5 @@
-import semver from 'semver';
+import { checkConstraint, compareVersions, newConstraint, parseVersion, strictNewVersion } from '@flux-ts/semver';
+import type { Constraints, Version } from '@flux-ts/semver';
 import { InvalidInputError, NotFoundError } from './errors.ts';
 
 /** One ref of a remote's advertisement. `peeled` is the commit an annotated tag points at. */
@@ -51,31 +52,55 @@ export function normaliseRevision(revision: string): string {
   return revision;
 }
 
-// Masterminds' lenient version grammar (semver.NewVersion): optional `v`, minor/patch may be missing.
-const LENIENT_VERSION =
-  /^v?(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?$/;
-
-/** Parses a tag name the way Masterminds' NewVersion does (leading `v`, `1.2` = `1.2.0`); null when not a version. */
-export function parseTagVersion(tag: string): semver.SemVer | null {
-  const m = LENIENT_VERSION.exec(tag);
-  if (!m) return null;
-  const core = `${m[1]}.${m[2] ?? '0'}.${m[3] ?? '0'}${m[4] ? `-${m[4]}` : ''}${m[5] ? `+${m[5]}` : ''}`;
-  return semver.parse(core);
+/** A tag's version: Masterminds' Version plus `version`, its `X.Y.Z[-pre]` text (no `v`, no metadata). */
+export interface TagVersion extends Version {
+  version: string;
 }
 
 /**
- * Translates a Masterminds constraint to a node-semver Range: `,` (AND) becomes a space. Prereleases match only when
- * the constraint itself names a prerelease (Masterminds' rule), then across all versions (node-semver's
- * `includePrerelease`). Throws {@link InvalidInputError} when invalid.
+ * Parses a tag name as fluxcd/pkg `version.ParseVersion` does: strict semver after an optional leading `v`
+ * (`v1.2.3`, `1.2.3-rc.1`; not `v2` or `1.2`); null when it is not a version.
  */
-export function parseConstraint(constraint: string): semver.Range {
-  const normalised = constraint.replace(/,/g, ' ').trim();
-  const includePrerelease = /\d-[0-9A-Za-z]/.test(normalised);
+export function parseTagVersion(tag: string): TagVersion | null {
   try {
-    return new semver.Range(normalised, { includePrerelease });
-  } catch (err) {
-    throw new InvalidInputError(`semver parse error: invalid constraint '${constraint}'`, { cause: err });
+    strictNewVersion(tag.startsWith('v') ? tag.slice(1) : tag);
+  } catch {
+    return null;
   }
+  const v = parseVersion(tag);
+  if (!v) return null;
+  return { ...v, version: `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ''}` };
+}
+
+/** A parsed `ref.semver` constraint (Masterminds/semver v3 via @flux-ts/semver). */
+export interface SemverConstraint {
+  /** The constraint as written. */
+  raw: string;
+  constraints: Constraints;
+  /** Constraints.Check; a string is parsed with NewVersion first (false when it is not a version). */
+  test(version: string | Version): boolean;
+}
+
+/**
+ * Parses a Masterminds constraint (`,` or space for AND, `||`, `~`, `^`, wildcards, hyphen ranges); a prerelease
+ * satisfies a constraint only when the constraint names a prerelease. Throws {@link InvalidInputError}
+ * `semver parse error: improper constraint: …` when invalid, as Flux does.
+ */
+export function parseConstraint(constraint: string): SemverConstraint {
+  let constraints: Constraints;
+  try {
+    constraints = newConstraint(constraint);
+  } catch (err) {
+    throw new InvalidInputError(`semver parse error: ${(err as Error).message}`, { cause: err });
+  }
+  return {
+    raw: constraint,
+    constraints,
+    test(version: string | Version): boolean {
+      const v = typeof version === 'string' ? parseVersion(version) : version;
+      return v !== undefined && checkConstraint(constraints, v);
+    },
+  };
 }
 
 function findRef(refs: readonly RemoteRef[], name: string): RemoteRef | undefined {
@@ -115,13 +140,13 @@ export function resolveRef(refs: readonly RemoteRef[], ref: GitRef = {}): Resolv
   }
   if (ref.semver) {
     const range = parseConstraint(ref.semver);
-    let best: { tag: string; version: semver.SemVer } | undefined;
+    let best: { tag: string; version: Version } | undefined;
     for (const r of refs) {
       if (!r.ref.startsWith('refs/tags/') || r.ref.endsWith('^{}')) continue;
       const tag = r.ref.slice('refs/tags/'.length);
-      const v = parseTagVersion(tag);
+      const v = parseVersion(tag);
       if (!v || !range.test(v)) continue;
-      const cmp = best ? semver.compare(v, best.version) : 1;
+      const cmp = best ? compareVersions(v, best.version) : 1;
       if (!best || cmp > 0 || (cmp === 0 && tag > best.tag)) best = { tag, version: v };
     }
     if (!best) throw new NotFoundError(`no match found for semver: ${ref.semver}`);

@@ -6,7 +6,6 @@ import { describe, expect, it } from 'vitest';
 import { Template } from '../template/exec.ts';
 import { sprigFuncs, type SprigOptions } from './index.ts';
 import { GoRegexp, translate } from './regex.ts';
-import { checkConstraint, newConstraint, newVersion } from './semver.ts';
 import { durationString, loadLocation, parseDuration, parseTime, UTC } from './time.ts';
 
 function run(text: string, opts: SprigOptions = { local: 'UTC' }, data: unknown = {}): string {
@@ -115,14 +114,6 @@ describe('non-deterministic Sprig functions', () => {
 });
 
 describe('Go semantics under Sprig', () => {
-  it('semver constraints (Masterminds v3.3.0)', () => {
-    const ok = (c: string, v: string): boolean => checkConstraint(newConstraint(c), newVersion(v));
-    expect(ok('>=1.2.3 <2 || 3.x', '3.4.0')).toBe(true);
-    expect(ok('~1.2.x', '1.3.0')).toBe(false);
-    expect(() => newVersion('1.2.3.4')).toThrow('Invalid Semantic Version');
-    expect(() => newConstraint('>1 ||')).toThrow('improper constraint: ');
-  });
-
   it('regexp translation of RE2-only syntax, and rejection of what RE2 lacks', () => {
     expect(translate('(?P<x>a)\\Ab.').source).toBe('(?<x>a)^b[^\\n]');
     expect(new GoRegexp('[[:upper:]]+').findAllString('aBCdE', -1)).toEqual(['BC', 'E']);
