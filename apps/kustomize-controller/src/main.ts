@@ -81,6 +81,8 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
     userAgent: `${controller}/flux-ts`,
+    // fluxcd/pkg GetConfigOrDie: a server with Priority and Fairness throttles, so the client does not.
+    detectFlowControl: true,
     logger: log,
   });
   const cache = new Cache(client, {

@@ -88,6 +88,8 @@ export async function createSourceController(
     qps: config.kubeApiQps,
     burst: config.kubeApiBurst,
     userAgent: SourceControllerName,
+    // fluxcd/pkg GetConfigOrDie: a server with Priority and Fairness throttles, so the client does not.
+    detectFlowControl: true,
     logger,
   });
   const cache = new Cache(client, {

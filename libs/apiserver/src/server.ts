@@ -56,6 +56,10 @@ import {
   type UserInfo,
 } from './wiring/auth.ts';
 
+/** The UIDs the API Priority and Fairness headers name (fixed: one flow schema, one priority level). */
+const FLOW_SCHEMA_UID = '4d2c9f1e-6a7b-4c3d-9e8f-0a1b2c3d4e5f';
+const PRIORITY_LEVEL_UID = '8e7f6a5b-4c3d-2e1f-0a9b-8c7d6e5f4a3b';
+
 /** An error-injection rule (test hook). */
 export interface ErrorRule {
   /** Verb to match (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`); any if unset. */
@@ -412,7 +416,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
       });
       return true;
     }
-    if (path === '/healthz' || path === '/livez' || path === '/readyz') {
+    if (path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/livez/ping') {
       res.writeHead(200, { 'Content-Type': 'text/plain' });
       res.end('ok');
       return true;
@@ -857,9 +861,19 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     }
     const url = new URL(req.url ?? '/', 'https://localhost');
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+    // API Priority and Fairness is on, as in every kube-apiserver since 1.20: the matched flow schema and priority
+    // level answer every request (clients such as Flux's then turn their own throttling off).
+    res.setHeader('X-Kubernetes-PF-FlowSchema-UID', FLOW_SCHEMA_UID);
+    res.setHeader('X-Kubernetes-PF-PriorityLevel-UID', PRIORITY_LEVEL_UID);
     try {
       if (latencyMs > 0) await sleep(latencyMs);
-      if (path === '/version' || path === '/healthz' || path === '/livez' || path === '/readyz') {
+      if (
+        path === '/version' ||
+        path === '/healthz' ||
+        path === '/livez' ||
+        path === '/readyz' ||
+        path === '/livez/ping'
+      ) {
         handleNonResource(req, res, path, address);
         return;
       }

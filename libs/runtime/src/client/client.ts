@@ -47,7 +47,16 @@ export interface KubeClientOptions {
   logger?: RuntimeLogger;
   /** Clock of the rate limiter and retry waits (tests). */
   clock?: LimiterClock;
+  /**
+   * fluxcd/pkg `GetConfigOrDie`: before the first request, ask whether the server runs API Priority and Fairness
+   * (client-go `flowcontrol.IsEnabled`: `GET /livez/ping` answers with `X-Kubernetes-PF-FlowSchema-UID`); if it
+   * does, the server throttles and client-side limiting is turned off (QPS/burst -1). Default false.
+   */
+  detectFlowControl?: boolean;
 }
+
+/** The response header an API server with Priority and Fairness sets (client-go `ResponseHeaderMatchedFlowSchemaUID`). */
+export const FLOW_SCHEMA_UID_HEADER = 'X-Kubernetes-PF-FlowSchema-UID';
 
 const contentTypes: Record<PatchType, string> = {
   merge: 'application/merge-patch+json',
@@ -61,6 +70,8 @@ interface Shared {
   limiter: TokenBucket;
   mapper: RestMapper;
   opts: KubeClientOptions;
+  /** Set while (and after) the flow-control probe runs; requests wait for it. */
+  flowControl?: Promise<void>;
 }
 
 /** A typed client for one cluster (and one identity: see {@link KubeClient.impersonate}). */
@@ -76,6 +87,32 @@ export class KubeClient {
       limiter: new TokenBucket(opts.qps ?? DEFAULT_QPS, opts.burst ?? DEFAULT_BURST, opts.clock ?? systemClock),
       mapper: new RestMapper((path, signal) => this.#discovery(path, signal)),
     };
+  }
+
+  /** client-go `flowcontrol.IsEnabled`: whether the server runs API Priority and Fairness. */
+  async flowControlEnabled(signal?: AbortSignal): Promise<boolean> {
+    const res = await this.#s.transport.request({
+      method: 'GET',
+      path: '/livez/ping',
+      ...(signal ? { signal } : {}),
+    });
+    const uid = res.headers[FLOW_SCHEMA_UID_HEADER.toLowerCase()];
+    return res.status < 300 && typeof uid === 'string' && uid !== '';
+  }
+
+  /** Runs the flow-control probe once (when asked for) and turns client-side limiting off if the server throttles. */
+  #limiterReady(): Promise<void> {
+    const s = this.#s;
+    if (!s.opts.detectFlowControl) return Promise.resolve();
+    s.flowControl ??= this.flowControlEnabled(AbortSignal.timeout(10_000)).then(
+      (enabled) => {
+        if (!enabled) return;
+        s.limiter = new TokenBucket(-1, -1, s.opts.clock ?? systemClock);
+        s.opts.logger?.info({}, 'flow control enabled, disabling client side throttling');
+      },
+      () => undefined, // as fluxcd/pkg: an error keeps the configured QPS/burst
+    );
+    return s.flowControl;
   }
 
   /** A client for the current context of a KubeConfig (auth, TLS and proxies by @kubernetes/client-node). */
@@ -255,6 +292,7 @@ export class KubeClient {
     opts: WatchOptions,
   ): AsyncGenerator<WatchEvent<T>> {
     const m = await this.resourceFor(gvk, { signal: opts.signal });
+    await this.#limiterReady();
     await this.#s.limiter.take(opts.signal);
     // With timeoutSeconds the server ends the watch; if it does not (a half-open connection), give up 30 s later
     // so the caller reconnects.
@@ -368,6 +406,7 @@ export class KubeClient {
 
   /** One request with rate limiting, Retry-After retries and Status → ApiError. */
   async #json<T>(req: TransportRequest, contentType = 'application/json'): Promise<T> {
+    await this.#limiterReady();
     const { opts, limiter, transport } = this.#s;
     const timeoutMs = opts.requestTimeoutMs ?? 60_000;
     const maxRetries = opts.maxRetries ?? 5;

@@ -1,5 +1,5 @@
 /** Typed Kubernetes client over @kubernetes/client-node: verbs, typed errors, QPS/burst, REST mapping, impersonation. */
-export { KubeClient, DEFAULT_QPS, DEFAULT_BURST, collectionPath } from './client.ts';
+export { KubeClient, DEFAULT_QPS, DEFAULT_BURST, FLOW_SCHEMA_UID_HEADER, collectionPath } from './client.ts';
 export type { KubeClientOptions } from './client.ts';
 export {
   ApiError,

@@ -1,0 +1,156 @@
+// Keeps the benchmarks working: each scenario once at a tiny size. No timing assertions: the numbers only have to
+// be well-formed.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { histogramQuantile, parseMetrics, reconcileHistograms, summarizeRequests } from './cluster.ts';
+import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
+import type { FanoutResult } from './fanout.ts';
+import { formatGitResult, runGitBench } from './git.ts';
+import { formatKustomizeResult, runKustomizeBench } from './kustomize.ts';
+import { median, ratio, table } from './measure.ts';
+
+const positive = (x: number | null | undefined) => {
+  expect(x).not.toBeNull();
+  expect(Number.isFinite(x)).toBe(true);
+  expect(x!).toBeGreaterThan(0);
+};
+
+describe('measure', () => {
+  it('computes medians, ratios and tables', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 2, 3])).toBe(2.5);
+    expect(ratio(3, 2)).toBe(1.5);
+    expect(ratio(1, null)).toBeNull();
+    expect(table(['a', 'bb'], [['x', '1']])).toBe('a  bb\n-  --\nx   1\n');
+  });
+});
+
+describe('bench git', () => {
+  it('clones a tiny repository with both sides and reports numbers', { timeout: 60_000 }, async () => {
+    const r = await runGitBench({ runs: 1, files: 30, commits: 2, sweep: [10] });
+    expect(r.clone.files).toBe(30);
+    for (const x of [r.clone.ours.callMs, r.clone.ours.processMs, r.clone.ours.peakRssKb, r.clone.git.ms]) positive(x);
+    positive(r.clone.ratio.call);
+    positive(r.clone.packBytes);
+    expect(r.noop.requests).toEqual({ infoRefs: 1, uploadPack: 0 });
+    positive(r.noop.ratio);
+    expect(r.sweep.map((p) => p.files)).toEqual([10]);
+    positive(r.sweep[0]!.ours.peakRssKb);
+    expect(formatGitResult(r)).toContain('git clone --depth 1');
+  });
+});
+
+describe('bench kustomize', () => {
+  it('builds tiny inputs on every side, identically, and reports numbers', { timeout: 60_000 }, async () => {
+    const r = await runKustomizeBench({ runs: 1, deployments: 10, resources: 40 });
+    expect(r.inputs.map((i) => i.name)).toEqual(['small', 'deployments', 'resources']);
+    expect(r.inputs.map((i) => i.objects)).toEqual([3, 11, 40]);
+    for (const i of r.inputs) {
+      for (const x of [i.inProcess.median, i.cli.median, i.kubectl.median, i.ratio.inProcess, i.ratio.cli]) positive(x);
+      expect(i.cli.ms).toHaveLength(1);
+    }
+    expect(formatKustomizeResult(r)).toContain('kubectl');
+  });
+});
+
+describe('fan-out helpers', () => {
+  it('classifies the API server counters into writes, dry-runs and reads', () => {
+    const s = summarizeRequests({
+      'get deployments.apps': 4,
+      'dryrun-patch deployments.apps': 2,
+      'patch deployments.apps': 1,
+      'patch kustomizations.kustomize.toolkit.fluxcd.io/status': 3,
+      'patch kustomizations.kustomize.toolkit.fluxcd.io': 1,
+      'create events': 2,
+      'update leases.coordination.k8s.io': 1,
+    });
+    expect(s.total).toBe(14);
+    expect(s.byVerb).toEqual({ get: 4, 'dryrun-patch': 2, patch: 5, create: 2, update: 1 });
+    expect(s.writes).toEqual({ applied: 1, fluxStatus: 3, fluxObject: 1, events: 2, other: 1 });
+    expect(s.dryRuns).toBe(2);
+  });
+
+  it('interpolates quantiles of the reconcile-time histogram between two scrapes', () => {
+    const h = (a: number, b: number, inf: number) =>
+      parseMetrics(
+        [
+          '# TYPE controller_runtime_reconcile_time_seconds histogram',
+          `controller_runtime_reconcile_time_seconds_bucket{le="1",controller="k"} ${a}`,
+          `controller_runtime_reconcile_time_seconds_bucket{le="2",controller="k"} ${b}`,
+          `controller_runtime_reconcile_time_seconds_bucket{le="+Inf",controller="k"} ${inf}`,
+          `controller_runtime_reconcile_time_seconds_count{controller="k"} ${inf}`,
+        ].join('\n'),
+      );
+    const d = reconcileHistograms(h(1, 1, 1), h(3, 11, 11))['k']!;
+    expect(d.count).toBe(10);
+    expect(d.buckets).toEqual([
+      [1, 2],
+      [2, 10],
+      [Infinity, 10],
+    ]);
+    expect(histogramQuantile(0.5, d)).toBeCloseTo(1.375);
+    expect(histogramQuantile(0.1, d)).toBeCloseTo(0.5);
+    expect(histogramQuantile(0.5, { count: 0, sum: 0, buckets: [] })).toBeNull();
+  });
+});
+
+function checkShape(r: FanoutResult, phases: string[], controllers: string[]): void {
+  expect(r.samples).toHaveLength(1);
+  expect(r.machine.nproc).toBeGreaterThan(0);
+  expect(r.commit).toMatch(/^([0-9a-f]{40}|unknown)$/);
+  expect(Object.keys(r.settings.controllers)).toEqual(controllers);
+  const run = r.samples[0]!;
+  expect(Object.keys(run.phases)).toEqual(phases);
+  for (const p of phases) {
+    const x = run.phases[p]!;
+    expect(x.objects).toBe(5);
+    positive(x.wallMs);
+    positive(x.requests.total);
+    expect(x.requests.writes.fluxStatus).toBeGreaterThanOrEqual(5);
+    for (const c of controllers) expect(x.controllers[c]!.cpuSeconds).toBeGreaterThanOrEqual(0);
+    positive(r.median[`${p}.wallS`] ?? null);
+  }
+  for (const c of controllers) {
+    positive(run.controllers[c]!.peakRss);
+    positive(run.controllers[c]!.heapUsedPeak);
+    positive(run.controllers[c]!.startRss);
+  }
+  const main = controllers.at(-1)!;
+  expect(run.phases['install']!.controllers[main]!.reconciles).toBeGreaterThanOrEqual(5);
+  positive(run.phases['install']!.controllers[main]!.reconcileP50);
+}
+
+describe('bench kustomization and source (N=5 smoke)', () => {
+  it('brings 5 Kustomizations to Ready, upgrades them, and runs a no-op pass', { timeout: 90_000 }, async () => {
+    const r = await runFanout('kustomization', { n: 5, runs: 1, pin: false, phaseTimeoutMs: 40_000 });
+    checkShape(r, ['install', 'upgrade', 'noop'], ['source-controller', 'kustomize-controller']);
+    const [install, upgrade, noop] = ['install', 'upgrade', 'noop'].map((p) => r.samples[0]!.phases[p]!);
+    expect(install!.requests.writes.applied).toBeGreaterThanOrEqual(20); // 4 objects each
+    expect(upgrade!.requests.writes.applied).toBeGreaterThanOrEqual(20); // every object changed
+    expect(noop!.requests.dryRuns).toBeGreaterThanOrEqual(20);
+    expect(noop!.git.uploadPack).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+    try {
+      const file = writeFanoutResult(r, dir);
+      expect(file).toMatch(/kustomization-5-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
+      const back = JSON.parse(readFileSync(file, 'utf8')) as FanoutResult;
+      expect(back.n).toBe(5);
+      expect(back.median['noop.writes.applied']).toBe(noop!.requests.writes.applied);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(formatFanoutResult(r)).toContain('kustomize-controller');
+  });
+
+  it('brings 5 GitRepositories to Ready and re-checks them without a clone', { timeout: 60_000 }, async () => {
+    const r = await runFanout('source', { n: 5, runs: 1, pin: false, phaseTimeoutMs: 40_000 });
+    checkShape(r, ['install', 'noop'], ['source-controller']);
+    const { install, noop } = r.samples[0]!.phases;
+    expect(install!.git.uploadPack).toBeGreaterThanOrEqual(5);
+    expect(noop!.git).toMatchObject({ infoRefs: 5, uploadPack: 0 });
+    expect(noop!.requests.writes.applied).toBe(0);
+    expect(formatFanoutResult(r)).toContain('source-controller');
+  });
+});

@@ -1,0 +1,630 @@
+// `bench kustomization` and `bench source` (issue 10, scenarios 1, 2 and 4): controller-level fan-out on the
+// embedded cluster. Each run starts a fresh API server, git server and controller processes (cluster.ts), creates
+// N objects at once and times them to Ready; then the passes that follow (upgrade, no-op) on the same cluster.
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeRepo } from '@flux-ts/testbed';
+import { Cluster, controllerTotals, gitCommit, machineInfo, planPinning, readyOf, runPhase } from './cluster.ts';
+import type { ControllerTotals, MachineInfo, Obj, PhaseResult, Pinning } from './cluster.ts';
+import { median, table } from './measure.ts';
+
+export type FanoutScenario = 'kustomization' | 'source';
+
+export interface FanoutOptions {
+  n: number;
+  /** Runs, each on a fresh cluster (default 3). */
+  runs?: number;
+  /** Injected latency per API request, ms (default 0). */
+  latencyMs?: number;
+  /** `--concurrent` of the scenario's main controller (default: kustomize-controller 20, source-controller 10, as in flux-benchmark). */
+  concurrent?: number;
+  /**
+   * Client-side rate limit of both controllers (`--kube-api-qps`/`--kube-api-burst`); default: the flags' defaults
+   * (50/300). `'off'` passes `--kube-api-qps=-1 --kube-api-burst=-1`, what Flux does when the API server has
+   * Priority and Fairness.
+   */
+  qps?: 'off' | { qps: number; burst: number };
+  /** Pin the peers and the controllers to different CPUs with taskset when possible (default true). */
+  pin?: boolean;
+  /** Timeout of each phase, ms (default 120 s + 1 s per object). */
+  phaseTimeoutMs?: number;
+  /** Parent of the temporary directories (default os.tmpdir()). */
+  tmpRoot?: string;
+  log?: (line: string) => void;
+}
+
+/** One run: the phases and each controller's lifetime figures. */
+export interface FanoutRun {
+  /** 1, 5 and 15 minute load averages before and after the run (other work on the machine shows here). */
+  loadavg: { before: number[]; after: number[] };
+  phases: Record<string, PhaseResult>;
+  controllers: Record<string, ControllerTotals>;
+}
+
+/** The flat figures of one run that the table shows and the median is taken of. */
+export type Figures = Record<string, number | null>;
+
+export interface FanoutResult {
+  scenario: FanoutScenario;
+  n: number;
+  latencyMs: number;
+  /** The controllers' client-side rate limit: 'default' (50/300), 'off', or `<qps>/<burst>`. */
+  qps: string;
+  runs: number;
+  date: string;
+  commit: string;
+  /** The tree had uncommitted changes to tracked files. */
+  dirty: boolean;
+  /** sha256 of `git diff HEAD -- apps libs` (null when clean): the code measured when `dirty`. */
+  diffSha256: string | null;
+  machine: MachineInfo;
+  pinning: Pinning | null;
+  settings: {
+    controllers: Record<string, string[]>;
+    simulateReadyMs: number;
+    phaseTimeoutMs: number;
+    /** After the last object is done, requests are still counted this long. */
+    settleMs: number;
+  };
+  samples: FanoutRun[];
+  /** Median over the runs of each figure (see {@link figures}). */
+  median: Figures;
+}
+
+// ---- the flux-benchmark application ------------------------------------------------------------------------------
+
+/**
+ * The application each Kustomization applies, after fluxcd/flux-benchmark's podinfo manifests: a ServiceAccount, a
+ * Service, a Deployment scaled to 0 and an Ingress, with `${INDEX}`, `${VERSION}`, `${MCPU}` and `${PODS:=0}`
+ * substituted by postBuild. VERSION is on every object, so the upgrade pass changes all four.
+ */
+export const APP_FILES: Readonly<Record<string, string>> = {
+  'app/kustomization.yaml': [
+    'apiVersion: kustomize.config.k8s.io/v1beta1',
+    'kind: Kustomization',
+    'resources:',
+    '  - serviceaccount.yaml',
+    '  - service.yaml',
+    '  - deployment.yaml',
+    '  - ingress.yaml',
+    '',
+  ].join('\n'),
+  'app/serviceaccount.yaml': [
+    'apiVersion: v1',
+    'kind: ServiceAccount',
+    'metadata:',
+    '  name: "podinfo-${INDEX}"',
+    '  labels:',
+    '    app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '    app.kubernetes.io/version: "${VERSION}"',
+    '',
+  ].join('\n'),
+  'app/service.yaml': [
+    'apiVersion: v1',
+    'kind: Service',
+    'metadata:',
+    '  name: "podinfo-${INDEX}"',
+    '  labels:',
+    '    app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '    app.kubernetes.io/version: "${VERSION}"',
+    'spec:',
+    '  type: ClusterIP',
+    '  selector:',
+    '    app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '  ports:',
+    '    - name: http',
+    '      port: 9898',
+    '      targetPort: http',
+    '      protocol: TCP',
+    '    - name: grpc',
+    '      port: 9999',
+    '      targetPort: grpc',
+    '      protocol: TCP',
+    '',
+  ].join('\n'),
+  'app/deployment.yaml': [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: "podinfo-${INDEX}"',
+    '  labels:',
+    '    app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '    app.kubernetes.io/version: "${VERSION}"',
+    'spec:',
+    '  replicas: ${PODS:=0}',
+    '  selector:',
+    '    matchLabels:',
+    '      app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '  template:',
+    '    metadata:',
+    '      labels:',
+    '        app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '      annotations:',
+    '        prometheus.io/scrape: "true"',
+    '        prometheus.io/port: "9898"',
+    '    spec:',
+    '      serviceAccountName: "podinfo-${INDEX}"',
+    '      containers:',
+    '        - name: podinfo',
+    '          image: "ghcr.io/stefanprodan/podinfo:6.5.3"',
+    '          command: ["./podinfo", "--port=9898", "--port-metrics=9797", "--grpc-port=9999"]',
+    '          ports:',
+    '            - { name: http, containerPort: 9898, protocol: TCP }',
+    '            - { name: http-metrics, containerPort: 9797, protocol: TCP }',
+    '            - { name: grpc, containerPort: 9999, protocol: TCP }',
+    '          resources:',
+    '            requests:',
+    '              cpu: "${MCPU}"',
+    '              memory: 16Mi',
+    '',
+  ].join('\n'),
+  'app/ingress.yaml': [
+    'apiVersion: networking.k8s.io/v1',
+    'kind: Ingress',
+    'metadata:',
+    '  name: "podinfo-${INDEX}"',
+    '  labels:',
+    '    app.kubernetes.io/name: "podinfo-${INDEX}"',
+    '    app.kubernetes.io/version: "${VERSION}"',
+    'spec:',
+    '  ingressClassName: nginx',
+    '  rules:',
+    '    - host: "podinfo-${INDEX}.local"',
+    '      http:',
+    '        paths:',
+    '          - path: /',
+    '            pathType: ImplementationSpecific',
+    '            backend:',
+    '              service:',
+    '                name: "podinfo-${INDEX}"',
+    '                port:',
+    '                  number: 9898',
+    '',
+  ].join('\n'),
+};
+
+const NS = 'flux-system';
+const KS = ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'] as const;
+const GR = ['source.toolkit.fluxcd.io/v1', 'GitRepository'] as const;
+const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
+const SIMULATE_READY_MS = 0;
+const SETTLE_MS = 1000;
+
+const name = (i: number): string => `app-${i}`;
+
+function substitute(i: number, version: string, mcpu: string): Record<string, string> {
+  return { INDEX: `${i}app`, VERSION: version, MCPU: mcpu, PODS: '0' };
+}
+
+function kustomization(i: number): Obj {
+  return {
+    apiVersion: KS[0],
+    kind: KS[1],
+    metadata: { name: name(i), namespace: NS },
+    spec: {
+      interval: '60m',
+      retryInterval: '2m',
+      timeout: '1m',
+      sourceRef: { kind: 'GitRepository', name: 'bench' },
+      path: './app',
+      prune: true,
+      wait: true,
+      targetNamespace: name(i),
+      postBuild: { substitute: substitute(i, '1.0.0', '100m') },
+    },
+  };
+}
+
+function gitRepository(objName: string, url: string): Obj {
+  return {
+    apiVersion: GR[0],
+    kind: GR[1],
+    metadata: { name: objName, namespace: NS },
+    spec: { url, ref: { branch: 'main' }, interval: '60m', timeout: '60s' },
+  };
+}
+
+const statusOf = (o: Obj): Obj => (o['status'] as Obj | undefined) ?? {};
+const generation = (o: Obj): unknown => (o['metadata'] as Obj)['generation'];
+const objName = (o: Obj): string => String((o['metadata'] as Obj)['name']);
+
+/** Names of the objects of a kind in flux-system that fail `done`. */
+function pendingOf(c: Cluster, kind: readonly [string, string], done: (o: Obj) => boolean): string[] {
+  return c
+    .list(kind[0], kind[1], NS)
+    .filter((o) => !done(o))
+    .map(objName);
+}
+
+function describeOf(c: Cluster, kind: readonly [string, string]): (key: string) => string {
+  return (key) => {
+    const o = c.list(kind[0], kind[1], NS).find((x) => objName(x) === key);
+    if (!o) return `${key}: missing`;
+    const r = readyOf(o);
+    const s = statusOf(o);
+    return `${key}: Ready=${r.ready} ${r.reason} ${r.message.slice(0, 200)} (generation ${String(generation(o))}, observed ${String(s['observedGeneration'])})`;
+  };
+}
+
+/** Ready at the current generation. */
+const readyNow = (o: Obj): boolean => readyOf(o).ready && statusOf(o)['observedGeneration'] === generation(o);
+
+// ---- scenarios -------------------------------------------------------------------------------------------------
+
+function controllersOf(
+  scenario: FanoutScenario,
+  concurrent: number | undefined,
+  qps: FanoutOptions['qps'],
+): { name: string; args: string[] }[] {
+  const limits =
+    qps === undefined
+      ? []
+      : qps === 'off'
+        ? ['--kube-api-qps=-1', '--kube-api-burst=-1']
+        : [`--kube-api-qps=${qps.qps}`, `--kube-api-burst=${qps.burst}`];
+  if (scenario === 'source')
+    return [{ name: 'source-controller', args: ['--concurrent', String(concurrent ?? 10), ...limits] }];
+  return [
+    { name: 'source-controller', args: ['--concurrent', '10', ...limits] },
+    { name: 'kustomize-controller', args: ['--concurrent', String(concurrent ?? 20), ...limits] },
+  ];
+}
+
+type Measured = Omit<FanoutRun, 'loadavg'>;
+
+async function kustomizationRun(
+  c: Cluster,
+  n: number,
+  timeoutMs: number,
+  log?: (l: string) => void,
+): Promise<Measured> {
+  // Setup, not timed: the source is Ready before the Kustomizations exist, so that none waits out
+  // --requeue-dependency for it.
+  c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  c.create(gitRepository('bench', `${c.git.url}/bench.git`));
+  const setup = await runPhase(c, {
+    objects: 1,
+    start: () => undefined,
+    pending: () => pendingOf(c, GR, readyNow),
+    timeoutMs: 60_000,
+    settleMs: 0,
+    describe: describeOf(c, GR),
+  });
+  if (setup.timedOut) throw new Error(`the GitRepository did not become Ready: ${setup.timedOut.sample.join('; ')}`);
+
+  const phases: Record<string, PhaseResult> = {};
+  log?.(`install: ${n} Kustomizations`);
+  phases['install'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++) c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: name(i) } });
+      for (let i = 0; i < n; i++) c.create(kustomization(i));
+    },
+    pending: () => pendingOf(c, KS, readyNow),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, KS),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, n, '1.0.0', '100m');
+
+  log?.('upgrade: VERSION and MCPU changed on every Kustomization');
+  phases['upgrade'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++)
+        c.mergePatch(KS[0], KS[1], NS, name(i), {
+          spec: { postBuild: { substitute: substitute(i, '1.0.1', '200m') } },
+        });
+    },
+    pending: () => pendingOf(c, KS, readyNow),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, KS),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, n, '1.0.1', '200m');
+
+  log?.('no-op: requestedAt on every Kustomization');
+  const token = new Date().toISOString();
+  phases['noop'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++)
+        c.mergePatch(KS[0], KS[1], NS, name(i), { metadata: { annotations: { [REQUESTED_AT]: token } } });
+    },
+    pending: () => pendingOf(c, KS, (o) => readyNow(o) && statusOf(o)['lastHandledReconcileAt'] === token),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, KS),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, n, '1.0.1', '200m');
+  return done(c, phases);
+}
+
+const done = (c: Cluster, phases: Record<string, PhaseResult>): Measured => ({
+  phases,
+  controllers: controllerTotals(c, Object.values(phases)),
+});
+
+/** True (and logged) when the last phase timed out: the run stops there, its figures are kept. */
+function stopped(phases: Record<string, PhaseResult>, log?: (l: string) => void): boolean {
+  const [name, last] = Object.entries(phases).at(-1) ?? [];
+  if (!last?.timedOut) return false;
+  log?.(
+    `${name} timed out with ${last.timedOut.pending} objects not done, e.g.:\n  ${last.timedOut.sample.join('\n  ')}`,
+  );
+  return true;
+}
+
+/** Every Kustomization's four objects exist in its namespace at the expected version (else the run is void). */
+function checkApplied(c: Cluster, n: number, version: string, mcpu: string): void {
+  const kinds: [string, string][] = [
+    ['v1', 'ServiceAccount'],
+    ['v1', 'Service'],
+    ['apps/v1', 'Deployment'],
+    ['networking.k8s.io/v1', 'Ingress'],
+  ];
+  for (const [apiVersion, kind] of kinds) {
+    const byNs = new Map<string, Obj>();
+    for (const o of c.list(apiVersion, kind)) byNs.set(String((o['metadata'] as Obj)['namespace']), o);
+    for (let i = 0; i < n; i++) {
+      const o = byNs.get(name(i));
+      const labels = ((o?.['metadata'] as Obj | undefined)?.['labels'] ?? {}) as Record<string, string>;
+      if (!o || labels['app.kubernetes.io/version'] !== version)
+        throw new Error(
+          `${kind} in ${name(i)}: ${o ? `version ${labels['app.kubernetes.io/version']}` : 'missing'}, want ${version}`,
+        );
+      if (kind === 'Deployment') {
+        const spec = o['spec'] as { replicas?: number; template: { spec: { containers: { resources?: Obj }[] } } };
+        const cpu = (spec.template.spec.containers[0]?.resources?.['requests'] as Obj | undefined)?.['cpu'];
+        if (cpu !== mcpu || spec.replicas !== 0)
+          throw new Error(`Deployment in ${name(i)}: cpu ${String(cpu)} replicas ${spec.replicas}, want ${mcpu} and 0`);
+      }
+    }
+  }
+}
+
+async function sourceRun(c: Cluster, n: number, timeoutMs: number, log?: (l: string) => void): Promise<Measured> {
+  c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const phases: Record<string, PhaseResult> = {};
+  log?.(`install: ${n} GitRepositories, one repository each`);
+  phases['install'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++) c.create(gitRepository(name(i), `${c.git.url}/${name(i)}.git`));
+    },
+    pending: () =>
+      pendingOf(
+        c,
+        GR,
+        (o) => readyNow(o) && typeof (statusOf(o)['artifact'] as Obj | undefined)?.['digest'] === 'string',
+      ),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, GR),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  log?.('no-op: requestedAt on every GitRepository');
+  const token = new Date().toISOString();
+  phases['noop'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++)
+        c.mergePatch(GR[0], GR[1], NS, name(i), { metadata: { annotations: { [REQUESTED_AT]: token } } });
+    },
+    pending: () => pendingOf(c, GR, (o) => readyNow(o) && statusOf(o)['lastHandledReconcileAt'] === token),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, GR),
+  });
+  stopped(phases, log);
+  return done(c, phases);
+}
+
+/** Creates the git repositories of a scenario under the cluster's git root (before the controllers start). */
+async function makeRepos(scenario: FanoutScenario, gitRoot: string, n: number): Promise<void> {
+  const files = scenario === 'source' ? { 'README.md': '# bench source\n', ...APP_FILES } : APP_FILES;
+  const first = scenario === 'source' ? name(0) : 'bench';
+  const repo = await makeRepo({ root: gitRoot, name: first, commits: [{ files, message: 'bench app' }] });
+  if (scenario === 'source')
+    for (let i = 1; i < n; i++) cpSync(repo.path, join(gitRoot, `${name(i)}.git`), { recursive: true });
+}
+
+/** Runs a fan-out scenario `runs` times, each on a fresh cluster, and returns every run and the medians. */
+export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): Promise<FanoutResult> {
+  const n = opts.n;
+  const runs = opts.runs ?? 3;
+  const latencyMs = opts.latencyMs ?? 0;
+  const timeoutMs = opts.phaseTimeoutMs ?? 120_000 + 1000 * n;
+  const pinning = planPinning(opts.pin ?? true);
+  const controllers = controllersOf(scenario, opts.concurrent, opts.qps);
+  const tmpRoot = opts.tmpRoot ?? tmpdir();
+  mkdirSync(tmpRoot, { recursive: true });
+  const samples: FanoutRun[] = [];
+  const { commit, dirty, diffSha256 } = gitCommit();
+  const date = new Date().toISOString();
+  for (let r = 0; r < runs; r++) {
+    opts.log?.(`${scenario} n=${n} latency=${latencyMs}ms: run ${r + 1} of ${runs}`);
+    const loadBefore = loadavg();
+    const dir = mkdtempSync(join(tmpRoot, `flux-ts-bench-${scenario}-`));
+    await makeRepos(scenario, join(dir, 'git'), n);
+    const cluster = await Cluster.start({
+      dir,
+      controllers,
+      latencyMs,
+      simulateReadyMs: SIMULATE_READY_MS,
+      pinning,
+      log: opts.log,
+    });
+    try {
+      const measured =
+        scenario === 'kustomization'
+          ? await kustomizationRun(cluster, n, timeoutMs, opts.log)
+          : await sourceRun(cluster, n, timeoutMs, opts.log);
+      const run: FanoutRun = { loadavg: { before: loadBefore, after: loadavg() }, ...measured };
+      samples.push(run);
+      opts.log?.(
+        Object.entries(run.phases)
+          .map(([p, x]) => `${p} ${(x.wallMs / 1000).toFixed(1)} s`)
+          .join(', ') + `; load average ${run.loadavg.before[0]?.toFixed(2)} -> ${run.loadavg.after[0]?.toFixed(2)}`,
+      );
+    } finally {
+      await cluster.stop();
+    }
+  }
+  const figs = samples.map((s) => figures(scenario, s));
+  const med: Figures = {};
+  for (const key of Object.keys(figs[0] ?? {})) {
+    const xs = figs.map((f) => f[key]).filter((x): x is number => typeof x === 'number');
+    med[key] = xs.length ? median(xs) : null;
+  }
+  return {
+    scenario,
+    n,
+    latencyMs,
+    qps: opts.qps === undefined ? 'default' : opts.qps === 'off' ? 'off' : `${opts.qps.qps}/${opts.qps.burst}`,
+    runs,
+    date,
+    commit,
+    dirty,
+    diffSha256,
+    machine: machineInfo(),
+    pinning,
+    settings: {
+      controllers: Object.fromEntries(controllers.map((c) => [c.name, c.args])),
+      simulateReadyMs: SIMULATE_READY_MS,
+      phaseTimeoutMs: timeoutMs,
+      settleMs: SETTLE_MS,
+    },
+    samples,
+    median: med,
+  };
+}
+
+// ---- figures, table, file --------------------------------------------------------------------------------------
+
+const MAIN: Record<FanoutScenario, string> = { kustomization: 'kustomize-controller', source: 'source-controller' };
+
+/**
+ * The flat figures of a run: `<phase>.<figure>` for each phase, `<controller>.<figure>` for each controller's
+ * lifetime. CPU and reconcile latency are the scenario's main controller's.
+ */
+export function figures(scenario: FanoutScenario, run: FanoutRun): Figures {
+  const f: Figures = {};
+  const main = MAIN[scenario];
+  for (const [p, x] of Object.entries(run.phases)) {
+    const ctl = x.controllers[main];
+    f[`${p}.wallS`] = x.wallMs / 1000;
+    f[`${p}.timedOutPending`] = x.timedOut?.pending ?? 0;
+    f[`${p}.objectsPerS`] = x.objectsPerSecond;
+    f[`${p}.cpuSPerObject`] = ctl?.cpuSecondsPerObject ?? null;
+    f[`${p}.peersCpuSPerObject`] = x.peersCpuSeconds / x.objects;
+    f[`${p}.requestsPerObject`] = x.requestsPerObject.total;
+    for (const [v, k] of Object.entries(x.requestsPerObject.byVerb)) f[`${p}.perObject.${v}`] = k;
+    f[`${p}.writes.applied`] = x.requests.writes.applied;
+    f[`${p}.writes.fluxStatus`] = x.requests.writes.fluxStatus;
+    f[`${p}.writes.fluxObject`] = x.requests.writes.fluxObject;
+    f[`${p}.writes.events`] = x.requests.writes.events;
+    f[`${p}.writes.other`] = x.requests.writes.other;
+    f[`${p}.dryRuns`] = x.requests.dryRuns;
+    f[`${p}.reconcileP50S`] = ctl?.reconcileP50 ?? null;
+    f[`${p}.reconcileP99S`] = ctl?.reconcileP99 ?? null;
+    f[`${p}.reconciles`] = ctl?.reconciles ?? null;
+    f[`${p}.git.infoRefs`] = x.git.infoRefs;
+    f[`${p}.git.uploadPack`] = x.git.uploadPack;
+  }
+  for (const [c, t] of Object.entries(run.controllers)) {
+    f[`${c}.startRssMiB`] = t.startRss === null ? null : t.startRss / 2 ** 20;
+    f[`${c}.startHeapUsedMiB`] = t.startHeapUsed === null ? null : t.startHeapUsed / 2 ** 20;
+    f[`${c}.peakRssMiB`] = t.peakRss / 2 ** 20;
+    f[`${c}.heapUsedPeakMiB`] = t.heapUsedPeak === null ? null : t.heapUsedPeak / 2 ** 20;
+    f[`${c}.cpuS`] = t.cpuSeconds;
+  }
+  return f;
+}
+
+const fx = (x: number | null | undefined, digits = 1): string =>
+  x === null || x === undefined ? '-' : x.toFixed(digits);
+
+/** The table of the medians: one row per phase, then one per controller. */
+export function formatFanoutResult(r: FanoutResult): string {
+  const m = r.median;
+  const phases = r.scenario === 'kustomization' ? ['install', 'upgrade', 'noop'] : ['install', 'noop'];
+  const verbs = (p: string): string =>
+    Object.keys(m)
+      .filter((k) => k.startsWith(`${p}.perObject.`))
+      .map((k) => [k.slice(`${p}.perObject.`.length), m[k]] as const)
+      .filter(([, v]) => (v ?? 0) > 0)
+      .sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+      .map(([v, x]) => `${v} ${fx(x, 2)}`)
+      .join(', ');
+  const head = [
+    `bench ${r.scenario}: n=${r.n}, latency ${r.latencyMs} ms, client QPS ${r.qps}, median of ${r.runs} run(s); ${r.machine.nproc} CPUs (${r.machine.cpuModel}), Node ${r.machine.node}`,
+    r.pinning
+      ? `pinned: API server + git server + driver on CPU ${r.pinning.peers}, controllers on CPU ${r.pinning.controllers}`
+      : 'not pinned',
+    `controllers: ${Object.entries(r.settings.controllers)
+      .map(([c, a]) => `${c} ${a.join(' ')}`)
+      .join('; ')}`,
+    '',
+  ].join('\n');
+  const rows = phases.map((p) => [
+    p,
+    (m[`${p}.timedOutPending`] ?? 0) > 0
+      ? `>${fx(m[`${p}.wallS`])} (${m[`${p}.timedOutPending`]} not done)`
+      : fx(m[`${p}.wallS`]),
+    fx(m[`${p}.objectsPerS`]),
+    fx(m[`${p}.cpuSPerObject`], 3),
+    fx(m[`${p}.peersCpuSPerObject`], 3),
+    fx(m[`${p}.requestsPerObject`]),
+    fx(m[`${p}.writes.applied`], 0),
+    `${fx(m[`${p}.writes.fluxStatus`], 0)}/${fx(m[`${p}.writes.fluxObject`], 0)}/${fx(m[`${p}.writes.events`], 0)}`,
+    fx(m[`${p}.dryRuns`], 0),
+    `${fx(m[`${p}.git.infoRefs`], 0)}/${fx(m[`${p}.git.uploadPack`], 0)}`,
+    fx(m[`${p}.reconcileP50S`], 2),
+    fx(m[`${p}.reconcileP99S`], 2),
+  ]);
+  const t1 = table(
+    [
+      'phase',
+      'wall s',
+      'obj/s',
+      'CPU-s/obj',
+      'API CPU-s/obj',
+      'req/obj',
+      'applied writes',
+      'status/flux/event writes',
+      'dry-runs',
+      'git refs/packs',
+      'p50 s',
+      'p99 s',
+    ],
+    rows,
+  );
+  const verbLines = phases.map((p) => `  ${p}: ${verbs(p)}`).join('\n');
+  const ctl = Object.keys(r.settings.controllers).map((c) => [
+    c,
+    fx(m[`${c}.startRssMiB`]),
+    fx(m[`${c}.startHeapUsedMiB`]),
+    fx(m[`${c}.peakRssMiB`]),
+    fx(m[`${c}.heapUsedPeakMiB`]),
+    fx(m[`${c}.cpuS`]),
+  ]);
+  const t2 = table(
+    ['controller', 'idle RSS MiB', 'idle heapUsed MiB', 'peak RSS MiB', 'peak heapUsed MiB', 'CPU-s total'],
+    ctl,
+  );
+  return `${head}\n${t1}\nrequests per object by verb:\n${verbLines}\n\n${t2}`;
+}
+
+/** Writes `<dir>/<scenario>-<n>-<date>.json` and returns its path. */
+export function writeFanoutResult(r: FanoutResult, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const stamp = r.date.replace(/:/g, '-').replace(/\.\d+Z$/, 'Z');
+  const file = join(dir, `${r.scenario}-${r.n}-${stamp}.json`);
+  writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+  return file;
+}

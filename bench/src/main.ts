@@ -1,0 +1,159 @@
+// `npm run bench -- <scenario> [options]`: the only module of bench/ that reads argv.
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
+import type { FanoutScenario } from './fanout.ts';
+import { formatGitResult, runGitBench } from './git.ts';
+import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
+
+const USAGE = `usage: npm run bench -- <scenario> [options]
+
+scenarios:
+  kustomization  N Kustomizations (flux-benchmark app) to Ready on the embedded cluster, then an upgrade pass and a
+                 no-op pass; source-controller and kustomize-controller as child processes
+  source         N GitRepositories (one repository each) to Ready, then a no-op pass that must not clone
+  git         depth-1 clone by @flux-ts/git vs git clone --depth 1; no-op path vs git ls-remote; pack-size sweep
+  kustomize   @flux-ts/kustomize in-process and CLI vs kubectl kustomize on three generated inputs
+
+common options:
+  --runs N          timed runs (default: git 3, kustomize 5, kustomization 3, source 3)
+  --json            print the result as JSON instead of the table
+  --quiet           no progress lines on stderr
+
+git options:
+  --files N         files in the cloned repository (default 5000)
+  --commits N       commits in each generated repository (default 5)
+  --sweep A,B,C     file counts of the pack-size sweep (default 1000,5000,20000; "none" to skip)
+  --sweep-runs N    runs of each side per sweep point (default 1)
+
+kustomization and source options (results go to bench/results/<scenario>-<n>-<date>.json):
+  --n N             objects (default 100)
+  --latency-ms MS   latency injected into every API request (default 0)
+  --concurrent N    --concurrent of the main controller (default: kustomize-controller 20, source-controller 10)
+  --qps Q/B|off     client rate limit of the controllers (default: their flags' 50/300; off: -1/-1, what
+                    Flux does when the API server has Priority and Fairness)
+  --no-pin          do not pin the peers and the controllers to different CPUs with taskset
+  --no-write        do not write the JSON result file
+
+kustomize options:
+  --deployments N   Deployments of the second input (default 500)
+  --resources N     resources of the third input (default 4000)
+  --only A,B        only these inputs: small, deployments, resources
+`;
+
+const SCENARIOS = ['git', 'kustomize', 'kustomization', 'source'];
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
+
+function int(name: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function parseQps(v: string | undefined): 'off' | { qps: number; burst: number } | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'off') return 'off';
+  const m = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(v);
+  if (!m) throw new Error(`--qps must be QPS/BURST (e.g. 50/300) or off, got '${v}'`);
+  return { qps: Number(m[1]), burst: Number(m[2]) };
+}
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        runs: { type: 'string' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        files: { type: 'string' },
+        commits: { type: 'string' },
+        sweep: { type: 'string' },
+        'sweep-runs': { type: 'string' },
+        deployments: { type: 'string' },
+        resources: { type: 'string' },
+        only: { type: 'string' },
+        n: { type: 'string' },
+        'latency-ms': { type: 'string' },
+        concurrent: { type: 'string' },
+        qps: { type: 'string' },
+        'no-pin': { type: 'boolean' },
+        'no-write': { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values: v, positionals } = parsed;
+  const scenario = positionals[0];
+  if (v.help || !scenario || positionals.length > 1 || !SCENARIOS.includes(scenario)) {
+    (v.help ? process.stdout : process.stderr).write(USAGE);
+    return v.help ? 0 : 2;
+  }
+  const log = v.quiet ? undefined : (line: string) => process.stderr.write(`# ${line}\n`);
+  try {
+    const runs = int('runs', v.runs);
+    if (scenario === 'kustomization' || scenario === 'source') {
+      const latency = v['latency-ms'];
+      const latencyMs = latency === undefined || latency === '0' ? 0 : int('latency-ms', latency);
+      const concurrent = int('concurrent', v.concurrent);
+      const qps = parseQps(v.qps);
+      const r = await runFanout(scenario as FanoutScenario, {
+        n: int('n', v.n) ?? 100,
+        ...(runs ? { runs } : {}),
+        ...(latencyMs ? { latencyMs } : {}),
+        ...(concurrent ? { concurrent } : {}),
+        ...(qps ? { qps } : {}),
+        pin: !v['no-pin'],
+        ...(log ? { log } : {}),
+      });
+      if (!v['no-write']) log?.(`wrote ${writeFanoutResult(r, RESULTS)}`);
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatFanoutResult(r));
+    } else if (scenario === 'git') {
+      const sweep =
+        v.sweep === undefined
+          ? undefined
+          : v.sweep === 'none'
+            ? []
+            : v.sweep.split(',').map((x) => int('sweep', x.trim()) ?? 0);
+      const files = int('files', v.files);
+      const commits = int('commits', v.commits);
+      const sweepRuns = int('sweep-runs', v['sweep-runs']);
+      const r = await runGitBench({
+        ...(runs ? { runs } : {}),
+        ...(files ? { files } : {}),
+        ...(commits ? { commits } : {}),
+        ...(sweep ? { sweep } : {}),
+        ...(sweepRuns ? { sweepRuns } : {}),
+        ...(log ? { log } : {}),
+      });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatGitResult(r));
+    } else {
+      const deployments = int('deployments', v.deployments);
+      const resources = int('resources', v.resources);
+      const r = await runKustomizeBench({
+        ...(runs ? { runs } : {}),
+        ...(deployments ? { deployments } : {}),
+        ...(resources ? { resources } : {}),
+        ...(v.only ? { only: v.only.split(',').map((x) => x.trim()) } : {}),
+        ...(log ? { log } : {}),
+      });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatKustomizeResult(r));
+    }
+    return 0;
+  } catch (err) {
+    if (err instanceof OutputMismatchError) {
+      process.stderr.write(`\n!!!!!!!! OUTPUT MISMATCH: nothing was timed !!!!!!!!\n${err.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`bench ${scenario}: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));
