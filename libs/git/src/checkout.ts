@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import git from 'isomorphic-git';
 import type { GitAuth, GitProxy } from './auth.ts';
 import { GitError, InvalidInputError, NotFoundError, toGitError } from './errors.ts';
+import { shallowFetchCapabilities, shallowFetchCheckout } from './pack.ts';
 import { formatRevision, normaliseRevision, resolveRef } from './refs.ts';
 import type { GitRef, RemoteRef, ResolvedRef } from './refs.ts';
 import { displayText, makeTransport } from './transport.ts';
@@ -221,6 +222,8 @@ export async function checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
     await git.setConfig({ fs, dir, path: 'remote.origin.fetch', value: '+refs/*:refs/remotes/origin/*' });
     let commitOid: string;
     let tag: TagInfo | undefined;
+    /** The commit whose tree pack.ts already wrote (its streamed path). */
+    let checkedOut: string | undefined;
     if (resolved.kind === 'commit') {
       await git.fetch({
         fs,
@@ -241,20 +244,43 @@ export async function checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
         throw new NotFoundError(`unable to resolve commit object for '${commitOid}'`, { cause: err });
       }
     } else {
-      const res = await git.fetch({
-        fs,
-        http: t.http,
-        dir,
-        url: t.url,
-        headers: t.headers,
-        cache,
-        ref: resolved.refName,
-        remoteRef: resolved.refName,
-        singleBranch: true,
-        depth: opts.depth ?? 1,
-        tags: false,
-      });
-      const head = res.fetchHead;
+      const want = resolved.tagObject ?? resolved.commit;
+      const capabilities = await shallowFetchCapabilities(t);
+      let head: string | null | undefined;
+      if (capabilities) {
+        // Streamed fetch and checkout (pack.ts); isomorphic-git's fetch below serves servers without shallow/side-band.
+        const written = await shallowFetchCheckout(
+          {
+            t,
+            dir,
+            refName: resolved.refName,
+            want,
+            commit: resolved.commit,
+            depth: opts.depth ?? 1,
+            sparse,
+            signal: opts.signal,
+          },
+          capabilities,
+        );
+        if (written) checkedOut = resolved.commit;
+        head = want;
+      } else {
+        head = (
+          await git.fetch({
+            fs,
+            http: t.http,
+            dir,
+            url: t.url,
+            headers: t.headers,
+            cache,
+            ref: resolved.refName,
+            remoteRef: resolved.refName,
+            singleBranch: true,
+            depth: opts.depth ?? 1,
+            tags: false,
+          })
+        ).fetchHead;
+      }
       if (!head) throw new NotFoundError(`couldn't find remote ref '${resolved.refName}'`);
       const obj = await git.readObject({ fs, dir, oid: head, format: 'content', cache });
       if (obj.type === 'tag') {
@@ -274,7 +300,8 @@ export async function checkout(opts: CheckoutOptions): Promise<CheckoutResult> {
         commitOid = head;
       }
     }
-    await git.checkout({ fs, dir, ref: commitOid, force: true, cache, ...(sparse ? { filepaths: sparse } : {}) });
+    if (checkedOut !== commitOid)
+      await git.checkout({ fs, dir, ref: commitOid, force: true, cache, ...(sparse ? { filepaths: sparse } : {}) });
     const { commit: c } = await git.readCommit({ fs, dir, oid: commitOid, cache });
     const raw = await git.readObject({ fs, dir, oid: commitOid, format: 'content', cache });
     const { payload, signature } = splitCommitSignature(Buffer.from(raw.object as Uint8Array).toString('utf8'));
