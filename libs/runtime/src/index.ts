@@ -11,3 +11,5 @@ export * from './client/index.ts';
 export * from './cache/index.ts';
 export * from './manager/index.ts';
 export * from './leader-election/index.ts';
+/** Waits, or rejects with the abort reason. */
+export { sleep } from './util/sleep.ts';

@@ -7,7 +7,7 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { isNotFound } from '@flux-ts/runtime';
+import { isNotFound, sleep } from '@flux-ts/runtime';
 import type { GroupVersionKind, KubeObject, ObjectKey } from '@flux-ts/runtime';
 import { formatSubject } from './object-ref.ts';
 import type { ObjMetadata } from './object-ref.ts';
@@ -279,21 +279,6 @@ export class HealthCheckError extends Error {
     this.name = 'HealthCheckError';
     this.statuses = statuses;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /** Computes and waits for the health of objects. */

@@ -7,6 +7,7 @@
  * - cached copies drop `metadata.managedFields` (option) and are frozen; readers get deep copies by default.
  */
 import { ApiError, isGone } from '../client/errors.ts';
+import { sleep } from '../util/sleep.ts';
 import type {
   GroupVersionKind,
   KubeObject,
@@ -344,22 +345,4 @@ export class Informer<T extends CachedObject = KubeObject> {
       }
     }
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(t);
-      reject(signal.reason);
-    };
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -7,6 +7,7 @@
  * 3. the rest of the status: a JSON merge patch of the status subresource.
  */
 import { conditions } from '../conditions/index.ts';
+import { sleep } from '../util/sleep.ts';
 import { applyConditionsPatch, newConditionsPatch } from './conditions-patch.ts';
 import { createMergePatch, isEmptyPatch } from './merge-patch.ts';
 import {
@@ -71,21 +72,6 @@ function mainPart(obj: StatusObject): Record<string, unknown> {
 function statusPart(obj: StatusObject): Record<string, unknown> {
   const { conditions: _c, ...rest } = (obj.status ?? {}) as Record<string, unknown>;
   return rest;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**
