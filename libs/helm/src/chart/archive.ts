@@ -2,6 +2,7 @@
 // its path checks and size limits.
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { ChartFile } from './chart.ts';
+import { cleanPath } from '../go-path.ts';
 
 /** loader.MaxDecompressedChartSize (100 MiB). */
 export const MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024;
@@ -87,22 +88,6 @@ function readTar(buf: Buffer): TarEntry[] {
     out.push({ name, type, size, data });
   }
   return out;
-}
-
-/** Go's path.Clean. */
-export function cleanPath(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-      else if (!rooted) parts.push('..');
-    } else parts.push(seg);
-  }
-  const s = (rooted ? '/' : '') + parts.join('/');
-  return s === '' ? '.' : s;
 }
 
 /** loader.LoadArchiveFiles: the chart's files with the top directory removed. */

@@ -60,6 +60,7 @@ import {
   zeroTime,
 } from './time.ts';
 import { goPanic, sliceBytes } from './util.ts';
+import { cleanPath } from '../go-path.ts';
 
 /** The I/O Sprig's non-deterministic functions use. */
 export interface SprigOptions {
@@ -287,20 +288,6 @@ function listOf(v: unknown, what: string, fmt = (k: string): string => `Cannot f
   return items;
 }
 
-function pathClean(p: string): string {
-  if (p === '') return '.';
-  const rooted = p.startsWith('/');
-  const parts: string[] = [];
-  for (const seg of p.split('/')) {
-    if (seg === '' || seg === '.') continue;
-    if (seg === '..') {
-      if (parts.length > 0 && parts[parts.length - 1] !== '..') parts.pop();
-      else if (!rooted) parts.push('..');
-    } else parts.push(seg);
-  }
-  const s = (rooted ? '/' : '') + parts.join('/');
-  return s === '' ? '.' : s;
-}
 function pathBase(p: string): string {
   if (p === '') return '.';
   p = p.replace(/\/+$/, '');
@@ -309,7 +296,7 @@ function pathBase(p: string): string {
 }
 function pathDir(p: string): string {
   const i = p.lastIndexOf('/');
-  return pathClean(p.slice(0, i + 1));
+  return cleanPath(p.slice(0, i + 1));
 }
 function pathExt(p: string): string {
   for (let i = p.length - 1; i >= 0 && p[i] !== '/'; i--) if (p[i] === '.') return p.slice(i);
@@ -1308,11 +1295,11 @@ export function sprigFuncs(opts: SprigOptions = {}): FuncMap {
     // Paths
     base: new GoFunc([S], pathBase),
     dir: new GoFunc([S], pathDir),
-    clean: new GoFunc([S], pathClean),
+    clean: new GoFunc([S], cleanPath),
     ext: new GoFunc([S], pathExt),
     isAbs: new GoFunc([S], (p: string) => p.startsWith('/')),
     osBase: new GoFunc([S], pathBase),
-    osClean: new GoFunc([S], pathClean),
+    osClean: new GoFunc([S], cleanPath),
     osDir: new GoFunc([S], pathDir),
     osExt: new GoFunc([S], pathExt),
     osIsAbs: new GoFunc([S], (p: string) => p.startsWith('/')),
