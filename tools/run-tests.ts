@@ -51,11 +51,18 @@ interface VitestReport {
   numFailedTests: number;
   numPendingTests: number;
   numTodoTests: number;
+  testResults?: {
+    name: string;
+    message?: string;
+    assertionResults?: { fullName: string; status: string; failureMessages?: string[] }[];
+  }[];
 }
 let passed = 0;
 let failed = 0;
 let skipped = 0;
 const missing: string[] = [];
+// The names of failed tests are repeated just above the closing line, where a truncated CI log still shows them.
+const failures: string[] = [];
 for (const dir of projectDirs) {
   const file = reportOf(dir);
   if (!existsSync(file)) {
@@ -66,7 +73,18 @@ for (const dir of projectDirs) {
   passed += r.numPassedTests;
   failed += r.numFailedTests;
   skipped += r.numPendingTests + r.numTodoTests;
+  for (const tf of r.testResults ?? []) {
+    const where = tf.name.slice(root.length + 1);
+    const failedTests = (tf.assertionResults ?? []).filter((a) => a.status === 'failed');
+    for (const a of failedTests) {
+      const first = (a.failureMessages?.[0] ?? '').split('\n')[0]?.slice(0, 200) ?? '';
+      failures.push(`FAILED ${where} > ${a.fullName}: ${first}`);
+    }
+    if (failedTests.length === 0 && tf.message)
+      failures.push(`FAILED ${where}: ${tf.message.split('\n')[0]?.slice(0, 200)}`);
+  }
 }
+for (const line of failures) console.log(line);
 if (missing.length > 0) console.log(`no test report from: ${missing.join(', ')}`);
 // A project whose lint or typecheck failed, or whose tests crashed before reporting, counts as one failure.
 if ((nx.status !== 0 || prettier.status !== 0) && failed === 0) failed = 1;

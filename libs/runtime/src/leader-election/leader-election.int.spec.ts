@@ -79,12 +79,18 @@ describe('leader election against the API server', () => {
       const a = manager('manager-a', false);
       const b = manager('manager-b', false);
       await until(() => a.mgr.isLeader() || b.mgr.isLeader(), 'a leader');
-      // Watch both over several lease durations: never two leaders.
+      // Watch both over several lease durations: never two leaders. (Safety only: on a loaded machine a renewal
+      // can miss its deadline, and then for a moment nobody leads, which is what client-go does too.)
       const end = Date.now() + 3 * timing.leaseDurationMs;
+      let samplesWithLeader = 0;
       while (Date.now() < end) {
-        expect(a.running() + b.running()).toBe(1);
+        const runningNow = a.running() + b.running();
+        expect(runningNow).toBeLessThanOrEqual(1);
+        samplesWithLeader += runningNow;
         await new Promise((r) => setTimeout(r, 100));
       }
+      expect(samplesWithLeader).toBeGreaterThan(0);
+      await until(() => a.mgr.isLeader() || b.mgr.isLeader(), 'a leader after the watch');
       const [leader, follower] = a.mgr.isLeader() ? [a, b] : [b, a];
       expect(await holder()).toBe(leader.mgr.identity);
       leader.stop.abort();
