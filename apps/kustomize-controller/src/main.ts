@@ -106,6 +106,7 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   });
   const reconciler = new KustomizationReconciler({
     client,
+    reader: cache,
     recorder,
     concurrentSsa: config.concurrentSsa,
     noCrossNamespaceRefs: config.noCrossNamespaceRefs,

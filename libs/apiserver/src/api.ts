@@ -147,6 +147,9 @@ export class ApiCore {
   private readonly gcQueue: (() => void)[] = [];
   private gcScheduled = false;
   private readonly genChanged = new Map<string, number>();
+  /** Field semantics, built once per built-in kind and per CRD schema (building one walks the whole table). */
+  private readonly builtinTypeInfos = new Map<string, TypeInfo>();
+  private readonly crdTypeInfos = new WeakMap<object, TypeInfo>();
   /** The latest failures of background garbage collection (for tests and debugging). */
   readonly gcErrors: Error[] = [];
   /** Called after a CRD's resources change (so HTTP caches can be dropped). */
@@ -260,8 +263,17 @@ export class ApiCore {
   // ---- writes ------------------------------------------------------------------------------------
 
   private typeInfo(def: ResourceDef): TypeInfo {
-    if (def.crd) return crdTypeInfo(this.registry.crdVersion(def.group, def.version, def.resource)?.schema);
-    return builtinTypeInfo(def.group, def.kind) ?? objectMetaTypeInfo();
+    if (def.crd) {
+      const schema = this.registry.crdVersion(def.group, def.version, def.resource)?.schema;
+      if (schema === undefined || schema === null || typeof schema !== 'object') return crdTypeInfo(schema);
+      let info = this.crdTypeInfos.get(schema);
+      if (!info) this.crdTypeInfos.set(schema, (info = crdTypeInfo(schema)));
+      return info;
+    }
+    const key = `${def.group}/${def.kind}`;
+    let info = this.builtinTypeInfos.get(key);
+    if (!info) this.builtinTypeInfos.set(key, (info = builtinTypeInfo(def.group, def.kind) ?? objectMetaTypeInfo()));
+    return info;
   }
 
   /** Fields a write through this endpoint does not own (status on the main resource, the rest on /status). */

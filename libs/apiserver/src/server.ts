@@ -49,6 +49,7 @@ import {
   selfSubjectAccessReview,
   selfSubjectRulesReview,
   simulateWorkloadStatus,
+  simulationReadyAt,
   subjectAccessReview,
   TokenAuthenticator,
   type AuthzAttributes,
@@ -946,24 +947,41 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     if (simTimer) clearInterval(simTimer);
     simTimer = undefined;
     if (!sim) return;
+    // Objects whose simulated status is final (written, and past its ready time) at the resourceVersion noted here:
+    // the tick skips them until they change, so an idle cluster costs nothing however many workloads it holds.
+    const settled = new Map<string, string>();
     simTimer = setInterval(() => {
       const now = Date.now();
+      const seen = new Set<string>();
       for (const b of WORKLOADS) {
         const [g, r] = b.split('/') as [string, string];
         const def = registry.all().find((d) => d.group === g && d.resource === r);
         if (!def) continue;
         for (const o of store.bucket(b).list()) {
           if (getPath(o, 'metadata.deletionTimestamp')) continue;
-          const changedAt = core.generationChangedAt(String(getPath(o, 'metadata.uid')));
-          const status = simulateWorkloadStatus(o, {
+          const uid = String(getPath(o, 'metadata.uid'));
+          const rv = String(getPath(o, 'metadata.resourceVersion'));
+          seen.add(uid);
+          if (settled.get(uid) === rv) continue;
+          const changedAt = core.generationChangedAt(uid);
+          const simOpts = {
             now: new Date(now),
             readyAfterMs: sim.readyAfterMs,
             ...(changedAt !== undefined ? { changedAt: new Date(changedAt) } : {}),
-          });
+          };
+          const status = simulateWorkloadStatus(o, simOpts);
           if (!status) continue;
+          if (o['status'] !== undefined && isDeepStrictEqual(o['status'], status)) {
+            const readyAt = simulationReadyAt(o, simOpts);
+            if (readyAt !== undefined && readyAt.getTime() <= now) settled.set(uid, rv);
+            continue;
+          }
           // Not changed since this server started (a restart from a snapshot): a stored status that differs from
           // the simulated one only in its timestamps is kept, so that a resumed cluster writes nothing.
-          if (changedAt === undefined && o['status'] !== undefined && sameButTimes(o['status'], status)) continue;
+          if (changedAt === undefined && o['status'] !== undefined && sameButTimes(o['status'], status)) {
+            settled.set(uid, rv);
+            continue;
+          }
           const next = structuredClone(o);
           next['status'] = status;
           try {
@@ -980,6 +998,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           }
         }
       }
+      for (const uid of settled.keys()) if (!seen.has(uid)) settled.delete(uid);
     }, sim.intervalMs ?? 200);
     simTimer.unref();
   };

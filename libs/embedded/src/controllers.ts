@@ -20,6 +20,20 @@ export interface ControllerProcess {
   exited: Promise<number | string>;
 }
 
+/**
+ * Node flags of every controller process. A 2 MiB young-generation semi-space (V8's default is 16 MiB on 64-bit)
+ * makes scavenges run before short-lived build and apply garbage is promoted: measured at N=100 Kustomizations
+ * (bench/README.md), kustomize-controller's peak RSS fell from 499 to 328 MiB, at about 10% more CPU.
+ */
+export const CONTROLLER_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=2'];
+
+/**
+ * Environment defaults of every controller process (an explicit value in the environment wins). Two glibc malloc
+ * arenas instead of eight per core keep the memory that zlib, TLS and the libuv pool threads free reusable:
+ * with the flags above, peak RSS 328 -> 263 MiB in the same benchmark.
+ */
+export const CONTROLLER_ENV_DEFAULTS: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
+
 /** Options of {@link startControllers}. */
 export interface StartControllersOptions {
   /** Workspace root (holds `apps/`). */
@@ -39,9 +53,9 @@ export function startControllers(opts: StartControllersOptions): ControllerProce
     const logFile = join(opts.logsDir, `${c.name}.log`);
     const fd = openSync(logFile, 'a');
     const bin = join(opts.workspace, 'apps', c.name, 'bin', `flux-ts-${c.name}.js`);
-    const child = spawn(process.execPath, [bin, '--kubeconfig', opts.kubeconfig, ...c.args], {
+    const child = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, bin, '--kubeconfig', opts.kubeconfig, ...c.args], {
       stdio: ['ignore', fd, fd],
-      env: opts.env ?? process.env,
+      env: { ...CONTROLLER_ENV_DEFAULTS, ...(opts.env ?? process.env) },
     });
     closeSync(fd);
     // Should this process die without stopping them (an uncaught error), its controllers die with it.

@@ -26,6 +26,6 @@ export type { StateLayout } from './state.ts';
 export { ensureDemoRepo, DEMO_FILES } from './demo-repo.ts';
 /** The demo repository's paths. */
 export type { DemoRepo } from './demo-repo.ts';
-export { startControllers, stopControllers } from './controllers.ts';
+export { startControllers, stopControllers, CONTROLLER_NODE_FLAGS, CONTROLLER_ENV_DEFAULTS } from './controllers.ts';
 /** Types of the controller processes. */
 export type { ControllerProcess, ControllerSpec, StartControllersOptions } from './controllers.ts';

@@ -1,4 +1,5 @@
 /** The result of an apply or delete: one entry per object, printed as Flux prints it (`Deployment/default/app configured`). */
+import type { KubeObject } from '@flux-ts/runtime';
 import type { ObjMetadata } from './object-ref.ts';
 import { formatSubject } from './object-ref.ts';
 
@@ -23,6 +24,11 @@ export interface ChangeSetEntry {
   /** `Kind/namespace/name`. */
   subject: string;
   action: Action;
+  /**
+   * The live object as `apply` read it, when the action is `unchanged`: a health check may start from it instead
+   * of reading the object again (it is what a GET would return now, unless something else wrote it since).
+   */
+  observed?: KubeObject;
 }
 
 /** Builds an entry. */
@@ -52,6 +58,13 @@ export class ChangeSet {
   /** Entries whose action is not `unchanged` or `skipped` (what changed in the cluster). */
   changes(): ChangeSetEntry[] {
     return this.entries.filter((e) => e.action !== Action.Unchanged && e.action !== Action.Skipped);
+  }
+
+  /** The objects `apply` found unchanged, as it read them, by subject (see {@link ChangeSetEntry.observed}). */
+  observed(): Map<string, KubeObject> {
+    const out = new Map<string, KubeObject>();
+    for (const e of this.entries) if (e.observed) out.set(e.subject, e.observed);
+    return out;
   }
 
   /** `subject → action`, as Flux logs it. */

@@ -269,6 +269,11 @@ export interface WaitOptions {
   /** Stop at the first Failed object (Flux's default; `DisableFailFastBehavior` turns it off). */
   failFast?: boolean;
   signal?: AbortSignal | undefined;
+  /**
+   * Objects already read moments ago (by `Kind/namespace/name`), e.g. the live objects an apply found unchanged:
+   * the first round computes their status from these instead of reading them again.
+   */
+  observed?: ReadonlyMap<string, KubeObject>;
 }
 
 /** The error of a failed wait; `statuses` has the last status of every object that was not Current. */
@@ -334,15 +339,18 @@ export class HealthChecker {
     const pending = new Map<string, HealthRef>();
     for (const r of refs) pending.set(subjectOf(r), r);
     const last = new Map<string, StatusResult>();
+    let observed = opts.observed;
     for (;;) {
       for (const [subject, ref] of [...pending]) {
-        const st = await this.check(ref, opts.signal);
+        const seen = observed?.get(subject)?.apiVersion === ref.apiVersion ? observed.get(subject) : undefined;
+        const st = seen ? this.status(seen) : await this.check(ref, opts.signal);
         if (st.status === 'Current') {
           pending.delete(subject);
           last.delete(subject);
         } else last.set(subject, st);
       }
       if (pending.size === 0) return;
+      observed = undefined;
       const list = (only?: HealthStatus) =>
         [...last]
           .filter(([, s]) => only === undefined || s.status === only)

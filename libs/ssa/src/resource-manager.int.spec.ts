@@ -40,6 +40,7 @@ describe('ResourceManager against the API server', () => {
   let server: ApiServer;
   let client: KubeClient;
   const writes: string[] = [];
+  const reads: string[] = [];
 
   beforeAll(async () => {
     server = await startApiServer({
@@ -47,6 +48,7 @@ describe('ResourceManager against the API server', () => {
       onRequest: (e) => {
         if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.url.includes('dryRun=All'))
           writes.push(`${e.method} ${e.url.split('?')[0]}`);
+        if (e.method === 'GET') reads.push(e.url.split('?')[0] ?? '');
       },
     });
     const kc = new KubeConfig();
@@ -166,6 +168,34 @@ describe('ResourceManager against the API server', () => {
       expect(cs.toString()).toBe('Deployment/ssa/app created');
     },
   );
+
+  it('starts a health check from the objects an unchanged apply read, and reads only what is not Current', async () => {
+    const rm = new ResourceManager({ client });
+    const objs = [
+      namespace,
+      configMap('obs'),
+      { ...deployment('nginx:obs'), metadata: { ...deployment('x').metadata, name: 'obs' } },
+    ];
+    await rm.applyAllStaged(objs, { waitInterval: 100 });
+    const cs = await rm.applyAll(objs);
+    expect(cs.toString()).toBe('Namespace/ssa unchanged\nConfigMap/ssa/cfg unchanged\nDeployment/ssa/obs unchanged');
+    const observed = cs.observed();
+    expect([...observed.keys()]).toEqual(['Namespace/ssa', 'ConfigMap/ssa/cfg', 'Deployment/ssa/obs']);
+    expect(observed.get('ConfigMap/ssa/cfg')).toMatchObject({ data: { v: 'obs' } });
+    const checker = new HealthChecker({ client });
+    const refs = objs.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }));
+    // Without a simulated deployment controller the Deployment never becomes Current: the wait reads it again
+    // (and only it) until the timeout; the Namespace and the ConfigMap were Current in what the apply read.
+    reads.length = 0;
+    await expect(checker.waitForSet(refs, { timeout: 250, interval: 100, observed })).rejects.toThrow(
+      "timeout waiting for: [Deployment/ssa/obs status: 'InProgress']",
+    );
+    expect(reads.length).toBeGreaterThan(0);
+    expect(new Set(reads)).toEqual(new Set(['/apis/apps/v1/namespaces/ssa/deployments/obs']));
+    reads.length = 0;
+    await checker.waitForSet(refs.slice(0, 2), { timeout: 250, interval: 100, observed });
+    expect(reads).toEqual([]);
+  });
 
   it('waits for workloads to become Current and times out with the objects named', { timeout: 60_000 }, async () => {
     const checker = new HealthChecker({ client });

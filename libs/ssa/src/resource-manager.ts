@@ -376,7 +376,10 @@ export class ResourceManager {
       }
       throw dryRunFailed(subject, err);
     }
-    if (!hasDrifted(current, dryRun)) return entry(cleaned ? Action.Configured : Action.Unchanged);
+    if (!hasDrifted(current, dryRun)) {
+      if (cleaned) return entry(Action.Configured);
+      return { ...entry(Action.Unchanged), observed: current };
+    }
     await this.#apply(obj, subject, signal);
     return entry(Action.Configured);
   }
@@ -409,7 +412,12 @@ export class ResourceManager {
         this.#log?.debug({ stage: stage.name, objects: stage.objects.length }, 'waiting for apply stage');
         await checker.waitForSet(
           stage.objects.filter((o) => !isApplySkipped(o)),
-          { interval: opts.waitInterval ?? 2000, timeout: opts.waitTimeout ?? 60_000, signal: opts.signal },
+          {
+            interval: opts.waitInterval ?? 2000,
+            timeout: opts.waitTimeout ?? 60_000,
+            signal: opts.signal,
+            observed: stageCs.observed(),
+          },
         );
       }
     }

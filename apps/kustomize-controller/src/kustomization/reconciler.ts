@@ -53,7 +53,9 @@ import {
 } from '@flux-ts/runtime';
 import type {
   EventSink,
+  GroupVersionKind,
   KubeObject,
+  ObjectKey,
   Logger,
   ReconcileContext,
   Request,
@@ -85,10 +87,24 @@ export const KustomizationGVK = { apiVersion: KustomizeGroupVersion, kind: 'Kust
 /** Source kinds a Kustomization may reference. */
 export const SourceKinds = ['GitRepository', 'OCIRepository', 'Bucket'] as const;
 
+/** What the reconciler reads Kustomizations and sources through: a `KubeClient` or the manager's `Cache`. */
+export interface ObjectReader {
+  get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts?: { signal?: AbortSignal },
+  ): Promise<T>;
+}
+
 /** Dependencies of the reconciler; only `main.ts` derives them from flags and env. */
 export interface KustomizationReconcilerOptions {
   /** The controller's client (its own identity). */
   client: KubeClient;
+  /**
+   * Where Kustomizations, their sources and their dependencies are read (the manager's informer cache, as Flux
+   * reads them); the client when unset.
+   */
+  reader?: ObjectReader;
   recorder?: EventSink;
   /** `--concurrent-ssa`. */
   concurrentSsa?: number;
@@ -185,7 +201,7 @@ export class KustomizationReconciler {
     const client = this.#o.client;
     let raw: KubeObject;
     try {
-      raw = await client.get(KustomizationGVK, req, { signal: ctx.signal });
+      raw = await (this.#o.reader ?? client).get(KustomizationGVK, req, { signal: ctx.signal });
     } catch (err) {
       if (isNotFound(err)) return {};
       throw err;
@@ -346,8 +362,10 @@ export class KustomizationReconciler {
       throw new StallingError(`source '${ref.kind}' kind is not supported`, ArtifactFailedReason);
     let src: SourceObject;
     try {
-      src = await this.#o.client.get<SourceObject>(
-        { apiVersion: ref.apiVersion || SourceGroupVersion, kind: ref.kind },
+      // The cache holds the storage version of each source kind, whatever version the reference names.
+      const apiVersion = this.#o.reader ? SourceGroupVersion : ref.apiVersion || SourceGroupVersion;
+      src = await (this.#o.reader ?? this.#o.client).get<SourceObject>(
+        { apiVersion, kind: ref.kind },
         { namespace: sourceNs, name: ref.name },
         { signal },
       );
@@ -437,7 +455,7 @@ export class KustomizationReconciler {
     const deps = obj.spec.dependsOn ?? [];
     if (deps.length > 0) {
       await checkDependencies(obj, deps, {
-        reader: this.#o.client,
+        reader: this.#o.reader ?? this.#o.client,
         requeueAfter: this.#o.requeueDependency ?? 30_000,
         additiveCEL: this.#o.featureGates?.AdditiveCELDependencyCheck ?? false,
         extraCheck: (dep) => {
@@ -558,7 +576,7 @@ export class KustomizationReconciler {
       }
       obj.status.inventory = newInventory;
 
-      await this.#checkHealth(obj, client, objects, revision, timeout, ctx.signal);
+      await this.#checkHealth(obj, client, objects, changeSet.observed(), revision, timeout, ctx.signal);
 
       obj.status.lastAppliedRevision = revision;
       conditions.markTrue(obj, ReadyCondition, ReconciliationSucceededReason, `Applied revision: ${revision}`);
@@ -573,6 +591,7 @@ export class KustomizationReconciler {
     obj: Kustomization & StatusObject,
     client: KubeClient,
     applied: readonly KubeObject[],
+    observed: ReadonlyMap<string, KubeObject>,
     revision: string,
     timeout: number,
     signal: AbortSignal,
@@ -612,6 +631,8 @@ export class KustomizationReconciler {
         interval: this.#o.pollInterval ?? 2000,
         failFast: !(this.#o.featureGates?.DisableFailFastBehavior ?? false),
         signal,
+        // Objects the apply found unchanged were read a moment ago: their first status comes from that read.
+        observed,
       });
     } catch (err) {
       if (signal.aborted) throw err;

@@ -16,4 +16,4 @@ export {
   TokenAuthenticator,
 } from '../auth/index.ts';
 export type { AuthorizationAttributes as AuthzAttributes, RbacSource, UserInfo } from '../auth/index.ts';
-export { simulateWorkloadStatus } from '../workload/index.ts';
+export { simulateWorkloadStatus, simulationReadyAt } from '../workload/index.ts';
