@@ -20,6 +20,10 @@ export {
 export type { FuncMap, ParamType, GoIntKind, Kind } from './template/index.ts';
 /** Helm's form of a Go parse error, `parse error at (FILE:LINE): MSG` (pkg/engine cleanupParseError). */
 export { cleanupParseError } from './engine/errors.ts';
+/** Helm's engine (pkg/engine): renders a chart's templates with Helm's functions, as `helm template` does. */
+export { renderChart, renderTemplates, sortTemplates } from './engine/render.ts';
+export type { RenderOptions, LookupFunc, EngineTemplate } from './engine/render.ts';
+export { helmFuncMap } from './engine/funcs.ts';
 /** Sprig v3.3.0's functions as Helm 3.18 exposes them (without env/expandenv; Helm's own functions are separate). */
 export { sprigFuncs } from './sprig/index.ts';
 export type { SprigOptions } from './sprig/index.ts';
@@ -66,7 +70,8 @@ export type {
   Renderable,
   PrepareOptions,
 } from './chart/render.ts';
-export { filesObject, compileGlob, stringMapYaml } from './chart/files.ts';
+export { filesObject, compileGlob } from './chart/files.ts';
+export { stringMapYaml, toYaml, toYamlPretty, fromYaml, fromYamlArray, marshalYaml } from './engine/yaml.ts';
 /** Values: values files as helm reads them, --set parsers (strvals), -f/--set merging, coalescing. */
 export { parseYaml, readValues, jsonFloat } from './values/yaml.ts';
 export type { Values, NumberMode } from './values/yaml.ts';
@@ -114,3 +119,7 @@ export type {
   SecretObject,
   SecretsClient,
 } from './release/storage.ts';
+/** releaseutil (manifest splitting, hooks, kind order) and `helm template`'s output assembly; the CLI's runner. */
+export * from './releaseutil/index.ts';
+export { runCli, parseTemplateFlags } from './cli/template.ts';
+export type { CliResult, CliEnv, CliOptions, TemplateFlags } from './cli/template.ts';

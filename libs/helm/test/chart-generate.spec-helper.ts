@@ -3,20 +3,7 @@ import { readFileSync } from 'node:fs';
 import { HELM_VERSION, installHelm } from '@flux-ts/testbed';
 import { CHART_CASES_ALL, CHART_EXPECTED_FILE } from './chart-cases.spec-helper.ts';
 import { helmCase, type ChartExpected, type ChartExpectedFile } from './chart-harness.spec-helper.ts';
-
-async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: n }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i] as T);
-      }
-    }),
-  );
-  return out;
-}
+import { pool } from './pool.spec-helper.ts';
 
 /** Renders every case with helm. */
 export async function generateChartExpected(): Promise<ChartExpectedFile> {

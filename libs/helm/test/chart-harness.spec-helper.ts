@@ -13,7 +13,7 @@ import { loadChart } from '../src/chart/loader.ts';
 import { metadataJson } from '../src/chart/metadata.ts';
 import { defaultCapabilities, prepareRender, releaseObject, type Capabilities } from '../src/chart/render.ts';
 import { formatFloat } from '../src/template/fmt.ts';
-import { GoFloat, GoInt, GoStruct, JsonNumber, compareGoStrings, typeName } from '../src/template/values.ts';
+import { GoFloat, GoInt, GoStruct, JsonNumber, compareGoStrings, methodsOf, typeName } from '../src/template/values.ts';
 import { mergeValues, type ValuesOptions } from '../src/values/options.ts';
 import { helmErrorMessage } from './helm-oracle.spec-helper.ts';
 
@@ -111,7 +111,8 @@ export function writeCase(work: string, c: ChartCase): string {
   return chartDir;
 }
 
-function flagArgs(work: string, f: ValuesOptions = {}): string[] {
+/** The `helm template` values flags of `f` (value files relative to `work`). */
+export function flagArgs(work: string, f: ValuesOptions = {}): string[] {
   const a: string[] = [];
   for (const v of f.valueFiles ?? []) a.push('-f', join(work, v));
   for (const v of f.values ?? []) a.push('--set', v);
@@ -208,7 +209,7 @@ function capsJson(c: Capabilities): Raw {
 }
 
 function callMethod(s: unknown, name: string, ...args: unknown[]): unknown {
-  const m = (s as GoStruct).methods[name];
+  const m = methodsOf(s)?.[name];
   if (m === undefined) throw new Error(`no method ${name}`);
   return (m.fn as (...a: unknown[]) => unknown)(...args);
 }

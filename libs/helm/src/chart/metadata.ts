@@ -72,7 +72,8 @@ export function rawYaml(text: string): unknown {
   return doc.toJS({ maxAliasCount: -1 });
 }
 
-function jsonKind(v: unknown): string {
+/** The JSON kind encoding/json names in `cannot unmarshal <kind> into …`. */
+export function jsonKind(v: unknown): string {
   if (v === null || v === undefined) return 'null';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';

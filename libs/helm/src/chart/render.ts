@@ -1,13 +1,14 @@
 // What Helm builds around the templates: the capabilities of `helm template` (chartutil.DefaultCapabilities of helm
 // 3.18.0), ToRenderValues (`.Values`, `.Release`, `.Chart`, `.Capabilities`) and the engine's per-chart objects
 // (recAllTpls: `.Files`, `.Subcharts`, subchart `.Values`, `.Template`).
-import { GO_TYPE, GoFunc, GoStruct } from '../template/values.ts';
+import { GO_METHODS, GO_TYPE, GoFunc, GoStruct } from '../template/values.ts';
 import { coalesceValues, isPlainMap, table } from '../values/coalesce.ts';
 import type { Values } from '../values/yaml.ts';
 import type { Chart } from './chart.ts';
 import { checkDependencies, processDependencies } from './dependencies.ts';
+import { marshalYaml } from '../engine/yaml.ts';
 import { filesObject } from './files.ts';
-import type { Dependency, Maintainer, Metadata } from './metadata.ts';
+import { metadataJson, type Dependency, type Maintainer, type Metadata } from './metadata.ts';
 import { checkSchemas } from './schema.ts';
 import { isCompatibleRange, parseVersion } from './semver.ts';
 
@@ -137,10 +138,13 @@ export function capabilitiesObject(c: Capabilities): GoStruct {
       String: new GoFunc([], () => c.kubeVersion.version, { typeName: 'func() string' }),
       GitVersion: new GoFunc([], () => c.kubeVersion.version, { typeName: 'func() string' }),
     },
+    { pointerMethods: true },
   );
-  const apis = new GoStruct('chartutil.VersionSet', new Map(), {
+  const apis: string[] & { [GO_TYPE]?: string; [GO_METHODS]?: Record<string, GoFunc> } = [...c.apiVersions];
+  apis[GO_TYPE] = 'chartutil.VersionSet';
+  apis[GO_METHODS] = {
     Has: new GoFunc(['string'], (v: string) => c.apiVersions.includes(v), { typeName: 'func(string) bool' }),
-  });
+  };
   const hv = new GoStruct(
     'version.BuildInfo',
     new Map<string, unknown>([
@@ -149,9 +153,19 @@ export function capabilitiesObject(c: Capabilities): GoStruct {
       ['GitTreeState', c.helmVersion.gitTreeState],
       ['GoVersion', c.helmVersion.goVersion],
     ]),
+    {},
+    {
+      json: () =>
+        orderedJson({
+          version: c.helmVersion.version,
+          git_commit: c.helmVersion.gitCommit,
+          git_tree_state: c.helmVersion.gitTreeState,
+          go_version: c.helmVersion.goVersion,
+        }),
+    },
   );
   return new GoStruct(
-    'chartutil.Capabilities',
+    '*chartutil.Capabilities',
     new Map<string, unknown>([
       ['KubeVersion', kv],
       ['APIVersions', apis],
@@ -189,20 +203,20 @@ function dependencyObject(d: Dependency | null): unknown {
   );
 }
 
-/** `.Chart`: the metadata's Go fields (promoted from the embedded chart.Metadata) and IsRoot. */
+/** `.Chart`: the embedded chart.Metadata (its fields promoted) and IsRoot. */
 export function chartObject(md: Metadata, isRoot: boolean): GoStruct {
   const annotations: Record<string | symbol, unknown> = { ...(md.annotations ?? {}) };
   annotations[GO_TYPE] = 'map[string]string';
-  return new GoStruct(
-    'struct { chart.Metadata; IsRoot bool }',
+  const metadata = new GoStruct(
+    'chart.Metadata',
     new Map<string, unknown>([
       ['Name', md.name],
       ['Home', md.home],
-      ['Sources', md.sources ?? []],
+      ['Sources', typed([...(md.sources ?? [])], '[]string')],
       ['Version', md.version],
       ['Description', md.description],
-      ['Keywords', md.keywords ?? []],
-      ['Maintainers', (md.maintainers ?? []).map(maintainerObject)],
+      ['Keywords', typed([...(md.keywords ?? [])], '[]string')],
+      ['Maintainers', typed((md.maintainers ?? []).map(maintainerObject), '[]*chart.Maintainer')],
       ['Icon', md.icon],
       ['APIVersion', md.apiVersion],
       ['Condition', md.condition],
@@ -211,10 +225,18 @@ export function chartObject(md: Metadata, isRoot: boolean): GoStruct {
       ['Deprecated', md.deprecated],
       ['Annotations', annotations],
       ['KubeVersion', md.kubeVersion],
-      ['Dependencies', (md.dependencies ?? []).map(dependencyObject)],
+      ['Dependencies', typed((md.dependencies ?? []).map(dependencyObject), '[]*chart.Dependency')],
       ['Type', md.type],
+    ]),
+  );
+  return new GoStruct(
+    'struct { chart.Metadata; IsRoot bool }',
+    new Map<string, unknown>([
+      ['Metadata', metadata],
       ['IsRoot', isRoot],
     ]),
+    {},
+    { embedded: ['Metadata'], json: () => orderedJson({ ...metadataJson(md), IsRoot: isRoot }) },
   );
 }
 
@@ -239,9 +261,66 @@ export function releaseObject(o: ReleaseOptions): Record<string, unknown> {
   };
 }
 
-function asValues(v: Values): Values {
-  (v as Record<symbol, unknown>)[GO_TYPE] = 'chartutil.Values';
+function isTable(v: unknown): v is Values {
+  return isPlainMap(v);
+}
+
+/** chartutil.Values.Table: the table at a dotted path (`"x" is not a table`). */
+function valuesTable(v: Values, name: string): Values {
+  let t: Values = v;
+  for (const n of name.split('.')) {
+    if (!Object.prototype.hasOwnProperty.call(t, n)) throw new Error(`${JSON.stringify(n)} is not a table`);
+    const next = t[n];
+    if (!isTable(next)) throw new Error(`${JSON.stringify(n)} is not a table`);
+    t = next;
+  }
+  return t;
+}
+
+/** chartutil.Values.PathValue: a non-table value at a dotted path (`"x" is not a value`). */
+function valuesPathValue(v: Values, path: string): unknown {
+  if (path === '') throw new Error('YAML path cannot be empty');
+  const parts = path.split('.');
+  const key = parts.pop() as string;
+  let t: Values = v;
+  if (parts.length > 0) {
+    try {
+      t = valuesTable(v, parts.join('.'));
+    } catch {
+      throw new Error(`${JSON.stringify(key)} is not a value`);
+    }
+  }
+  if (Object.prototype.hasOwnProperty.call(t, key) && !isTable(t[key])) return t[key] ?? null;
+  throw new Error(`${JSON.stringify(key)} is not a value`);
+}
+
+/** Marks a map as chartutil.Values, with its methods (AsMap, YAML, Table, PathValue). */
+export function asValues(v: Values): Values {
+  const m = v as Values & { [GO_TYPE]?: string; [GO_METHODS]?: Record<string, GoFunc> };
+  m[GO_TYPE] = 'chartutil.Values';
+  m[GO_METHODS] = {
+    AsMap: new GoFunc([], () => ({ ...v }), { typeName: 'func() map[string]interface {}' }),
+    YAML: new GoFunc([], () => marshalYaml(v), { typeName: 'func() (string, error)' }),
+    Table: new GoFunc(['string'], (name: string) => asValues({ ...valuesTable(v, name) }), {
+      typeName: 'func(string) (chartutil.Values, error)',
+    }),
+    PathValue: new GoFunc(['string'], (path: string) => valuesPathValue(v, path), {
+      typeName: 'func(string) (interface {}, error)',
+    }),
+  };
   return v;
+}
+
+/** A JSON-like value as encoding/json marshals a struct: objects keep their key order. */
+function orderedJson(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(orderedJson);
+  if (isPlainMap(v)) return new GoStruct('', new Map(Object.entries(v).map(([k, e]) => [k, orderedJson(e)])));
+  return v;
+}
+
+function typed<T>(a: T[], type: string): T[] {
+  (a as T[] & { [GO_TYPE]?: string })[GO_TYPE] = type;
+  return a;
 }
 
 /** chartutil.ToRenderValuesWithSchemaValidation: the top-level object and the coalesced values. */
@@ -271,6 +350,11 @@ export interface Renderable {
   /** The data, with `.Template` set for this template. */
   data: Record<string, unknown>;
   basePath: string;
+  /**
+   * The chart's shared objects (engine.renderable.vals): one map per chart, on which the engine sets `.Template`
+   * before executing each of its templates, as Helm does (`.Subcharts.x.Template` sees the last one).
+   */
+  vals: Record<string, unknown>;
 }
 
 function isTemplateValid(c: Chart, name: string): boolean {
@@ -304,6 +388,7 @@ function recAllTpls(c: Chart, out: Renderable[], values: Record<string, unknown>
       text: t.data.toString('utf8'),
       data: { ...next, Template: asValues({ Name: name, BasePath: basePath }) },
       basePath,
+      vals: next,
     });
   }
   return next;

@@ -140,7 +140,7 @@ export function strval(v: unknown): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return Buffer.from(v).toString('utf8');
   if (v instanceof JsonNumber) return v.value;
-  if (v instanceof GoStruct && v.methods['String'] !== undefined) {
+  if (v instanceof GoStruct && !v.pointerMethods && v.methods['String'] !== undefined) {
     return String((v.methods['String'].fn as () => unknown)());
   }
   return sprint([v === undefined ? null : v]);

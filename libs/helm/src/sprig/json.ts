@@ -68,6 +68,7 @@ export function marshal(v: unknown, html: boolean, indent = ''): string {
       return '{' + es.map(([k, e]) => nl + quote(k, html) + colon + enc(e, depth + 1)).join(',') + end + '}';
     }
     if (x instanceof GoStruct) {
+      if (x.json !== undefined) return enc(x.json(), depth);
       const str = x.methods['String'];
       if (x.typeName === '*semver.Version' && str !== undefined)
         return quote(String((str.fn as () => unknown)()), html);

@@ -26,6 +26,7 @@ import {
   kindOf,
   makeInt,
   mapGet,
+  methodsOf,
   sortedEntries,
   typeName,
   paramTypeName,
@@ -143,9 +144,39 @@ export class Template {
   private addParseTree(name: string, tree: Tree): void {
     const nt = name === this.name ? this : (this.common.tmpl.get(name) ?? this.new(name));
     const old = this.common.tmpl.get(name);
-    if (old !== undefined && isEmptyTree(tree.root) && old.tree !== null) return;
-    nt.tree = tree;
-    this.common.tmpl.set(name, nt);
+    // Go's AddParseTree: an empty tree does not replace a defined template, but a template without a tree gets it.
+    const associate = !(old !== undefined && isEmptyTree(tree.root) && old.tree !== null);
+    if (associate) this.common.tmpl.set(name, nt);
+    if (associate || nt.tree === null) nt.tree = tree;
+  }
+
+  /**
+   * text/template's Clone: a copy of the set (same trees, copied function map) that later parses don't share.
+   * Like Go's, it keeps the option only because it is copied explicitly here; Helm re-sets it anyway.
+   */
+  clone(): Template {
+    const common: Common = {
+      tmpl: new Map(),
+      funcs: { ...this.common.funcs },
+      funcNames: new Set(this.common.funcNames),
+      missingKey: this.common.missingKey,
+    };
+    const nt = new Template(this.name, common);
+    nt.leftDelim = this.leftDelim;
+    nt.rightDelim = this.rightDelim;
+    nt.tree = this.tree;
+    for (const [k, v] of this.common.tmpl) {
+      if (k === this.name) {
+        common.tmpl.set(k, nt);
+        continue;
+      }
+      const c = new Template(k, common);
+      c.leftDelim = v.leftDelim;
+      c.rightDelim = v.rightDelim;
+      c.tree = v.tree;
+      common.tmpl.set(k, c);
+    }
+    return nt;
   }
 
   /** Executes the template on data; returns the output. Throws ExecError. */
@@ -500,15 +531,16 @@ class State {
     if (receiver === null || (receiver instanceof Boxed && isNil)) {
       this.errorf(`nil pointer evaluating ${typ}.${fieldName}`);
     }
-    if (rcv instanceof GoStruct) {
-      const m = rcv.methods[fieldName];
-      if (m !== undefined) return this.evalCall(dot, m, false, node, fieldName, args, final);
+    const owner = rcv instanceof GoStruct ? (rcv.promoted(fieldName) ?? rcv) : rcv;
+    const methods = methodsOf(owner);
+    if (methods !== undefined && Object.prototype.hasOwnProperty.call(methods, fieldName)) {
+      return this.evalCall(dot, methods[fieldName] as GoFunc, false, node, fieldName, args, final);
     }
     const hasArgs = args.length > 1 || final !== MISSING;
-    if (rcv instanceof GoStruct) {
-      if (rcv.fields.has(fieldName)) {
+    if (owner instanceof GoStruct) {
+      if (owner.fields.has(fieldName)) {
         if (hasArgs) this.errorf(`${fieldName} has arguments but cannot be invoked as function`);
-        return rcv.fields.get(fieldName);
+        return owner.fields.get(fieldName);
       }
     } else if (isMap(rcv)) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
@@ -692,7 +724,15 @@ class State {
       return;
     }
     if (kindOf(v) === 'func') this.errorf(`can't print ${nodeString(n)} of type ${typeName(v)}`);
-    this.out.push(sprint([v]));
+    const str = v instanceof GoStruct && v.pointerMethods ? v.methods['String'] : undefined;
+    if (str !== undefined && str.params.length === 0) {
+      // printValue takes the address of an addressable value whose pointer is a Stringer.
+      this.out.push(String((str.fn as () => unknown)()));
+      return;
+    }
+    // text/template's printableValue indirects a pointer before printing (no `&`).
+    const text = sprint([v]);
+    this.out.push(v instanceof GoStruct && v.typeName.startsWith('*') ? text.replace(/^&/, '') : text);
   }
 }
 

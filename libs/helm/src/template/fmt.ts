@@ -642,7 +642,7 @@ class Printer {
       this.fmtString(v.value, verb, v);
       return true;
     }
-    const str = v instanceof GoStruct ? v.methods['String'] : undefined;
+    const str = v instanceof GoStruct && !v.pointerMethods ? v.methods['String'] : undefined;
     if (str !== undefined && str.params.length === 0 && 'vsxXq'.includes(verb)) {
       this.fmtString(String((str.fn as () => unknown)()), verb, v);
       return true;
@@ -742,6 +742,8 @@ class Printer {
       return;
     }
     if (v instanceof GoStruct) {
+      // A pointer to a struct prints as &{…} at the top level (deeper, Go prints its address).
+      if (depth === 0 && v.typeName.startsWith('*') && !this.f.sharpV) this.out += '&';
       if (this.f.sharpV) this.out += v.typeName;
       this.out += '{';
       let i = 0;

@@ -123,15 +123,59 @@ export class GoStruct {
   readonly typeName: string;
   readonly fields: ReadonlyMap<string, unknown>;
   readonly methods: Readonly<Record<string, GoFunc>>;
-  constructor(typeName: string, fields: ReadonlyMap<string, unknown>, methods: Readonly<Record<string, GoFunc>> = {}) {
+  /** Names of embedded struct fields, whose fields and methods are promoted (`struct { chart.Metadata; … }`). */
+  readonly embedded: readonly string[];
+  /**
+   * The methods have pointer receivers: the executor calls them and prints a Stringer through them (the value is
+   * addressable there), fmt of the value itself does not use String (as `printf "%v"` of a copy).
+   */
+  readonly pointerMethods: boolean;
+  constructor(
+    typeName: string,
+    fields: ReadonlyMap<string, unknown>,
+    methods: Readonly<Record<string, GoFunc>> = {},
+    opts: { embedded?: readonly string[]; pointerMethods?: boolean; json?: () => unknown } = {},
+  ) {
     this.typeName = typeName;
     this.fields = fields;
     this.methods = methods;
+    this.embedded = opts.embedded ?? [];
+    this.pointerMethods = opts.pointerMethods ?? false;
+    this.json = opts.json;
+  }
+
+  /** What encoding/json marshals instead of the fields (json tags, omitempty, embedded structs flattened). */
+  readonly json: (() => unknown) | undefined;
+
+  /** The struct holding a promoted field or method (this one, or an embedded one, depth first). */
+  promoted(name: string): GoStruct | undefined {
+    if (this.fields.has(name) || Object.prototype.hasOwnProperty.call(this.methods, name)) return this;
+    for (const e of this.embedded) {
+      const v = this.fields.get(e);
+      if (v instanceof GoStruct) {
+        const p = v.promoted(name);
+        if (p !== undefined) return p;
+      }
+    }
+    return undefined;
   }
 }
 
 /** Symbol naming the Go type of a map (default `map[string]interface {}`), e.g. `chartutil.Values`. */
 export const GO_TYPE: unique symbol = Symbol.for('flux-ts.helm.goType');
+
+/**
+ * Symbol holding the methods of a named map or slice type (a `Record<string, GoFunc>`), e.g. Helm's `engine.files`
+ * (map[string][]byte with Get, Glob…) or `chartutil.VersionSet` ([]string with Has). Methods win over map keys.
+ */
+export const GO_METHODS: unique symbol = Symbol.for('flux-ts.helm.goMethods');
+
+/** The methods of a value: a struct's, or those of a named map or slice type. */
+export function methodsOf(v: unknown): Readonly<Record<string, GoFunc>> | undefined {
+  if (v instanceof GoStruct) return v.methods;
+  if (typeof v === 'object' && v !== null) return (v as { [GO_METHODS]?: Record<string, GoFunc> })[GO_METHODS];
+  return undefined;
+}
 
 /** A value of static type interface{} holding a non-nil value (map elements, slice elements); internal to exec. */
 export class Boxed {
