@@ -124,4 +124,34 @@ describe('KubeClient wire format', () => {
     );
     expect(tr.requests.filter((r) => r.method === 'PUT')).toHaveLength(1);
   });
+
+  it('times a request out after requestTimeoutMs, and releases the caller signal when a request ends', async () => {
+    const parent = new AbortController();
+    const seen: AbortSignal[] = [];
+    const hanging: Transport = {
+      request: (req) =>
+        req.path === '/api/v1'
+          ? Promise.resolve(json(200, { resources: [{ name: 'configmaps', kind: 'ConfigMap', namespaced: true }] }))
+          : new Promise((_, reject) => {
+              seen.push(req.signal!);
+              req.signal!.addEventListener('abort', () => reject(req.signal!.reason), { once: true });
+            }),
+      stream: () => Promise.reject(new Error('not used')),
+    };
+    const c = new KubeClient(hanging, { requestTimeoutMs: 50 });
+    await expect(
+      c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'x' }, { signal: parent.signal }),
+    ).rejects.toThrow('failed to GET /api/v1/namespaces/ns/configmaps/x: request timed out after 50ms');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.aborted).toBe(true);
+    // The caller's signal still works for the next request, and aborting it ends that request with its reason.
+    const next = c.get(
+      { apiVersion: 'v1', kind: 'ConfigMap' },
+      { namespace: 'ns', name: 'y' },
+      { signal: parent.signal },
+    );
+    await new Promise((r) => setTimeout(r, 5));
+    parent.abort(new Error('stopped'));
+    await expect(next).rejects.toThrow('stopped');
+  });
 });
