@@ -209,7 +209,9 @@ export class KustomizationReconciler {
     const normalized = normalize(raw);
     const obj = normalized.object as Kustomization & StatusObject;
     for (const warning of normalized.warnings) ctx.log.debug({ warning }, 'legacy Kustomization field');
-    const patcher = new SerialPatcher<Kustomization & StatusObject>(obj, client);
+    const patcher = new SerialPatcher<Kustomization & StatusObject>(obj, client, {
+      ...(this.#o.reader ? { reader: this.#o.reader } : {}),
+    });
     const { interval, retryInterval } = durations(obj.spec);
     const started = Date.now();
     let log = ctx.log;

@@ -65,6 +65,8 @@ describe('GitRepository reconciler against the API server and real git servers',
   let signed: Repo;
   let lib: Repo;
   let hang: Server;
+  /** Requests the controller made (its user agent), path without query. */
+  const controllerRequests: string[] = [];
   const sockets: Socket[] = [];
 
   beforeAll(async () => {
@@ -116,7 +118,11 @@ describe('GitRepository reconciler against the API server and real git servers',
     // A TCP server that accepts and never answers: spec.timeout must cut the operation.
     hang = createServer((s) => sockets.push(s));
     await new Promise<void>((r) => hang.listen(0, '127.0.0.1', () => r()));
-    h = await startHarness(['--artifact-retention-records=1']);
+    h = await startHarness(['--artifact-retention-records=1'], {
+      onRequest: (e) => {
+        if (e.userAgent.startsWith('source-controller')) controllerRequests.push(`${e.method} ${e.url.split('?')[0]}`);
+      },
+    });
     await createSecret(h.client, 'basic', { username: 'flux', password: PASSWORD });
     await createSecret(h.client, 'bearer', { bearerToken: TOKEN });
     await createSecret(h.client, 'wrong', { username: 'flux', password: 'not-the-password' });
@@ -215,6 +221,25 @@ describe('GitRepository reconciler against the API server and real git servers',
       expect(await rawGet(h.storageURL, '/')).toBe(200);
     },
   );
+
+  it('re-checks an unchanged repository on its interval without reading or writing the object', async () => {
+    await createGitRepository(h.client, 'steady', {
+      url: `${http.url}/app.git`,
+      ref: { branch: 'main' },
+      secretRef: { name: 'basic' },
+      interval: '1s',
+    });
+    const ready = await waitFor(h.client, 'steady', isReady, 'Ready=True');
+    // Let the first reconcile's trailing requests (its event) pass, then watch a few interval re-checks.
+    await new Promise((r) => setTimeout(r, 500));
+    controllerRequests.length = 0;
+    http.resetCounts();
+    await until(async () => http.counts().infoRefs >= 3, 'three re-checks', 30_000);
+    // The object is read from the cache; its conditions and status are as they were, so nothing is written.
+    expect(controllerRequests.filter((r) => r.includes('/gitrepositories/steady'))).toEqual([]);
+    expect(http.counts().uploadPack).toBe(0);
+    expect((await getGitRepository(h.client, 'steady')).status).toEqual(ready.status);
+  });
 
   it(
     'fails with GitOperationFailed on a wrong password, without credentials in the status, and keeps serving others',

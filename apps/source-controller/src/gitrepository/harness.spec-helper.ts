@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startApiServer } from '@flux-ts/apiserver';
-import type { ApiServer } from '@flux-ts/apiserver';
+import type { ApiServer, RequestLogEntry } from '@flux-ts/apiserver';
 import { SourceGroupVersion } from '@flux-ts/api';
 import type { GitRepository } from '@flux-ts/api';
 import { isNotFound, loadKubeConfig, newLogger, parseFlags } from '@flux-ts/runtime';
@@ -66,10 +66,17 @@ export async function until<T>(
 }
 
 /** Starts the API server and the controller (leader, serving artifacts). */
-export async function startHarness(extraArgs: string[] = []): Promise<Harness> {
+export async function startHarness(
+  extraArgs: string[] = [],
+  opts: { onRequest?: (e: RequestLogEntry) => void } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'flux-ts-source-int-'));
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
-  const server = await startApiServer({ port: 0, crdsDir: join(repoRoot, 'deploy', 'crds') });
+  const server = await startApiServer({
+    port: 0,
+    crdsDir: join(repoRoot, 'deploy', 'crds'),
+    ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+  });
   writeFileSync(kubeconfigPath, server.kubeconfig);
   const port = await freePort();
   const storagePath = join(dir, 'storage');

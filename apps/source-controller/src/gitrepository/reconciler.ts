@@ -169,7 +169,7 @@ export class GitRepositoryReconciler {
       log.info('reconciliation is suspended for this object');
       return {};
     }
-    const patcher = new SerialPatcher<GitRepository>(obj, this.#o.patchClient);
+    const patcher = new SerialPatcher<GitRepository>(obj, this.#o.patchClient, { reader: this.#o.reader });
     let result: Result = Result.Empty;
     let error: unknown;
     let state: StepState | undefined;

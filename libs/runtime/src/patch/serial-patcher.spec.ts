@@ -34,6 +34,24 @@ describe('createMergePatch', () => {
 });
 
 describe('SerialPatcher', () => {
+  it('reads the latest conditions through the reader until its own first write, then from the client', async () => {
+    const client = new FakeClient();
+    const obj = seed(client);
+    const reads: string[] = [];
+    const reader = { get: (...args: Parameters<FakeClient['get']>) => (reads.push('reader'), client.get(...args)) };
+    const p = new SerialPatcher(obj, client, { reader });
+    conditions.markUnknown(obj, 'Ready', 'Progressing', 'reconciliation in progress');
+    await p.patch(obj);
+    expect(reads).toEqual(['reader']);
+    expect(client.callsOf('get')).toHaveLength(1);
+    conditions.markTrue(obj, 'Ready', 'Succeeded', 'stored artifact');
+    await p.patch(obj);
+    // After a write of its own the cache may lag: the second read goes to the API.
+    expect(reads).toEqual(['reader']);
+    expect(client.callsOf('get')).toHaveLength(2);
+    expect(conditions.get(client.stored<Repo>(gvk.kind, key)!, 'Ready')).toMatchObject({ status: 'True' });
+  });
+
   it('patches nothing when nothing changed', async () => {
     const client = new FakeClient();
     const obj = seed(client);

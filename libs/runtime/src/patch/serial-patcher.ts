@@ -41,6 +41,12 @@ export interface SerialPatcherOptions {
   conflictBackoffMs?: number;
   /** The kind has a status subresource (default true; all Flux kinds do). */
   statusSubresource?: boolean;
+  /**
+   * Where the conditions patch reads the latest object (the informer cache, as controller-runtime's client reads
+   * in fluxcd/pkg's patch helper) until this patcher has written once; after a write of its own, and on retries
+   * after a conflict, it reads the API, which the cache may lag. Default: the client.
+   */
+  reader?: Pick<PatchClient, 'get'>;
 }
 
 // Server-managed or identity fields never sent in a merge patch of metadata.
@@ -80,11 +86,14 @@ function statusPart(obj: StatusObject): Record<string, unknown> {
  */
 export class SerialPatcher<T extends StatusObject> {
   readonly #client: PatchClient;
-  readonly #opts: Required<SerialPatcherOptions>;
+  readonly #opts: Required<Omit<SerialPatcherOptions, 'reader'>>;
+  readonly #reader: Pick<PatchClient, 'get'>;
+  #wrote = false;
   #before: T;
 
   constructor(obj: T, client: PatchClient, opts: SerialPatcherOptions = {}) {
     this.#client = client;
+    this.#reader = opts.reader ?? client;
     this.#before = structuredClone(obj);
     this.#opts = {
       conflictRetries: opts.conflictRetries ?? 5,
@@ -111,6 +120,7 @@ export class SerialPatcher<T extends StatusObject> {
     let resourceVersion: string | undefined;
     const remember = (o: KubeObjectLike | undefined) => {
       if (o?.metadata?.resourceVersion) resourceVersion = o.metadata.resourceVersion;
+      if (o !== undefined) this.#wrote = true;
     };
 
     // 1. Conditions first: they carry the optimistic lock, so run before the other writes bump resourceVersion.
@@ -185,7 +195,8 @@ export class SerialPatcher<T extends StatusObject> {
         const base = this.#opts.conflictBackoffMs * 2 ** (attempt - 1);
         await sleep(base + Math.random() * base, opts.signal);
       }
-      const latest = (await this.#client.get(gvk, key, { signal: opts.signal })) as unknown as StatusObject;
+      const reader = attempt === 0 && !this.#wrote ? this.#reader : this.#client;
+      const latest = (await reader.get(gvk, key, { signal: opts.signal })) as unknown as StatusObject;
       const merged = structuredClone(latest);
       applyConditionsPatch(merged, ops, {
         ownedConditions: opts.ownedConditions,
