@@ -8,6 +8,7 @@ import { histogramQuantile, parseMetrics, reconcileHistograms, summarizeRequests
 import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
 import type { FanoutResult } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
+import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatKustomizeResult, runKustomizeBench } from './kustomize.ts';
 import { median, ratio, table } from './measure.ts';
 
@@ -53,6 +54,24 @@ describe('bench kustomize', () => {
     }
     expect(formatKustomizeResult(r)).toContain('kubectl');
   });
+});
+
+describe('bench helm', () => {
+  it(
+    'renders the helm create chart and a tiny generated chart on every side, identically',
+    { timeout: 90_000 },
+    async () => {
+      const r = await runHelmBench({ runs: 1, objects: 6 });
+      expect(r.inputs.map((i) => i.name)).toEqual(['create', 'many']);
+      expect(r.inputs[1]!.objects).toBe(6);
+      expect(r.inputs[0]!.objects).toBeGreaterThanOrEqual(4);
+      for (const i of r.inputs) {
+        for (const x of [i.inProcess.median, i.cli.median, i.helm.median, i.ratio.inProcess, i.ratio.cli]) positive(x);
+        expect(i.cli.ms).toHaveLength(1);
+      }
+      expect(formatHelmResult(r)).toContain('helm template');
+    },
+  );
 });
 
 describe('fan-out helpers', () => {
@@ -142,6 +161,21 @@ describe('bench kustomization and source (N=5 smoke)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
     expect(formatFanoutResult(r)).toContain('kustomize-controller');
+  });
+
+  it('idle: brings sources and Kustomizations to Ready, then leaves them alone', { timeout: 90_000 }, async () => {
+    const r = await runFanout('idle', { n: 4, runs: 1, pin: false, phaseTimeoutMs: 40_000, idleMs: 2_000 });
+    const run = r.samples[0]!;
+    expect(Object.keys(run.phases)).toEqual(['install', 'idle']);
+    const { install, idle } = run.phases;
+    expect(install!.git.uploadPack).toBeGreaterThanOrEqual(2); // one repository per GitRepository
+    expect(install!.requests.writes.applied).toBeGreaterThanOrEqual(8); // 2 Kustomizations, 4 objects each
+    expect(idle!.wallMs).toBeGreaterThanOrEqual(2_000);
+    expect(idle!.requests.writes.applied).toBe(0);
+    expect(r.median['idle.kustomize-controller.reconciles']).toBe(
+      idle!.controllers['kustomize-controller']!.reconciles,
+    );
+    expect(formatFanoutResult(r)).toMatch(/idle phase \(0\.0 min, 4 objects\): [\d.]+ API requests\/min/);
   });
 
   it('brings 5 GitRepositories to Ready and re-checks them without a clone', { timeout: 60_000 }, async () => {

@@ -266,6 +266,12 @@ export interface ClusterOptions {
   latencyMs?: number;
   /** Delay after which the simulated Deployments report rolled out (default 0: at the next 200 ms tick). */
   simulateReadyMs?: number;
+  /**
+   * Emulate a container memory limit of this many MiB: V8 sizes its old generation to a quarter of the memory it
+   * sees (the cgroup limit in a container, 24 GiB on the bench machine), so each controller gets
+   * `--max-old-space-size=<limit/4>`, what Node picks inside such a container.
+   */
+  memoryLimitMiB?: number | undefined;
   pinning: Pinning | null;
   log?: ((line: string) => void) | undefined;
 }
@@ -367,7 +373,8 @@ export class Cluster {
         }
         specs.push({ name: c.name, args: [...args, ...c.args], metricsPort, healthPort });
       }
-      const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--import=${PROBE}`].join(' ').trim();
+      const heap = opts.memoryLimitMiB ? `--max-old-space-size=${Math.floor(opts.memoryLimitMiB / 4)}` : '';
+      const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', heap, `--import=${PROBE}`].join(' ').trim();
       // The children inherit the CPU mask of the thread that forks them: this thread moves to the controllers'
       // CPUs for the (synchronous) spawns and comes back.
       if (opts.pinning) taskset(opts.pinning.controllers, process.pid, false);

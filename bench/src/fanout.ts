@@ -1,6 +1,7 @@
-// `bench kustomization` and `bench source` (issue 10, scenarios 1, 2 and 4): controller-level fan-out on the
-// embedded cluster. Each run starts a fresh API server, git server and controller processes (cluster.ts), creates
-// N objects at once and times them to Ready; then the passes that follow (upgrade, no-op) on the same cluster.
+// `bench kustomization`, `bench source` and `bench idle` (issue 10, scenarios 1 to 4): controller-level fan-out on
+// the embedded cluster. Each run starts a fresh API server, git server and controller processes (cluster.ts),
+// creates N objects at once and times them to Ready; then the passes that follow (upgrade, no-op, or a stretch of
+// idle time with nothing changing) on the same cluster.
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { Cluster, controllerTotals, gitCommit, machineInfo, planPinning, readyOf
 import type { ControllerTotals, MachineInfo, Obj, PhaseResult, Pinning } from './cluster.ts';
 import { median, table } from './measure.ts';
 
-export type FanoutScenario = 'kustomization' | 'source';
+export type FanoutScenario = 'kustomization' | 'source' | 'idle';
 
 export interface FanoutOptions {
   n: number;
@@ -29,6 +30,10 @@ export interface FanoutOptions {
   pin?: boolean;
   /** Timeout of each phase, ms (default 120 s + 1 s per object). */
   phaseTimeoutMs?: number;
+  /** Emulated container memory limit of the controllers, MiB (see `ClusterOptions.memoryLimitMiB`); default none. */
+  memoryLimitMiB?: number;
+  /** `idle`: how long nothing changes after everything is Ready, ms (default 10 minutes). */
+  idleMs?: number;
   /** Parent of the temporary directories (default os.tmpdir()). */
   tmpRoot?: string;
   log?: (line: string) => void;
@@ -63,6 +68,8 @@ export interface FanoutResult {
   settings: {
     controllers: Record<string, string[]>;
     simulateReadyMs: number;
+    /** The emulated container memory limit of the controllers (null: none, V8 sized by the machine's memory). */
+    memoryLimitMiB: number | null;
     phaseTimeoutMs: number;
     /** After the last object is done, requests are still counted this long. */
     settleMs: number;
@@ -197,16 +204,16 @@ function substitute(i: number, version: string, mcpu: string): Record<string, st
   return { INDEX: `${i}app`, VERSION: version, MCPU: mcpu, PODS: '0' };
 }
 
-function kustomization(i: number): Obj {
+function kustomization(i: number, opts: { interval?: string; source?: string } = {}): Obj {
   return {
     apiVersion: KS[0],
     kind: KS[1],
     metadata: { name: name(i), namespace: NS },
     spec: {
-      interval: '60m',
+      interval: opts.interval ?? '60m',
       retryInterval: '2m',
       timeout: '1m',
-      sourceRef: { kind: 'GitRepository', name: 'bench' },
+      sourceRef: { kind: 'GitRepository', name: opts.source ?? 'bench' },
       path: './app',
       prune: true,
       wait: true,
@@ -216,14 +223,22 @@ function kustomization(i: number): Obj {
   };
 }
 
-function gitRepository(objName: string, url: string): Obj {
+function gitRepository(objName: string, url: string, interval = '60m'): Obj {
   return {
     apiVersion: GR[0],
     kind: GR[1],
     metadata: { name: objName, namespace: NS },
-    spec: { url, ref: { branch: 'main' }, interval: '60m', timeout: '60s' },
+    spec: { url, ref: { branch: 'main' }, interval, timeout: '60s' },
   };
 }
+
+/** `idle`: the interval of object i, 1 to 10 minutes. */
+const idleInterval = (i: number): string => `${1 + (i % 10)}m`;
+/** `idle`: N objects are ceil(N/2) GitRepositories, one repository each, and floor(N/2) Kustomizations, one per source. */
+const idleSplit = (n: number): { sources: number; kustomizations: number } => ({
+  sources: Math.ceil(n / 2),
+  kustomizations: Math.floor(n / 2),
+});
 
 const statusOf = (o: Obj): Obj => (o['status'] as Obj | undefined) ?? {};
 const generation = (o: Obj): unknown => (o['metadata'] as Obj)['generation'];
@@ -265,6 +280,7 @@ function controllersOf(
         : [`--kube-api-qps=${qps.qps}`, `--kube-api-burst=${qps.burst}`];
   if (scenario === 'source')
     return [{ name: 'source-controller', args: ['--concurrent', String(concurrent ?? 10), ...limits] }];
+  // idle, kustomization: flux-benchmark's flags.
   return [
     { name: 'source-controller', args: ['--concurrent', '10', ...limits] },
     { name: 'kustomize-controller', args: ['--concurrent', String(concurrent ?? 20), ...limits] },
@@ -424,13 +440,79 @@ async function sourceRun(c: Cluster, n: number, timeoutMs: number, log?: (l: str
   return done(c, phases);
 }
 
+/**
+ * `idle` (scenario 3): N objects of the kinds that exist (GitRepositories and Kustomizations, see {@link idleSplit})
+ * with intervals of 1 to 10 minutes, brought to Ready (`install`), then `idleMs` with nothing changing (`idle`):
+ * what the controllers cost while they only re-check on their intervals.
+ */
+async function idleRun(
+  c: Cluster,
+  n: number,
+  idleMs: number,
+  timeoutMs: number,
+  log?: (l: string) => void,
+): Promise<Measured> {
+  const { sources, kustomizations } = idleSplit(n);
+  c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  const phases: Record<string, PhaseResult> = {};
+  // Sources and Kustomizations share their names: pending keys carry the kind.
+  const allReady = (): string[] => [
+    ...pendingOf(
+      c,
+      GR,
+      (o) => readyNow(o) && typeof (statusOf(o)['artifact'] as Obj | undefined)?.['digest'] === 'string',
+    ).map((k) => `gr:${k}`),
+    ...pendingOf(c, KS, readyNow).map((k) => `ks:${k}`),
+  ];
+  const describe = (k: string): string =>
+    k.startsWith('gr:')
+      ? `GitRepository ${describeOf(c, GR)(k.slice(3))}`
+      : `Kustomization ${describeOf(c, KS)(k.slice(3))}`;
+  log?.(`install: ${sources} GitRepositories and ${kustomizations} Kustomizations, intervals 1m to 10m`);
+  phases['install'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < kustomizations; i++)
+        c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: name(i) } });
+      for (let i = 0; i < sources; i++)
+        c.create(gitRepository(name(i), `${c.git.url}/${name(i)}.git`, idleInterval(i)));
+      for (let i = 0; i < kustomizations; i++)
+        c.create(kustomization(i, { interval: idleInterval(i + 3), source: name(i) }));
+    },
+    pending: allReady,
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe,
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, kustomizations, '1.0.0', '100m');
+  log?.(`idle: ${(idleMs / 60_000).toFixed(1)} minutes with nothing changing`);
+  let end = 0;
+  phases['idle'] = await runPhase(c, {
+    objects: n,
+    start: () => void (end = performance.now() + idleMs),
+    pending: () => (performance.now() < end ? ['idle'] : []),
+    timeoutMs: idleMs + 60_000,
+    // Intervals keep requests coming: the phase is exactly its duration.
+    settleMs: 0,
+  });
+  const notReady = allReady();
+  if (notReady.length > 0)
+    throw new Error(
+      `after the idle phase ${notReady.length} objects are not Ready, e.g. ${notReady.slice(0, 3).map(describe).join('; ')}`,
+    );
+  checkApplied(c, kustomizations, '1.0.0', '100m');
+  return done(c, phases);
+}
+
 /** Creates the git repositories of a scenario under the cluster's git root (before the controllers start). */
 async function makeRepos(scenario: FanoutScenario, gitRoot: string, n: number): Promise<void> {
-  const files = scenario === 'source' ? { 'README.md': '# bench source\n', ...APP_FILES } : APP_FILES;
-  const first = scenario === 'source' ? name(0) : 'bench';
+  const own = scenario !== 'kustomization';
+  const files = own ? { 'README.md': '# bench source\n', ...APP_FILES } : APP_FILES;
+  const first = own ? name(0) : 'bench';
   const repo = await makeRepo({ root: gitRoot, name: first, commits: [{ files, message: 'bench app' }] });
-  if (scenario === 'source')
-    for (let i = 1; i < n; i++) cpSync(repo.path, join(gitRoot, `${name(i)}.git`), { recursive: true });
+  const count = scenario === 'idle' ? idleSplit(n).sources : n;
+  if (own) for (let i = 1; i < count; i++) cpSync(repo.path, join(gitRoot, `${name(i)}.git`), { recursive: true });
 }
 
 /** Runs a fan-out scenario `runs` times, each on a fresh cluster, and returns every run and the medians. */
@@ -456,6 +538,7 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
       controllers,
       latencyMs,
       simulateReadyMs: SIMULATE_READY_MS,
+      memoryLimitMiB: opts.memoryLimitMiB,
       pinning,
       log: opts.log,
     });
@@ -463,7 +546,9 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
       const measured =
         scenario === 'kustomization'
           ? await kustomizationRun(cluster, n, timeoutMs, opts.log)
-          : await sourceRun(cluster, n, timeoutMs, opts.log);
+          : scenario === 'idle'
+            ? await idleRun(cluster, n, opts.idleMs ?? 600_000, timeoutMs, opts.log)
+            : await sourceRun(cluster, n, timeoutMs, opts.log);
       const run: FanoutRun = { loadavg: { before: loadBefore, after: loadavg() }, ...measured };
       samples.push(run);
       opts.log?.(
@@ -496,6 +581,7 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
     settings: {
       controllers: Object.fromEntries(controllers.map((c) => [c.name, c.args])),
       simulateReadyMs: SIMULATE_READY_MS,
+      memoryLimitMiB: opts.memoryLimitMiB ?? null,
       phaseTimeoutMs: timeoutMs,
       settleMs: SETTLE_MS,
     },
@@ -506,7 +592,11 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
 
 // ---- figures, table, file --------------------------------------------------------------------------------------
 
-const MAIN: Record<FanoutScenario, string> = { kustomization: 'kustomize-controller', source: 'source-controller' };
+const MAIN: Record<FanoutScenario, string> = {
+  kustomization: 'kustomize-controller',
+  source: 'source-controller',
+  idle: 'kustomize-controller',
+};
 
 /**
  * The flat figures of a run: `<phase>.<figure>` for each phase, `<controller>.<figure>` for each controller's
@@ -535,6 +625,10 @@ export function figures(scenario: FanoutScenario, run: FanoutRun): Figures {
     f[`${p}.reconciles`] = ctl?.reconciles ?? null;
     f[`${p}.git.infoRefs`] = x.git.infoRefs;
     f[`${p}.git.uploadPack`] = x.git.uploadPack;
+    for (const [c, cp] of Object.entries(x.controllers)) {
+      f[`${p}.${c}.cpuS`] = cp.cpuSeconds;
+      f[`${p}.${c}.reconciles`] = cp.reconciles;
+    }
   }
   for (const [c, t] of Object.entries(run.controllers)) {
     f[`${c}.startRssMiB`] = t.startRss === null ? null : t.startRss / 2 ** 20;
@@ -552,7 +646,12 @@ const fx = (x: number | null | undefined, digits = 1): string =>
 /** The table of the medians: one row per phase, then one per controller. */
 export function formatFanoutResult(r: FanoutResult): string {
   const m = r.median;
-  const phases = r.scenario === 'kustomization' ? ['install', 'upgrade', 'noop'] : ['install', 'noop'];
+  const phases =
+    r.scenario === 'kustomization'
+      ? ['install', 'upgrade', 'noop']
+      : r.scenario === 'idle'
+        ? ['install', 'idle']
+        : ['install', 'noop'];
   const verbs = (p: string): string =>
     Object.keys(m)
       .filter((k) => k.startsWith(`${p}.perObject.`))
@@ -568,7 +667,7 @@ export function formatFanoutResult(r: FanoutResult): string {
       : 'not pinned',
     `controllers: ${Object.entries(r.settings.controllers)
       .map(([c, a]) => `${c} ${a.join(' ')}`)
-      .join('; ')}`,
+      .join('; ')}${r.settings.memoryLimitMiB ? `; emulated memory limit ${r.settings.memoryLimitMiB} MiB` : ''}`,
     '',
   ].join('\n');
   const rows = phases.map((p) => [
@@ -617,7 +716,22 @@ export function formatFanoutResult(r: FanoutResult): string {
     ['controller', 'idle RSS MiB', 'idle heapUsed MiB', 'peak RSS MiB', 'peak heapUsed MiB', 'CPU-s total'],
     ctl,
   );
-  return `${head}\n${t1}\nrequests per object by verb:\n${verbLines}\n\n${t2}`;
+  let idle = '';
+  if (r.scenario === 'idle') {
+    const minutes = (m['idle.wallS'] ?? 0) / 60;
+    const perMin = (x: number | null | undefined): string => fx(x === null || x === undefined ? x : x / minutes, 2);
+    idle =
+      `\nidle phase (${fx(minutes)} min, ${r.n} objects): ${perMin((m['idle.requestsPerObject'] ?? 0) * r.n)} API requests/min` +
+      `, ${perMin(m['idle.git.infoRefs'])} ref listings/min, ${perMin(m['idle.git.uploadPack'])} clones/min\n` +
+      Object.keys(r.settings.controllers)
+        .map(
+          (c) =>
+            `  ${c}: ${perMin(m[`idle.${c}.reconciles`])} reconciles/min, CPU ${fx(((m[`idle.${c}.cpuS`] ?? 0) / (minutes * 60)) * 100)} %`,
+        )
+        .join('\n') +
+      '\n';
+  }
+  return `${head}\n${t1}\nrequests per object by verb:\n${verbLines}\n${idle}\n${t2}`;
 }
 
 /** Writes `<dir>/<scenario>-<n>-<date>.json` and returns its path. */

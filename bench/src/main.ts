@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
 import type { FanoutScenario } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
+import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [options]
@@ -12,11 +13,15 @@ scenarios:
   kustomization  N Kustomizations (flux-benchmark app) to Ready on the embedded cluster, then an upgrade pass and a
                  no-op pass; source-controller and kustomize-controller as child processes
   source         N GitRepositories (one repository each) to Ready, then a no-op pass that must not clone
+  idle           N objects (N/2 GitRepositories, N/2 Kustomizations) with intervals of 1 to 10 minutes to Ready,
+                 then --idle-minutes with nothing changing
   git         depth-1 clone by @flux-ts/git vs git clone --depth 1; no-op path vs git ls-remote; pack-size sweep
   kustomize   @flux-ts/kustomize in-process and CLI vs kubectl kustomize on three generated inputs
+  helm        @flux-ts/helm (renderChart + helm template assembly) in-process and CLI vs helm template on the
+              helm create chart and a generated chart of N objects
 
 common options:
-  --runs N          timed runs (default: git 3, kustomize 5, kustomization 3, source 3)
+  --runs N          timed runs (default: git 3, kustomize 5, helm 7, kustomization 3, source 3)
   --json            print the result as JSON instead of the table
   --quiet           no progress lines on stderr
 
@@ -26,7 +31,7 @@ git options:
   --sweep A,B,C     file counts of the pack-size sweep (default 1000,5000,20000; "none" to skip)
   --sweep-runs N    runs of each side per sweep point (default 1)
 
-kustomization and source options (results go to bench/results/<scenario>-<n>-<date>.json):
+kustomization, source and idle options (results go to bench/results/<scenario>-<n>-<date>.json):
   --n N             objects (default 100)
   --latency-ms MS   latency injected into every API request (default 0)
   --concurrent N    --concurrent of the main controller (default: kustomize-controller 20, source-controller 10)
@@ -34,14 +39,22 @@ kustomization and source options (results go to bench/results/<scenario>-<n>-<da
                     Flux does when the API server has Priority and Fairness)
   --no-pin          do not pin the peers and the controllers to different CPUs with taskset
   --no-write        do not write the JSON result file
+  --idle-minutes M  idle: length of the idle phase (default 10)
+  --memory-limit-mib M
+                    run the controllers as inside a container with this memory limit (V8's old generation at
+                    M/4, what Node picks from a cgroup limit; Flux's kustomize-controller has 1024)
 
 kustomize options:
   --deployments N   Deployments of the second input (default 500)
   --resources N     resources of the third input (default 4000)
   --only A,B        only these inputs: small, deployments, resources
+
+helm options:
+  --objects N       objects of the generated chart (default 600)
+  --only A,B        only these inputs: create, many
 `;
 
-const SCENARIOS = ['git', 'kustomize', 'kustomization', 'source'];
+const SCENARIOS = ['git', 'helm', 'idle', 'kustomize', 'kustomization', 'source'];
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -77,12 +90,15 @@ async function main(argv: string[]): Promise<number> {
         deployments: { type: 'string' },
         resources: { type: 'string' },
         only: { type: 'string' },
+        objects: { type: 'string' },
         n: { type: 'string' },
         'latency-ms': { type: 'string' },
         concurrent: { type: 'string' },
         qps: { type: 'string' },
         'no-pin': { type: 'boolean' },
         'no-write': { type: 'boolean' },
+        'idle-minutes': { type: 'string' },
+        'memory-limit-mib': { type: 'string' },
       },
     });
   } catch (err) {
@@ -98,17 +114,22 @@ async function main(argv: string[]): Promise<number> {
   const log = v.quiet ? undefined : (line: string) => process.stderr.write(`# ${line}\n`);
   try {
     const runs = int('runs', v.runs);
-    if (scenario === 'kustomization' || scenario === 'source') {
+    if (scenario === 'kustomization' || scenario === 'source' || scenario === 'idle') {
       const latency = v['latency-ms'];
       const latencyMs = latency === undefined || latency === '0' ? 0 : int('latency-ms', latency);
       const concurrent = int('concurrent', v.concurrent);
       const qps = parseQps(v.qps);
+      const memoryLimitMiB = int('memory-limit-mib', v['memory-limit-mib']);
+      const idleMinutes = v['idle-minutes'] === undefined ? undefined : Number(v['idle-minutes']);
+      if (idleMinutes !== undefined && !(idleMinutes > 0)) throw new Error('--idle-minutes must be a positive number');
       const r = await runFanout(scenario as FanoutScenario, {
         n: int('n', v.n) ?? 100,
         ...(runs ? { runs } : {}),
         ...(latencyMs ? { latencyMs } : {}),
         ...(concurrent ? { concurrent } : {}),
         ...(qps ? { qps } : {}),
+        ...(idleMinutes ? { idleMs: idleMinutes * 60_000 } : {}),
+        ...(memoryLimitMiB ? { memoryLimitMiB } : {}),
         pin: !v['no-pin'],
         ...(log ? { log } : {}),
       });
@@ -133,6 +154,15 @@ async function main(argv: string[]): Promise<number> {
         ...(log ? { log } : {}),
       });
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatGitResult(r));
+    } else if (scenario === 'helm') {
+      const objects = int('objects', v.objects);
+      const r = await runHelmBench({
+        ...(runs ? { runs } : {}),
+        ...(objects ? { objects } : {}),
+        ...(v.only ? { only: v.only.split(',').map((x) => x.trim()) } : {}),
+        ...(log ? { log } : {}),
+      });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatHelmResult(r));
     } else {
       const deployments = int('deployments', v.deployments);
       const resources = int('resources', v.resources);
