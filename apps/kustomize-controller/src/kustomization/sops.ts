@@ -7,8 +7,7 @@
  * PGP, MAC rules or INI (`sops-age`). No function here logs, and no error message carries a cleartext value.
  */
 import { createDecipheriv, createHash } from 'node:crypto';
-import { Decrypter, armor, identityToRecipient } from 'age-encryption';
-import * as openpgp from 'openpgp';
+import type { PrivateKey } from 'openpgp';
 import { parseDocument, stringify } from 'yaml';
 
 /** A SOPS document format (sops `formats.Format`). */
@@ -80,10 +79,15 @@ export interface SopsMetadata {
   shamir_threshold?: number | string;
 }
 
+// age and OpenPGP are loaded on first use: together they add about 20 MiB to every controller process, and most
+// Kustomizations decrypt nothing.
+const loadAge = () => import('age-encryption');
+const loadOpenpgp = () => import('openpgp');
+
 /** The private keys a decryption may use: age identities and OpenPGP private keys. */
 export class SopsKeyring {
   readonly #age: string[] = [];
-  readonly #pgp: openpgp.PrivateKey[] = [];
+  readonly #pgp: PrivateKey[] = [];
 
   /** Number of age identities and PGP keys imported. */
   get size(): { age: number; pgp: number } {
@@ -96,6 +100,7 @@ export class SopsKeyring {
    * @throws SopsError when a line is not an age identity or the file has none
    */
   async importAge(text: string): Promise<void> {
+    const { identityToRecipient } = await loadAge();
     const ids: string[] = [];
     for (const [i, raw] of text.split(/\r?\n/).entries()) {
       const line = raw.trim();
@@ -118,7 +123,8 @@ export class SopsKeyring {
    * @throws SopsError when the block has no private key or a key is protected by a passphrase
    */
   async importPgp(armored: string): Promise<void> {
-    let keys: openpgp.PrivateKey[];
+    const openpgp = await loadOpenpgp();
+    let keys: PrivateKey[];
     try {
       keys = await openpgp.readPrivateKeys({ armoredKeys: armored });
     } catch (err) {
@@ -142,6 +148,7 @@ export class SopsKeyring {
         continue;
       }
       try {
+        const { Decrypter, armor } = await loadAge();
         const d = new Decrypter();
         for (const id of this.#age) d.addIdentity(id);
         return Buffer.from(await d.decrypt(armor.decode(String(e['enc'] ?? '').trim())));
@@ -156,6 +163,7 @@ export class SopsKeyring {
         continue;
       }
       try {
+        const openpgp = await loadOpenpgp();
         const message = await openpgp.readMessage({ armoredMessage: String(e['enc'] ?? '') });
         const { data } = await openpgp.decrypt({ message, decryptionKeys: this.#pgp, format: 'binary' });
         return Buffer.from(data);
