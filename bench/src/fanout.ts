@@ -264,6 +264,9 @@ function describeOf(c: Cluster, kind: readonly [string, string]): (key: string) 
 
 /** Ready at the current generation. */
 const readyNow = (o: Obj): boolean => readyOf(o).ready && statusOf(o)['observedGeneration'] === generation(o);
+/** A source Ready at its generation, with an artifact. */
+const withArtifact = (o: Obj): boolean =>
+  readyNow(o) && typeof (statusOf(o)['artifact'] as Obj | undefined)?.['digest'] === 'string';
 
 // ---- scenarios -------------------------------------------------------------------------------------------------
 
@@ -343,18 +346,7 @@ async function kustomizationRun(
   checkApplied(c, n, '1.0.1', '200m');
 
   log?.('no-op: requestedAt on every Kustomization');
-  const token = new Date().toISOString();
-  phases['noop'] = await runPhase(c, {
-    objects: n,
-    start: () => {
-      for (let i = 0; i < n; i++)
-        c.mergePatch(KS[0], KS[1], NS, name(i), { metadata: { annotations: { [REQUESTED_AT]: token } } });
-    },
-    pending: () => pendingOf(c, KS, (o) => readyNow(o) && statusOf(o)['lastHandledReconcileAt'] === token),
-    timeoutMs,
-    settleMs: SETTLE_MS,
-    describe: describeOf(c, KS),
-  });
+  phases['noop'] = await noopPhase(c, KS, n, timeoutMs);
   if (stopped(phases, log)) return done(c, phases);
   checkApplied(c, n, '1.0.1', '200m');
   return done(c, phases);
@@ -403,6 +395,22 @@ function checkApplied(c: Cluster, n: number, version: string, mcpu: string): voi
   }
 }
 
+/** The no-op pass: `requestedAt` on each of the n objects; done when each has handled it and is Ready. */
+function noopPhase(c: Cluster, kind: readonly [string, string], n: number, timeoutMs: number): Promise<PhaseResult> {
+  const token = new Date().toISOString();
+  return runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++)
+        c.mergePatch(kind[0], kind[1], NS, name(i), { metadata: { annotations: { [REQUESTED_AT]: token } } });
+    },
+    pending: () => pendingOf(c, kind, (o) => readyNow(o) && statusOf(o)['lastHandledReconcileAt'] === token),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, kind),
+  });
+}
+
 async function sourceRun(c: Cluster, n: number, timeoutMs: number, log?: (l: string) => void): Promise<Measured> {
   c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
   const phases: Record<string, PhaseResult> = {};
@@ -412,30 +420,14 @@ async function sourceRun(c: Cluster, n: number, timeoutMs: number, log?: (l: str
     start: () => {
       for (let i = 0; i < n; i++) c.create(gitRepository(name(i), `${c.git.url}/${name(i)}.git`));
     },
-    pending: () =>
-      pendingOf(
-        c,
-        GR,
-        (o) => readyNow(o) && typeof (statusOf(o)['artifact'] as Obj | undefined)?.['digest'] === 'string',
-      ),
+    pending: () => pendingOf(c, GR, withArtifact),
     timeoutMs,
     settleMs: SETTLE_MS,
     describe: describeOf(c, GR),
   });
   if (stopped(phases, log)) return done(c, phases);
   log?.('no-op: requestedAt on every GitRepository');
-  const token = new Date().toISOString();
-  phases['noop'] = await runPhase(c, {
-    objects: n,
-    start: () => {
-      for (let i = 0; i < n; i++)
-        c.mergePatch(GR[0], GR[1], NS, name(i), { metadata: { annotations: { [REQUESTED_AT]: token } } });
-    },
-    pending: () => pendingOf(c, GR, (o) => readyNow(o) && statusOf(o)['lastHandledReconcileAt'] === token),
-    timeoutMs,
-    settleMs: SETTLE_MS,
-    describe: describeOf(c, GR),
-  });
+  phases['noop'] = await noopPhase(c, GR, n, timeoutMs);
   stopped(phases, log);
   return done(c, phases);
 }
@@ -457,11 +449,7 @@ async function idleRun(
   const phases: Record<string, PhaseResult> = {};
   // Sources and Kustomizations share their names: pending keys carry the kind.
   const allReady = (): string[] => [
-    ...pendingOf(
-      c,
-      GR,
-      (o) => readyNow(o) && typeof (statusOf(o)['artifact'] as Obj | undefined)?.['digest'] === 'string',
-    ).map((k) => `gr:${k}`),
+    ...pendingOf(c, GR, withArtifact).map((k) => `gr:${k}`),
     ...pendingOf(c, KS, readyNow).map((k) => `ks:${k}`),
   ];
   const describe = (k: string): string =>
