@@ -30,8 +30,9 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
 
 const leaseGVK = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease' };
 const leaseName = 'demo-controller-leader-election';
-// Short durations so the test runs in seconds; same algorithm as the 35s/30s/5s defaults.
-const timing = { leaseDurationMs: 3_000, renewDeadlineMs: 2_500, retryPeriodMs: 250 };
+// Short durations so the test runs in seconds; same algorithm as the 35s/30s/5s defaults. The renew deadline
+// leaves room for a loaded CI machine: a leader that misses it stops its manager, which would fail the test.
+const timing = { leaseDurationMs: 6_000, renewDeadlineMs: 5_000, retryPeriodMs: 250 };
 
 describe('leader election against the API server', () => {
   let server: ApiServer;
@@ -81,7 +82,7 @@ describe('leader election against the API server', () => {
       await until(() => a.mgr.isLeader() || b.mgr.isLeader(), 'a leader');
       // Watch both over several lease durations: never two leaders. (Safety only: on a loaded machine a renewal
       // can miss its deadline, and then for a moment nobody leads, which is what client-go does too.)
-      const end = Date.now() + 3 * timing.leaseDurationMs;
+      const end = Date.now() + 2 * timing.leaseDurationMs;
       let samplesWithLeader = 0;
       while (Date.now() < end) {
         const runningNow = a.running() + b.running();
@@ -100,7 +101,7 @@ describe('leader election against the API server', () => {
       expect(await holder()).toBe(follower.mgr.identity);
       const lease = await client.get<Lease>(leaseGVK, { namespace: 'default', name: leaseName });
       expect(lease.spec?.leaseTransitions).toBeGreaterThanOrEqual(1);
-      expect(lease.spec?.leaseDurationSeconds).toBe(3);
+      expect(lease.spec?.leaseDurationSeconds).toBe(6);
       expect(lease.spec?.renewTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
       follower.stop.abort();
       await follower.done;
