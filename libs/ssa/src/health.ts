@@ -8,7 +8,7 @@
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { isNotFound, sleep } from '@flux-ts/runtime';
-import type { GroupVersionKind, KubeObject, ObjectKey } from '@flux-ts/runtime';
+import type { KubeObject, ObjectReader } from '@flux-ts/runtime';
 import { formatSubject } from './object-ref.ts';
 import type { ObjMetadata } from './object-ref.ts';
 
@@ -244,14 +244,8 @@ export interface HealthRef {
   metadata: { name: string; namespace?: string };
 }
 
-/** Client reads of the checker. */
-export interface HealthClient {
-  get<T extends KubeObject = KubeObject>(
-    gvk: GroupVersionKind,
-    key: ObjectKey,
-    opts?: { signal?: AbortSignal },
-  ): Promise<T>;
-}
+/** Client reads of the checker (a `KubeClient`, or the manager's `Cache`). */
+export type HealthClient = ObjectReader;
 
 /** Options of a {@link HealthChecker}. */
 export interface HealthCheckerOptions {
@@ -342,8 +336,8 @@ export class HealthChecker {
     let observed = opts.observed;
     for (;;) {
       for (const [subject, ref] of [...pending]) {
-        const seen = observed?.get(subject)?.apiVersion === ref.apiVersion ? observed.get(subject) : undefined;
-        const st = seen ? this.status(seen) : await this.check(ref, opts.signal);
+        const seen = observed?.get(subject);
+        const st = seen?.apiVersion === ref.apiVersion ? this.status(seen) : await this.check(ref, opts.signal);
         if (st.status === 'Current') {
           pending.delete(subject);
           last.delete(subject);

@@ -12,6 +12,7 @@ import type {
   GroupVersionKind,
   KubeObject,
   ObjectKey,
+  ObjectReader,
   PatchOptions,
 } from '@flux-ts/runtime';
 import { Action, ChangeSet, changeSetEntry } from './change-set.ts';
@@ -27,12 +28,7 @@ import { isApplySkipped, isForceEnabled, isPruneDisabled, ssaPolicyOf } from './
 export const DefaultFieldManager = 'kustomize-controller';
 
 /** The client calls the manager makes (satisfied by `KubeClient` and its impersonating clients). */
-export interface SsaClient {
-  get<T extends KubeObject = KubeObject>(
-    gvk: GroupVersionKind,
-    key: ObjectKey,
-    opts?: { signal?: AbortSignal },
-  ): Promise<T>;
+export interface SsaClient extends ObjectReader {
   patch<T extends KubeObject = KubeObject>(
     gvk: GroupVersionKind,
     key: ObjectKey,

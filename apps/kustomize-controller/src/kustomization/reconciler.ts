@@ -53,10 +53,9 @@ import {
 } from '@flux-ts/runtime';
 import type {
   EventSink,
-  GroupVersionKind,
   KubeObject,
-  ObjectKey,
   Logger,
+  ObjectReader,
   ReconcileContext,
   Request,
   RequeueResult,
@@ -86,15 +85,6 @@ export const KustomizationGVK = { apiVersion: KustomizeGroupVersion, kind: 'Kust
 
 /** Source kinds a Kustomization may reference. */
 export const SourceKinds = ['GitRepository', 'OCIRepository', 'Bucket'] as const;
-
-/** What the reconciler reads Kustomizations and sources through: a `KubeClient` or the manager's `Cache`. */
-export interface ObjectReader {
-  get<T extends KubeObject = KubeObject>(
-    gvk: GroupVersionKind,
-    key: ObjectKey,
-    opts?: { signal?: AbortSignal },
-  ): Promise<T>;
-}
 
 /** Dependencies of the reconciler; only `main.ts` derives them from flags and env. */
 export interface KustomizationReconcilerOptions {

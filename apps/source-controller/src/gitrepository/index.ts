@@ -1,6 +1,6 @@
 /** The GitRepository reconciler of source-controller. */
 export { GitRepositoryReconciler, gitRepositoryGVK, DefaultGitTimeoutMs } from './reconciler.ts';
-export type { GitRepositoryReconcilerOptions, ObjectReader } from './reconciler.ts';
+export type { GitRepositoryReconcilerOptions } from './reconciler.ts';
 export { gitRepositoryReadyCondition, gitRepositoryFailConditions, GitReasons } from './conditions.ts';
 export {
   setupGitRepositoryController,

@@ -57,6 +57,7 @@ import type {
   EventSink,
   KubeObject,
   Logger,
+  ObjectReader,
   PatchClient,
   ReconcileContext,
   Request,
@@ -83,15 +84,6 @@ const secretGVK = Object.freeze({ apiVersion: 'v1', kind: 'Secret' });
 export const DefaultGitTimeoutMs = 60_000;
 
 type Secret = KubeObject & { data?: Record<string, string> };
-
-/** What the reconciler reads objects through (the runtime's `KubeClient` and `Cache` satisfy it). */
-export interface ObjectReader {
-  get<T extends KubeObject = KubeObject>(
-    gvk: { apiVersion: string; kind: string },
-    key: { namespace?: string; name: string },
-    opts?: { signal?: AbortSignal },
-  ): Promise<T>;
-}
 
 /** Dependencies and settings of {@link GitRepositoryReconciler}. */
 export interface GitRepositoryReconcilerOptions {

@@ -41,6 +41,7 @@ export type {
   ObjectMeta,
   KubeObject,
   ObjectKey,
+  ObjectReader,
   RestMapping,
   CallOptions,
   FieldValidation,

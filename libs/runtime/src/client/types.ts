@@ -47,6 +47,15 @@ export interface ObjectKey {
   name: string;
 }
 
+/** Reads one object by kind and key (NotFound as an ApiError): satisfied by `KubeClient` and the manager's `Cache`. */
+export interface ObjectReader {
+  get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts?: { signal?: AbortSignal },
+  ): Promise<T>;
+}
+
 /** The REST mapping of a kind, from discovery. */
 export interface RestMapping {
   /** Plural resource name (`deployments`). */
