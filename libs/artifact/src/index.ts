@@ -57,3 +57,10 @@ export {
   type FetchArtifactOptions,
   type FetchArtifactResult,
 } from './fetch.ts';
+export {
+  ConfinedFs,
+  FS_SECURITY_CONSTRAINT,
+  FsSecurityError,
+  isFsSecurityError,
+  type ConfinedFsOptions,
+} from './confined-fs.ts';

@@ -31,7 +31,7 @@ export { GoTime, Location as GoLocation, loadLocation, parseDuration, durationSt
 /** Charts: loading (directory, .tgz, files), Chart.yaml metadata and validation, .helmignore, values.schema.json. */
 export { Chart } from './chart/chart.ts';
 export type { ChartFile } from './chart/chart.ts';
-export { loadChart, loadDir, loadArchive, loadFiles, readChartDir, loadValues } from './chart/loader.ts';
+export { loadChart, loadDir, loadArchive, loadFiles, readChartDir, loadValues, type ChartFs } from './chart/loader.ts';
 export {
   loadArchiveFiles,
   writeArchive,

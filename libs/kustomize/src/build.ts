@@ -63,6 +63,11 @@ export interface BuildOptions {
    * git clones through @flux-ts/git into a temporary directory removed when the build ends).
    */
   remote?: RemoteFetcher | false;
+  /**
+   * File system that fetched remote content is read through (default node:fs): a confined file system keeps a
+   * remote base's own file references inside the directory it was fetched into.
+   */
+  remoteFs?: KustomizeFs;
 }
 
 /** Accepted kustomization file names, in kustomize's order. */
@@ -218,7 +223,7 @@ async function accumulateResources(
         if (!ctx.remote) throw new KustomizeError(`remote resources are disabled: ${entry}`);
         const local = await ctx.remote(entry);
         // fetched content is on the local disk whatever `fs` the build reads from
-        const rl = new Loader(local, defaultFs(), ldr.restrictions);
+        const rl = new Loader(local, ctx.opts.remoteFs ?? defaultFs(), ldr.restrictions);
         const child = rl.child(rl.isDir(local) ? local : path.dirname(local));
         if (rl.isDir(local)) appendUnique(into, await buildDir(ctx, child, cfg));
         else appendUnique(into, readResourceFile(child, path.basename(local)));

@@ -2,7 +2,11 @@ import * as nodeFs from 'node:fs';
 import * as path from 'node:path';
 import { KustomizeError } from './resource.ts';
 
-/** The subset of node:fs the engine uses; inject another implementation (e.g. memfs) to build from memory. */
+/**
+ * The subset of node:fs the engine uses; inject another implementation (e.g. memfs to build from memory, or a file
+ * system confined to an artifact). A `statSync` error whose `code` is neither `ENOENT` nor `ENOTDIR` (such as a
+ * confined file system's refusal) is reported as it is, not as a missing file.
+ */
 export interface KustomizeFs {
   readFileSync(p: string): Uint8Array;
   statSync(p: string): { isDirectory(): boolean; isFile(): boolean };
@@ -35,6 +39,7 @@ export class Loader {
     try {
       this.fs.statSync(abs);
     } catch (err) {
+      if (!isNotFound(err)) throw err;
       throw new KustomizeError(
         `evalsymlink failure on '${abs}' : lstat ${this.firstMissing(abs)}: no such file or directory`,
         {
@@ -103,4 +108,10 @@ export class Loader {
   child(root: string): Loader {
     return new Loader(root, this.fs, this.restrictions);
   }
+}
+
+/** A stat error that means "not there" (kustomize's evalsymlink failure), as opposed to a refusal. */
+function isNotFound(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === undefined || code === 'ENOENT' || code === 'ENOTDIR';
 }

@@ -95,6 +95,8 @@ export interface RemoteFetcherOptions {
   auth?: GitAuth;
   /** HTTP GET for https file resources (default global fetch). */
   fetch?: typeof globalThis.fetch;
+  /** Aborts every clone and download (each also has its own timeout). */
+  signal?: AbortSignal | undefined;
 }
 
 /** A remote fetcher that owns temporary directories; `close()` removes them. */
@@ -117,6 +119,11 @@ async function gitRefFor(spec: GitRepoSpec, auth: GitAuth | undefined, signal: A
   throw new KustomizeError(`git cloneUrl: ${spec.cloneUrl}: ref '${spec.ref}' not found`);
 }
 
+function withTimeout(signal: AbortSignal | undefined, ms: number): AbortSignal {
+  const t = AbortSignal.timeout(ms);
+  return signal ? AbortSignal.any([signal, t]) : t;
+}
+
 /**
  * The default remote fetcher: git URLs are cloned (depth 1) with @flux-ts/git into a temporary directory and the
  * `//subdir` is returned; other http(s) URLs are downloaded into a temporary file.
@@ -132,7 +139,7 @@ export function createRemoteFetcher(opts: RemoteFetcherOptions = {}): ClosableRe
     const spec = parseGitUrl(url);
     if (spec) {
       const target = dir();
-      const signal = AbortSignal.timeout(spec.timeoutMs);
+      const signal = withTimeout(opts.signal, spec.timeoutMs);
       try {
         const ref = await gitRefFor(spec, opts.auth, signal);
         const { checkout } = await loadGit();
@@ -147,7 +154,7 @@ export function createRemoteFetcher(opts: RemoteFetcherOptions = {}): ClosableRe
       return sub;
     }
     if (!/^https?:\/\//.test(url)) throw new KustomizeError(`unsupported remote resource URL: ${url}`);
-    const res = await (opts.fetch ?? globalThis.fetch)(url, { signal: AbortSignal.timeout(DEFAULT_TIMEOUT_MS) });
+    const res = await (opts.fetch ?? globalThis.fetch)(url, { signal: withTimeout(opts.signal, DEFAULT_TIMEOUT_MS) });
     if (!res.ok) throw new KustomizeError(`HTTP Error: status code ${res.status} (${res.statusText})`);
     const d = dir();
     mkdirSync(d, { recursive: true });

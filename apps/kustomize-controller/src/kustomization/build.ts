@@ -4,13 +4,16 @@
  * the Flux spec into it, decrypt the SOPS files kustomize reads (when `spec.decryption` is set), run kustomize, apply
  * `commonMetadata`, decrypt SOPS-encrypted resources, then run the `postBuild` substitutions.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
+import { ConfinedFs } from '@flux-ts/artifact';
 import {
   KUSTOMIZATION_FILE_NAMES,
   applyCommonMetadata,
   build,
+  createRemoteFetcher,
   generateKustomizationFiles,
   mergeFluxSpec,
   substituteResource,
@@ -47,6 +50,10 @@ export interface BuildManifestsOptions {
    * resource must be a file of the artifact.
    */
   remoteBases?: boolean;
+  /** Parent of the directory remote bases are cloned into (default the OS temp dir). */
+  tmpDir?: string | undefined;
+  /** Aborts remote base fetches. */
+  signal?: AbortSignal | undefined;
 }
 
 /** kustomize's `Gvk.String()` (`Kind.version.group`, `[noGrp]` for the core group), as Flux's messages print it. */
@@ -58,11 +65,11 @@ function gvkString(o: KObject): string {
   return `${String(o['kind'] ?? '') || '[noKind]'}.${version || '[noVer]'}.${group || '[noGrp]'}`;
 }
 
-function listFiles(dir: string, root = dir): { path: string; docs?: unknown[] }[] {
+function listFiles(fs: ConfinedFs, dir: string, root = dir): { path: string; docs?: unknown[] }[] {
   const out: { path: string; docs?: unknown[] }[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of fs.readdirSync(dir)) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full, root));
+    if (entry.isDirectory()) out.push(...listFiles(fs, full, root));
     else if (entry.isFile()) {
       const path = relative(root, full).split(sep).join('/');
       if (!/\.ya?ml$/.test(entry.name)) {
@@ -70,7 +77,7 @@ function listFiles(dir: string, root = dir): { path: string; docs?: unknown[] }[
         continue;
       }
       try {
-        const docs = parseAllDocuments(readFileSync(full, 'utf8'));
+        const docs = parseAllDocuments(fs.readTextSync(full));
         out.push({ path, docs: (Array.isArray(docs) ? docs : [docs]).map((d) => d.toJS()) });
       } catch (err) {
         throw new BuildError(`failed to decode Kubernetes YAML from ${path}: ${(err as Error).message}`, {
@@ -107,33 +114,37 @@ export function resolvePath(root: string, path: string | undefined): string {
 
 /**
  * Builds the manifests of a Kustomization (writing the merged `kustomization.yaml` into the artifact directory).
+ * Every file is read through a {@link ConfinedFs} rooted at the artifact (remote bases: at the directory they are
+ * cloned into), so a source cannot read a host file: such a reference fails with fluxcd/pkg's
+ * `fs-security-constraint <op> <path>: path '<path>' is not in or below '<root>'`.
  * @throws BuildError with Flux's messages: `kustomization path not found: …`, `error decrypting sources: …`,
  *   `kustomize build failed: …`, `decryption failed for '<Kind.version.group>/<name>': …`,
  *   `var substitution failed for '<Kind/name>': …`
  */
 export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeObject[]> {
-  const dir = resolvePath(opts.root, opts.spec.path);
+  const fs = new ConfinedFs(opts.root);
+  const dir = resolvePath(fs.root, opts.spec.path);
   const shownPath = opts.spec.path ?? './';
-  if (!existsSync(dir) || !statSync(dir).isDirectory())
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
     throw new BuildError(`kustomization path not found: stat ${shownPath}: no such file or directory`, {
       pathNotFound: true,
     });
 
   let kustomization: KObject;
-  let file = KUSTOMIZATION_FILE_NAMES.find((f) => existsSync(join(dir, f)));
+  let file = KUSTOMIZATION_FILE_NAMES.find((f) => fs.existsSync(join(dir, f)));
   try {
     if (file) {
-      const parsed: unknown = parseYaml(readFileSync(join(dir, file), 'utf8'));
+      const parsed: unknown = parseYaml(fs.readTextSync(join(dir, file)));
       kustomization = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as KObject;
     } else {
-      const generated = generateKustomizationFiles({ files: listFiles(dir) });
+      const generated = generateKustomizationFiles({ files: listFiles(fs, dir) });
       kustomization = (generated ?? {}) as unknown as KObject;
       file = 'kustomization.yaml';
     }
     const merged = mergeFluxSpec(kustomization, fluxSpec(opts.spec), {
-      componentExists: (p) => existsSync(join(dir, p)),
+      componentExists: (p) => fs.existsSync(join(dir, p)),
     });
-    writeFileSync(join(dir, file), stringify(merged));
+    fs.writeFileSync(join(dir, file), stringify(merged));
   } catch (err) {
     if (err instanceof BuildError) throw err;
     throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
@@ -141,20 +152,29 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
 
   if (opts.decryptor) {
     try {
-      await opts.decryptor.decryptSources(opts.root, dir);
+      await opts.decryptor.decryptSources(fs, dir);
     } catch (err) {
       throw new BuildError(`error decrypting sources: ${(err as Error).message}`, { cause: err });
     }
   }
 
   let objects: KObject[];
+  // remote bases are cloned into a directory of their own, and read confined to it
+  const remoteDir =
+    opts.remoteBases === false ? undefined : mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'kustomize-remote-'));
+  const remote = remoteDir === undefined ? undefined : createRemoteFetcher({ tmpDir: remoteDir, signal: opts.signal });
   try {
     objects = (await build(dir, {
+      fs,
       loadRestrictions: 'none',
-      ...(opts.remoteBases === false ? { remote: false as const } : {}),
+      remote: remote ?? false,
+      ...(remoteDir === undefined ? {} : { remoteFs: new ConfinedFs(remoteDir) }),
     })) as unknown as KObject[];
   } catch (err) {
     throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
+  } finally {
+    remote?.close();
+    if (remoteDir !== undefined) rmSync(remoteDir, { recursive: true, force: true });
   }
   if (opts.spec.commonMetadata)
     objects = applyCommonMetadata(objects as never, opts.spec.commonMetadata) as unknown as KObject[];

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newLogger } from '@flux-ts/runtime';
+import { capturedLogger } from '@flux-ts/testing';
 import type { KubeClient, KubeObject, RecordEvent } from '@flux-ts/runtime';
 import { NS, ready, startKsHarness, until } from './harness.spec-helper.ts';
 import type { KsHarness } from './harness.spec-helper.ts';
@@ -25,20 +24,13 @@ describe('Kustomization SOPS decryption against the API server', () => {
   let age: AgeKey;
   let pgp: PgpKey;
   let events: { obj: string; ev: RecordEvent }[];
-  const logs: string[] = [];
+  let logs: string[] = [];
 
   beforeAll(async () => {
     age = ageKeygen();
     pgp = gpgKeygen();
-    const logger = newLogger({
-      level: 'debug',
-      destination: new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          logs.push(chunk.toString('utf8'));
-          cb();
-        },
-      }) as never,
-    });
+    const { logger, lines } = capturedLogger();
+    logs = lines;
     h = await startKsHarness({
       namespaces: ['apps'],
       logger,

@@ -5,11 +5,10 @@
  * build, and SOPS-encrypted resources of the build output decrypted before substitution. Nothing here logs, and no
  * message carries a decrypted value or key material.
  */
-import { chmod, lstat, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { KustomizeAnnotationValues, KustomizeAnnotations } from '@flux-ts/api';
+import type { ConfinedFs } from '@flux-ts/artifact';
 import { KUSTOMIZATION_FILE_NAMES } from '@flux-ts/kustomize';
 import {
   SopsError,
@@ -90,26 +89,24 @@ export class Decryptor {
    * Decrypts, in place, every SOPS file the kustomization in `dir` (and, recursively, its directory resources and
    * components) feeds to kustomize: secretGenerator `files` (format from the key's extension) and `envs` (dotenv
    * unless the extension says otherwise), and local `patches[].path`. Files without the format's marker are left
-   * alone; references outside `root` are skipped. The MAC is verified, the files being as sops wrote them.
+   * alone; references that leave the confined file system (symlinks resolved) are skipped, for kustomize to refuse
+   * them. The MAC is verified, the files being as sops wrote them.
    * @throws SopsError `failed to decrypt '<path relative to root>': <cause>`
    */
-  async decryptSources(root: string, dir: string): Promise<void> {
+  async decryptSources(fs: ConfinedFs, dir: string): Promise<void> {
+    const root = fs.root;
     const done = new Set<string>();
     const visited = new Set<string>();
-    const inRoot = (p: string): string | undefined => {
-      const abs = resolve(p);
-      const rel = relative(root, abs);
-      return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel)) ? abs : undefined;
-    };
     const visitFile = async (base: string, ref: string, format: SopsFormat): Promise<void> => {
-      const abs = inRoot(resolve(base, ref));
-      if (!abs || done.has(abs)) return;
-      const shown = relative(root, abs).split(sep).join('/');
+      const given = resolve(base, ref);
+      const abs = fs.locate(given);
+      if (!abs || done.has(abs)) return; // kustomize refuses what leaves the file system, and reports what is missing
+      const shown = relative(root, given).split(sep).join('/');
       let st;
       try {
-        st = await lstat(abs);
+        st = fs.lstatSync(given); // a symlink is an irregular file, not followed
       } catch {
-        return; // kustomize reports a missing file itself
+        return;
       }
       if (!st.isFile())
         throw new SopsError(
@@ -119,7 +116,7 @@ export class Decryptor {
         throw new SopsError(
           `failed to decrypt '${shown}': cannot decrypt file with size (${st.size} bytes) exceeding limit (${MaxEncryptedFileSize})`,
         );
-      const text = await readFile(abs, 'utf8');
+      const text = fs.readTextSync(abs);
       if (!text.includes(SopsMarkers[format])) return;
       let out: string;
       try {
@@ -127,19 +124,19 @@ export class Decryptor {
       } catch (err) {
         throw new SopsError(`failed to decrypt '${shown}': ${message(err)}`, { cause: err });
       }
-      await chmod(abs, 0o600);
-      await writeFile(abs, out);
+      fs.chmodSync(abs, 0o600);
+      fs.writeFileSync(abs, out);
       done.add(abs);
     };
     const visitDir = async (d: string): Promise<void> => {
-      const abs = inRoot(d);
+      const abs = fs.locate(d);
       if (!abs || visited.has(abs)) return;
       visited.add(abs);
-      const file = KUSTOMIZATION_FILE_NAMES.find((f) => existsSync(join(abs, f)));
+      const file = KUSTOMIZATION_FILE_NAMES.find((f) => fs.existsSync(join(abs, f)));
       if (!file) return;
       let k: Obj;
       try {
-        const parsed: unknown = parseYaml(await readFile(join(abs, file), 'utf8'));
+        const parsed: unknown = parseYaml(fs.readTextSync(join(abs, file)));
         k = typeof parsed === 'object' && parsed !== null ? (parsed as Obj) : {};
       } catch {
         return; // kustomize reports the syntax error

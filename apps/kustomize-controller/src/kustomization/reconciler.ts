@@ -503,6 +503,8 @@ export class KustomizationReconciler {
           strictSubstitutions: this.#o.featureGates?.StrictPostBuildSubstitutions ?? true,
           decryptor,
           remoteBases: !(this.#o.noRemoteBases ?? false),
+          tmpDir: this.#o.tmpDir,
+          signal,
         });
       } catch (err) {
         if (err instanceof BuildError)

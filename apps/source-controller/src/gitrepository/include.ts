@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { Readable } from 'node:stream';
-import { fetchArtifact } from '@flux-ts/artifact';
+import { ConfinedFs, fetchArtifact } from '@flux-ts/artifact';
 import type { Storage } from '@flux-ts/artifact';
 import type { RecordedArtifact } from './content-config.ts';
 
@@ -29,6 +29,11 @@ export interface CopyArtifactOptions {
   fromPath: string;
   /** Absolute destination (already resolved with {@link secureJoin}); replaced when it exists. */
   toPath: string;
+  /**
+   * The working directory `toPath` must stay in once its symlinks (committed to the including repository) are
+   * resolved; a path that leaves it fails with `fs-security-constraint write …`.
+   */
+  root: string;
   tmpDir?: string | undefined;
   signal?: AbortSignal | undefined;
 }
@@ -56,9 +61,10 @@ export async function copyArtifactToPath(opts: CopyArtifactOptions): Promise<voi
     await stat(from).catch((err: unknown) => {
       throw new Error(`path '${opts.fromPath}' does not exist in artifact`, { cause: err });
     });
-    await mkdir(dirname(opts.toPath), { recursive: true });
-    await rm(opts.toPath, { recursive: true, force: true });
-    await cp(from, opts.toPath, { recursive: true });
+    const to = new ConfinedFs(opts.root).resolve(opts.toPath, 'write');
+    await mkdir(dirname(to), { recursive: true });
+    await rm(to, { recursive: true, force: true });
+    await cp(from, to, { recursive: true });
   } finally {
     await rm(tmp, { recursive: true, force: true });
   }

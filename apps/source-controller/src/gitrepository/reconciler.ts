@@ -412,6 +412,7 @@ export class GitRepositoryReconciler {
           artifact,
           fromPath: includeFromPath(incl),
           toPath,
+          root: state.dir,
           tmpDir: this.#o.tmpDir,
           signal: state.signal,
         });

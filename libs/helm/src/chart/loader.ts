@@ -1,6 +1,6 @@
 // helm's pkg/chart/loader: a chart from a directory (with .helmignore), a .tgz, or a list of files; subcharts in
 // charts/ (directories and archives), requirements.yaml/.lock for v1 charts, multi-document values.yaml.
-import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import * as nodeFs from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readValues, type Values } from '../values/yaml.ts';
 import { loadArchiveFiles, MAX_DECOMPRESSED_FILE_SIZE, trimBom } from './archive.ts';
@@ -116,27 +116,58 @@ export function loadArchive(tgz: Buffer): Chart {
   return loadFiles(loadArchiveFiles(tgz));
 }
 
+interface ChartFsStats {
+  isDirectory(): boolean;
+  isFile(): boolean;
+  isSymbolicLink(): boolean;
+  size: number;
+}
+
+/**
+ * The file system a chart directory is read from: node:fs by default, or one confined to a source's artifact (a
+ * chart from a Git or Bucket source), so that a symlink in the chart cannot reach a host file.
+ */
+export interface ChartFs {
+  readFileSync(p: string): Uint8Array;
+  statSync(p: string): ChartFsStats;
+  lstatSync(p: string): ChartFsStats;
+  realpathSync(p: string): string;
+  /** The entries of a directory (their names; order does not matter). */
+  readdirSync(p: string): readonly { name: string }[];
+}
+
+const NODE_CHART_FS: ChartFs = {
+  readFileSync: (p) => nodeFs.readFileSync(p),
+  statSync: (p) => nodeFs.statSync(p),
+  lstatSync: (p) => nodeFs.lstatSync(p),
+  realpathSync: (p) => nodeFs.realpathSync(p),
+  readdirSync: (p) => nodeFs.readdirSync(p, { withFileTypes: true }),
+};
+
 /** The files of a chart directory as LoadDir reads them (walk in lexical order, symlinks followed, .helmignore). */
-export function readChartDir(dir: string): ChartFile[] {
+export function readChartDir(dir: string, fs: ChartFs = NODE_CHART_FS): ChartFile[] {
   const top = resolve(dir);
   let rules = new IgnoreRules();
   const ifile = join(top, HELM_IGNORE);
   let hasIgnore = false;
   try {
-    statSync(ifile);
+    fs.statSync(ifile);
     hasIgnore = true;
   } catch {
     // no .helmignore
   }
-  if (hasIgnore) rules = IgnoreRules.parse(readFileSync(ifile, 'utf8'));
+  if (hasIgnore) rules = IgnoreRules.parse(new TextDecoder().decode(fs.readFileSync(ifile)));
   rules.addDefaults();
   const files: ChartFile[] = [];
   const walk = (abs: string, rel: string): void => {
-    for (const name of readdirSync(abs).sort()) {
+    for (const name of fs
+      .readdirSync(abs)
+      .map((e) => e.name)
+      .sort()) {
       const p = join(abs, name);
       const n = rel === '' ? name : `${rel}/${name}`;
-      let st = lstatSync(p);
-      if (st.isSymbolicLink()) st = statSync(realpathSync(p));
+      let st = fs.lstatSync(p);
+      if (st.isSymbolicLink()) st = fs.statSync(fs.realpathSync(p));
       if (st.isDirectory()) {
         if (rules.ignore(n, true)) continue;
         walk(p, n);
@@ -149,23 +180,24 @@ export function readChartDir(dir: string): ChartFile[] {
           `chart file ${JSON.stringify(name)} is larger than the maximum file size ${MAX_DECOMPRESSED_FILE_SIZE}`,
         );
       }
-      files.push({ name: n, data: trimBom(readFileSync(p)) });
+      const data = fs.readFileSync(p);
+      files.push({ name: n, data: trimBom(Buffer.isBuffer(data) ? data : Buffer.from(data)) });
     }
   };
   walk(top, '');
   return files;
 }
 
-/** loader.LoadDir. */
-export function loadDir(dir: string): Chart {
-  return loadFiles(readChartDir(dir));
+/** loader.LoadDir (through `fs`, node:fs by default). */
+export function loadDir(dir: string, fs?: ChartFs): Chart {
+  return loadFiles(readChartDir(dir, fs));
 }
 
 /** loader.Load: a directory or a chart archive. */
 export function loadChart(path: string): Chart {
-  const st = statSync(path);
+  const st = nodeFs.statSync(path);
   if (st.isDirectory()) return loadDir(path);
-  const data = readFileSync(path);
+  const data = nodeFs.readFileSync(path);
   if (!(data[0] === 0x1f && data[1] === 0x8b && data[2] === 0x08)) {
     const head = data.subarray(0, 512);
     const got = head.includes(0) ? 'application/octet-stream' : 'text/plain; charset=utf-8';
