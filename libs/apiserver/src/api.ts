@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { builtinDecodeError, builtinSchema } from './builtin-schemas.ts';
+import { decodeConfigData } from './configdata.ts';
 import { validateBuiltin } from './validation.ts';
 import { applyBuiltinDefaults, pruneBuiltinUnknown, pruneMetadataUnknown, tracksGeneration } from './defaults.ts';
 import {
@@ -321,6 +322,9 @@ export class ApiCore {
       pruned = pruneBuiltinUnknown(def.group, def.kind, o);
       if (old && def.group === '' && def.kind === 'Service') keepAllocatedClusterIP(o, old);
       const schema = builtinSchema(def.group, def.version, def.kind);
+      const dataError = decodeConfigData(def.group, def.kind, o);
+      if (dataError)
+        throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${dataError}`);
       if (schema) {
         const decodeError = builtinDecodeError(schema, o);
         if (decodeError)

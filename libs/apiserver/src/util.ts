@@ -12,28 +12,43 @@ export const meta = (o: Obj): Obj => {
   return o['metadata'] as Obj;
 };
 
-/** Read a dotted path (`spec.replicas`) from an object. */
+/**
+ * An own property of an object, or undefined. Keys such as `__proto__` and `constructor` are plain data in
+ * Kubernetes objects: reading them with `o[key]` would return what `Object.prototype` inherits instead.
+ */
+export const getOwn = (o: object, key: string): unknown =>
+  Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+
+/**
+ * Sets an own, enumerable data property. Unlike `o[key] = value`, a `__proto__` key is stored as data and never
+ * replaces the object's prototype.
+ */
+export const setOwn = (o: object, key: string, value: unknown): void => {
+  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+};
+
+/** Read a dotted path (`spec.replicas`) from an object (own properties only). */
 export const getPath = (o: unknown, path: string | readonly string[]): unknown => {
   const parts = typeof path === 'string' ? path.split('.').filter((p) => p !== '') : path;
   let cur: unknown = o;
   for (const p of parts) {
     if (!isObj(cur)) return undefined;
-    cur = cur[p];
+    cur = getOwn(cur, p);
   }
   return cur;
 };
 
-/** Set a dotted path, creating intermediate objects. */
+/** Set a dotted path, creating intermediate objects (own properties only). */
 export const setPath = (o: Obj, path: string, value: unknown): void => {
   const parts = path.split('.').filter((p) => p !== '');
   let cur: Obj = o;
   for (let i = 0; i < parts.length - 1; i++) {
     const p = parts[i] as string;
-    if (!isObj(cur[p])) cur[p] = {};
+    if (!isObj(getOwn(cur, p))) setOwn(cur, p, {});
     cur = cur[p] as Obj;
   }
   const last = parts[parts.length - 1];
-  if (last !== undefined) cur[last] = value;
+  if (last !== undefined) setOwn(cur, last, value);
 };
 
 /** Deep copy of a JSON value. */
@@ -51,7 +66,7 @@ export const deepEqual = (a: unknown, b: unknown): boolean => {
     const ka = Object.keys(a).filter((k) => a[k] !== undefined);
     const kb = Object.keys(b).filter((k) => b[k] !== undefined);
     if (ka.length !== kb.length) return false;
-    return ka.every((k) => deepEqual(a[k], b[k]));
+    return ka.every((k) => deepEqual(a[k], getOwn(b, k)));
   }
   return false;
 };

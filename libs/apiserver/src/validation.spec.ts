@@ -70,4 +70,33 @@ describe('built-in validation', () => {
     expect(validateBuiltin('apps', 'StatefulSet', sts({ replicas: 3 }), sts({ replicas: 1 }))).toEqual([]);
     expect(validateBuiltin('apps', 'StatefulSet', sts({ serviceName: 'other' }), sts({}))[0]?.field).toBe('spec');
   });
+
+  it('validates ConfigMap and Secret data in kube-apiserver’s order (update checks first)', () => {
+    const tls = (type: string, data: Record<string, string>): Record<string, unknown> => ({
+      metadata: { name: 's' },
+      type,
+      data,
+    });
+    expect(
+      validateBuiltin('', 'Secret', tls('kubernetes.io/tls', { 'a b': '' }), tls('Opaque', {})).map((c) => c.field),
+    ).toEqual(['type', 'data[a b]', 'data[tls.crt]', 'data[tls.key]']);
+    expect(
+      validateBuiltin('', 'Secret', tls('kubernetes.io/tls', { 'tls.crt': '', 'tls.key': '' }), undefined),
+    ).toEqual([]);
+    expect(
+      validateBuiltin(
+        '',
+        'ConfigMap',
+        { metadata: { name: 'c' }, data: { '.': '', k: '' }, binaryData: { k: '' } },
+        undefined,
+      ),
+    ).toEqual([
+      { reason: 'FieldValueInvalid', message: 'Invalid value: ".": must not be \'.\'', field: 'data[.]' },
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "k": duplicate of key present in binaryData',
+        field: 'data[k]',
+      },
+    ]);
+  });
 });

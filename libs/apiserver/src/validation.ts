@@ -1,7 +1,9 @@
 /**
- * The per-kind validation of built-in objects that clients observe most: workload selectors, and the immutable
- * fields Flux's kustomize-controller recreates objects for (`field is immutable`).
+ * The per-kind validation of built-in objects that clients observe most: workload selectors, ConfigMap and
+ * Secret data (`src/configdata.ts`), and the immutable fields Flux's kustomize-controller recreates objects
+ * for (`field is immutable`).
  */
+import { validateConfigData } from './configdata.ts';
 import type { StatusCause } from './errors.ts';
 import { labelSelectorFromObject } from './selectors.ts';
 import { deepEqual, getPath, isObj, type Obj } from './util.ts';
@@ -45,6 +47,7 @@ const STS_MUTABLE = [
 /** Validation causes for a built-in object (`old` is the stored object on updates). */
 export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | undefined): StatusCause[] => {
   const key = `${group}/${kind}`;
+  if (key === '/ConfigMap' || key === '/Secret') return validateConfigData(kind, o, old);
   const causes: StatusCause[] = [];
   if (WORKLOADS.has(key) && !(key === 'batch/Job' && getPath(o, 'spec.selector') === undefined)) {
     const sel = getPath(o, 'spec.selector');
@@ -112,22 +115,6 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
         message: `Invalid value: ${goString(after ?? '')}: field is immutable`,
         field: 'spec.clusterIPs[0]',
       });
-    }
-  }
-  if ((key === '/ConfigMap' || key === '/Secret') && old['immutable'] === true) {
-    if (o['immutable'] !== true)
-      causes.push({
-        reason: 'FieldValueForbidden',
-        message: 'Forbidden: field is immutable when `immutable` is set',
-        field: 'immutable',
-      });
-    for (const f of key === '/ConfigMap' ? ['data', 'binaryData'] : ['data']) {
-      if (!deepEqual(old[f], o[f]))
-        causes.push({
-          reason: 'FieldValueForbidden',
-          message: 'Forbidden: field is immutable when `immutable` is set',
-          field: f,
-        });
     }
   }
   if (key === '/PersistentVolumeClaim') {

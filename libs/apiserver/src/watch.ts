@@ -4,6 +4,7 @@ import type { ApiCore } from './api.ts';
 import type { StatusBody } from './errors.ts';
 import { bucketOf } from './registry.ts';
 import { apiVersionOf, type ResourceDef } from './resources.ts';
+import { MAX_WATCH_BACKLOG_BYTES } from './limits.ts';
 import { fieldSelector, labelSelector } from './selectors.ts';
 import type { Store, StoreEvent } from './store.ts';
 import { toTable, type IncludeObject } from './table.ts';
@@ -70,7 +71,13 @@ export const serveWatch = (
     if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const bucket = ctx.store.bucket(bucketOf(def));
+  // Like kube-apiserver's cacher, a watcher that does not keep up is closed (it re-lists), not buffered for without end.
+  let live = false;
   const forward = (ev: StoreEvent): void => {
+    if (live && res.writableLength > MAX_WATCH_BACKLOG_BYTES) {
+      open.end();
+      return;
+    }
     const now = matches(ev.object);
     if (ev.type === 'MODIFIED' && ev.prev) {
       const before = matches(ev.prev);
@@ -132,9 +139,12 @@ export const serveWatch = (
     for (const t of timers) clearTimeout(t);
   };
   ctx.watches.add(open);
+  live = true;
   const timeout = Number(q.get('timeoutSeconds') ?? '0');
-  const maxSeconds = timeout > 0 ? timeout : 1800 + Math.floor(ctx.random() * 1800);
-  timers.push(setTimeout(() => open.end(), maxSeconds * 1000));
+  // kube-apiserver: 0 (or none) is minRequestTimeout × [1, 2); a negative timeout ends the watch at once
+  const maxSeconds = timeout !== 0 ? Math.max(timeout, 0) : 1800 + Math.floor(ctx.random() * 1800);
+  // setTimeout takes at most 2^31-1 ms (a larger delay fires at once); a longer watch is cut at about 24 days
+  timers.push(setTimeout(() => open.end(), Math.min(maxSeconds * 1000, 2 ** 31 - 1)));
   if (bookmarks) {
     const iv = setInterval(() => bookmark(), ctx.bookmarkMs);
     timers.push(iv);

@@ -142,4 +142,28 @@ describe('npm start -- validate, with the real controllers', () => {
       expect(r.code).toBe(1);
     },
   );
+
+  it(
+    'fails a fleet whose ConfigMap a real API server refuses, with the server’s message (exit 1)',
+    { timeout: 180_000 },
+    async () => {
+      const repo = await fleet({
+        ...base,
+        // kustomize builds it; kube-apiserver's ValidateConfigMap rejects the key.
+        'apps/base/configmap.yaml': `${configMap('podinfo-config', 'podinfo')}  bad key: x\n`,
+      });
+      const r = await validate(repo, ['--output', 'json']);
+      expect(r.err).toBe('');
+      const report = JSON.parse(r.out) as { ready: boolean; timedOut: boolean; objects: StatusRow[] };
+      expect(report, r.out).toMatchObject({ ready: false, timedOut: false });
+      const apps = report.objects.find((o) => o.name === 'apps');
+      expect(apps, r.out).toMatchObject({ ready: 'False', reason: 'ReconciliationFailed' });
+      // The server's message as kube-apiserver words it, double spaces included.
+      expect(apps?.message).toBe(
+        "ConfigMap/podinfo/dev-podinfo-config dry-run failed (Invalid): ConfigMap \"dev-podinfo-config\" is invalid: data[bad key]: Invalid value: \"bad key\": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')",
+      );
+      expect(report.objects.filter((o) => o.ready !== 'True').map((o) => o.name)).toEqual(['apps']);
+      expect(r.code).toBe(1);
+    },
+  );
 });

@@ -130,11 +130,19 @@ function jsonEqual(a: unknown, b: unknown): boolean {
 }
 
 /** Deep copy of a JSON value (runtime.DeepCopyJSONValue); unlike structuredClone it never throws. */
+/**
+ * Sets an own data property: a `__proto__` key is data (as in Go's maps), never the object's prototype, which
+ * `out[k] = v` on a fresh object would set.
+ */
+function setOwn(o: object, k: string, v: unknown): void {
+  Object.defineProperty(o, k, { value: v, writable: true, enumerable: true, configurable: true });
+}
+
 export function deepCopyJSON<T>(v: T): T {
   if (Array.isArray(v)) return v.map(deepCopyJSON) as T;
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, x] of Object.entries(v)) out[k] = deepCopyJSON(x);
+    for (const [k, x] of Object.entries(v)) setOwn(out, k, deepCopyJSON(x));
     return out as T;
   }
   return v;
@@ -823,7 +831,7 @@ function applyDefault(x: unknown, s: JSONSchemaProps | undefined): void {
   if (props !== undefined) {
     for (const [k, prop] of Object.entries(props)) {
       if (!isSchema(prop) || !hasDefault(prop)) continue;
-      if (!Object.hasOwn(x, k) || isNonNullableNull(x[k], prop)) x[k] = deepCopyJSON(prop.default);
+      if (!Object.hasOwn(x, k) || isNonNullableNull(x[k], prop)) setOwn(x, k, deepCopyJSON(prop.default));
     }
   }
   const ap = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
@@ -851,11 +859,12 @@ function pruneValue(x: unknown, s: JSONSchemaProps | undefined, p: string, prune
   const embedded = sch['x-kubernetes-embedded-resource'] === true;
   const props = isSchemaMap(sch.properties) ? sch.properties : undefined;
   for (const [k, v] of Object.entries(x)) {
-    if (embedded && META_FIELDS.has(k)) out[k] = v;
-    else if (props !== undefined && hasOwn(props, k)) out[k] = pruneValue(v, props[k], prunedChild(p, k), pruned);
+    if (embedded && META_FIELDS.has(k)) setOwn(out, k, v);
+    else if (props !== undefined && hasOwn(props, k))
+      setOwn(out, k, pruneValue(v, props[k], prunedChild(p, k), pruned));
     else if (sch.additionalProperties !== undefined) {
       const ap = isSchema(sch.additionalProperties) ? sch.additionalProperties : undefined;
-      out[k] = pruneValue(v, ap, prunedChild(p, k), pruned);
+      setOwn(out, k, pruneValue(v, ap, prunedChild(p, k), pruned));
     } else pruned.push(prunedChild(p, k));
   }
   return out;
@@ -871,12 +880,13 @@ function skipPrune(x: unknown, s: JSONSchemaProps, p: string, pruned: string[]):
   const props = isSchemaMap(s.properties) ? s.properties : undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(x)) {
-    if (embedded && META_FIELDS.has(k)) out[k] = v;
-    else if (props !== undefined && hasOwn(props, k)) out[k] = pruneValue(v, props[k], prunedChild(p, k), pruned);
+    if (embedded && META_FIELDS.has(k)) setOwn(out, k, v);
+    else if (props !== undefined && hasOwn(props, k))
+      setOwn(out, k, pruneValue(v, props[k], prunedChild(p, k), pruned));
     else if (s.additionalProperties !== undefined) {
       const ap = isSchema(s.additionalProperties) ? s.additionalProperties : undefined;
-      out[k] = pruneValue(v, ap, prunedChild(p, k), pruned);
-    } else out[k] = v;
+      setOwn(out, k, pruneValue(v, ap, prunedChild(p, k), pruned));
+    } else setOwn(out, k, v);
   }
   return out;
 }

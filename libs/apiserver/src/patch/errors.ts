@@ -7,15 +7,20 @@ export interface PatchErrorCause {
   field?: string;
 }
 
-/** HTTP status of a failed patch: 400 BadRequest, 422 Invalid, 415 UnsupportedMediaType. */
-export type PatchErrorStatus = 400 | 415 | 422;
+/** HTTP status of a failed patch: 400 BadRequest, 413 RequestEntityTooLarge, 415 UnsupportedMediaType, 422 Invalid. */
+export type PatchErrorStatus = 400 | 413 | 415 | 422;
 
-const reasons = { 400: 'BadRequest', 415: 'UnsupportedMediaType', 422: 'Invalid' } as const;
+const reasons = {
+  400: 'BadRequest',
+  413: 'RequestEntityTooLarge',
+  415: 'UnsupportedMediaType',
+  422: 'Invalid',
+} as const;
 
 /** A patch that cannot be decoded or applied. `message` is the Status message Kubernetes returns. */
 export class PatchError extends Error {
   readonly status: PatchErrorStatus;
-  readonly reason: 'BadRequest' | 'UnsupportedMediaType' | 'Invalid';
+  readonly reason: (typeof reasons)[PatchErrorStatus];
   /** `Status.details.causes`, when Kubernetes sends any. */
   readonly causes: PatchErrorCause[] | undefined;
   /** What went wrong, for logs: Kubernetes does not send it to the client for a generic 422. */

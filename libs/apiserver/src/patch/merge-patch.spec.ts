@@ -43,4 +43,16 @@ describe('applyMergePatch (RFC 7386)', () => {
       expect((e as PatchError).status).toBe(400);
     }
   });
+
+  it('treats __proto__ and constructor as plain keys and leaves Object.prototype alone', () => {
+    const out = applyMergePatch(
+      JSON.parse('{"a":1,"__proto__":{"keep":1}}') as unknown,
+      JSON.parse('{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}') as unknown,
+    ) as Record<string, unknown>;
+    expect(JSON.stringify(out)).toBe(
+      '{"a":1,"__proto__":{"keep":1,"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
+    );
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
 });

@@ -326,4 +326,16 @@ describe('applyStrategicMergePatch', () => {
     expect((err as PatchError).message).toBe(message);
     if (detail !== undefined) expect((err as PatchError).detail).toBe(detail);
   });
+
+  it('treats __proto__ and constructor as plain keys and leaves Object.prototype alone', () => {
+    const cm = JSON.parse('{"data":{"__proto__":"a"}}') as unknown;
+    const out = applyStrategicMergePatch(
+      cm,
+      JSON.parse('{"data":{"__proto__":"b","constructor":"c"},"__proto__":{"polluted":"yes"}}') as unknown,
+      undefined,
+    ) as Record<string, unknown>;
+    expect(JSON.stringify(out)).toBe('{"data":{"__proto__":"b","constructor":"c"},"__proto__":{"polluted":"yes"}}');
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
 });

@@ -5,6 +5,7 @@
  * `$deleteFromPrimitiveList/<field>` directives, `null` deletes.
  */
 import type { FieldTypeInfo, TypeInfo } from '../typeinfo/types.ts';
+import { getOwn, setOwn } from '../util.ts';
 import { PatchError, unprocessablePatch } from './errors.ts';
 
 type Obj = Record<string, unknown>;
@@ -68,13 +69,13 @@ const stripDirectives = (v: unknown): unknown => {
     if (k === directiveKey || k === retainKeysDirective) continue;
     if (k.startsWith(setElementOrderPrefix) || k.startsWith(deleteFromPrimitiveListPrefix)) continue;
     if (val === null) continue;
-    out[k] = stripDirectives(val);
+    setOwn(out, k, stripDirectives(val));
   }
   return out;
 };
 
 const mergeMap = (original: Obj, patch: Obj, path: readonly string[], ctx: Ctx): Obj | undefined => {
-  const directive = patch[directiveKey];
+  const directive = getOwn(patch, directiveKey);
   if (directive !== undefined) {
     if (directive === 'replace') return stripDirectives(patch) as Obj;
     if (directive === 'delete') return undefined;
@@ -82,7 +83,7 @@ const mergeMap = (original: Obj, patch: Obj, path: readonly string[], ctx: Ctx):
   }
   let out: Obj = { ...original };
 
-  const retain = patch[retainKeysDirective];
+  const retain = getOwn(patch, retainKeysDirective);
   if (retain !== undefined) {
     if (!Array.isArray(retain) || !retain.every((k) => typeof k === 'string')) throw errBadPatchFormatForRetainKeys();
     const keep = new Set(retain as string[]);
@@ -99,10 +100,14 @@ const mergeMap = (original: Obj, patch: Obj, path: readonly string[], ctx: Ctx):
     if (!k.startsWith(deleteFromPrimitiveListPrefix)) continue;
     const field = k.slice(deleteFromPrimitiveListPrefix.length);
     if (!Array.isArray(values)) throw errBadPatchFormatForPrimitiveList();
-    const current = out[field];
+    const current = getOwn(out, field);
     if (current === undefined) continue;
     if (!Array.isArray(current)) throw errBadPatchFormatForPrimitiveList();
-    out[field] = current.filter((item) => !values.some((v) => deepEqual(v, item)));
+    setOwn(
+      out,
+      field,
+      current.filter((item) => !values.some((v) => deepEqual(v, item))),
+    );
   }
 
   const orders = new Map<string, unknown[]>();
@@ -120,34 +125,34 @@ const mergeMap = (original: Obj, patch: Obj, path: readonly string[], ctx: Ctx):
       delete out[k];
       continue;
     }
-    const origV = out[k];
+    const origV = getOwn(out, k);
     const info = fieldInfo(ctx, childPath);
     if (isObject(patchV)) {
       const base = isObject(origV) ? origV : {};
       if (info?.patchStrategy === 'replace') {
-        out[k] = stripDirectives(patchV);
+        setOwn(out, k, stripDirectives(patchV));
         continue;
       }
       const merged = mergeMap(base, patchV, childPath, ctx);
       if (merged === undefined) delete out[k];
-      else out[k] = merged;
+      else setOwn(out, k, merged);
       continue;
     }
     if (Array.isArray(patchV)) {
       const base = Array.isArray(origV) ? origV : [];
-      out[k] = mergeList(base, patchV, childPath, info, orders.get(k), ctx);
+      setOwn(out, k, mergeList(base, patchV, childPath, info, orders.get(k), ctx));
       continue;
     }
-    out[k] = patchV;
+    setOwn(out, k, patchV);
   }
 
   // $setElementOrder for a list the patch does not otherwise touch
   for (const [k, order] of orders) {
-    if (k in patch) continue;
-    const current = out[k];
+    if (Object.hasOwn(patch, k)) continue;
+    const current = getOwn(out, k);
     if (!Array.isArray(current)) continue;
     const info = fieldInfo(ctx, [...path, k]);
-    out[k] = normalizeOrder(current, current, order, info?.patchMergeKey);
+    setOwn(out, k, normalizeOrder(current, current, order, info?.patchMergeKey));
   }
   return out;
 };

@@ -6,6 +6,7 @@ import type { TypeInfo } from '../typeinfo/types.ts';
 import { PatchError } from '../patch/errors.ts';
 import type { FieldPath } from './fieldset.ts';
 import { FieldSet, pathToString } from './fieldset.ts';
+import { getOwn, setOwn } from '../util.ts';
 import { compare, deepEqual, dropAppliedNulls, isObject, mergeApplied, removePaths, toFieldSet } from './walk.ts';
 
 type Obj = Record<string, unknown>;
@@ -514,16 +515,16 @@ const restoreIgnored = (merged: Obj, live: Obj, paths: readonly (readonly string
     let dst: unknown = out;
     for (let i = 0; i < path.length - 1; i++) {
       const k = path[i] as string;
-      src = isObject(src) ? src[k] : undefined;
+      src = isObject(src) ? getOwn(src, k) : undefined;
       if (!isObject(dst)) break;
-      if (!isObject(dst[k])) dst[k] = {};
+      if (!isObject(getOwn(dst, k))) setOwn(dst, k, {});
       dst = dst[k];
     }
     const last = path[path.length - 1] as string;
     if (!isObject(dst)) continue;
-    const value = isObject(src) ? src[last] : undefined;
+    const value = isObject(src) ? getOwn(src, last) : undefined;
     if (value === undefined) delete dst[last];
-    else dst[last] = structuredClone(value);
+    else setOwn(dst, last, structuredClone(value));
   }
   return out;
 };

@@ -7,6 +7,7 @@ import type { FieldTypeInfo, ListSemantics, TypeInfo } from '../typeinfo/types.t
 import { PatchError } from '../patch/errors.ts';
 import type { FieldPath, PathElement } from './fieldset.ts';
 import { FieldSet, pathToString } from './fieldset.ts';
+import { getOwn, setOwn } from '../util.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -175,8 +176,8 @@ export const compare = (lhs: unknown, rhs: unknown, ti: TypeInfo): Comparison =>
         leaf(l, r, loc);
         return;
       }
-      for (const k of Object.keys(lo)) walk(lo[k], ro[k], child(loc, k), false);
-      for (const k of Object.keys(ro)) if (!(k in lo)) walk(undefined, ro[k], child(loc, k), false);
+      for (const k of Object.keys(lo)) walk(lo[k], getOwn(ro, k), child(loc, k), false);
+      for (const k of Object.keys(ro)) if (!Object.hasOwn(lo, k)) walk(undefined, ro[k], child(loc, k), false);
       // the item or map itself: list items always, real maps (labels, data…) too; struct fields are implicit
       if (loc.pes.length > 0 && (isItem || isRealMap(ti, loc))) {
         if (l === undefined) added.insert(loc.pes);
@@ -202,7 +203,7 @@ export const mergeApplied = (live: unknown, config: unknown, ti: TypeInfo): unkn
     }
     if (isObject(l) && isObject(r) && !(isAtomicMap(ti, loc) && loc.pes.length > 0)) {
       const out: Obj = { ...l };
-      for (const [k, v] of Object.entries(r)) out[k] = walk(l[k], v, child(loc, k));
+      for (const [k, v] of Object.entries(r)) setOwn(out, k, walk(getOwn(l, k), v, child(loc, k)));
       return out;
     }
     return structuredClone(r);
@@ -292,7 +293,7 @@ const removePath = (obj: Obj, path: FieldPath, ti: TypeInfo): void => {
   for (const pe of path) {
     if (pe.startsWith('f:')) {
       const name = pe.slice(2);
-      if (!isObject(cur) || !(name in cur)) return;
+      if (!isObject(cur) || !Object.hasOwn(cur, name)) return;
       chain.push({ container: cur, key: name });
       cur = cur[name];
       loc = child(loc, name);
@@ -337,7 +338,7 @@ export const dropAppliedNulls = (merged: unknown, config: unknown): unknown => {
   const out: Obj = { ...merged };
   for (const [k, v] of Object.entries(config)) {
     if (v === null) delete out[k];
-    else if (isObject(v) && isObject(out[k])) out[k] = dropAppliedNulls(out[k], v);
+    else if (isObject(v) && isObject(getOwn(out, k))) setOwn(out, k, dropAppliedNulls(out[k], v));
   }
   return out;
 };

@@ -3,7 +3,7 @@
  * resources. Compiled schemas are cached per schema object (the registry keeps one object per CRD version).
  */
 import { checkStructural, formatFieldErrorBody, StructuralSchema, type JSONSchemaProps } from '@flux-ts/schema';
-import type { Obj } from '../util.ts';
+import { isObj, setOwn, type Obj } from '../util.ts';
 
 /** One field error (maps to a Status cause). */
 export interface SchemaFieldError {
@@ -29,11 +29,14 @@ export const validateSchema = (schema: Obj, value: unknown, rootPath = ''): Sche
     .validate(value, rootPath === '' ? {} : { rootPath })
     .map((e) => ({ type: e.type, field: e.field, message: formatFieldErrorBody(e) }));
 
-/** Replace an object's content in place, keeping its `metadata` object (callers hold references to it). */
+/**
+ * Replace an object's content in place, keeping its `metadata` object (callers hold references to it). Keys are
+ * copied as own properties: a `__proto__` key stays data (`Object.assign` would set the prototype).
+ */
 const replaceContents = (target: Obj, value: unknown): void => {
   const metadata = target['metadata'];
   for (const k of Object.keys(target)) delete target[k];
-  Object.assign(target, value);
+  if (isObj(value)) for (const [k, v] of Object.entries(value)) setOwn(target, k, v);
   if (metadata !== undefined) target['metadata'] = metadata;
 };
 
