@@ -1,10 +1,11 @@
 // What the helm table cannot reach: strict mode (helm template has no --strict), an injected lookup backend, lint
 // mode, the template order, and the YAML emitter's rules on their own.
+import { sortKeys as goYamlSortKeys } from '@flux-ts/goyaml';
 import { describe, expect, it } from 'vitest';
 import { loadFiles } from '../chart/loader.ts';
 import { readValues } from '../values/yaml.ts';
 import { renderChart, sortTemplates, type RenderOptions } from './render.ts';
-import { goYamlSortKeys, toYaml, toYamlPretty } from './yaml.ts';
+import { toYaml, toYamlPretty } from './yaml.ts';
 
 function chart(templates: Record<string, string>, values = ''): ReturnType<typeof loadFiles> {
   const files = [

@@ -1,7 +1,15 @@
-// Sprig's `semver` and `semverCompare` on @flux-ts/semver (Masterminds/semver v3.3.0, what Sprig v3.3.0 uses in
-// Helm 3.18); this file only adds the template value of a *semver.Version.
-import { compareVersions, versionString, type Version } from '@flux-ts/semver';
-import { GoFunc, GoInt, GoStruct } from '../template/values.ts';
+// Sprig's semver.go: `semver` and `semverCompare` on @flux-ts/semver (Masterminds/semver v3.3.0, what Sprig v3.3.0
+// uses in Helm 3.18), and the template value of a *semver.Version.
+import {
+  checkConstraint,
+  compareVersions,
+  newConstraint,
+  newVersion,
+  versionString,
+  type Version,
+} from '@flux-ts/semver';
+import { GoFunc, GoInt, GoStruct, type FuncMap } from '../template/values.ts';
+import { S } from './util.ts';
 
 export { checkConstraint, newConstraint, newVersion } from '@flux-ts/semver';
 
@@ -26,3 +34,18 @@ export function versionValue(v: Version): GoStruct {
 
 /** The Version behind a versionValue. */
 export const VERSION: unique symbol = Symbol('semver.Version');
+
+/** semver.go's functions: semver (a *semver.Version) and semverCompare. */
+export function semverFuncs(): FuncMap {
+  const semver = (v: string): GoStruct => {
+    const ver = newVersion(v);
+    const s = versionValue(ver);
+    (s as unknown as Record<symbol, unknown>)[VERSION] = ver;
+    return s;
+  };
+  const semverCompare = (c: string, v: string): boolean => checkConstraint(newConstraint(c), newVersion(v));
+  return {
+    semver: new GoFunc([S], semver),
+    semverCompare: new GoFunc([S, S], semverCompare),
+  };
+}

@@ -1,6 +1,7 @@
 // Values files as Helm 3.18.0 reads them: go-yaml (YAML 1.1) through sigs.k8s.io/yaml into JSON, whose numbers are
 // json.Number (the digits of the JSON text). YAML 1.1 booleans (y, yes, on, off, n, …) also as keys, duplicate keys
 // (the last wins), merge keys, timestamps kept as strings (go-yaml does so into interface{}), no sexagesimal numbers.
+import { resolve } from '@flux-ts/goyaml';
 import { parseAllDocuments, type ScalarTag, type Tags } from 'yaml';
 import { formatFloat } from '../template/fmt.ts';
 import { JsonNumber } from '../template/values.ts';
@@ -21,63 +22,25 @@ export function jsonFloat(x: number): string {
 const INT64_MIN = -(1n << 63n);
 const UINT64_MAX = (1n << 64n) - 1n;
 
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const INT64_MAX = (1n << 63n) - 1n;
-
-/** Go's strconv.ParseInt/ParseUint with base 0 (prefixes 0x, 0o, 0b, a leading 0 for octal; a sign). */
-function goParseInt(s: string, signed: boolean): bigint | undefined {
-  const m = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
-  if (m === null) return undefined;
-  if (!signed && m[1] !== '') return undefined;
-  let body = m[2] as string;
-  if (/^0[0-7]+$/.test(body)) body = '0o' + body.slice(1);
-  let n = BigInt(body.toLowerCase());
-  if (m[1] === '-') n = -n;
-  if (signed ? n < INT64_MIN || n > INT64_MAX : n > UINT64_MAX) return undefined;
-  return n;
+/** A plain scalar's value as go-yaml v2 resolves it into interface{} (timestamps stay strings). */
+function plainValue(s: string): unknown {
+  const r = resolve(s);
+  return r.tag === 'timestamp' ? s : r.value;
 }
 
-/** go-yaml v2's resolution of a plain scalar that starts with a digit, a sign or a dot. */
-function resolveNumber(input: string): unknown {
-  if (input.startsWith('.')) return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(input) ? Number(input) : input;
-  const plain = input.replace(/_/g, '');
-  const i = goParseInt(plain, true) ?? goParseInt(plain, false);
-  if (i !== undefined) return i;
-  if (YAML_STYLE_FLOAT.test(plain)) return Number(plain);
-  if (plain.startsWith('0b') || plain.startsWith('-0b')) {
-    const neg = plain.startsWith('-');
-    const digits = plain.slice(neg ? 3 : 2);
-    if (/^[01]+$/.test(digits)) {
-      const n = BigInt('0b' + digits);
-      return neg ? -n : n;
-    }
-  }
-  return input;
-}
-
-const scalar = (tag: string, test: RegExp, resolve: (s: string) => unknown): ScalarTag => ({
+const scalar = (tag: string, test: RegExp): ScalarTag => ({
   tag: `tag:yaml.org,2002:${tag}`,
   default: true,
   test,
-  resolve: resolve as ScalarTag['resolve'],
+  resolve: plainValue as ScalarTag['resolve'],
 });
 
-const BOOLS: Record<string, boolean> = {};
-for (const w of ['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON']) BOOLS[w] = true;
-for (const w of ['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF']) BOOLS[w] = false;
-
-/** go-yaml v2's plain scalar resolution (null, YAML 1.1 booleans, .inf/.nan, ints and floats, strings). */
+/** go-yaml v2's plain scalars (null, YAML 1.1 booleans, .inf/.nan, ints and floats), resolved by @flux-ts/goyaml. */
 const GO_SCALARS: ScalarTag[] = [
-  scalar('null', /^(?:~|null|Null|NULL)?$/, () => null),
-  scalar(
-    'bool',
-    /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/,
-    (s) => BOOLS[s],
-  ),
-  scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/, (s) =>
-    /nan/i.test(s) ? NaN : s.startsWith('-') ? -Infinity : Infinity,
-  ),
-  scalar('int', /^[-+0-9.].*$/s, resolveNumber),
+  scalar('null', /^(?:~|null|Null|NULL)?$/),
+  scalar('bool', /^(?:y|Y|yes|Yes|YES|true|True|TRUE|on|On|ON|n|N|no|No|NO|false|False|FALSE|off|Off|OFF)$/),
+  scalar('float', /^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$/),
+  scalar('int', /^[-+0-9.].*$/s),
 ];
 
 const REPLACED = new Set(['null', 'bool', 'int', 'float', 'timestamp'].map((t) => `tag:yaml.org,2002:${t}`));
