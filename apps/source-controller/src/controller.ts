@@ -8,16 +8,22 @@ import { mkdir } from 'node:fs/promises';
 import { hostname as osHostname } from 'node:os';
 import { Storage, buildArtifactServer } from '@flux-ts/artifact';
 import {
-  Cache,
   EventRecorder,
-  KubeClient,
-  Manager,
   formatListenAddress,
   listen,
+  newControllerRuntime,
   newLogger,
   runtimeSettingsFromFlags,
 } from '@flux-ts/runtime';
-import type { BoundAddress, FlagConfig, ListenAddress, Logger, loadKubeConfig } from '@flux-ts/runtime';
+import type {
+  BoundAddress,
+  FlagConfig,
+  KubeClient,
+  ListenAddress,
+  Logger,
+  Manager,
+  loadKubeConfig,
+} from '@flux-ts/runtime';
 import type { sourceControllerFlags } from './flags.ts';
 import { setupGitRepositoryController } from './gitrepository/index.ts';
 
@@ -84,26 +90,13 @@ export async function createSourceController(
   const settings = runtimeSettingsFromFlags(SourceControllerName, config, { runtimeNamespace });
   const logger = deps.logger ?? newLogger({ level: settings.log.level, encoding: settings.log.encoding });
   const hostname = deps.hostname ?? osHostname();
-  const client = KubeClient.fromKubeConfig(deps.kubeConfig, {
-    qps: config.kubeApiQps,
-    burst: config.kubeApiBurst,
+  const { client, cache, manager } = newControllerRuntime({
+    flags: config,
+    settings,
+    kubeConfig: deps.kubeConfig,
+    runtimeNamespace,
+    logger,
     userAgent: SourceControllerName,
-    // fluxcd/pkg GetConfigOrDie: a server with Priority and Fairness throttles, so the client does not.
-    detectFlowControl: true,
-    logger,
-  });
-  const cache = new Cache(client, {
-    ...(config.watchLabelSelector ? { labelSelector: config.watchLabelSelector } : {}),
-    ...(!config.watchAllNamespaces && runtimeNamespace !== '' ? { namespace: runtimeNamespace } : {}),
-    logger,
-  });
-  const manager = new Manager({
-    client,
-    cache,
-    logger,
-    healthAddr: settings.healthAddr,
-    metricsAddr: settings.metricsAddr,
-    ...(settings.leaderElection ? { leaderElection: settings.leaderElection } : {}),
   });
 
   await mkdir(config.storagePath, { recursive: true });

@@ -44,11 +44,11 @@ describe('source-controller main runs the GitRepository controller', () => {
   }, 60_000);
 
   async function readyRevision(name: string): Promise<string> {
-    return until(async () => {
+    return until(`${name} Ready`, async () => {
       const obj = await client.get<GitRepo>(gitGVK, { namespace: 'default', name });
       const ready = obj.status?.conditions?.find((c) => c.type === 'Ready');
       return ready?.status === 'True' ? obj.status?.artifact?.revision : undefined;
-    }, `${name} Ready`);
+    });
   }
 
   function args(storage: string, port: number, metricsPort: number): string[] {
@@ -148,13 +148,13 @@ describe('source-controller main runs the GitRepository controller', () => {
     }
     await exited;
     // The controller shut down: its artifact server no longer accepts connections.
-    await until(async () => {
+    await until(`artifact server on ${port} closed (stderr: ${stderr})`, async () => {
       try {
         await fetch(`http://127.0.0.1:${port}/`);
         return false;
       } catch {
         return true;
       }
-    }, `artifact server on ${port} closed (stderr: ${stderr})`);
+    });
   });
 });

@@ -2,6 +2,7 @@ import {
   FlagError,
   HelpRequestedError,
   KubeConfigError,
+  errMessage,
   formatHelp,
   loadKubeConfig,
   parseFlags,
@@ -70,14 +71,14 @@ export async function main(argv: readonly string[], env: Env, io: MainProcess, s
       runtimeNamespace: controllerEnv.runtimeNamespace,
       hostname: env['HOSTNAME'] || undefined,
     }).catch((err: unknown) => {
-      io.stderr.write(`${SourceControllerName}: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr.write(`${SourceControllerName}: ${errMessage(err)}\n`);
       return undefined;
     });
     if (!controller) return 1;
     try {
       await controller.run(stop.signal);
     } catch (err) {
-      controller.logger.error({ err: err instanceof Error ? err.message : String(err) }, 'problem running manager');
+      controller.logger.error({ err: errMessage(err) }, 'problem running manager');
       controller.logger.flush();
       return 1;
     }

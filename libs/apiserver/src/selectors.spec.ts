@@ -8,15 +8,40 @@ const obj = (labels: Record<string, string>, extra: Record<string, unknown> = {}
 
 describe('selectors', () => {
   it('parses the label selector grammar', () => {
-    expect(parseLabelSelector('a=b,c!=d, e in (x, y),f notin (z),!g,h')).toEqual([
-      { key: 'a', op: 'in', values: ['b'] },
-      { key: 'c', op: 'notin', values: ['d'] },
-      { key: 'e', op: 'in', values: ['x', 'y'] },
-      { key: 'f', op: 'notin', values: ['z'] },
-      { key: 'g', op: 'notexists', values: [] },
-      { key: 'h', op: 'exists', values: [] },
+    expect(parseLabelSelector('h,a=b,c!=d, e in (y, x),f notin (z),!g')).toEqual([
+      { key: 'a', operator: '=', values: ['b'] },
+      { key: 'c', operator: '!=', values: ['d'] },
+      { key: 'e', operator: 'in', values: ['x', 'y'] },
+      { key: 'f', operator: 'notin', values: ['z'] },
+      { key: 'g', operator: '!', values: [] },
+      { key: 'h', operator: 'exists', values: [] },
     ]);
-    expect(() => parseLabelSelector('a=b=c')).toThrow(/unable to parse requirement/);
+  });
+
+  it('answers a malformed label selector with a 400 carrying the labels.Parse message', () => {
+    const errorOf = (s: string): unknown => {
+      try {
+        labelSelector(s);
+      } catch (err) {
+        return err;
+      }
+      return undefined;
+    };
+    expect(errorOf('a=b=c')).toMatchObject({
+      code: 400,
+      reason: 'BadRequest',
+      message: "found '=', expected: ',' or 'end of string'",
+    });
+    expect(errorOf('a in b')).toMatchObject({
+      code: 400,
+      message: "unable to parse requirement: found 'b' expected: '('",
+    });
+    expect(errorOf('x>-1')).toMatchObject({
+      code: 400,
+      message: expect.stringMatching(
+        /^unable to parse requirement: values\[0\]\[x\]: Invalid value: "-1": a valid label must be/,
+      ),
+    });
   });
 
   it('matches labels', () => {
@@ -25,6 +50,9 @@ describe('selectors', () => {
     expect(sel(obj({ app: 'web', tier: 'db' }))).toBe(false);
     expect(sel(obj({ app: 'web', tier: 'fe', legacy: 'x' }))).toBe(false);
     expect(labelSelector('')).toBeUndefined();
+    expect(labelSelector(' ')).toBeUndefined();
+    expect(labelSelector('replicas>2')!(obj({ replicas: '3' }))).toBe(true);
+    expect(labelSelector('replicas<2')!(obj({ replicas: 'x' }))).toBe(false);
     expect(
       labelSelectorFromObject({ matchLabels: { a: '1' }, matchExpressions: [{ key: 'b', operator: 'Exists' }] })({
         a: '1',

@@ -1,13 +1,12 @@
 /** Label and field selectors in their query-string form. */
+import {
+  LabelSelectorError,
+  matchesLabelRequirements,
+  parseLabelSelector as parseLabelRequirements,
+  type LabelRequirement,
+} from '@flux-ts/schema';
 import { badRequest } from './errors.ts';
 import { getPath, isObj, type Obj } from './util.ts';
-
-/** One parsed label-selector requirement. */
-export interface LabelRequirement {
-  key: string;
-  op: 'exists' | 'notexists' | 'in' | 'notin' | 'gt' | 'lt';
-  values: string[];
-}
 
 /** A compiled selector: a predicate over objects. */
 export type Selector = (o: Obj) => boolean;
@@ -28,61 +27,24 @@ const splitTop = (s: string): string[] => {
   return out.map((x) => x.trim()).filter((x) => x !== '');
 };
 
-/** Parse `a=b,c!=d,e in (x,y),!f` into requirements; throws 400 on bad syntax. */
+/** Parse a `labelSelector` query value (labels.Parse, @flux-ts/schema); throws 400 with apimachinery's message. */
 export const parseLabelSelector = (s: string): LabelRequirement[] => {
-  const reqs: LabelRequirement[] = [];
-  for (const part of splitTop(s)) {
-    let m: RegExpMatchArray | null;
-    if ((m = part.match(/^([^\s!=<>(),]+)\s+(in|notin)\s+\(([^)]*)\)$/))) {
-      const values = (m[3] ?? '')
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v !== '');
-      reqs.push({ key: m[1] as string, op: m[2] === 'in' ? 'in' : 'notin', values });
-    } else if ((m = part.match(/^!\s*([^\s!=<>(),]+)$/))) {
-      reqs.push({ key: m[1] as string, op: 'notexists', values: [] });
-    } else if ((m = part.match(/^([^\s!=<>(),]+)\s*(==|=|!=)\s*([^\s!=<>(),]*)$/))) {
-      reqs.push({ key: m[1] as string, op: m[2] === '!=' ? 'notin' : 'in', values: [m[3] ?? ''] });
-    } else if ((m = part.match(/^([^\s!=<>(),]+)\s*(<|>)\s*(-?\d+)$/))) {
-      reqs.push({ key: m[1] as string, op: m[2] === '>' ? 'gt' : 'lt', values: [m[3] as string] });
-    } else if ((m = part.match(/^([^\s!=<>(),]+)$/))) {
-      reqs.push({ key: m[1] as string, op: 'exists', values: [] });
-    } else {
-      throw badRequest(`unable to parse requirement: found '${part}', expected: identifier`);
-    }
+  try {
+    return parseLabelRequirements(s);
+  } catch (err) {
+    if (err instanceof LabelSelectorError) throw badRequest(err.message);
+    throw err;
   }
-  return reqs;
 };
 
-/** True when labels satisfy every requirement. */
-export const matchesLabels = (reqs: LabelRequirement[], labels: Record<string, unknown>): boolean =>
-  reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(labels, r.key);
-    const v = has ? String(labels[r.key]) : undefined;
-    switch (r.op) {
-      case 'exists':
-        return has;
-      case 'notexists':
-        return !has;
-      case 'in':
-        return v !== undefined && r.values.includes(v);
-      case 'notin':
-        return v === undefined || !r.values.includes(v);
-      case 'gt':
-        return v !== undefined && Number(v) > Number(r.values[0]);
-      case 'lt':
-        return v !== undefined && Number(v) < Number(r.values[0]);
-    }
-    return false;
-  });
-
-/** Compile a `labelSelector` query value. */
+/** Compile a `labelSelector` query value; undefined when it selects everything. */
 export const labelSelector = (s: string | undefined): Selector | undefined => {
-  if (s === undefined || s.trim() === '') return undefined;
+  if (s === undefined) return undefined;
   const reqs = parseLabelSelector(s);
+  if (reqs.length === 0) return undefined;
   return (o) => {
     const labels = getPath(o, 'metadata.labels');
-    return matchesLabels(reqs, isObj(labels) ? labels : {});
+    return matchesLabelRequirements(reqs, isObj(labels) ? labels : {});
   };
 };
 
@@ -91,7 +53,7 @@ export const labelSelectorFromObject = (sel: unknown): ((labels: Record<string, 
   if (!isObj(sel)) return () => false;
   const reqs: LabelRequirement[] = [];
   if (isObj(sel['matchLabels']))
-    for (const [k, v] of Object.entries(sel['matchLabels'])) reqs.push({ key: k, op: 'in', values: [String(v)] });
+    for (const [k, v] of Object.entries(sel['matchLabels'])) reqs.push({ key: k, operator: '=', values: [String(v)] });
   if (Array.isArray(sel['matchExpressions'])) {
     for (const e of sel['matchExpressions']) {
       if (!isObj(e)) continue;
@@ -99,12 +61,12 @@ export const labelSelectorFromObject = (sel: unknown): ((labels: Record<string, 
       const values = Array.isArray(e['values']) ? e['values'].map(String) : [];
       reqs.push({
         key: String(e['key']),
-        op: op === 'In' ? 'in' : op === 'NotIn' ? 'notin' : op === 'Exists' ? 'exists' : 'notexists',
+        operator: op === 'In' ? 'in' : op === 'NotIn' ? 'notin' : op === 'Exists' ? 'exists' : '!',
         values,
       });
     }
   }
-  return (labels) => matchesLabels(reqs, labels);
+  return (labels) => matchesLabelRequirements(reqs, labels);
 };
 
 /** Compile a `fieldSelector` query value (`metadata.name=x,status.phase!=Running`). */

@@ -91,6 +91,7 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
   const out = ctx.io.stdout;
   out.write(banner(e, ctx.cwd));
   for (const c of e.controllers) {
+    // a notice only; `exited` never rejects, and stopping awaits it
     void c.exited.then((code) => {
       if (!ctx.signal.aborted) out.write(`${c.name} exited (${code}); see ${shown(ctx.cwd, c.logFile)}\n`);
     });

@@ -13,3 +13,5 @@ export * from './manager/index.ts';
 export * from './leader-election/index.ts';
 /** Waits, or rejects with the abort reason. */
 export { sleep } from './util/sleep.ts';
+/** The message of a caught value (`Error.message`, else `String(err)`). */
+export { errMessage } from './util/err-message.ts';

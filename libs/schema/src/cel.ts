@@ -137,8 +137,11 @@ export function escapePropertyName(name: string): string | undefined {
   return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(escaped) ? escaped : undefined;
 }
 
-/** Converts an unstructured value to a CEL input following the schema (UnstructuredToVal). */
-export function toCel(v: unknown, s: JSONSchemaProps | undefined): CelInput {
+/**
+ * Converts an unstructured value to a CEL input following the schema (UnstructuredToVal): objects become maps,
+ * integral numbers in int64 range `int`, others `double`. Without a schema every field is kept.
+ */
+export function toCel(v: unknown, s?: JSONSchemaProps): CelInput {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'bigint') return v;

@@ -13,6 +13,16 @@ export type { CheckStructuralOptions, PruneOptions, PruneResult, ValidateOptions
 export { StructuralSchema };
 export { formatFieldError, formatFieldErrorBody } from './go-format.ts';
 export { schemaAt } from './schema-at.ts';
+/** Label selector strings parsed and matched with k8s.io/apimachinery `labels.Parse` semantics and messages. */
+export {
+  LabelSelectorError,
+  matchesLabelRequirements,
+  parseLabelSelector,
+  requirementMatches,
+} from './label-selector.ts';
+export type { LabelRequirement, SelectorOperator } from './label-selector.ts';
+/** Unstructured JSON → CEL values as apiextensions' UnstructuredToVal does (maps, int for integral numbers). */
+export { toCel } from './cel.ts';
 
 /**
  * Validates a value against a CRD schema exactly as the kube-apiserver validates a custom resource on create.

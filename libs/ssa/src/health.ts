@@ -7,8 +7,9 @@
  */
 import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
-import { isNotFound, sleep } from '@flux-ts/runtime';
+import { errMessage, isNotFound, sleep } from '@flux-ts/runtime';
 import type { KubeObject, ObjectReader } from '@flux-ts/runtime';
+import { toCel } from '@flux-ts/schema';
 import { formatSubject } from './object-ref.ts';
 import type { ObjMetadata } from './object-ref.ts';
 
@@ -185,16 +186,6 @@ export function computeStatus(obj: KubeObject): StatusResult {
   return genericStatus(obj);
 }
 
-// CEL sees Kubernetes JSON as apiextensions does: objects as maps, integral numbers as int.
-function toCel(v: unknown): CelInput {
-  if (v === null || v === undefined) return null;
-  if (Array.isArray(v)) return v.map(toCel);
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (typeof v === 'object')
-    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x)]));
-  return v as CelInput;
-}
-
 type Program = ReturnType<typeof plan>;
 
 interface CompiledCheck {
@@ -210,7 +201,7 @@ function compile(expr: string, field: string, check: CustomHealthCheck): Program
     return plan(celEnv({ funcs: strings }), parse(expr));
   } catch (err) {
     throw new Error(
-      `failed to parse the '${field}' expression of the health check for ${check.kind ?? '*'} in ${check.apiVersion}: ${err instanceof Error ? err.message : String(err)}`,
+      `failed to parse the '${field}' expression of the health check for ${check.kind ?? '*'} in ${check.apiVersion}: ${errMessage(err)}`,
       { cause: err },
     );
   }
@@ -304,7 +295,7 @@ export class HealthChecker {
       if (check.failed && evalBool(check.failed, obj, 'failed')) return failed('Resource has failed');
       if (evalBool(check.current, obj, 'current')) return current('Resource is current');
     } catch (err) {
-      return { status: 'Unknown', message: err instanceof Error ? err.message : String(err) };
+      return { status: 'Unknown', message: errMessage(err) };
     }
     return inProgress('Resource is in progress');
   }

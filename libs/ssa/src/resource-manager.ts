@@ -5,7 +5,7 @@
  * for, then `*Class` kinds, then the rest); bounded parallelism; recreate on immutable-field errors; the
  * `kustomize.toolkit.fluxcd.io/*` per-object policies; and prune by inventory with the owner-label guard.
  */
-import { isInvalid, isNotFound, reasonForError } from '@flux-ts/runtime';
+import { errMessage, isInvalid, isNotFound, reasonForError } from '@flux-ts/runtime';
 import type {
   ApplyOptions as ClientApplyOptions,
   DeleteOptions,
@@ -179,12 +179,8 @@ export interface DeleteAllOptions {
 /** True for the 422 a server answers when an update touches an immutable field. */
 export function isImmutableError(err: unknown): boolean {
   if (!isInvalid(err)) return false;
-  const msg = err instanceof Error ? err.message : String(err);
+  const msg = errMessage(err);
   return /field is immutable|is immutable|cannot change|may not be changed/i.test(msg);
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 function gvkOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): GroupVersionKind {

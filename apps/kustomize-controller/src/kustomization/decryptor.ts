@@ -10,6 +10,7 @@ import { parse as parseYaml } from 'yaml';
 import { KustomizeAnnotationValues, KustomizeAnnotations } from '@flux-ts/api';
 import type { ConfinedFs } from '@flux-ts/artifact';
 import { KUSTOMIZATION_FILE_NAMES } from '@flux-ts/kustomize';
+import { errMessage } from '@flux-ts/runtime';
 import {
   SopsError,
   SopsKeyring,
@@ -32,10 +33,6 @@ export const DecryptionAgeExt = '.agekey';
 export const MaxEncryptedFileSize = 5 << 20;
 
 type Obj = Record<string, unknown>;
-
-function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** True when the object has `kustomize.toolkit.fluxcd.io/decrypt: disabled` (case-insensitive). */
 export function isDecryptionDisabled(obj: Obj): boolean {
@@ -72,7 +69,7 @@ export class Decryptor {
         else if (name.endsWith(DecryptionAgeExt)) await keyring.importAge(value);
       } catch (err) {
         throw new Error(
-          `failed to import '${name}' data from ${DecryptionProviderSOPS} decryption Secret '${secretName}': ${message(err)}`,
+          `failed to import '${name}' data from ${DecryptionProviderSOPS} decryption Secret '${secretName}': ${errMessage(err)}`,
           { cause: err },
         );
       }
@@ -122,7 +119,7 @@ export class Decryptor {
       try {
         out = await this.decrypt(text, format, format, true);
       } catch (err) {
-        throw new SopsError(`failed to decrypt '${shown}': ${message(err)}`, { cause: err });
+        throw new SopsError(`failed to decrypt '${shown}': ${errMessage(err)}`, { cause: err });
       }
       fs.chmodSync(abs, 0o600);
       fs.writeFileSync(abs, out);
@@ -183,7 +180,7 @@ export class Decryptor {
       try {
         return (await decryptObject(obj, { keyring: this.#keyring })) as T;
       } catch (err) {
-        throw new SopsError(`failed to decrypt and format '${id}' ${String(obj['kind'])} data: ${message(err)}`, {
+        throw new SopsError(`failed to decrypt and format '${id}' ${String(obj['kind'])} data: ${errMessage(err)}`, {
           cause: err,
         });
       }
@@ -199,7 +196,7 @@ export class Decryptor {
       try {
         data[key] = Buffer.from(await this.decrypt(text, input, formatForPath(key), true), 'utf8').toString('base64');
       } catch (err) {
-        throw new SopsError(`failed to decrypt and format '${id}' Secret field '${key}': ${message(err)}`, {
+        throw new SopsError(`failed to decrypt and format '${id}' Secret field '${key}': ${errMessage(err)}`, {
           cause: err,
         });
       }

@@ -2,17 +2,15 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
-import { startApiServer } from '@flux-ts/apiserver';
 import type { ApiServer } from '@flux-ts/apiserver';
 import { Storage, buildArtifactServer } from '@flux-ts/artifact';
-import { Cache, KubeClient, Manager, isNotFound } from '@flux-ts/runtime';
-import type { EventObject, KubeObject, Logger, RecordEvent } from '@flux-ts/runtime';
+import { Cache, Manager, isNotFound } from '@flux-ts/runtime';
+import { startTestEnv } from '@flux-ts/testing';
+import type { EventObject, KubeClient, KubeObject, Logger, RecordEvent } from '@flux-ts/runtime';
 import { KustomizationReconciler } from './reconciler.ts';
 import type { KustomizationReconcilerOptions } from './reconciler.ts';
 import { setupKustomizationController } from './setup.ts';
 
-const crdsDir = join(import.meta.dirname, '..', '..', '..', '..', 'deploy', 'crds');
 /** The Kustomization GVK. */
 export const ksGVK = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
 const gitGVK = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' };
@@ -86,19 +84,15 @@ export async function startKsHarness(opts: KsHarnessOptions = {}): Promise<KsHar
   const namespaces = opts.namespaces ?? [];
   const writes: string[] = [];
   const events: { obj: string; ev: RecordEvent }[] = [];
-  const server = await startApiServer({
-    port: 0,
-    crdsDir,
+  const env = await startTestEnv({
+    namespaces: [NS, ...namespaces],
+    dirPrefix: 'ks-harness-',
     onRequest: (e) => {
       if (['POST', 'PUT', 'PATCH', 'DELETE'].includes(e.method) && !e.url.includes('dryRun=All'))
         writes.push(`${e.method} ${e.url.split('?')[0]}`);
     },
   });
-  const kc = new KubeConfig();
-  kc.loadFromString(server.kubeconfig);
-  const client = KubeClient.fromKubeConfig(kc);
-  for (const name of [NS, ...namespaces])
-    await client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }).catch(() => undefined);
+  const { server, client } = env;
   await opts.before?.(client);
 
   const storageDir = await mkdtemp(join(tmpdir(), 'ks-storage-'));
@@ -124,10 +118,11 @@ export async function startKsHarness(opts: KsHarnessOptions = {}): Promise<KsHar
     },
     ...opts.reconciler,
   });
-  setupKustomizationController(mgr, cache, reconciler, {
-    concurrent: 2,
-    minRetryDelay: 100,
-    maxRetryDelay: 1000,
+  setupKustomizationController({
+    manager: mgr,
+    cache,
+    reconciler,
+    options: { concurrent: 2, minRetryDelay: 100, maxRetryDelay: 1000 },
     watchConfigsLabelSelector: 'reconcile.fluxcd.io/watch=Enabled',
   });
   const stop = new AbortController();
@@ -187,7 +182,7 @@ export async function startKsHarness(opts: KsHarnessOptions = {}): Promise<KsHar
       stop.abort();
       await run.catch(() => undefined);
       await artifactServer.close();
-      await server.close();
+      await env.close();
       await rm(storageDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kstatusViolations } from '@flux-ts/testing';
+import { kustomizationReadyConditions } from './conditions.ts';
 import { isNotFound } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { NS, ksGVK, ready, startKsHarness, until } from './harness.spec-helper.ts';
@@ -30,11 +32,16 @@ describe('Kustomization: substitutions, failures that keep what is applied, and 
   afterAll(async () => h?.close(), 60_000);
 
   const getCm = (name: string) => h.client.get<ConfigMap>(cmGVK, { namespace: 'apps', name });
-  const readyAt = (name: string, revision: string) =>
-    until(`${name} Ready at ${revision}`, async () => {
+  const readyAt = async (name: string, revision: string) => {
+    const ks = await until(`${name} Ready at ${revision}`, async () => {
       const ks = await h.getKs(name);
       return ready(ks)?.status === 'True' && ks.status?.lastAppliedRevision === revision ? ks : undefined;
     });
+    expect(kstatusViolations(ks as never, { negativePolarity: kustomizationReadyConditions.negativePolarity })).toEqual(
+      [],
+    );
+    return ks;
+  };
 
   it('substitutes variables from a Secret, and the value reaches neither the status nor an event', async () => {
     await h.client.create({

@@ -63,12 +63,16 @@ describe('Kustomization reconciler, single reconciles', () => {
     expect(ks.metadata.finalizers).toEqual(['finalizers.fluxcd.io']);
   });
 
-  it('leaves a suspended Kustomization untouched', async () => {
-    const created = (await create('suspended', { suspend: true })) as KubeObject;
+  it('leaves a suspended Kustomization untouched but for the finalizer (deletion, finalizer, then suspend)', async () => {
+    await create('suspended', { suspend: true });
     const r = new KustomizationReconciler({ client });
     expect(await r.reconcile({ namespace: 'team', name: 'suspended' }, ctx())).toEqual({});
+    const withFinalizer = await get('suspended');
+    expect(withFinalizer.metadata.finalizers).toEqual(['finalizers.fluxcd.io']);
+    expect(withFinalizer.status?.conditions ?? []).toEqual([]);
+    expect(await r.reconcile({ namespace: 'team', name: 'suspended' }, ctx())).toEqual({});
     const ks = await get('suspended');
-    expect(ks.metadata.resourceVersion).toBe(created.metadata.resourceVersion);
+    expect(ks.metadata.resourceVersion).toBe(withFinalizer.metadata.resourceVersion);
     expect(ks.status?.conditions ?? []).toEqual([]);
   });
 

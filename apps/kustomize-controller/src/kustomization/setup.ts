@@ -67,8 +67,13 @@ export const dataChanged: Predicate<WithData> = {
   update: (old, o) => JSON.stringify(old.data ?? {}) !== JSON.stringify(o.data ?? {}),
 };
 
-/** Options of {@link setupKustomizationController}. */
-export interface SetupOptions extends BuilderOptions {
+/** What {@link setupKustomizationController} wires together. */
+export interface KustomizationControllerDeps {
+  manager: ControllerManager;
+  cache: Cache;
+  reconciler: KustomizationReconciler;
+  /** `--concurrent`, `--min-retry-delay`, `--max-retry-delay`. */
+  options?: BuilderOptions | undefined;
   /**
    * `--watch-configs-label-selector`: ConfigMaps and Secrets with these labels that a Kustomization substitutes from
    * trigger it when they change; undefined disables the watch (`DisableConfigWatchers`).
@@ -76,20 +81,15 @@ export interface SetupOptions extends BuilderOptions {
   watchConfigsLabelSelector?: string | undefined;
 }
 
-/** Registers the Kustomization controller with the manager. */
-export function setupKustomizationController(
-  mgr: ControllerManager,
-  cache: Cache,
-  reconciler: KustomizationReconciler,
-  options: SetupOptions = {},
-): Controller {
-  const { watchConfigsLabelSelector, ...builderOptions } = options;
+/** Registers the Kustomization controller with the manager: its indexes, its watches and the reconciler. */
+export function setupKustomizationController(deps: KustomizationControllerDeps): Controller {
+  const { cache, reconciler, watchConfigsLabelSelector } = deps;
   cache.indexField<KubeObject>(KustomizationGVK, SourceRefIndex, (k) => [sourceRefKey(k as unknown as Kustomization)]);
   cache.indexField<KubeObject>(KustomizationGVK, SubstituteFromIndex, (k) =>
     substituteFromKeys(k as unknown as Kustomization),
   );
   const kustomizations = cache.informerFor(KustomizationGVK);
-  let b = controllerBuilder(mgr)
+  let b = controllerBuilder(deps.manager)
     .named('kustomization')
     .for(KustomizationGVK, { predicates: [kustomizationChanged] });
   for (const kind of SourceKinds) {
@@ -114,5 +114,5 @@ export function setupKustomizationController(
       );
     }
   }
-  return b.withOptions(builderOptions).complete(reconciler.reconcile);
+  return b.withOptions(deps.options ?? {}).complete(reconciler.reconcile);
 }

@@ -9,6 +9,7 @@
 import { createDecipheriv, createHash } from 'node:crypto';
 import type { PrivateKey } from 'openpgp';
 import { parseDocument, stringify } from 'yaml';
+import { errMessage } from '@flux-ts/runtime';
 
 /** A SOPS document format (sops `formats.Format`). */
 export type SopsFormat = 'yaml' | 'json' | 'dotenv' | 'ini' | 'binary';
@@ -217,10 +218,6 @@ export class SopsKeyring {
       });
     }
   }
-}
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

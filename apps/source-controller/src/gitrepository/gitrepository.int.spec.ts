@@ -1,3 +1,5 @@
+import { kstatusViolations } from '@flux-ts/testing';
+import { gitRepositoryReadyCondition } from './conditions.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
@@ -186,6 +188,9 @@ describe('GitRepository reconciler against the API server and real git servers',
           expect(condition(obj, 'Ready')).toMatchObject({ reason: 'Succeeded' });
           expect(condition(obj, 'Reconciling')).toBeUndefined();
           expect(obj.status!.observedRecurseSubmodules).toBe(false);
+          expect(kstatusViolations(obj, { negativePolarity: gitRepositoryReadyCondition.negativePolarity })).toEqual(
+            [],
+          );
           noSecrets(obj);
         }
       },
@@ -234,7 +239,7 @@ describe('GitRepository reconciler against the API server and real git servers',
     await new Promise((r) => setTimeout(r, 500));
     controllerRequests.length = 0;
     http.resetCounts();
-    await until(async () => http.counts().infoRefs >= 3, 'three re-checks', 30_000);
+    await until('three re-checks', async () => http.counts().infoRefs >= 3, 30_000);
     // The object is read from the cache; its conditions and status are as they were, so nothing is written.
     expect(controllerRequests.filter((r) => r.includes('/gitrepositories/steady'))).toEqual([]);
     expect(http.counts().uploadPack).toBe(0);
@@ -310,13 +315,13 @@ describe('GitRepository reconciler against the API server and real git servers',
       expect(condition(timeout, 'FetchFailed')!.message).toMatch(/tim(e|ed) ?out/i);
 
       // A GitOperationFailed event was recorded.
-      await until(async () => {
+      await until('GitOperationFailed event', async () => {
         const events = await h.client.list<KubeObject & { reason?: string; involvedObject?: { name?: string } }>(
           { apiVersion: 'v1', kind: 'Event' },
           { namespace: 'default' },
         );
         return events.items.some((e) => e.reason === 'GitOperationFailed' && e.involvedObject?.name === 'unreachable');
-      }, 'GitOperationFailed event');
+      });
     },
   );
 
@@ -379,7 +384,7 @@ describe('GitRepository reconciler against the API server and real git servers',
       );
       expect(second.status!.lastHandledReconcileAt).toBe('new-commit');
       expect(second.status!.artifact!.digest).not.toBe(first.status!.artifact!.digest);
-      await until(async () => {
+      await until('NewArtifact event', async () => {
         const events = await h.client.list<
           KubeObject & { reason?: string; message?: string; involvedObject?: { name?: string } }
         >({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' });
@@ -389,13 +394,13 @@ describe('GitRepository reconciler against the API server and real git servers',
             e.reason === 'NewArtifact' &&
             e.message === "stored artifact for commit 'bump f to 2'",
         );
-      }, 'NewArtifact event');
+      });
 
       // Retention (--artifact-retention-records=1 in this suite): the next reconcile collects the old artifact.
       const oldFile = join(h.storagePath, first.status!.artifact!.path);
       expect(existsSync(join(h.storagePath, second.status!.artifact!.path))).toBe(true);
       await annotate(h.client, 'moving', { 'reconcile.fluxcd.io/requestedAt': 'gc' });
-      await until(() => !existsSync(oldFile), 'old artifact garbage collected');
+      await until('old artifact garbage collected', () => !existsSync(oldFile));
       expect(existsSync(join(h.storagePath, second.status!.artifact!.path))).toBe(true);
       await repo.close();
     },
@@ -649,6 +654,107 @@ describe('GitRepository reconciler against the API server and real git servers',
     expect(text).not.toContain('PRIVATE KEY');
   });
 
+  // Drifts from upstream the reconcile skeleton fixed; each of these failed before it.
+  it(
+    'finalizes a suspended GitRepository that is deleted (deletion comes before suspend)',
+    { timeout: 120_000 },
+    async () => {
+      await createGitRepository(h.client, 'suspended-doomed', {
+        url: `${http.url}/app.git`,
+        secretRef: { name: 'basic' },
+        ref: { branch: 'main' },
+      });
+      const obj = await waitFor(h.client, 'suspended-doomed', isReady, 'Ready=True');
+      await patchSpec(h.client, 'suspended-doomed', { suspend: true });
+      await deleteGitRepository(h.client, 'suspended-doomed');
+      await until('suspended-doomed deleted', () => isGone(h.client, 'suspended-doomed'));
+      expect(existsSync(join(h.storagePath, obj.status!.artifact!.path))).toBe(false);
+    },
+  );
+
+  it(
+    'emits Succeeded when it recovers from FetchFailed while the remote is unchanged',
+    { timeout: 120_000 },
+    async () => {
+      await createSecret(h.client, 'recovering-auth', { username: 'flux', password: PASSWORD });
+      await createGitRepository(h.client, 'recovering', {
+        url: `${http.url}/app.git`,
+        secretRef: { name: 'recovering-auth' },
+        ref: { branch: 'main' },
+      });
+      const ready = await waitFor(h.client, 'recovering', isReady, 'Ready=True');
+      const secretGVK = { apiVersion: 'v1', kind: 'Secret' };
+      const setPassword = (p: string) =>
+        h.client.patch(
+          secretGVK,
+          { namespace: 'default', name: 'recovering-auth' },
+          { data: { password: Buffer.from(p).toString('base64') } },
+          { type: 'merge' },
+        );
+      await setPassword('not-the-password');
+      await annotate(h.client, 'recovering', { 'reconcile.fluxcd.io/requestedAt': 'break' });
+      await waitFor(h.client, 'recovering', (o) => condition(o, 'FetchFailed')?.status === 'True', 'FetchFailed');
+      await setPassword(PASSWORD);
+      await annotate(h.client, 'recovering', { 'reconcile.fluxcd.io/requestedAt': 'mend' });
+      const mended = await waitFor(
+        h.client,
+        'recovering',
+        (o) => isReady(o) && o.status?.lastHandledReconcileAt === 'mend',
+        'Ready again',
+      );
+      expect(mended.status!.artifact!.digest).toBe(ready.status!.artifact!.digest);
+      const succeeded = await until('a Succeeded event', async () => {
+        const events = await h.client.list<
+          KubeObject & { reason?: string; type?: string; message?: string; involvedObject?: { name?: string } }
+        >({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' });
+        return events.items.find((e) => e.reason === 'Succeeded' && e.involvedObject?.name === 'recovering');
+      });
+      expect(succeeded.type).toBe('Normal');
+      expect(succeeded.message).toBe(`stored artifact for commit '${ready.status!.artifact!.revision}'`);
+    },
+  );
+
+  it(
+    'drops ArtifactOutdated after an include change, as upstream, when the checkout then fails',
+    { timeout: 180_000 },
+    async () => {
+      await createSecret(h.client, 'outdated-auth', { username: 'flux', password: PASSWORD });
+      await createGitRepository(h.client, 'outdated-lib', {
+        url: `${http.url}/lib.git`,
+        secretRef: { name: 'basic' },
+        ref: { branch: 'main' },
+      });
+      await createGitRepository(h.client, 'outdated', {
+        url: `${http.url}/app.git`,
+        secretRef: { name: 'outdated-auth' },
+        ref: { branch: 'main' },
+        include: [{ repository: { name: 'outdated-lib' }, toPath: 'vendor' }],
+      });
+      await waitFor(
+        h.client,
+        'outdated',
+        (o) => isReady(o) && (o.status?.includedArtifacts?.length ?? 0) === 1,
+        'Ready',
+      );
+      // The includer can no longer fetch, and then its include changes.
+      await h.client.patch(
+        { apiVersion: 'v1', kind: 'Secret' },
+        { namespace: 'default', name: 'outdated-auth' },
+        { data: { password: Buffer.from('not-the-password').toString('base64') } },
+        { type: 'merge' },
+      );
+      await lib.commit({ files: { 'lib/outdated.txt': 'x\n' } });
+      await annotate(h.client, 'outdated-lib', { 'reconcile.fluxcd.io/requestedAt': 'outdated-lib-2' });
+      const failed = await waitFor(
+        h.client,
+        'outdated',
+        (o) => condition(o, 'FetchFailed')?.status === 'True',
+        'FetchFailed after the include change',
+      );
+      expect(condition(failed, 'ArtifactOutdated')).toBeUndefined();
+    },
+  );
+
   it('honours suspend and removes the storage directory on delete', { timeout: 120_000 }, async () => {
     await createGitRepository(h.client, 'doomed', {
       url: `${http.url}/app.git`,
@@ -666,7 +772,7 @@ describe('GitRepository reconciler against the API server and real git servers',
     await waitFor(h.client, 'doomed', isReady, 'Ready again after resume');
 
     await deleteGitRepository(h.client, 'doomed');
-    await until(() => isGone(h.client, 'doomed'), 'doomed deleted');
+    await until('doomed deleted', () => isGone(h.client, 'doomed'));
     expect(existsSync(dir)).toBe(false);
     await expect(getGitRepository(h.client, 'doomed')).rejects.toThrow();
   });

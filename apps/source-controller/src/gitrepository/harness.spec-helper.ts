@@ -1,23 +1,20 @@
 /**
- * Integration harness: the in-process API server (HTTPS, CRDs from deploy/crds) and a source-controller built by
+ * Integration harness: the shared test environment of @flux-ts/testing (the API server with Flux's CRDs) and a
+ * source-controller built by
  * `createSourceController` exactly as `main` builds it, talking HTTP to the API server.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { startApiServer } from '@flux-ts/apiserver';
+import { join } from 'node:path';
 import type { ApiServer, RequestLogEntry } from '@flux-ts/apiserver';
 import { SourceGroupVersion } from '@flux-ts/api';
 import type { GitRepository } from '@flux-ts/api';
-import { isNotFound, loadKubeConfig, newLogger, parseFlags } from '@flux-ts/runtime';
+import { isNotFound, newLogger, parseFlags } from '@flux-ts/runtime';
+import { startTestEnv, until } from '@flux-ts/testing';
 import type { KubeClient, KubeObject } from '@flux-ts/runtime';
 import { createSourceController } from '../controller.ts';
 import type { SourceController } from '../controller.ts';
 import { sourceControllerFlags } from '../flags.ts';
-
-const repoRoot = resolve(import.meta.dirname, '../../../..');
 
 /** A GitRepository as read back from the API server. */
 export type GitRepo = GitRepository & KubeObject;
@@ -44,40 +41,19 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `fn` until it returns a value other than undefined/false (generous default timeout, no timed assertion). */
-export async function until<T>(
-  fn: () => Promise<T | undefined | false> | T | undefined | false,
-  what: string | (() => string),
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  const label = typeof what === 'function' ? what() : what;
-  throw new Error(`timed out waiting for ${label}${lastErr ? `: ${String(lastErr)}` : ''}`);
-}
+/** Polls a level until it holds (re-exported for the specs that use this harness). */
+export { until } from '@flux-ts/testing';
 
 /** Starts the API server and the controller (leader, serving artifacts). */
 export async function startHarness(
   extraArgs: string[] = [],
   opts: { onRequest?: (e: RequestLogEntry) => void } = {},
 ): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'flux-ts-source-int-'));
-  const kubeconfigPath = join(dir, 'kubeconfig.yaml');
-  const server = await startApiServer({
-    port: 0,
-    crdsDir: join(repoRoot, 'deploy', 'crds'),
+  const env = await startTestEnv({
+    dirPrefix: 'flux-ts-source-int-',
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
   });
-  writeFileSync(kubeconfigPath, server.kubeconfig);
+  const { dir, kubeconfigPath, server } = env;
   const port = await freePort();
   const storagePath = join(dir, 'storage');
   const config = parseFlags(
@@ -97,7 +73,7 @@ export async function startHarness(
     ],
     {},
   );
-  const kubeConfig = loadKubeConfig({ kubeconfig: kubeconfigPath, env: {} });
+  const kubeConfig = env.kubeConfig;
   let logs = '';
   const echo = process.env['FLUX_TS_TEST_LOG'] === '1';
   const logger = newLogger({
@@ -125,8 +101,7 @@ export async function startHarness(
     close: async () => {
       stop.abort();
       await running.catch(() => undefined);
-      await server.close();
-      rmSync(dir, { recursive: true, force: true });
+      await env.close();
     },
   };
 }
@@ -202,11 +177,11 @@ export async function waitFor(
 ): Promise<GitRepo> {
   let last: GitRepo | undefined;
   return until(
+    () => `${name}: ${what} (last status ${JSON.stringify(last?.status)})`,
     async () => {
       last = await getGitRepository(client, name);
       return check(last) ? last : undefined;
     },
-    () => `${name}: ${what} (last status ${JSON.stringify(last?.status)})`,
     timeoutMs,
   );
 }

@@ -61,16 +61,27 @@ describe('GitRepositoryReconciler (unit)', () => {
     expect(patches).toEqual([]);
   });
 
-  it('leaves a suspended object untouched', async () => {
-    const { reconciler, patches } = setup(gitRepo({ spec: { suspend: true } }));
+  it('leaves a suspended object untouched once it has the finalizer (fluxcd order: deletion, finalizer, suspend)', async () => {
+    const { reconciler, patches } = setup(
+      gitRepo({ spec: { suspend: true }, metadata: { finalizers: ['finalizers.fluxcd.io'] } }),
+    );
     expect(await reconciler.reconcile({ namespace: 'default', name: 'r' }, ctx())).toEqual({});
     expect(patches).toEqual([]);
+    const fresh = setup(gitRepo({ spec: { suspend: true } }));
+    expect(await fresh.reconciler.reconcile({ namespace: 'default', name: 'r' }, ctx())).toEqual({ requeue: true });
+    expect(JSON.stringify(fresh.patches)).toContain('finalizers.fluxcd.io');
   });
 
   it('adds the finalizer first and requeues', async () => {
     const { reconciler, patches } = setup(gitRepo());
     expect(await reconciler.reconcile({ namespace: 'default', name: 'r' }, ctx())).toEqual({ requeue: true });
     expect(JSON.stringify(patches)).toContain('finalizers.fluxcd.io');
+  });
+
+  it('publishes a new generation as "0 -> 1" (not "-1 -> 1") before the steps', async () => {
+    const { reconciler, patches } = setup(gitRepo({ metadata: { finalizers: ['finalizers.fluxcd.io'] } }));
+    await reconciler.reconcile({ namespace: 'default', name: 'r' }, ctx()).catch(() => undefined);
+    expect(JSON.stringify(patches[0])).toContain('processing object: new generation 0 -> 1');
   });
 
   it('removes the finalizer on deletion', async () => {

@@ -14,9 +14,6 @@ import {
   FetchFailedCondition,
   IncludeUnavailableCondition,
   ProgressingReason,
-  ProgressingWithRetryReason,
-  ReadyCondition,
-  ReconcileRequestAnnotation,
   SourceGroupVersion,
   SourceReasons,
   SourceVerifiedCondition,
@@ -40,28 +37,29 @@ import type { CheckoutResult, GitAuth, GitProxy, GitRef } from '@flux-ts/git';
 import {
   GenericError,
   Result,
-  SerialPatcher,
   StallingError,
   WaitingError,
-  addFinalizer,
   conditions,
+  errMessage,
   isDeleting,
-  isNotFound,
-  lowestRequeuingResult,
   parseGoDuration,
+  progressiveStatus,
+  reconcileWith,
   removeFinalizer,
-  summarizeAndPatch,
   withContext,
 } from '@flux-ts/runtime';
 import type {
   EventSink,
   KubeObject,
+  LoopContext,
   Logger,
   ObjectReader,
   PatchClient,
   ReconcileContext,
+  ReconcileStep,
   Request,
   RequeueResult,
+  SerialPatcher,
 } from '@flux-ts/runtime';
 import { parseGitURL, validateAuth } from './auth.ts';
 import { GitReasons, gitRepositoryFailConditions, gitRepositoryReadyCondition } from './conditions.ts';
@@ -106,7 +104,7 @@ export interface GitRepositoryReconcilerOptions {
 }
 
 /** State shared by the steps of one reconcile (upstream passes `&commit`, `&includes`, `dir`). */
-interface StepState {
+export interface StepState {
   dir: string;
   commit?: CheckoutResult;
   includes: RecordedArtifact[];
@@ -115,100 +113,55 @@ interface StepState {
   patcher: SerialPatcher<GitRepository>;
 }
 
-type Step = (obj: GitRepository, state: StepState) => Promise<Result>;
-
-function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-/**
- * Publishes the in-progress status: Reconciling=True and, unless a failure is already shown on Ready (kept, as a
- * failure has priority), Ready=Unknown with the same message (fluxcd/pkg `reconcile.ProgressiveStatus`).
- */
-function progressive(obj: GitRepository, keepFailure: boolean, message: string): void {
-  const failing = keepFailure && conditions.isFalse(obj, ReadyCondition);
-  conditions.markReconciling(obj, failing ? ProgressingWithRetryReason : ProgressingReason, message);
-  if (!failing) conditions.markUnknown(obj, ReadyCondition, ProgressingReason, message);
-}
-
 /** Reconciles GitRepository objects into tarball artifacts in {@link Storage}. */
 export class GitRepositoryReconciler {
   readonly #o: GitRepositoryReconcilerOptions;
-  readonly #steps: readonly Step[];
+  /** The ordered steps (upstream's `reconcilers`), each table-testable alone with a {@link StepState}. */
+  readonly steps: readonly ReconcileStep<GitRepository, StepState>[];
+  /** The reconcile function for `controllerBuilder(...).complete()`, on the runtime's skeleton. */
+  readonly reconcile: (req: Request, ctx: ReconcileContext) => Promise<RequeueResult>;
 
   constructor(options: GitRepositoryReconcilerOptions) {
     this.#o = options;
-    this.#steps = [
-      (o, s) => this.reconcileStorage(o, s),
-      (o, s) => this.reconcileSource(o, s),
-      (o, s) => this.reconcileInclude(o, s),
-      (o, s) => this.reconcileArtifact(o, s),
+    this.steps = [
+      { name: 'reconcileStorage', run: (o, s) => this.reconcileStorage(o, s) },
+      { name: 'reconcileSource', run: (o, s) => this.reconcileSource(o, s) },
+      { name: 'reconcileInclude', run: (o, s) => this.reconcileInclude(o, s) },
+      { name: 'reconcileArtifact', run: (o, s) => this.reconcileArtifact(o, s) },
     ];
+    this.reconcile = reconcileWith<GitRepository, StepState>({
+      gvk: gitRepositoryGVK,
+      reader: options.reader,
+      patchClient: options.patchClient,
+      conditions: gitRepositoryReadyCondition,
+      fieldManager: this.#fieldManager,
+      finalizerMode: 'requeue',
+      decode: (raw) => normalizeGitRepository(raw).object,
+      start: { inProgress: true, patchOnRequest: true, patchFailureReason: SourceReasons.PatchOperationFailedReason },
+      finalize: async (obj, ctx) => void (await this.reconcileDelete(obj, ctx.log)),
+      open: (obj, ctx) => this.#open(obj, ctx),
+      steps: this.steps,
+      close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
+      notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
+      exit: (obj, _outcome, ctx) => {
+        const revision = obj.status?.artifact?.revision;
+        return {
+          interval: parseGoDuration(obj.spec.interval),
+          jitterPercent: this.#o.jitterPercent ?? 5,
+          recorder: this.#o.recorder,
+          log: revision ? withContext(ctx.log, { revision }) : ctx.log,
+          ...(revision ? { eventMetadata: { revision } } : {}),
+        };
+      },
+    });
   }
 
-  /** The reconcile function for `controllerBuilder(...).complete()`. */
-  readonly reconcile = async (req: Request, ctx: ReconcileContext): Promise<RequeueResult> => {
-    let obj: GitRepository;
-    try {
-      const raw = await this.#o.reader.get<KubeObject>(gitRepositoryGVK, req, { signal: ctx.signal });
-      obj = normalizeGitRepository(raw).object;
-    } catch (err) {
-      if (isNotFound(err)) return {};
-      throw err;
-    }
-    const log = ctx.log;
-    if (obj.spec.suspend === true) {
-      log.info('reconciliation is suspended for this object');
-      return {};
-    }
-    const patcher = new SerialPatcher<GitRepository>(obj, this.#o.patchClient, { reader: this.#o.reader });
-    let result: Result = Result.Empty;
-    let error: unknown;
-    let state: StepState | undefined;
-    try {
-      if (isDeleting(obj)) {
-        result = await this.reconcileDelete(obj, log);
-      } else if (addFinalizer(obj)) {
-        // Finalizer first, to avoid a race between init and delete; the exit below patches it.
-        result = Result.Requeue;
-      } else {
-        state = { dir: '', includes: [], log, signal: ctx.signal, patcher };
-        result = await this.#run(obj, state);
-      }
-    } catch (err) {
-      error = err;
-    }
-    const revision = obj.status?.artifact?.revision;
-    return summarizeAndPatch(obj, {
-      patcher,
-      conditions: [gitRepositoryReadyCondition],
-      result,
-      error,
-      interval: parseGoDuration(obj.spec.interval),
-      jitterPercent: this.#o.jitterPercent ?? 5,
-      recorder: this.#o.recorder,
-      log: revision ? withContext(log, { revision }) : log,
-      fieldManager: this.#o.controllerName ?? 'source-controller',
-      ignoreNotFound: isDeleting(obj),
-      ...(revision ? { eventMetadata: { revision } } : {}),
-      signal: ctx.signal,
-    });
-  };
+  get #fieldManager(): string {
+    return this.#o.controllerName ?? 'source-controller';
+  }
 
-  /** Runs the steps in a fresh working directory; stops at the first error or Requeue (upstream `reconcile`). */
-  async #run(obj: GitRepository, state: StepState): Promise<Result> {
-    const oldObj = structuredClone(obj);
-    progressive(obj, false, 'reconciliation in progress');
-    const generation = obj.metadata.generation ?? 0;
-    const observed = obj.status?.observedGeneration ?? -1;
-    const requested = obj.metadata.annotations?.[ReconcileRequestAnnotation];
-    if (generation !== observed) {
-      progressive(obj, false, `processing object: new generation ${observed} -> ${generation}`);
-      await this.#patch(obj, state);
-    } else if (requested !== undefined && requested !== obj.status?.lastHandledReconcileAt) {
-      await this.#patch(obj, state);
-    }
-
+  /** The working directory of one reconcile (StorageOperationFailed when it cannot be made). */
+  async #open(obj: GitRepository, ctx: LoopContext<GitRepository>): Promise<StepState> {
     let dir: string;
     try {
       dir = await mkdtemp(
@@ -224,26 +177,14 @@ export class GitRepositoryReconciler {
       throw e;
     }
     conditions.remove(obj, StorageOperationFailedCondition);
-    state.dir = dir;
-    let res: Result = Result.Empty;
-    try {
-      for (const step of this.#steps) {
-        const r = await step(obj, state);
-        if (r === Result.Requeue) return Result.Requeue;
-        res = lowestRequeuingResult(res, r);
-      }
-    } finally {
-      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
-    }
-    this.#notify(oldObj, obj, state, res);
-    return res;
+    return { dir, includes: [], log: ctx.log, signal: ctx.signal, patcher: ctx.patcher };
   }
 
   async #patch(obj: GitRepository, state: StepState): Promise<void> {
     try {
       await state.patcher.patch(obj, {
         ownedConditions: gitRepositoryReadyCondition.owned,
-        fieldManager: this.#o.controllerName ?? 'source-controller',
+        fieldManager: this.#fieldManager,
         signal: state.signal,
       });
     } catch (err) {
@@ -280,7 +221,14 @@ export class GitRepositoryReconciler {
       if (missing) delete status.artifact;
     }
     if (!status.artifact) {
-      progressive(obj, true, missing ? 'building artifact: disappeared from storage' : 'building artifact');
+      progressiveStatus(
+        obj,
+        missing ? 'building artifact: disappeared from storage' : 'building artifact',
+        ProgressingReason,
+        {
+          keepFailure: true,
+        },
+      );
       conditions.remove(obj, ArtifactInStorageCondition);
       return Result.Success;
     }
@@ -327,10 +275,10 @@ export class GitRepositoryReconciler {
       const message = 'included artifacts differ from last observed includes';
       if (status.includedArtifacts)
         conditions.markTrue(obj, ArtifactOutdatedCondition, GitReasons.IncludeChange, message);
-      progressive(obj, true, `building artifact: ${message}`);
+      progressiveStatus(obj, `building artifact: ${message}`, ProgressingReason, { keepFailure: true });
       await this.#patch(obj, state);
     }
-    conditions.remove(obj, IncludeUnavailableCondition);
+    conditions.remove(obj, ArtifactOutdatedCondition);
     state.includes = includes;
 
     const lastRevision = conditions.isTrue(obj, ArtifactInStorageCondition) ? status.artifact?.revision : undefined;
@@ -382,7 +330,7 @@ export class GitRepositoryReconciler {
       const message = `new upstream revision '${c.revision}'`;
       if (status.artifact)
         conditions.markTrue(obj, ArtifactOutdatedCondition, SourceReasons.NewRevisionReason, message);
-      progressive(obj, true, `building artifact: ${message}`);
+      progressiveStatus(obj, `building artifact: ${message}`, ProgressingReason, { keepFailure: true });
       await this.#patch(obj, state);
     }
     return Result.Success;
@@ -809,10 +757,16 @@ export class GitRepositoryReconciler {
   }
 
   /** NewArtifact on a new digest, Succeeded on recovery from a failure condition (upstream `notify`). */
-  #notify(oldObj: GitRepository, obj: GitRepository, state: StepState, res: Result): void {
+  /**
+   * Informational events after the steps (upstream `notify`/`shouldNotify`): on success, or on the no-op path (the
+   * ignored GenericError), NewArtifact for a new digest, else Succeeded when recovering from a failure condition.
+   */
+  #notify(oldObj: GitRepository, obj: GitRepository, state: StepState, res: Result, err: unknown): void {
     const artifact = obj.status?.artifact;
     const c = state.commit;
-    if (res !== Result.Success || !artifact || !c) return;
+    if (!artifact || !c) return;
+    const noop = err instanceof GenericError && err.ignore && res === Result.Empty;
+    if (!(err === undefined && res === Result.Success) && !noop) return;
     const metadata = { revision: artifact.revision, ...(artifact.digest ? { digest: artifact.digest } : {}) };
     const message = `stored artifact for commit '${c.skipped ? c.revision : shortMessage(c.commit.message)}'`;
     if (oldObj.status?.artifact?.digest !== artifact.digest) {
@@ -831,6 +785,7 @@ export class GitRepositoryReconciler {
     message: string,
     metadata?: Record<string, string>,
   ): void {
+    // fire-and-forget: recorder.event never rejects (it logs its own failures) and the reconcile does not wait for it
     void this.#o.recorder?.event(obj, { type, reason, message, ...(metadata ? { metadata } : {}) });
   }
 }

@@ -16,7 +16,6 @@ export {
   effectiveNamespace,
   isClusterScoped,
   matchesLabelSelector,
-  parseLabelSelector,
 } from './selector.ts';
 export type { PatchEntry, ParsedPatch, ApplyPatchOptions, LegacyJson6902Entry } from './patch-entry.ts';
 /** `patches:` entries and the legacy patch fields. */

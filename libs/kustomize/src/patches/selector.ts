@@ -1,4 +1,6 @@
 /** kustomize's resource selection: the `target` of patches and replacements. */
+// The subpath keeps the CEL engine of @flux-ts/schema's main entry out of the kustomize bin's startup.
+import { matchesLabelRequirements, parseLabelSelector } from '@flux-ts/schema/label-selector';
 import type { KObject } from './strategic-merge.ts';
 
 /** A resource id as kustomize selectors see it; empty fields match anything. */
@@ -95,77 +97,13 @@ const anchored = (pattern: string): RegExp => {
   }
 };
 
-interface Requirement {
-  key: string;
-  op: 'exists' | '!exists' | 'in' | 'notin';
-  values: string[];
-}
-
-/** Parses a Kubernetes label selector string (`a=b,c!=d,e in (f,g),!h,i`). */
-export const parseLabelSelector = (selector: string): Requirement[] => {
-  const reqs: Requirement[] = [];
-  // split on commas outside parentheses
-  const parts: string[] = [];
-  let depth = 0;
-  let cur = '';
-  for (const ch of selector) {
-    if (ch === '(') depth++;
-    if (ch === ')') depth--;
-    if (ch === ',' && depth === 0) {
-      parts.push(cur);
-      cur = '';
-    } else cur += ch;
-  }
-  parts.push(cur);
-  for (const raw of parts) {
-    const part = raw.trim();
-    if (part === '') continue;
-    let m = /^!\s*([^\s=!(),]+)$/.exec(part);
-    if (m) {
-      reqs.push({ key: m[1] as string, op: '!exists', values: [] });
-      continue;
-    }
-    m = /^([^\s=!(),]+)\s+(in|notin)\s*\(([^)]*)\)$/.exec(part);
-    if (m) {
-      const values = (m[3] as string)
-        .split(',')
-        .map((v) => v.trim())
-        .filter((v) => v !== '');
-      reqs.push({ key: m[1] as string, op: m[2] === 'in' ? 'in' : 'notin', values });
-      continue;
-    }
-    m = /^([^\s=!(),]+)\s*(==|=|!=)\s*([^\s=!(),]*)$/.exec(part);
-    if (m) {
-      reqs.push({ key: m[1] as string, op: m[2] === '!=' ? 'notin' : 'in', values: [m[3] as string] });
-      continue;
-    }
-    m = /^([^\s=!(),]+)$/.exec(part);
-    if (m) {
-      reqs.push({ key: m[1] as string, op: 'exists', values: [] });
-      continue;
-    }
-    throw new Error(`failed to parse label selector ${JSON.stringify(selector)}: unexpected ${JSON.stringify(part)}`);
-  }
-  return reqs;
-};
-
-/** Whether a label (or annotation) map satisfies a selector string; an empty selector matches everything. */
+/**
+ * Whether a label (or annotation) map satisfies a selector string (kustomize parses it with labels.Parse); an empty
+ * selector matches everything.
+ * @throws LabelSelectorError (@flux-ts/schema) with apimachinery's message for a malformed selector
+ */
 export const matchesLabelSelector = (labels: Readonly<Record<string, unknown>>, selector: string): boolean =>
-  parseLabelSelector(selector).every((r) => {
-    const has = Object.hasOwn(labels, r.key);
-    const value = has ? str(labels[r.key]) : undefined;
-    switch (r.op) {
-      case 'exists':
-        return has;
-      case '!exists':
-        return !has;
-      case 'in':
-        return has && r.values.includes(value as string);
-      case 'notin':
-        return !has || !r.values.includes(value as string);
-    }
-    return false;
-  });
+  matchesLabelRequirements(parseLabelSelector(selector), labels);
 
 const metaMap = (r: KObject, field: 'labels' | 'annotations'): Record<string, unknown> => {
   const meta = r['metadata'];

@@ -9,5 +9,3 @@ export { Store, diffStore, storeKey } from './store.ts';
 export type { StoreEvent, IndexFunc, CachedObject } from './store.ts';
 export { Backoff } from './backoff.ts';
 export type { BackoffOptions } from './backoff.ts';
-export { parseLabelSelector } from './label-selector.ts';
-export type { LabelSelector, LabelRequirement } from './label-selector.ts';

@@ -221,4 +221,18 @@ describe('Informer (scripted API)', () => {
     expect(log).toEqual(['ADDED x@1', 'ADDED y@1']);
     ac.abort();
   });
+
+  it('fails fast on a malformed label selector and filters cached lists by one', async () => {
+    const api = new FakeApi();
+    expect(() => new Informer(api, gvk, { labelSelector: 'a=b=c' })).toThrow(
+      "found '=', expected: ',' or 'end of string'",
+    );
+    api.write('ADDED', 'a', '1');
+    const { inf, ac } = setup(api);
+    await inf.waitForSync(ac.signal);
+    expect(inf.list({ labelSelector: '!app' }).map((o) => o.metadata.name)).toEqual(['a']);
+    expect(inf.list({ labelSelector: 'app notin (web)' })).toHaveLength(1);
+    expect(inf.list({ labelSelector: 'app' })).toEqual([]);
+    ac.abort();
+  });
 });

@@ -6,6 +6,7 @@
  * - scoped by namespace, label and field selector, so memory follows the watched objects only;
  * - cached copies drop `metadata.managedFields` (option) and are frozen; readers get deep copies by default.
  */
+import { matchesLabelRequirements, parseLabelSelector } from '@flux-ts/schema';
 import { ApiError, isGone } from '../client/errors.ts';
 import { sleep } from '../util/sleep.ts';
 import type {
@@ -18,7 +19,6 @@ import type {
   WatchOptions,
 } from '../client/types.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
-import { parseLabelSelector } from './label-selector.ts';
 import { Store, storeKey, type CachedObject, type IndexFunc, type StoreEvent } from './store.ts';
 
 /** What an informer needs from a client (`KubeClient` satisfies it). */
@@ -150,13 +150,13 @@ export class Informer<T extends CachedObject = KubeObject> {
 
   /** Cached objects, optionally in one namespace and matching a label selector. */
   list(opts: { namespace?: string; labelSelector?: string } = {}): T[] {
-    const sel = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
+    const requirements = opts.labelSelector ? parseLabelSelector(opts.labelSelector) : undefined;
     return this.#store
       .list()
       .filter(
         (o) =>
           (opts.namespace === undefined || (o.metadata.namespace ?? '') === opts.namespace) &&
-          (!sel || sel.matches(o.metadata.labels)),
+          (!requirements || matchesLabelRequirements(requirements, o.metadata.labels)),
       )
       .map((o) => this.#out(o));
   }
@@ -192,6 +192,7 @@ export class Informer<T extends CachedObject = KubeObject> {
   start(signal: AbortSignal): void {
     if (this.#running) return;
     this.#running = true;
+    // runs in the background until `signal` aborts; run() catches its own errors (it retries with backoff)
     void this.run(signal).finally(() => {
       this.#running = false;
     });

@@ -7,7 +7,7 @@ import { controllerBuilder } from './builder.ts';
 import type { ControllerManager } from './builder.ts';
 import { Controller } from './controller.ts';
 import { predicates } from './predicates.ts';
-import { FakeEventSource } from './testing.ts';
+import { FakeEventSource } from '../testing/index.ts';
 import type { EventSource, InformerScopeLike, ObjectLike } from './types.ts';
 
 function fakeManager() {

@@ -1,13 +1,12 @@
 import { describe, it, expect } from 'vitest';
 import { pino } from 'pino';
-import { FakeClock } from '../queue/clock.ts';
 import { Metrics } from '../observability/metrics.ts';
 import { newLogger } from '../observability/logger.ts';
 import { Controller } from './controller.ts';
 import { TerminalError } from './errors.ts';
 import { enqueueForObject, enqueueForOwner } from './handlers.ts';
 import { predicates } from './predicates.ts';
-import { FakeEventSource } from './testing.ts';
+import { FakeClock, FakeEventSource } from '../testing/index.ts';
 import type { ObjectLike, ReconcileContext, Reconciler, Request } from './types.ts';
 
 const kind = { apiVersion: 'demo.fluxcd.io/v1', kind: 'Demo' };

@@ -8,7 +8,6 @@ export { predicates, passes } from './predicates.ts';
 export type { Predicate } from './predicates.ts';
 export { enqueueForObject, enqueueForOwner } from './handlers.ts';
 export type { MapFunc } from './handlers.ts';
-export { FakeEventSource } from './testing.ts';
 export { requestKey, parseRequestKey, requestFor, groupOf } from './types.ts';
 export type {
   Request,

@@ -18,6 +18,7 @@ import {
   type KubeObjectLike,
   type ObjectKey,
 } from '../patch/types.ts';
+import { errMessage } from '../util/err-message.ts';
 import { MaxEventMessageLength, postFluxEvent, redactAddress, type FluxEvent, type PostResult } from './flux-event.ts';
 
 /** Kubernetes event types plus Flux's local-only Trace. */
@@ -153,9 +154,10 @@ export class EventRecorder {
    */
   event(obj: EventObject, ev: RecordEvent): Promise<void> {
     const p = this.#record(obj, ev).catch((err: unknown) => {
-      this.#opts.log?.error({ err: err instanceof Error ? err.message : String(err) }, 'unable to record event');
+      this.#opts.log?.error({ err: errMessage(err) }, 'unable to record event');
     });
     this.#pending.add(p);
+    // bookkeeping only: p never rejects (caught above), so neither does its finally
     void p.finally(() => this.#pending.delete(p));
     return p;
   }

@@ -6,7 +6,7 @@ import { KubeClient } from '../client/index.ts';
 import { Manager } from '../manager/manager.ts';
 import type { ManagerCache } from '../manager/manager.ts';
 import type { EventSource, ObjectLike } from '../controller/types.ts';
-import { FakeEventSource } from '../controller/testing.ts';
+import { FakeEventSource } from '../testing/index.ts';
 import type { Lease } from './leader-elector.ts';
 
 /** A cache with nothing to watch: these tests are about the Lease only. */

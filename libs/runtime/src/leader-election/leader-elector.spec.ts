@@ -1,7 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { FakeClock } from '../queue/clock.ts';
 import { LeaderElector, leaderElectionID, microTime } from './leader-elector.ts';
-import { InMemoryLeaseClient } from './testing.ts';
+import { FakeClock, InMemoryLeaseClient } from '../testing/index.ts';
 
 async function settle(): Promise<void> {
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
@@ -107,6 +106,7 @@ describe('LeaderElector', () => {
     await a.elected();
     store.failAll = true;
     let outcome: string | undefined;
+    // observed by polling `outcome` while the fake clock advances; awaiting here would deadlock
     void run.then((o) => (outcome = o));
     const waited = await advanceUntil(clock, () => outcome !== undefined, 500);
     expect(outcome).toBe('lost');

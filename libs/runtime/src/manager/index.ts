@@ -4,3 +4,5 @@ export type { ManagerOptions, ManagerCache, ManagerLeaderElection } from './mana
 export type { Runnable, RunnableContext } from './runnable.ts';
 export { runtimeSettingsFromFlags } from './from-flags.ts';
 export type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
+export { newControllerRuntime } from './controller-runtime.ts';
+export type { ControllerRuntimeFlagValues, ControllerRuntimeOptions } from './controller-runtime.ts';

@@ -1,9 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import { controllerBuilder } from '../controller/builder.ts';
-import { FakeEventSource } from '../controller/testing.ts';
 import type { GroupVersionKind } from '../client/types.ts';
 import type { EventSource, ObjectLike } from '../controller/types.ts';
-import { InMemoryLeaseClient } from '../leader-election/testing.ts';
+import { FakeEventSource, InMemoryLeaseClient } from '../testing/index.ts';
 import { Manager } from './manager.ts';
 import type { ManagerCache } from './manager.ts';
 import type { Runnable } from './runnable.ts';

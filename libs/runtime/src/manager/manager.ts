@@ -211,6 +211,7 @@ export class Manager implements ControllerManager {
       };
       if (this.#elector) {
         const elector = this.#elector;
+        // elected() never rejects; if the lease is never won, the runnables simply never start
         void elector.elected().then(startLeaderRunnables);
         electorRun = elector.run(leaseStop.signal).then((outcome) => {
           if (outcome === 'lost') fail(new Error('failed to run manager: leader election lost'));

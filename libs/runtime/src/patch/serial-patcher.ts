@@ -7,6 +7,7 @@
  * 3. the rest of the status: a JSON merge patch of the status subresource.
  */
 import { conditions } from '../conditions/index.ts';
+import { errMessage } from '../util/err-message.ts';
 import { sleep } from '../util/sleep.ts';
 import { applyConditionsPatch, newConditionsPatch } from './conditions-patch.ts';
 import { createMergePatch, isEmptyPatch } from './merge-patch.ts';
@@ -172,7 +173,7 @@ export class SerialPatcher<T extends StatusObject> {
 
     if (errors.length > 0) {
       const first = errors[0];
-      const detail = first instanceof Error ? first.message : String(first);
+      const detail = errMessage(first);
       throw new SerialPatchError(
         `failed to patch ${obj.kind} ${objectRef(obj)}: ${detail}`,
         errors.length === 1 ? first : new AggregateError(errors),

@@ -3,5 +3,5 @@ export { RateLimitingQueue } from './queue.ts';
 export type { QueueMetrics, RateLimitingQueueOptions } from './queue.ts';
 export { ExponentialFailureRateLimiter } from './rate-limiter.ts';
 export type { RateLimiter } from './rate-limiter.ts';
-export { realClock, FakeClock } from './clock.ts';
+export { realClock } from './clock.ts';
 export type { Clock, TimerHandle } from './clock.ts';

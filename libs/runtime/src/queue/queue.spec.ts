@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { FakeClock } from './clock.ts';
+import { FakeClock } from '../testing/index.ts';
 import { RateLimitingQueue } from './queue.ts';
 import { ExponentialFailureRateLimiter } from './rate-limiter.ts';
 import type { QueueMetrics } from './queue.ts';

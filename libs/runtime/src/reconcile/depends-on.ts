@@ -6,9 +6,10 @@
  * {@link WaitingError} (DependencyNotReady, requeue after `--requeue-dependency`); an invalid expression a
  * {@link StallingError} (InvalidCELExpression).
  */
-import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
+import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import { DependencyNotReadyReason, InvalidCELExpressionReason, ReadyCondition } from '@flux-ts/api';
+import { toCel } from '@flux-ts/schema';
 import { conditions } from '../conditions/index.ts';
 import {
   isNotFoundError,
@@ -17,6 +18,7 @@ import {
   type ObjectKey,
   type StatusObject,
 } from '../patch/types.ts';
+import { errMessage } from '../util/err-message.ts';
 import { StallingError, WaitingError } from './errors.ts';
 
 /** `spec.dependsOn[]` item. */
@@ -46,16 +48,6 @@ export interface CheckDependenciesOptions {
   signal?: AbortSignal;
 }
 
-// CEL sees Kubernetes JSON like apiextensions does: objects as maps, integral numbers as int.
-function toCel(v: unknown): CelInput {
-  if (v === null || v === undefined) return null;
-  if (Array.isArray(v)) return v.map(toCel);
-  if (typeof v === 'number') return Number.isInteger(v) ? BigInt(v) : v;
-  if (typeof v === 'object')
-    return new Map(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, toCel(x)]));
-  return v as CelInput;
-}
-
 type Program = ReturnType<typeof plan>;
 
 /** Compiles a readyExpr, throwing a {@link StallingError} (InvalidCELExpression) when it does not parse. */
@@ -63,7 +55,7 @@ export function compileReadyExpr(expr: string, depName: string): Program {
   try {
     return plan(celEnv({ funcs: strings }), parse(expr));
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = errMessage(err);
     throw new StallingError(`failed to evaluate dependency ${depName}: ${detail}`, InvalidCELExpressionReason, {
       cause: err,
     });
@@ -123,7 +115,7 @@ export async function checkDependencies(
         ready = evalReadyExpr(program, obj, dep, depName);
       } catch (err) {
         if (err instanceof StallingError) throw err;
-        throw notReady(err instanceof Error ? err.message : String(err), err);
+        throw notReady(errMessage(err), err);
       }
       if (!ready) throw notReady(`dependency '${depName}' is not ready according to readyExpr eval`);
       if (!opts.additiveCEL) continue;

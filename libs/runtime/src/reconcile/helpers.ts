@@ -2,7 +2,7 @@
  * Small reconcile steps every Flux reconciler shares: `spec.suspend`, the `finalizers.fluxcd.io` finalizer and the
  * progressive status published at the start of a reconcile (Reconciling=True, Ready=Unknown).
  */
-import { FluxFinalizer, ProgressingReason, ReadyCondition } from '@flux-ts/api';
+import { FluxFinalizer, ProgressingReason, ProgressingWithRetryReason, ReadyCondition } from '@flux-ts/api';
 import { conditions } from '../conditions/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { SerialPatcher, SerialPatchOptions } from '../patch/serial-patcher.ts';
@@ -69,12 +69,20 @@ export async function ensureFinalizer<T extends StatusObject>(
 /** Default message of {@link progressiveStatus}. */
 export const ReconciliationInProgressMessage = 'reconciliation in progress';
 
-/** Reconciling=True and Ready=Unknown with the same reason and message (default Progressing). */
+/**
+ * Reconciling=True and Ready=Unknown with the same reason and message (default Progressing); with `keepFailure`, a
+ * failure already on Ready is kept and Reconciling says ProgressingWithRetry (fluxcd/pkg `ProgressiveStatus`).
+ */
 export function progressiveStatus(
   obj: StatusObject,
   message: string = ReconciliationInProgressMessage,
   reason: string = ProgressingReason,
+  opts: { keepFailure?: boolean } = {},
 ): void {
+  if (opts.keepFailure && conditions.isFalse(obj, ReadyCondition)) {
+    conditions.markReconciling(obj, ProgressingWithRetryReason, message);
+    return;
+  }
   conditions.markReconciling(obj, reason, message);
   conditions.markUnknown(obj, ReadyCondition, reason, message);
 }

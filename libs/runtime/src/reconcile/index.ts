@@ -1,34 +1,7 @@
 /**
- * Reconcile kit (fluxcd/pkg `runtime/reconcile` + source-controller `internal/reconcile`, `internal/error`).
- *
- * The canonical reconcile skeleton:
- * ```ts
- * const readyConditions: ReconcileConditions = {
- *   target: 'Ready',
- *   owned: ['Ready', 'Reconciling', 'Stalled', 'FetchFailed', 'ArtifactInStorage'],
- *   summarize: ['Stalled', 'FetchFailed', 'ArtifactInStorage', 'Reconciling'],
- *   negativePolarity: ['Stalled', 'FetchFailed', 'Reconciling'],
- * };
- * async function reconcile(req: Request, ctx: ReconcileContext): Promise<RequeueResult> {
- *   let obj: GitRepository;
- *   try { obj = await client.get(gvk, req); } catch (e) { if (isNotFound(e)) return {}; throw e; }
- *   const patcher = new SerialPatcher(obj, client);
- *   let result: Result = Result.Empty;
- *   let error: unknown;
- *   try {
- *     if (isDeleting(obj)) { ...cleanup; removeFinalizer(obj); }
- *     else if (addFinalizer(obj)) result = Result.Requeue;        // patched by the exit below
- *     else if (skipIfSuspended(obj, ctx.log)) result = Result.Empty;
- *     else {
- *       await reconcileNewGeneration(obj, patcher);                // Reconciling=True "new generation X -> Y"
- *       await checkDependencies(obj, obj.spec.dependsOn ?? [], { reader: client, requeueAfter: 30_000 });
- *       result = await steps(obj);                                 // steps set their own conditions, never Ready
- *     }
- *   } catch (e) { error = e; }                                     // StallingError / WaitingError / GenericError / Error
- *   return summarizeAndPatch(obj, { patcher, conditions: [readyConditions], result, error, interval, jitterPercent,
- *     recorder, log: ctx.log, ignoreNotFound: isDeleting(obj), signal: ctx.signal });
- * }
- * ```
+ * Reconcile kit (fluxcd/pkg `runtime/reconcile` + source-controller `internal/reconcile`, `internal/error`), and the
+ * reconcile skeleton as code: a reconciler declares a {@link ReconcilerShape} (condition table, ordered steps, exit
+ * options) and {@link reconcileWith} runs it (see skeleton.ts).
  */
 export { StallingError, WaitingError, GenericError, isTypedReconcileError } from './errors.ts';
 /** Types of the typed reconcile errors. */
@@ -67,3 +40,7 @@ export {
 export { checkDependencies, isDependencyReady, compileReadyExpr, evalReadyExpr } from './depends-on.ts';
 /** Types of the dependsOn checks. */
 export type { DependencyReference, DependencyReader, CheckDependenciesOptions } from './depends-on.ts';
+/** The reconcile skeleton: a reconciler's shape and the loop that runs it. */
+export { reconcileWith, fetchForReconcile, reconcilePreamble, startProgress, runSteps } from './skeleton.ts';
+/** Types of the reconcile skeleton. */
+export type { ReconcilerShape, ReconcileStep, LoopContext, LoopOutcome, ExitOptions, Preamble } from './skeleton.ts';

@@ -18,6 +18,7 @@ import type { EventObject, RecordEvent } from '../events/index.ts';
 import type { Logger } from '../observability/index.ts';
 import type { SerialPatcher } from '../patch/index.ts';
 import { isNotFoundError, type StatusObject } from '../patch/types.ts';
+import { errMessage } from '../util/err-message.ts';
 import { GenericError, StallingError, WaitingError, type ErrorConfig } from './errors.ts';
 import { analyzeReconcileResult, type RequeueResult, type Result } from './result.ts';
 
@@ -61,6 +62,19 @@ export interface SummarizeAndPatchOptions<T extends StatusObject> {
   ignoreNotFound?: boolean;
   /** Ready message when the reconcile succeeded but no summarized condition set Ready. */
   readySuccessMessage?: string;
+  /**
+   * For a reconciler whose Ready is not a summary of other conditions (kustomize-controller): the Ready=True a
+   * success ends with (e.g. ReconciliationSucceeded, `Applied revision: …`).
+   */
+  readyOnSuccess?: { reason: string; message: string };
+  /**
+   * Ready is not a summary (kustomize-controller): every failure shows on Ready=False with its reason (an untyped
+   * error with {@link failureReason}), replacing an older failure, and a failure that is retried shows
+   * Reconciling=ProgressingWithRetry with the same message.
+   */
+  readyFromError?: boolean;
+  /** Ready reason of an untyped error (default `Failed`). */
+  failureReason?: string;
   /** Event to emit when the reconcile ends Ready (e.g. reason ReconciliationSucceeded, "Applied revision: …"). */
   successEvent?: Omit<RecordEvent, 'type'> & { type?: 'Normal' | 'Trace' };
   /** Metadata attached to error events (e.g. `{ revision }`). */
@@ -129,12 +143,25 @@ export async function summarizeAndPatch<T extends StatusObject>(
   if (conditions.isStalled(obj) && stalled && !conditions.isFalse(obj, ReadyCondition)) {
     conditions.markFalse(obj, ReadyCondition, stalled.reason, stalled.message);
   }
-  if (err instanceof WaitingError) {
+  const failed = err !== undefined && err !== null && !outcome.success;
+  if (opts.readyFromError && failed) {
+    const message = errMessage(err);
+    conditions.markFalse(obj, ReadyCondition, configOf(err)?.reason ?? opts.failureReason ?? FailedReason, message);
+    if (!(err instanceof StallingError) && !(err instanceof WaitingError))
+      conditions.markReconciling(obj, ProgressingWithRetryReason, message);
+  } else if (err instanceof WaitingError) {
     // Waiting (e.g. DependencyNotReady) shows on Ready with its own reason.
     conditions.markFalse(obj, ReadyCondition, err.reason, err.message);
   } else if (retErr && (conditions.isUnknown(obj, ReadyCondition) || conditions.isTrue(obj, ReadyCondition))) {
-    conditions.markFalse(obj, ReadyCondition, configOf(err)?.reason ?? FailedReason, retErr.message);
+    conditions.markFalse(
+      obj,
+      ReadyCondition,
+      configOf(err)?.reason ?? opts.failureReason ?? FailedReason,
+      retErr.message,
+    );
   }
+  if (outcome.success && !conditions.isStalled(obj) && opts.readyOnSuccess)
+    conditions.markTrue(obj, ReadyCondition, opts.readyOnSuccess.reason, opts.readyOnSuccess.message);
   if (outcome.success && !conditions.isStalled(obj)) {
     if (!conditions.has(obj, ReadyCondition) && !conditions.isReconciling(obj)) {
       conditions.markTrue(obj, ReadyCondition, SucceededReason, opts.readySuccessMessage ?? 'reconciliation succeeded');
@@ -197,6 +224,7 @@ export async function summarizeAndPatch<T extends StatusObject>(
       retErr = retErr ? new AggregateError([retErr, pe], `${retErr.message}; ${pe.message}`) : pe;
     }
   }
+  // events are delivered in the background (they never reject); the result does not wait for them
   void Promise.allSettled(events);
   if (retErr) throw retErr;
   return outcome.result;

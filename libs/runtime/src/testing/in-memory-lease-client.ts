@@ -1,4 +1,4 @@
-import type { Lease, LeaseClient } from './leader-elector.ts';
+import type { Lease, LeaseClient } from '../leader-election/leader-elector.ts';
 
 /** An error carrying an HTTP status like the client's ApiError. */
 export class HttpError extends Error {

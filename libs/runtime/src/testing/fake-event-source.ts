@@ -1,4 +1,4 @@
-import type { EventSource, InformerEvent, ObjectLike } from './types.ts';
+import type { EventSource, InformerEvent, ObjectLike } from '../controller/types.ts';
 
 /**
  * An in-memory {@link EventSource} for unit tests of controllers: `set`/`remove` update the store and emit

@@ -1,0 +1,121 @@
+/**
+ * Wiring of the kustomize-controller process from its parsed flags (upstream `main.go`): the Kubernetes client, the
+ * informer cache, the manager (leader election, probes, metrics), the event recorder and the Kustomization
+ * controller. `main.ts` and the integration tests both build the process through {@link createKustomizeController};
+ * nothing here reads argv or the environment.
+ */
+import { EventRecorder, newControllerRuntime, newLogger, runtimeSettingsFromFlags } from '@flux-ts/runtime';
+import type { FlagConfig, KubeClient, Logger, Manager, loadKubeConfig } from '@flux-ts/runtime';
+import type { kustomizeControllerFlags } from './flags.ts';
+import { KustomizationReconciler } from './kustomization/reconciler.ts';
+import { setupKustomizationController } from './kustomization/setup.ts';
+
+/** The parsed kustomize-controller flags. */
+export type KustomizeControllerConfig = FlagConfig<typeof kustomizeControllerFlags>;
+
+/** The name upstream uses for the controller (events, leader election, user agent). */
+export const KustomizeControllerName = 'kustomize-controller';
+
+/** What {@link createKustomizeController} needs besides the flags (everything the process environment provides). */
+export interface KustomizeControllerDeps {
+  /** The resolved kubeconfig (`loadKubeConfig`). */
+  kubeConfig: ReturnType<typeof loadKubeConfig>;
+  /** `RUNTIME_NAMESPACE` (default flux-system): Lease namespace, watched namespace, `--sops-age-secret` namespace. */
+  runtimeNamespace?: string | undefined;
+  /** `SOURCE_CONTROLLER_LOCALHOST`: replaces the host of artifact URLs. */
+  sourceControllerLocalhost?: string | undefined;
+  /** The process logger; default built from `--log-level`/`--log-encoding` on {@link logDestination}. */
+  logger?: Logger | undefined;
+  /** Where the default logger writes (default stdout). */
+  logDestination?: { write(line: string): unknown } | undefined;
+  /** Where artifacts are extracted (default the OS temp dir). */
+  tmpDir?: string | undefined;
+}
+
+/** A built, not yet started, kustomize-controller. */
+export interface KustomizeController {
+  readonly manager: Manager;
+  readonly recorder: EventRecorder;
+  readonly client: KubeClient;
+  readonly logger: Logger;
+  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
+  run(signal: AbortSignal): Promise<void>;
+}
+
+/** Builds the kustomize-controller process from its flags; see the module comment. */
+export function createKustomizeController(
+  config: KustomizeControllerConfig,
+  deps: KustomizeControllerDeps,
+): KustomizeController {
+  const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
+  const settings = runtimeSettingsFromFlags(KustomizeControllerName, config, { runtimeNamespace });
+  const logger =
+    deps.logger ??
+    newLogger({
+      level: settings.log.level,
+      encoding: settings.log.encoding,
+      ...(deps.logDestination ? { destination: deps.logDestination as never } : {}),
+    });
+  const { client, cache, manager } = newControllerRuntime({
+    flags: config,
+    settings,
+    kubeConfig: deps.kubeConfig,
+    runtimeNamespace,
+    logger,
+    userAgent: `${KustomizeControllerName}/flux-ts`,
+  });
+  const recorder = new EventRecorder({
+    reportingController: KustomizeControllerName,
+    client,
+    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
+    log: logger,
+  });
+  const reconciler = new KustomizationReconciler({
+    client,
+    reader: cache,
+    recorder,
+    concurrentSsa: config.concurrentSsa,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
+    noRemoteBases: config.noRemoteBases,
+    defaultServiceAccount: config.defaultServiceAccount,
+    requeueDependency: config.requeueDependency,
+    jitterPercent: config.intervalJitterPercentage,
+    httpRetry: config.httpRetry,
+    sourceHostOverride: deps.sourceControllerLocalhost,
+    featureGates: config.featureGates,
+    overrideManagers: config.overrideManager,
+    customApplyStageKinds: config.customApplyStageKinds
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== ''),
+    insecureKubeconfigExec: config.insecureKubeconfigExec,
+    insecureKubeconfigTls: config.insecureKubeconfigTls,
+    sopsAgeSecret:
+      config.sopsAgeSecret && deps.runtimeNamespace
+        ? { namespace: deps.runtimeNamespace, name: config.sopsAgeSecret }
+        : undefined,
+    ...(deps.tmpDir !== undefined ? { tmpDir: deps.tmpDir } : {}),
+  });
+  setupKustomizationController({
+    manager,
+    cache,
+    reconciler,
+    options: settings.controller,
+    ...(config.featureGates.DisableConfigWatchers
+      ? {}
+      : { watchConfigsLabelSelector: config.watchConfigsLabelSelector }),
+  });
+  return {
+    manager,
+    recorder,
+    client,
+    logger,
+    run: async (signal) => {
+      try {
+        await manager.start(signal);
+      } finally {
+        await recorder.flush().catch(() => undefined);
+      }
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { Cache } from '../cache/cache.ts';
+import { KubeClient } from '../client/client.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
+import { Manager } from './manager.ts';
+
+/** The common flags {@link newControllerRuntime} reads besides {@link RuntimeFlagValues}. */
+export interface ControllerRuntimeFlagValues extends RuntimeFlagValues {
+  readonly kubeApiQps: number;
+  readonly kubeApiBurst: number;
+  readonly watchAllNamespaces: boolean;
+}
+
+/** Inputs of {@link newControllerRuntime}. */
+export interface ControllerRuntimeOptions {
+  flags: ControllerRuntimeFlagValues;
+  settings: RuntimeSettings;
+  kubeConfig: KubeConfig;
+  /** `RUNTIME_NAMESPACE`: the watched namespace unless `--watch-all-namespaces` (none when empty). */
+  runtimeNamespace: string;
+  logger: Logger;
+  /** The client's User-Agent (the controller name). */
+  userAgent: string;
+}
+
+/**
+ * The Kubernetes client, informer cache and manager every controller process builds from the common flags, as
+ * Flux's `main.go` does: QPS/burst, flow-control detection (a server with Priority and Fairness throttles, so the
+ * client does not, as fluxcd/pkg GetConfigOrDie), `--watch-label-selector`, the watched namespace, probes, metrics
+ * and leader election.
+ */
+export function newControllerRuntime(opts: ControllerRuntimeOptions): {
+  client: KubeClient;
+  cache: Cache;
+  manager: Manager;
+} {
+  const { flags, settings, logger } = opts;
+  const client = KubeClient.fromKubeConfig(opts.kubeConfig, {
+    qps: flags.kubeApiQps,
+    burst: flags.kubeApiBurst,
+    userAgent: opts.userAgent,
+    detectFlowControl: true,
+    logger,
+  });
+  const cache = new Cache(client, {
+    ...(flags.watchLabelSelector ? { labelSelector: flags.watchLabelSelector } : {}),
+    ...(!flags.watchAllNamespaces && opts.runtimeNamespace !== '' ? { namespace: opts.runtimeNamespace } : {}),
+    logger,
+  });
+  const manager = new Manager({
+    client,
+    cache,
+    logger,
+    healthAddr: settings.healthAddr,
+    metricsAddr: settings.metricsAddr,
+    ...(settings.leaderElection ? { leaderElection: settings.leaderElection } : {}),
+  });
+  return { client, cache, manager };
+}
