@@ -1,16 +1,7 @@
-import {
-  FlagError,
-  HelpRequestedError,
-  KubeConfigError,
-  errMessage,
-  formatHelp,
-  loadKubeConfig,
-  parseFlags,
-  readControllerEnv,
-} from '@flux-ts/runtime';
+import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
 import { KustomizeControllerName, createKustomizeController } from './controller.ts';
-import type { KustomizeController, KustomizeControllerConfig } from './controller.ts';
+import type { KustomizeController } from './controller.ts';
 import { kustomizeControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
@@ -28,35 +19,16 @@ export interface MainOptions {
  * clean stop, 2 for bad flags, 1 for a missing kubeconfig or a failed start.
  */
 export async function main(argv: readonly string[], env: Env, io: MainIO, opts: MainOptions = {}): Promise<number> {
-  let config: KustomizeControllerConfig;
-  try {
-    config = parseFlags(kustomizeControllerFlags, argv, env);
-  } catch (err) {
-    if (err instanceof HelpRequestedError) {
-      io.stdout.write(
-        formatHelp(kustomizeControllerFlags, { program: KustomizeControllerName, preamble: kustomizeControllerNotice }),
-      );
-      return 0;
-    }
-    if (err instanceof FlagError) {
-      io.stderr.write(
-        `${KustomizeControllerName}: ${err.message}\nRun '${KustomizeControllerName} --help' for usage.\n`,
-      );
-      return err.exitCode;
-    }
-    throw err;
-  }
-
-  let kubeConfig;
-  try {
-    kubeConfig = loadKubeConfig({ kubeconfig: config.kubeconfig || undefined, env });
-  } catch (err) {
-    if (err instanceof KubeConfigError) {
-      io.stderr.write(`${KustomizeControllerName}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const start = prepareControllerMain({
+    controller: KustomizeControllerName,
+    notice: kustomizeControllerNotice,
+    flags: kustomizeControllerFlags,
+    argv,
+    env,
+    io,
+  });
+  if ('exitCode' in start) return start.exitCode;
+  const { config, kubeConfig } = start;
   const controllerEnv = readControllerEnv(env);
   let controller: KustomizeController;
   try {

@@ -1,16 +1,6 @@
-import {
-  FlagError,
-  HelpRequestedError,
-  KubeConfigError,
-  errMessage,
-  formatHelp,
-  loadKubeConfig,
-  parseFlags,
-  readControllerEnv,
-} from '@flux-ts/runtime';
+import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
 import { SourceControllerName, createSourceController } from './controller.ts';
-import type { SourceControllerConfig } from './controller.ts';
 import { sourceControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
@@ -30,33 +20,16 @@ export interface MainProcess extends MainIO {
  * error.
  */
 export async function main(argv: readonly string[], env: Env, io: MainProcess, signal?: AbortSignal): Promise<number> {
-  let config: SourceControllerConfig;
-  try {
-    config = parseFlags(sourceControllerFlags, argv, env);
-  } catch (err) {
-    if (err instanceof HelpRequestedError) {
-      io.stdout.write(
-        formatHelp(sourceControllerFlags, { program: SourceControllerName, preamble: sourceControllerNotice }),
-      );
-      return 0;
-    }
-    if (err instanceof FlagError) {
-      io.stderr.write(`${SourceControllerName}: ${err.message}\nRun '${SourceControllerName} --help' for usage.\n`);
-      return err.exitCode;
-    }
-    throw err;
-  }
-
-  let kubeConfig;
-  try {
-    kubeConfig = loadKubeConfig({ kubeconfig: config.kubeconfig, env });
-  } catch (err) {
-    if (err instanceof KubeConfigError) {
-      io.stderr.write(`${SourceControllerName}: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
+  const start = prepareControllerMain({
+    controller: SourceControllerName,
+    notice: sourceControllerNotice,
+    flags: sourceControllerFlags,
+    argv,
+    env,
+    io,
+  });
+  if ('exitCode' in start) return start.exitCode;
+  const { config, kubeConfig } = start;
 
   const controllerEnv = readControllerEnv(env);
   const stop = new AbortController();

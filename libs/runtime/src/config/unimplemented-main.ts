@@ -1,5 +1,6 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { FlagError, HelpRequestedError, formatHelp, parseFlags } from './flags.ts';
-import type { Env, FlagSpec } from './flags.ts';
+import type { Env, FlagConfig, FlagSpec } from './flags.ts';
 import { KubeConfigError, loadKubeConfig } from './kubeconfig.ts';
 
 /** The output streams `main` writes to (`process` satisfies it). */
@@ -21,39 +22,65 @@ export interface UnimplementedControllerOptions {
   readonly io: MainIO;
 }
 
+/** Inputs of {@link prepareControllerMain}. */
+export interface ControllerMainOptions<T extends readonly FlagSpec[]> {
+  /** Upstream controller name, e.g. `source-controller` (used in messages and `Usage of …`). */
+  readonly controller: string;
+  /** First line of `--help`: what this build does. */
+  readonly notice: string;
+  /** The controller's flag table; must contain a `kubeconfig` string flag. */
+  readonly flags: T;
+  readonly argv: readonly string[];
+  readonly env: Env;
+  readonly io: MainIO;
+}
+
 /**
- * Shared `main` body for controllers whose reconcilers do not exist yet: `--help` prints the notice and the
- * full flag listing (exit 0); bad flags print the error (exit 2); otherwise the configuration and kubeconfig
- * are resolved and the process reports that no controller is implemented (exit 1). It never pretends to run.
+ * The start every controller's `main` shares: `--help` prints the notice and the flag listing (exit 0); bad flags
+ * print the error and the usage hint (exit 2); a kubeconfig that cannot be resolved is exit 1. Otherwise returns the
+ * parsed flags and the kubeconfig.
  */
-export async function runUnimplementedController(options: UnimplementedControllerOptions): Promise<number> {
+export function prepareControllerMain<const T extends readonly FlagSpec[]>(
+  options: ControllerMainOptions<T>,
+): { config: FlagConfig<T>; kubeConfig: KubeConfig } | { exitCode: number } {
   const { controller, io } = options;
-  let config: Readonly<Record<string, unknown>>;
+  let config: FlagConfig<T>;
   try {
-    config = parseFlags(options.flags, options.argv, options.env) as Readonly<Record<string, unknown>>;
+    config = parseFlags(options.flags, options.argv, options.env);
   } catch (err) {
     if (err instanceof HelpRequestedError) {
       io.stdout.write(formatHelp(options.flags, { program: controller, preamble: options.notice }));
-      return 0;
+      return { exitCode: 0 };
     }
     if (err instanceof FlagError) {
       io.stderr.write(`${controller}: ${err.message}\nRun '${controller} --help' for usage.\n`);
-      return err.exitCode;
+      return { exitCode: err.exitCode };
     }
     throw err;
   }
-
-  const kubeconfig = config['kubeconfig'];
+  const kubeconfig = (config as Readonly<Record<string, unknown>>)['kubeconfig'];
   try {
-    loadKubeConfig({ kubeconfig: typeof kubeconfig === 'string' ? kubeconfig : undefined, env: options.env });
+    const kubeConfig = loadKubeConfig({
+      kubeconfig: typeof kubeconfig === 'string' && kubeconfig !== '' ? kubeconfig : undefined,
+      env: options.env,
+    });
+    return { config, kubeConfig };
   } catch (err) {
     if (err instanceof KubeConfigError) {
       io.stderr.write(`${controller}: ${err.message}\n`);
-      return 1;
+      return { exitCode: 1 };
     }
     throw err;
   }
+}
 
-  io.stderr.write(`${controller}: no controllers are implemented yet in this build\n`);
+/**
+ * Shared `main` body for controllers whose reconcilers do not exist yet: the {@link prepareControllerMain} start,
+ * then the process reports that no controller is implemented (exit 1). It never pretends to run.
+ */
+export async function runUnimplementedController(options: UnimplementedControllerOptions): Promise<number> {
+  const start = prepareControllerMain(options);
+  if ('exitCode' in start) return start.exitCode;
+  options.io.stderr.write(`${options.controller}: no controllers are implemented yet in this build\n`);
   return 1;
 }
