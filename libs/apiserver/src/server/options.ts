@@ -1,0 +1,98 @@
+/** The public types of `startApiServer`: its options, test hooks, request counters and the running handle. */
+import type { ApiCore } from '../api.ts';
+import type { StoreSnapshot } from '../store.ts';
+import type { Obj } from '../util.ts';
+
+/** An error-injection rule (test hook). */
+export interface ErrorRule {
+  /** Verb to match (`get`, `list`, `watch`, `create`, `update`, `patch`, `delete`, `deletecollection`); any if unset. */
+  verb?: string;
+  /** Resource to match (`configmaps`, `deployments.apps`, or plain `deployments`); any if unset. */
+  resource?: string;
+  /** HTTP status to return (500, 429, 409, …). */
+  code: number;
+  /** Probability in [0,1]; default 1. */
+  probability?: number;
+  /** Stop after this many injected errors. */
+  times?: number;
+}
+
+/** Options of `startApiServer`. */
+export interface ApiServerOptions {
+  /** Port to listen on (0 = any free port). */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Write a kubeconfig here. */
+  kubeconfigPath?: string;
+  /** Load CRDs (*.yaml, *.yml, *.json, multi-document) from this directory at start. */
+  crdsDir?: string;
+  /** Added latency per request, in ms. */
+  latencyMs?: number;
+  /** Use this admin bearer token instead of a random one. */
+  adminToken?: string;
+  /** Watch history (events) kept per resource for resume. */
+  historySize?: number;
+  /** Interval of watch BOOKMARK events when requested; default 10 s. */
+  bookmarkIntervalMs?: number;
+  /** Workload status simulation (off by default). */
+  simulation?: { readyAfterMs: number; intervalMs?: number };
+  /** Random source for error injection (tests may make it deterministic). */
+  random?: () => number;
+  /** Objects to create at start (after CRDs). */
+  objects?: Obj[];
+  /** Start from a snapshot (see {@link ApiServer.snapshot}). */
+  snapshot?: StoreSnapshot;
+  /** Called once per request when the response is finished (or a watch ends). */
+  onRequest?: (entry: RequestLogEntry) => void;
+}
+
+/** One served request, for {@link ApiServerOptions.onRequest}. */
+export interface RequestLogEntry {
+  method: string;
+  /** Path and query. */
+  url: string;
+  status: number;
+  durationMs: number;
+  userAgent: string;
+}
+
+/** Test hooks of a running server. */
+export interface ApiServerHooks {
+  setLatency(ms: number): void;
+  /** Inject errors; returns a function removing the rule. */
+  injectError(rule: ErrorRule): () => void;
+  clearErrors(): void;
+  /** End every open watch (optionally only on one resource, e.g. `configmaps` or `deployments.apps`). Returns how many. */
+  disconnectWatches(resource?: string): number;
+  /** Forget watch history, so resuming from any older resourceVersion gets 410 Gone. */
+  compact(): void;
+  /** Number of open watches. */
+  openWatches(): number;
+  /** Turn the workload simulation on (or off with undefined). */
+  setSimulation(sim: { readyAfterMs: number; intervalMs?: number } | undefined): void;
+}
+
+/** Request counters by `"<verb> <resource>"` (resource as `deployments.apps`, `configmaps`). */
+export interface RequestCounters {
+  get(verb: string, resource: string): number;
+  snapshot(): Record<string, number>;
+  reset(): void;
+}
+
+/** A running API server. */
+export interface ApiServer {
+  url: string;
+  port: number;
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  adminToken: string;
+  caPem: string;
+  counters: RequestCounters;
+  hooks: ApiServerHooks;
+  /** Direct access to storage semantics (bypassing HTTP and authorization). */
+  core: ApiCore;
+  snapshot(): StoreSnapshot;
+  restore(s: StoreSnapshot): void;
+  close(): Promise<void>;
+}
