@@ -1,6 +1,6 @@
 /** Small helpers shared by the server modules. */
 
-/** A JSON object as stored and served. */
+/** A raw, untyped JSON object as stored and served (not a client-side typed `KubeObject`). */
 export type Obj = Record<string, unknown>;
 
 /** True for a plain (non-array) object. */

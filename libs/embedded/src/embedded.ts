@@ -6,6 +6,9 @@ import { startApiServer } from '@flux-ts/apiserver';
 import type { ApiServer } from '@flux-ts/apiserver';
 import { KubeClient, isAlreadyExists, isNotFound } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
+
+/** A manifest of any kind: fields beyond metadata free-form. */
+export type Manifest = KubeObject & Record<string, unknown>;
 import { startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpServer } from '@flux-ts/testbed';
 import { startControllers, stopControllers } from './controllers.ts';
@@ -89,7 +92,7 @@ async function assertPortFree(port: number, what: string, flag: string): Promise
 }
 
 /** The demo's Flux objects, as in the getting-started guide: source and Kustomization in flux-system. */
-export function demoObjects(gitUrl: string): KubeObject[] {
+export function demoObjects(gitUrl: string): Manifest[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
     {
@@ -117,7 +120,7 @@ export function demoObjects(gitUrl: string): KubeObject[] {
 }
 
 /** Creates each object unless it exists (a restart keeps what the user changed). */
-export async function createMissing(client: KubeClient, objects: readonly KubeObject[]): Promise<void> {
+export async function createMissing(client: KubeClient, objects: readonly Manifest[]): Promise<void> {
   for (const obj of objects) {
     // Read first: a resumed cluster already has them, and then nothing is sent that would count as a write.
     const key = {

@@ -33,7 +33,7 @@ interface Condition {
 }
 
 /** Builds the table row of one Flux object from its status. */
-export function rowOf(obj: KubeObject): StatusRow {
+export function rowOf(obj: KubeObject & { spec?: unknown; status?: unknown }): StatusRow {
   const status = (obj['status'] ?? {}) as {
     conditions?: Condition[];
     artifact?: { revision?: string };

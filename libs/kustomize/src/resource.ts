@@ -1,7 +1,7 @@
 import { parseAllDocuments, type ScalarTag } from 'yaml';
 import type { YamlValue } from './yaml-emit.ts';
 
-/** A Kubernetes object as a plain JSON-like object. */
+/** An untyped manifest as parsed from YAML (a map of YAML values), not a served object: no field is guaranteed. */
 export type KObject = { [key: string]: YamlValue };
 
 /** Group/version/kind of a resource. */

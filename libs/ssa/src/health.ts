@@ -38,11 +38,14 @@ interface Cond {
   message?: string;
 }
 
+/** An object of any kind as kstatus reads it: spec and status unknown until checked. */
+type Observed = KubeObject & { spec?: unknown; status?: unknown };
+
 type Rec = Record<string, unknown>;
 const rec = (v: unknown): Rec => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Rec) : {});
 const num = (v: unknown, d = 0): number => (typeof v === 'number' ? v : d);
 
-function condition(obj: KubeObject, type: string): Cond | undefined {
+function condition(obj: Observed, type: string): Cond | undefined {
   const cs = rec(obj['status'])['conditions'];
   return Array.isArray(cs) ? (cs as Cond[]).find((c) => c?.type === type) : undefined;
 }
@@ -55,7 +58,7 @@ function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
 }
 
-function deploymentStatus(obj: KubeObject): StatusResult {
+function deploymentStatus(obj: Observed): StatusResult {
   const spec = rec(obj['spec']);
   const st = rec(obj['status']);
   const replicas = num(spec['replicas'], 1);
@@ -74,7 +77,7 @@ function deploymentStatus(obj: KubeObject): StatusResult {
   return current(`Deployment is available. Replicas: ${total}`);
 }
 
-function statefulSetStatus(obj: KubeObject): StatusResult {
+function statefulSetStatus(obj: Observed): StatusResult {
   const spec = rec(obj['spec']);
   const st = rec(obj['status']);
   const replicas = num(spec['replicas'], 1);
@@ -93,7 +96,7 @@ function statefulSetStatus(obj: KubeObject): StatusResult {
   return current(`Partition rollout complete. updated: ${replicas}`);
 }
 
-function daemonSetStatus(obj: KubeObject): StatusResult {
+function daemonSetStatus(obj: Observed): StatusResult {
   const st = rec(obj['status']);
   const desired = num(st['desiredNumberScheduled']);
   if (st['desiredNumberScheduled'] === undefined) return inProgress('Missing .status.desiredNumberScheduled');
@@ -106,7 +109,7 @@ function daemonSetStatus(obj: KubeObject): StatusResult {
   return current(`All replicas scheduled as expected. Replicas: ${desired}`);
 }
 
-function replicaSetStatus(obj: KubeObject): StatusResult {
+function replicaSetStatus(obj: Observed): StatusResult {
   const spec = rec(obj['spec']);
   const st = rec(obj['status']);
   const replicas = num(spec['replicas'], 1);
@@ -115,14 +118,14 @@ function replicaSetStatus(obj: KubeObject): StatusResult {
   return current(`ReplicaSet is available. Replicas: ${replicas}`);
 }
 
-function jobStatus(obj: KubeObject): StatusResult {
+function jobStatus(obj: Observed): StatusResult {
   if (condition(obj, 'Failed')?.status === 'True')
     return failed(`Job Failed. failed: ${num(rec(obj['status'])['failed'])}`);
   if (condition(obj, 'Complete')?.status === 'True') return current('Job Completed');
   return inProgress('Job in progress');
 }
 
-function podStatus(obj: KubeObject): StatusResult {
+function podStatus(obj: Observed): StatusResult {
   const phase = rec(obj['status'])['phase'];
   if (phase === 'Succeeded') return current('Pod has completed successfully');
   if (phase === 'Failed') return failed('Pod has completed, but not successfully');
@@ -130,7 +133,7 @@ function podStatus(obj: KubeObject): StatusResult {
   return inProgress(`Pod phase: ${typeof phase === 'string' ? phase : 'Pending'}`);
 }
 
-function genericStatus(obj: KubeObject): StatusResult {
+function genericStatus(obj: Observed): StatusResult {
   const st = rec(obj['status']);
   const gen = obj.metadata.generation;
   const observed = st['observedGeneration'];
@@ -149,7 +152,7 @@ function genericStatus(obj: KubeObject): StatusResult {
 }
 
 /** kstatus `Compute` for one object. */
-export function computeStatus(obj: KubeObject): StatusResult {
+export function computeStatus(obj: Observed): StatusResult {
   if (obj.metadata.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
   const group = groupOf(obj.apiVersion);
   const observed = rec(obj['status'])['observedGeneration'];

@@ -4,6 +4,9 @@ import { startApiServer } from '@flux-ts/apiserver';
 import type { ApiServer } from '@flux-ts/apiserver';
 import { KubeClient } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
+
+/** A manifest of any kind: fields beyond metadata free-form. */
+type Manifest = KubeObject & Record<string, unknown>;
 import {
   HealthChecker,
   ResourceManager,
@@ -15,7 +18,7 @@ import {
 
 const owner = { 'kustomize.toolkit.fluxcd.io/name': 'app', 'kustomize.toolkit.fluxcd.io/namespace': 'flux-system' };
 
-function deployment(image: string, extra: { selector?: string } = {}): KubeObject {
+function deployment(image: string, extra: { selector?: string } = {}): Manifest {
   const app = extra.selector ?? 'app';
   return {
     apiVersion: 'apps/v1',
@@ -29,7 +32,7 @@ function deployment(image: string, extra: { selector?: string } = {}): KubeObjec
   };
 }
 const namespace: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ssa', labels: owner } };
-const configMap = (v: string): KubeObject => ({
+const configMap = (v: string): Manifest => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name: 'cfg', namespace: 'ssa', labels: owner },
@@ -159,7 +162,9 @@ describe('ResourceManager against the API server', () => {
       expect((await rm.applyAll([ignored, once])).toString()).toBe(
         'ConfigMap/ssa/ignored skipped\nConfigMap/ssa/once created',
       );
-      expect((await rm.applyAll([{ ...once, data: { v: 'second' } }])).toString()).toBe('ConfigMap/ssa/once skipped');
+      expect((await rm.applyAll([{ ...once, data: { v: 'second' } } as Manifest])).toString()).toBe(
+        'ConfigMap/ssa/once skipped',
+      );
 
       await expect(rm.applyAll([deployment('nginx:2', { selector: 'other' })])).rejects.toThrow(
         /^Deployment\/ssa\/app dry-run failed \(Invalid\): .*immutable/,
@@ -216,11 +221,7 @@ describe('ResourceManager against the API server', () => {
     { timeout: 60_000 },
     async () => {
       const rm = new ResourceManager({ client, cleanup: fluxCleanupOptions() });
-      const cm = (
-        name: string,
-        data: Record<string, string>,
-        annotations: Record<string, string> = {},
-      ): KubeObject => ({
+      const cm = (name: string, data: Record<string, string>, annotations: Record<string, string> = {}): Manifest => ({
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata: { name, namespace: 'ssa', annotations },
@@ -256,7 +257,7 @@ describe('ResourceManager against the API server', () => {
   );
 
   it('applies a CRD and its custom resources in one staged run', { timeout: 60_000 }, async () => {
-    const crd: KubeObject = {
+    const crd: Manifest = {
       apiVersion: 'apiextensions.k8s.io/v1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'widgets.example.com' },
@@ -279,7 +280,7 @@ describe('ResourceManager against the API server', () => {
         ],
       },
     };
-    const widget: KubeObject = {
+    const widget: Manifest = {
       apiVersion: 'example.com/v1',
       kind: 'Widget',
       metadata: { name: 'w', namespace: 'staged' },

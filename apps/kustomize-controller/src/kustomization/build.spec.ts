@@ -50,7 +50,7 @@ describe('buildManifests', () => {
       'b.yaml': cm('b', '  annotations:\n    kustomize.toolkit.fluxcd.io/substitute: disabled\ndata:\n  v: ${KEEP}\n'),
     });
     const objs = await buildManifests({ root, spec: spec(), vars: { VAR: 'set' }, strictSubstitutions: true });
-    expect(objs.map((o) => o['data'])).toEqual([{ v: 'set', d: 'x' }, { v: '${KEEP}' }]);
+    expect(objs.map((o) => (o as { data?: unknown }).data)).toEqual([{ v: 'set', d: 'x' }, { v: '${KEEP}' }]);
 
     const strict = tree({ 'a.yaml': cm('a', 'data:\n  v: ${UNSET}\n') });
     await expect(

@@ -226,7 +226,7 @@ describe('a kustomization cannot read outside its artifact', () => {
       expect.stringMatching(/^literal-/),
       expect.stringMatching(/^settings-/),
     ]);
-    expect(objs[3]?.['data']).toEqual({ 'settings.txt': 'inside' });
+    expect((objs[3] as { data?: unknown } | undefined)?.data).toEqual({ 'settings.txt': 'inside' });
 
     const withRemote = artifact({ 'kustomization.yaml': `resources: [${git.url}/remote.git//overlay?ref=main]\n` });
     const remote = await buildManifests({ root: withRemote, spec: spec(), strictSubstitutions: true });

@@ -6,15 +6,7 @@
 import { SourceGroupVersion } from '@flux-ts/api';
 import type { Kustomization } from '@flux-ts/api';
 import { controllerBuilder, predicates, requestFor } from '@flux-ts/runtime';
-import type {
-  BuilderOptions,
-  Cache,
-  Controller,
-  ControllerManager,
-  KubeObject,
-  ObjectLike,
-  Predicate,
-} from '@flux-ts/runtime';
+import type { BuilderOptions, Cache, Controller, ControllerManager, KubeObject, Predicate } from '@flux-ts/runtime';
 import { KustomizationGVK, SourceKinds } from './reconciler.ts';
 import type { KustomizationReconciler } from './reconciler.ts';
 
@@ -27,7 +19,7 @@ export function sourceRefKey(k: Pick<Kustomization, 'spec' | 'metadata'>): strin
   return `${ref.kind}/${ref.namespace || k.metadata.namespace || ''}/${ref.name}`;
 }
 
-type WithArtifact = ObjectLike & { status?: { artifact?: { revision?: string; digest?: string } } };
+type WithArtifact = KubeObject & { status?: { artifact?: { revision?: string; digest?: string } } };
 
 /** Source events that matter: an artifact appeared or its revision/digest changed. */
 export const artifactChanged: Predicate<WithArtifact> = {
@@ -60,7 +52,7 @@ export function substituteFromKeys(k: Pick<Kustomization, 'spec' | 'metadata'>):
   return (k.spec.postBuild?.substituteFrom ?? []).map((r) => `${r.kind}/${k.metadata.namespace ?? ''}/${r.name}`);
 }
 
-type WithData = ObjectLike & { data?: unknown };
+type WithData = KubeObject & { data?: unknown };
 
 /** ConfigMap/Secret events that matter: created, deleted, or `data` changed. */
 export const dataChanged: Predicate<WithData> = {
@@ -84,10 +76,8 @@ export interface KustomizationControllerDeps {
 /** Registers the Kustomization controller with the manager: its indexes, its watches and the reconciler. */
 export function setupKustomizationController(deps: KustomizationControllerDeps): Controller {
   const { cache, reconciler, watchConfigsLabelSelector } = deps;
-  cache.indexField<KubeObject>(KustomizationGVK, SourceRefIndex, (k) => [sourceRefKey(k as unknown as Kustomization)]);
-  cache.indexField<KubeObject>(KustomizationGVK, SubstituteFromIndex, (k) =>
-    substituteFromKeys(k as unknown as Kustomization),
-  );
+  cache.indexField<Kustomization>(KustomizationGVK, SourceRefIndex, (k) => [sourceRefKey(k)]);
+  cache.indexField<Kustomization>(KustomizationGVK, SubstituteFromIndex, substituteFromKeys);
   const kustomizations = cache.informerFor(KustomizationGVK);
   let b = controllerBuilder(deps.manager)
     .named('kustomization')

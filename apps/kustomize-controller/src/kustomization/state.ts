@@ -6,20 +6,12 @@
 import { ReadyCondition } from '@flux-ts/api';
 import type { Artifact, Kustomization } from '@flux-ts/api';
 import { conditions, parseGoDuration } from '@flux-ts/runtime';
-import type {
-  EventSink,
-  KubeClient,
-  KubeObject,
-  Logger,
-  LoopContext,
-  ObjectReader,
-  StatusObject,
-} from '@flux-ts/runtime';
+import type { EventSink, KubeClient, KubeObject, Logger, LoopContext, ObjectReader } from '@flux-ts/runtime';
 import { ChangeSet } from '@flux-ts/ssa';
 import type { ResourceManager } from '@flux-ts/ssa';
 
 /** A Kustomization as the steps handle it. */
-export type KustomizationObject = Kustomization & StatusObject;
+export type KustomizationObject = Kustomization;
 
 /** Dependencies and settings of the reconciler; only `main.ts` derives them from flags and env. */
 export interface KustomizationReconcilerOptions {

@@ -593,7 +593,7 @@ export class GitRepositoryReconciler {
     for (const incl of obj.spec.include ?? []) {
       let dep: GitRepository;
       try {
-        dep = await this.#o.reader.get<GitRepository & KubeObject>(gitRepositoryGVK, {
+        dep = await this.#o.reader.get<GitRepository>(gitRepositoryGVK, {
           namespace: obj.metadata.namespace ?? '',
           name: incl.repository.name,
         });

@@ -4,7 +4,7 @@
  * index of the repositories each GitRepository includes, and a watch that re-queues the includers of a repository
  * whose artifact changed.
  */
-import type { GitRepository as GitRepositoryBase } from '@flux-ts/api';
+import type { GitRepository } from '@flux-ts/api';
 import type { Storage } from '@flux-ts/artifact';
 import { controllerBuilder, predicates } from '@flux-ts/runtime';
 import type {
@@ -13,14 +13,11 @@ import type {
   Controller,
   EventSink,
   KubeClient,
-  KubeObject,
   Manager,
   Predicate,
   Request,
 } from '@flux-ts/runtime';
 import { GitRepositoryReconciler, gitRepositoryGVK } from './reconciler.ts';
-
-type GitRepository = GitRepositoryBase & KubeObject;
 
 /** Name of the field index: the names of the GitRepositories a GitRepository includes (`<ns>/<name>`). */
 export const IncludedRepositoryIndex = '.spec.include.repository';

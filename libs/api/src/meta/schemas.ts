@@ -242,9 +242,22 @@ export interface ReconcileRequestStatus {
   lastHandledReconcileAt?: string;
 }
 
-/** The subset of `metav1.ObjectMeta` that Flux objects carry (the CRD schema leaves `metadata` open). */
+/** A `metadata.ownerReferences[]` item (`metav1.OwnerReference`). */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/**
+ * `metav1.ObjectMeta` of an object as served (the CRD schema leaves `metadata` open): every served object has a
+ * name, so `name` is required; the one object model of @flux-ts/runtime (`KubeObject`) uses this type.
+ */
 export interface ObjectMeta {
-  name?: string;
+  name: string;
   generateName?: string;
   namespace?: string;
   uid?: string;
@@ -256,18 +269,14 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   finalizers?: string[];
-  ownerReferences?: {
-    apiVersion: string;
-    kind: string;
-    name: string;
-    uid: string;
-    controller?: boolean;
-    blockOwnerDeletion?: boolean;
-  }[];
+  ownerReferences?: OwnerReference[];
   managedFields?: unknown[];
 }
 
-/** A Kubernetes object of a Flux kind: typed spec and status. */
+/**
+ * A Kubernetes object of a Flux kind: typed spec and status. Structurally a runtime `KubeObject` (and, with its
+ * conditions, a `StatusObject`), so it is passed to the client and the reconcile kit without casts.
+ */
 export interface FluxObject<TSpec, TStatus> {
   apiVersion: string;
   kind: string;

@@ -10,7 +10,7 @@
 import type { SmpTypeInfo } from './type-info.ts';
 import { smpTypeInfoFor } from './type-info.ts';
 
-/** A plain JSON-like object. */
+/** An untyped JSON-like map the patch engines walk (resource.ts's `KObject` with `unknown` values), not a served object. */
 export type KObject = Record<string, unknown>;
 
 /** Options of {@link applyStrategicMerge}. */

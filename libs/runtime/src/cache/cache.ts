@@ -68,7 +68,7 @@ export class Cache {
       this.#informers.set(key, inf);
       if (this.#signal && !this.#signal.aborted) inf.start(this.#signal);
     }
-    return inf as unknown as Informer<T>;
+    return inf as Informer<T>;
   }
 
   /** Starts every informer (and those created later); returns once they are started. They run until `signal` aborts. */

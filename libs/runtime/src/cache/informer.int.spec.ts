@@ -219,7 +219,7 @@ describe('Informer and Cache against the in-process API server', () => {
     // the Widget kind does not exist yet: the informer fails discovery and retries until it does
     await eventually(() => inf.listCount() === 0 && !inf.hasSynced(), 30_000, 'informer started');
     await t.client.create(widgetCrd);
-    const widget = (name: string, sourceRef: string): KubeObject => ({
+    const widget = (name: string, sourceRef: string): KubeObject & { spec: unknown } => ({
       ...widgetGvk,
       metadata: { name, namespace: 'inf-f' },
       spec: { sourceRef },

@@ -21,7 +21,7 @@ class FakeApi implements ListWatchClient {
 
   write(type: 'ADDED' | 'MODIFIED' | 'DELETED', name: string, v: string): void {
     this.rv++;
-    const obj: KubeObject = {
+    const obj: KubeObject & { data: unknown } = {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: {
@@ -71,7 +71,7 @@ class FakeApi implements ListWatchClient {
           code: 410,
           reason: 'Expired',
           message: 'too old resource version',
-        },
+        } as KubeObject,
       };
       return;
     }

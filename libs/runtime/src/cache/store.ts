@@ -3,20 +3,9 @@
  * store (so a 410 relist emits exactly the changes: ADDED, MODIFIED when the resourceVersion moved, DELETED).
  * Pure: no I/O.
  */
-/**
- * What the cache needs of an object: its metadata. Loose on purpose so that structural object types of other
- * modules (e.g. the controller's `ObjectLike`) fit.
- */
-export interface CachedObject {
-  metadata: {
-    name: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    labels?: Record<string, string>;
-    managedFields?: unknown[];
-  };
-}
+import type { KubeObject } from '../client/types.ts';
+/** What the store needs of an object: the metadata of a {@link KubeObject}. */
+export type CachedObject = Pick<KubeObject, 'metadata'>;
 
 /** A change the store applied. */
 export interface StoreEvent<T> {

@@ -40,6 +40,8 @@ export type {
   OwnerReference,
   ObjectMeta,
   KubeObject,
+  FluxStatus,
+  StatusObject,
   ObjectKey,
   ObjectReader,
   RestMapping,

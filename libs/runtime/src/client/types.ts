@@ -1,4 +1,5 @@
 /** Object types and option bags of the typed Kubernetes client. */
+import type { Condition, ObjectMeta, OwnerReference } from '@flux-ts/api';
 
 /** apiVersion + kind of an object (`apps/v1`, `Deployment`; `v1`, `ConfigMap`). */
 export interface GroupVersionKind {
@@ -6,39 +7,33 @@ export interface GroupVersionKind {
   kind: string;
 }
 
-/** A `metadata.ownerReferences[]` item. */
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
+/** `metav1.ObjectMeta` as served (name required) and a `metadata.ownerReferences[]` item: @flux-ts/api's types. */
+export type { ObjectMeta, OwnerReference };
 
-/** The `metadata` of a Kubernetes object. */
-export interface ObjectMeta {
-  name: string;
-  namespace?: string;
-  uid?: string;
-  resourceVersion?: string;
-  generation?: number;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  finalizers?: string[];
-  deletionTimestamp?: string;
-  creationTimestamp?: string;
-  ownerReferences?: OwnerReference[];
-  managedFields?: unknown[];
-  generateName?: string;
-}
-
-/** Any Kubernetes object: apiVersion, kind, metadata, and free-form spec/status/data. */
+/**
+ * Any object the API server serves: apiVersion, kind and metadata (with a name). Free of an index signature, so
+ * @flux-ts/api's typed objects (`GitRepository`, `Kustomization`…) are `KubeObject`s; read other fields through a
+ * type argument (`client.get<KubeObject & { data?: Record<string, string> }>`).
+ */
 export interface KubeObject {
   apiVersion: string;
   kind: string;
   metadata: ObjectMeta;
-  [key: string]: unknown;
+}
+
+/** The part of a Flux `status` the reconcile kit reads and writes (every Flux kind's status has it). */
+export interface FluxStatus {
+  conditions?: Condition[];
+  observedGeneration?: number;
+  lastHandledReconcileAt?: string;
+}
+
+/**
+ * A Flux object as the reconcile kit sees it: a {@link KubeObject} with kstatus conditions, observedGeneration and
+ * lastHandledReconcileAt; any @flux-ts/api `FluxObject` is one.
+ */
+export interface StatusObject extends KubeObject {
+  status?: FluxStatus;
 }
 
 /** Namespace and name of an object (namespace absent or '' for cluster-scoped kinds). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { conditions } from './index.ts';
 import type { ConditionsObject } from './index.ts';
+import type { KubeObject } from '../client/types.ts';
 
 function clockAt(iso: string) {
   let t = new Date(iso);
@@ -12,7 +13,7 @@ function clockAt(iso: string) {
   };
 }
 
-function obj(generation = 1): ConditionsObject {
+function obj(generation = 1): ConditionsObject & KubeObject {
   return {
     apiVersion: 'source.toolkit.fluxcd.io/v1',
     kind: 'GitRepository',

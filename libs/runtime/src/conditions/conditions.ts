@@ -10,20 +10,17 @@ import {
   type Condition,
   type ConditionStatus,
 } from '@flux-ts/api';
+import type { FluxStatus, StatusObject } from '../client/types.ts';
 
 export type { Condition, ConditionStatus };
 
-/** The part of an object the conditions helpers read and write (any Flux object satisfies it). */
+/**
+ * The slice of a {@link StatusObject} the conditions helpers read and write (`metadata.generation`,
+ * `status.conditions`): every `StatusObject` and `FluxObject` is one, and so is a bare test object.
+ */
 export interface ConditionsObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name?: string;
-    namespace?: string;
-    generation?: number;
-    annotations?: Record<string, string>;
-  };
-  status?: { conditions?: Condition[] };
+  metadata: Pick<StatusObject['metadata'], 'generation'>;
+  status?: Pick<FluxStatus, 'conditions'>;
 }
 
 /** Maximum size in bytes of a condition message (the `metav1.Condition` CRD limit). */

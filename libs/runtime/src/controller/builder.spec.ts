@@ -8,10 +8,11 @@ import type { ControllerManager } from './builder.ts';
 import { Controller } from './controller.ts';
 import { predicates } from './predicates.ts';
 import { FakeEventSource } from '../testing/index.ts';
-import type { EventSource, InformerScopeLike, ObjectLike } from './types.ts';
+import type { EventSource, InformerScopeLike } from './types.ts';
+import type { KubeObject } from '../client/types.ts';
 
 function fakeManager() {
-  const sources = new Map<string, FakeEventSource<ObjectLike>>();
+  const sources = new Map<string, FakeEventSource<KubeObject>>();
   const scopes = new Map<string, InformerScopeLike | undefined>();
   const added: Runnable[] = [];
   const mgr: ControllerManager = {
@@ -19,10 +20,10 @@ function fakeManager() {
     metrics: new Metrics(),
     add: (r) => void added.push(r),
     cache: {
-      informerFor<T extends ObjectLike>(gvk: GroupVersionKind, scope?: InformerScopeLike): EventSource<T> {
+      informerFor<T extends KubeObject>(gvk: GroupVersionKind, scope?: InformerScopeLike): EventSource<T> {
         const key = gvk.kind;
         if (!sources.has(key)) {
-          sources.set(key, new FakeEventSource<ObjectLike>());
+          sources.set(key, new FakeEventSource<KubeObject>());
           scopes.set(key, scope);
         }
         return sources.get(key)! as unknown as EventSource<T>;
@@ -62,17 +63,25 @@ describe('controllerBuilder', () => {
 
     const stop = new AbortController();
     const done = ctrl.start(stop.signal);
-    sources.get('Kustomization')!.set({ metadata: { name: 'apps', namespace: 'flux-system', generation: 1 } });
+    sources
+      .get('Kustomization')!
+      .set({ ...kustomization, metadata: { name: 'apps', namespace: 'flux-system', generation: 1 } });
     await until(() => seen.length === 1);
     sources.get('ConfigMap')!.set({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: {
         name: 'cm',
         namespace: 'flux-system',
-        ownerReferences: [{ ...kustomization, name: 'infra', controller: true }],
+        ownerReferences: [{ ...kustomization, name: 'infra', uid: 'u', controller: true }],
       },
     });
     await until(() => seen.length === 2);
-    sources.get('GitRepository')!.set({ metadata: { name: 'repo', namespace: 'flux-system' } });
+    sources.get('GitRepository')!.set({
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: { name: 'repo', namespace: 'flux-system' },
+    });
     await until(() => seen.length === 3);
     expect(seen).toEqual(['apps', 'infra', 'uses-repo']);
     stop.abort();

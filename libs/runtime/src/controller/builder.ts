@@ -7,7 +7,8 @@ import { enqueueForObject, enqueueForOwner } from './handlers.ts';
 import type { MapFunc } from './handlers.ts';
 import type { Predicate } from './predicates.ts';
 import type { GroupVersionKind } from '../client/types.ts';
-import type { InformerProvider, InformerScopeLike, ObjectLike, Reconciler } from './types.ts';
+import type { InformerProvider, InformerScopeLike, Reconciler } from './types.ts';
+import type { KubeObject } from '../client/types.ts';
 
 /** What the builder needs from a manager (the runtime's `Manager` satisfies it). */
 export interface ControllerManager {
@@ -28,7 +29,7 @@ export interface BuilderOptions {
 }
 
 /** Options of a watch: event filters and, for other kinds, an informer scope. */
-export interface WatchOptions<T extends ObjectLike> {
+export interface WatchOptions<T extends KubeObject> {
   predicates?: Predicate<T>[];
   /** Scope of this kind's informer when the builder creates it (ignored when the informer already exists). */
   scope?: InformerScopeLike;
@@ -37,15 +38,15 @@ export interface WatchOptions<T extends ObjectLike> {
 interface PendingWatch {
   gvk: GroupVersionKind;
   scope: InformerScopeLike | undefined;
-  map: (forKind: GroupVersionKind) => MapFunc<ObjectLike>;
-  predicates: readonly Predicate<ObjectLike>[];
+  map: (forKind: GroupVersionKind) => MapFunc<KubeObject>;
+  predicates: readonly Predicate<KubeObject>[];
 }
 
 /** Fluent builder like controller-runtime's `builder.ControllerManagedBy(mgr)`; `complete` adds it to the manager. */
 export class ControllerBuilder {
   readonly #mgr: ControllerManager;
   #name: string | undefined;
-  #for: { gvk: GroupVersionKind; predicates: readonly Predicate<ObjectLike>[] } | undefined;
+  #for: { gvk: GroupVersionKind; predicates: readonly Predicate<KubeObject>[] } | undefined;
   readonly #watches: PendingWatch[] = [];
   #options: BuilderOptions = {};
 
@@ -60,25 +61,25 @@ export class ControllerBuilder {
   }
 
   /** The reconciled kind; its events enqueue the object itself. */
-  for<T extends ObjectLike = ObjectLike>(gvk: GroupVersionKind, opts: { predicates?: Predicate<T>[] } = {}): this {
+  for<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: { predicates?: Predicate<T>[] } = {}): this {
     if (this.#for) throw new Error(`failed to build controller: for() already called with ${this.#for.gvk.kind}`);
-    this.#for = { gvk, predicates: (opts.predicates ?? []) as Predicate<ObjectLike>[] };
+    this.#for = { gvk, predicates: (opts.predicates ?? []) as Predicate<KubeObject>[] };
     return this;
   }
 
   /** Objects of `gvk` controlled by the reconciled kind enqueue their owner. */
-  owns<T extends ObjectLike = ObjectLike>(gvk: GroupVersionKind, opts: WatchOptions<T> = {}): this {
+  owns<T extends KubeObject = KubeObject>(gvk: GroupVersionKind, opts: WatchOptions<T> = {}): this {
     this.#watches.push({
       gvk,
       scope: opts.scope,
       map: (forKind) => enqueueForOwner(forKind),
-      predicates: (opts.predicates ?? []) as Predicate<ObjectLike>[],
+      predicates: (opts.predicates ?? []) as Predicate<KubeObject>[],
     });
     return this;
   }
 
   /** Objects of `gvk` enqueue the requests `mapFn` returns. */
-  watches<T extends ObjectLike = ObjectLike>(
+  watches<T extends KubeObject = KubeObject>(
     gvk: GroupVersionKind,
     mapFn: MapFunc<T>,
     opts: WatchOptions<T> = {},
@@ -86,8 +87,8 @@ export class ControllerBuilder {
     this.#watches.push({
       gvk,
       scope: opts.scope,
-      map: () => mapFn as MapFunc<ObjectLike>,
-      predicates: (opts.predicates ?? []) as Predicate<ObjectLike>[],
+      map: () => mapFn as MapFunc<KubeObject>,
+      predicates: (opts.predicates ?? []) as Predicate<KubeObject>[],
     });
     return this;
   }

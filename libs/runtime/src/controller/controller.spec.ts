@@ -7,11 +7,12 @@ import { TerminalError } from './errors.ts';
 import { enqueueForObject, enqueueForOwner } from './handlers.ts';
 import { predicates } from './predicates.ts';
 import { FakeClock, FakeEventSource } from '../testing/index.ts';
-import type { ObjectLike, ReconcileContext, Reconciler, Request } from './types.ts';
+import type { ReconcileContext, Reconciler, Request } from './types.ts';
+import type { KubeObject } from '../client/types.ts';
 
 const kind = { apiVersion: 'demo.fluxcd.io/v1', kind: 'Demo' };
 
-function obj(name: string, extra: Partial<ObjectLike['metadata']> = {}, namespace = 'default'): ObjectLike {
+function obj(name: string, extra: Partial<KubeObject['metadata']> = {}, namespace = 'default'): KubeObject {
   return { apiVersion: kind.apiVersion, kind: kind.kind, metadata: { name, namespace, generation: 1, ...extra } };
 }
 
@@ -26,7 +27,7 @@ async function until(cond: () => boolean, what = 'condition'): Promise<void> {
 
 interface Harness {
   ctrl: Controller;
-  source: FakeEventSource<ObjectLike>;
+  source: FakeEventSource<KubeObject>;
   clock: FakeClock;
   metrics: Metrics;
   calls: Array<{ req: Request; ctx: ReconcileContext }>;
@@ -40,7 +41,7 @@ function harness(
 ): Harness {
   const clock = new FakeClock();
   const metrics = new Metrics();
-  const source = new FakeEventSource<ObjectLike>();
+  const source = new FakeEventSource<KubeObject>();
   const calls: Harness['calls'] = [];
   const ctrl = new Controller({
     name: 'demo',
@@ -62,7 +63,7 @@ function harness(
 
 describe('Controller', () => {
   it('reconciles pre-existing and new objects with a fresh reconcile ID per run', async () => {
-    const source = new FakeEventSource<ObjectLike>();
+    const source = new FakeEventSource<KubeObject>();
     source.set(obj('a'));
     const seen: Array<{ req: Request; id: string }> = [];
     const ctrl = new Controller({
@@ -89,7 +90,7 @@ describe('Controller', () => {
   });
 
   it('waits for the source to sync before starting workers', async () => {
-    const source = new FakeEventSource<ObjectLike>({ synced: false });
+    const source = new FakeEventSource<KubeObject>({ synced: false });
     const seen: string[] = [];
     const ctrl = new Controller({ name: 'demo', forKind: kind, reconciler: async (r) => void seen.push(r.name) });
     ctrl.watch(source, enqueueForObject());
@@ -250,7 +251,7 @@ describe('Controller', () => {
   });
 
   it('stops intake on abort, lets in-flight reconciles finish, and aborts them on hard stop', async () => {
-    const source = new FakeEventSource<ObjectLike>();
+    const source = new FakeEventSource<KubeObject>();
     let inflight: ReconcileContext | undefined;
     let finished = 0;
     const ctrl = new Controller({
@@ -289,7 +290,7 @@ describe('Controller logging and timeouts', () => {
   it('logs each run with controller, kind, namespace, name and reconcileID', async () => {
     const lines: Array<Record<string, unknown>> = [];
     const logger = newLogger({ level: 'debug', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
-    const source = new FakeEventSource<ObjectLike>();
+    const source = new FakeEventSource<KubeObject>();
     let id = '';
     const ctrl = new Controller({
       name: 'demo',
@@ -316,7 +317,7 @@ describe('Controller logging and timeouts', () => {
   });
 
   it('aborts the reconcile signal after reconcileTimeout and retries the key', async () => {
-    const source = new FakeEventSource<ObjectLike>();
+    const source = new FakeEventSource<KubeObject>();
     const metrics = new Metrics();
     let aborted = 0;
     const ctrl = new Controller({
@@ -347,14 +348,22 @@ describe('Controller logging and timeouts', () => {
 describe('handlers', () => {
   it('enqueueForOwner maps controlled objects to their owner of the right group and kind', () => {
     const map = enqueueForOwner({ apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' });
-    const child: ObjectLike = {
+    const child: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
       metadata: {
         name: 'child',
         namespace: 'ns',
         ownerReferences: [
-          { apiVersion: 'source.toolkit.fluxcd.io/v1beta2', kind: 'GitRepository', name: 'repo', controller: true },
-          { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'not-controller' },
-          { apiVersion: 'other.io/v1', kind: 'GitRepository', name: 'other-group', controller: true },
+          {
+            apiVersion: 'source.toolkit.fluxcd.io/v1beta2',
+            kind: 'GitRepository',
+            name: 'repo',
+            uid: 'u1',
+            controller: true,
+          },
+          { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository', name: 'not-controller', uid: 'u2' },
+          { apiVersion: 'other.io/v1', kind: 'GitRepository', name: 'other-group', uid: 'u3', controller: true },
         ],
       },
     };
@@ -363,8 +372,8 @@ describe('handlers', () => {
   });
 
   it('owned and mapped watches enqueue the owner and mapped requests, old and new on update', async () => {
-    const owned = new FakeEventSource<ObjectLike>();
-    const other = new FakeEventSource<ObjectLike>();
+    const owned = new FakeEventSource<KubeObject>();
+    const other = new FakeEventSource<KubeObject>();
     const seen: string[] = [];
     const ctrl = new Controller({
       name: 'demo',
@@ -376,12 +385,18 @@ describe('handlers', () => {
     const stop = new AbortController();
     const done = ctrl.start(stop.signal);
     owned.set({
-      metadata: { name: 'cm', namespace: 'default', ownerReferences: [{ ...kind, name: 'parent', controller: true }] },
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: {
+        name: 'cm',
+        namespace: 'default',
+        ownerReferences: [{ ...kind, name: 'parent', uid: 'u', controller: true }],
+      },
     });
     await until(() => seen.length === 1);
-    other.set({ metadata: { name: 'x', namespace: 'default', labels: { target: 't1' } } });
+    other.set({ ...kind, metadata: { name: 'x', namespace: 'default', labels: { target: 't1' } } });
     await until(() => seen.length === 2);
-    other.set({ metadata: { name: 'x', namespace: 'default', labels: { target: 't2' } } });
+    other.set({ ...kind, metadata: { name: 'x', namespace: 'default', labels: { target: 't2' } } });
     await until(() => seen.length === 4);
     expect(seen.slice(0, 2)).toEqual(['default/parent', 'default/t1']);
     expect(new Set(seen.slice(2))).toEqual(new Set(['default/t1', 'default/t2']));

@@ -13,8 +13,8 @@ import { passes } from './predicates.ts';
 import type { Predicate } from './predicates.ts';
 import type { MapFunc } from './handlers.ts';
 import { parseRequestKey, requestKey } from './types.ts';
-import type { GroupVersionKind } from '../client/types.ts';
-import type { EventSource, InformerEvent, ObjectLike, ReconcileResult, Reconciler, Request } from './types.ts';
+import type { GroupVersionKind, KubeObject } from '../client/types.ts';
+import type { EventSource, InformerEvent, ReconcileResult, Reconciler, Request } from './types.ts';
 
 /** Options of a {@link Controller}. */
 export interface ControllerOptions {
@@ -39,9 +39,9 @@ export interface ControllerOptions {
 }
 
 interface Watch {
-  source: EventSource<ObjectLike>;
-  map: MapFunc<ObjectLike>;
-  predicates: readonly Predicate<ObjectLike>[];
+  source: EventSource<KubeObject>;
+  map: MapFunc<KubeObject>;
+  predicates: readonly Predicate<KubeObject>[];
 }
 
 /**
@@ -87,12 +87,12 @@ export class Controller implements Runnable {
   }
 
   /** Adds an event source; events passing `predicates` enqueue the requests `map` returns. Before start only. */
-  watch<T extends ObjectLike>(source: EventSource<T>, map: MapFunc<T>, predicates: readonly Predicate<T>[] = []): void {
+  watch<T extends KubeObject>(source: EventSource<T>, map: MapFunc<T>, predicates: readonly Predicate<T>[] = []): void {
     if (this.#started) throw new Error(`failed to add watch to controller ${this.name}: controller already started`);
     this.#watches.push({
-      source: source as unknown as EventSource<ObjectLike>,
-      map: map as MapFunc<ObjectLike>,
-      predicates: predicates as readonly Predicate<ObjectLike>[],
+      source,
+      map: map as MapFunc<KubeObject>,
+      predicates: predicates as readonly Predicate<KubeObject>[],
     });
   }
 
@@ -145,7 +145,7 @@ export class Controller implements Runnable {
     }
   }
 
-  #handle(w: Watch, e: InformerEvent<ObjectLike>): void {
+  #handle(w: Watch, e: InformerEvent<KubeObject>): void {
     const kind = e.type === 'ADDED' ? 'create' : e.type === 'DELETED' ? 'delete' : e.old ? 'update' : 'create';
     if (!passes(w.predicates, kind, e.object, e.old)) return;
     let reqs: Request[];

@@ -1,12 +1,12 @@
 import { groupOf, requestFor } from './types.ts';
-import type { GroupVersionKind } from '../client/types.ts';
-import type { ObjectLike, Request } from './types.ts';
+import type { GroupVersionKind, KubeObject } from '../client/types.ts';
+import type { Request } from './types.ts';
 
 /** Maps an object of a watched kind to the requests it should trigger. */
-export type MapFunc<T extends ObjectLike = ObjectLike> = (obj: T) => Request[];
+export type MapFunc<T extends KubeObject = KubeObject> = (obj: T) => Request[];
 
 /** Enqueues the object itself (`For`). */
-export function enqueueForObject<T extends ObjectLike>(): MapFunc<T> {
+export function enqueueForObject<T extends KubeObject>(): MapFunc<T> {
   return (obj) => [requestFor(obj)];
 }
 
@@ -14,7 +14,7 @@ export function enqueueForObject<T extends ObjectLike>(): MapFunc<T> {
  * Enqueues the controller owner of the object when it is of `owner`'s group and kind (controller-runtime
  * `EnqueueRequestForOwner` with `OnlyControllerOwner`), in the object's namespace.
  */
-export function enqueueForOwner<T extends ObjectLike>(
+export function enqueueForOwner<T extends KubeObject>(
   owner: GroupVersionKind,
   opts: { onlyController?: boolean } = {},
 ): MapFunc<T> {

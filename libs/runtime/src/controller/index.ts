@@ -15,8 +15,6 @@ export type {
   ReconcileContext,
   Reconciler,
   InformerScopeLike,
-  OwnerReferenceLike,
-  ObjectLike,
   InformerEvent,
   EventSource,
   InformerProvider,

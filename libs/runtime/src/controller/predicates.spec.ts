@@ -1,8 +1,10 @@
 import { describe, it, expect } from 'vitest';
 import { predicates, passes } from './predicates.ts';
-import type { ObjectLike } from './types.ts';
+import type { KubeObject } from '../client/types.ts';
 
-const o = (meta: Partial<ObjectLike['metadata']>): ObjectLike => ({
+const o = (meta: Partial<KubeObject['metadata']>): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
   metadata: { name: 'x', namespace: 'ns', ...meta },
 });
 

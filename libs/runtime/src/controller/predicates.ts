@@ -1,11 +1,11 @@
 import { ReconcileRequestAnnotation } from '@flux-ts/api';
-import type { ObjectLike } from './types.ts';
+import type { KubeObject } from '../client/types.ts';
 
 /**
  * Filters informer events before they reach the queue, like controller-runtime predicates. A missing function
  * lets the event through. `update` receives the old and new object.
  */
-export interface Predicate<T extends ObjectLike = ObjectLike> {
+export interface Predicate<T extends KubeObject = KubeObject> {
   create?(obj: T): boolean;
   update?(old: T, obj: T): boolean;
   delete?(obj: T): boolean;
@@ -17,7 +17,7 @@ function sameRecord(a: Record<string, string> | undefined, b: Record<string, str
   return ak.every((k) => (a ?? {})[k] === (b ?? {})[k]);
 }
 
-function evaluate<T extends ObjectLike>(
+function evaluate<T extends KubeObject>(
   p: Predicate<T>,
   kind: 'create' | 'update' | 'delete',
   obj: T,
@@ -29,7 +29,7 @@ function evaluate<T extends ObjectLike>(
 }
 
 /** Evaluates a predicate list (all must pass) for one event. */
-export function passes<T extends ObjectLike>(
+export function passes<T extends KubeObject>(
   preds: readonly Predicate<T>[],
   kind: 'create' | 'update' | 'delete',
   obj: T,
@@ -74,7 +74,7 @@ export const predicates = Object.freeze({
     },
   }),
   /** Passes when every predicate passes. */
-  and<T extends ObjectLike>(...ps: Predicate<T>[]): Predicate<T> {
+  and<T extends KubeObject>(...ps: Predicate<T>[]): Predicate<T> {
     return {
       create: (o) => ps.every((p) => evaluate(p, 'create', o)),
       update: (old, o) => ps.every((p) => evaluate(p, 'update', o, old)),
@@ -82,7 +82,7 @@ export const predicates = Object.freeze({
     };
   },
   /** Passes when any predicate passes. */
-  or<T extends ObjectLike>(...ps: Predicate<T>[]): Predicate<T> {
+  or<T extends KubeObject>(...ps: Predicate<T>[]): Predicate<T> {
     return {
       create: (o) => ps.some((p) => evaluate(p, 'create', o)),
       update: (old, o) => ps.some((p) => evaluate(p, 'update', o, old)),
@@ -90,7 +90,7 @@ export const predicates = Object.freeze({
     };
   },
   /** Inverts a predicate. */
-  not<T extends ObjectLike>(p: Predicate<T>): Predicate<T> {
+  not<T extends KubeObject>(p: Predicate<T>): Predicate<T> {
     return {
       create: (o) => !evaluate(p, 'create', o),
       update: (old, o) => !evaluate(p, 'update', o, old),

@@ -1,4 +1,4 @@
-import type { GroupVersionKind } from '../client/types.ts';
+import type { GroupVersionKind, KubeObject } from '../client/types.ts';
 import type { Logger } from '../observability/logger.ts';
 
 /** A reconcile request: the key of one object (`namespace` is '' for cluster-scoped objects). */
@@ -29,29 +29,6 @@ export interface ReconcileContext {
  */
 export type Reconciler = (req: Request, ctx: ReconcileContext) => Promise<ReconcileResult | void>;
 
-/** An ownerReference as far as the owner handler reads it. */
-export interface OwnerReferenceLike {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid?: string;
-  controller?: boolean;
-}
-
-/** The part of a Kubernetes object the controller machinery reads. */
-export interface ObjectLike {
-  apiVersion?: string;
-  kind?: string;
-  metadata: {
-    name: string;
-    namespace?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    ownerReferences?: OwnerReferenceLike[];
-  };
-}
-
 /** An informer event, as the cache's `Informer.onEvent` delivers it. */
 export interface InformerEvent<T> {
   type: 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -76,7 +53,7 @@ export interface InformerScopeLike {
 
 /** What the controller builder needs from a cache (the cache's `Cache` satisfies it). */
 export interface InformerProvider {
-  informerFor<T extends ObjectLike>(gvk: GroupVersionKind, scope?: InformerScopeLike): EventSource<T>;
+  informerFor<T extends KubeObject>(gvk: GroupVersionKind, scope?: InformerScopeLike): EventSource<T>;
 }
 
 /** The queue key of a request: `namespace/name`, or `name` for cluster-scoped objects. */
@@ -91,7 +68,7 @@ export function parseRequestKey(key: string): Request {
 }
 
 /** The request of an object. */
-export function requestFor(obj: ObjectLike): Request {
+export function requestFor(obj: KubeObject): Request {
   return { namespace: obj.metadata.namespace ?? '', name: obj.metadata.name };
 }
 

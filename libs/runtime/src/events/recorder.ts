@@ -15,7 +15,7 @@ import {
   isNotFoundError,
   type ClientPatchOptions,
   type GroupVersionKind,
-  type KubeObjectLike,
+  type KubeObject,
   type ObjectKey,
 } from '../patch/types.ts';
 import { errMessage } from '../util/err-message.ts';
@@ -28,8 +28,8 @@ export type EventType = (typeof EventType)[keyof typeof EventType];
 
 /** Writes Kubernetes Events (satisfied by `KubeClient`). */
 export interface EventClient {
-  create(obj: KubeObjectLike, opts?: { signal?: AbortSignal }): Promise<KubeObjectLike>;
-  patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObjectLike>;
+  create(obj: KubeObject, opts?: { signal?: AbortSignal }): Promise<KubeObject>;
+  patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObject>;
 }
 
 /** The object an event is about. */
@@ -298,7 +298,7 @@ export class EventRecorder {
     }
 
     const name = `${obj.metadata.name ?? 'unknown'}.${(BigInt(now.getTime()) * 1000000n + BigInt(++this.#seq % 1000000)).toString(16)}`;
-    const event: KubeObjectLike = {
+    const event: KubeObject & Record<string, unknown> = {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace, ...(Object.keys(metadata).length > 0 ? { annotations: metadata } : {}) },

@@ -5,14 +5,15 @@ import type { ApiServer } from '@flux-ts/apiserver';
 import { KubeClient } from '../client/index.ts';
 import { Manager } from '../manager/manager.ts';
 import type { ManagerCache } from '../manager/manager.ts';
-import type { EventSource, ObjectLike } from '../controller/types.ts';
+import type { EventSource } from '../controller/types.ts';
+import type { KubeObject } from '../client/types.ts';
 import { FakeEventSource } from '../testing/index.ts';
 import type { Lease } from './leader-elector.ts';
 
 /** A cache with nothing to watch: these tests are about the Lease only. */
 function emptyCache(): ManagerCache {
   return {
-    informerFor: <T extends ObjectLike>() => new FakeEventSource<ObjectLike>() as unknown as EventSource<T>,
+    informerFor: <T extends KubeObject>() => new FakeEventSource<KubeObject>() as unknown as EventSource<T>,
     start: async () => {},
     waitForCacheSync: async () => {},
     hasSynced: () => true,

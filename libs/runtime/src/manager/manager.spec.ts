@@ -1,22 +1,23 @@
 import { describe, it, expect } from 'vitest';
 import { controllerBuilder } from '../controller/builder.ts';
 import type { GroupVersionKind } from '../client/types.ts';
-import type { EventSource, ObjectLike } from '../controller/types.ts';
+import type { EventSource } from '../controller/types.ts';
+import type { KubeObject } from '../client/types.ts';
 import { FakeEventSource, InMemoryLeaseClient } from '../testing/index.ts';
 import { Manager } from './manager.ts';
 import type { ManagerCache } from './manager.ts';
 import type { Runnable } from './runnable.ts';
 
 class FakeCache implements ManagerCache {
-  readonly sources = new Map<string, FakeEventSource<ObjectLike>>();
+  readonly sources = new Map<string, FakeEventSource<KubeObject>>();
   synced = false;
   started = false;
   stopped = false;
-  informerFor<T extends ObjectLike>(gvk: GroupVersionKind): EventSource<T> {
+  informerFor<T extends KubeObject>(gvk: GroupVersionKind): EventSource<T> {
     const key = `${gvk.apiVersion}/${gvk.kind}`;
     let s = this.sources.get(key);
     if (!s) {
-      s = new FakeEventSource<ObjectLike>({ synced: this.synced });
+      s = new FakeEventSource<KubeObject>({ synced: this.synced });
       this.sources.set(key, s);
     }
     return s as unknown as EventSource<T>;
@@ -78,7 +79,9 @@ describe('Manager', () => {
     expect(await ready()).toBe(500);
     expect((await fetch(new URL('healthz', mgr.healthAddress!.url))).status).toBe(200);
     expect(plainStarted).toBe(false); // waits for the cache sync
-    cache.sources.get('demo.io/v1/Demo')!.set({ metadata: { name: 'x', namespace: 'default' } });
+    cache.sources
+      .get('demo.io/v1/Demo')!
+      .set({ apiVersion: 'demo.io/v1', kind: 'Demo', metadata: { name: 'x', namespace: 'default' } });
     cache.markSynced();
     await mgr.elected();
     expect(plainStarted).toBe(true);

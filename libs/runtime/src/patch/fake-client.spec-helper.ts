@@ -5,7 +5,7 @@
  * changes, and a hook to interfere with a request before it is served.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ClientPatchOptions, GroupVersionKind, KubeObjectLike, ObjectKey } from './types.ts';
+import type { ClientPatchOptions, GroupVersionKind, KubeObject, ObjectKey } from './types.ts';
 
 /** One served request. */
 export interface FakeCall {
@@ -43,11 +43,14 @@ function applyMergePatch(target: unknown, patch: unknown): unknown {
 export interface FakeObject {
   apiVersion: string;
   kind: string;
-  metadata: KubeObjectLike['metadata'];
+  metadata: KubeObject['metadata'];
 }
 
+/** An object as the fake stores it: any fields besides apiVersion, kind and metadata. */
+type Stored = KubeObject & Record<string, unknown>;
+
 export class FakeClient {
-  readonly objects = new Map<string, KubeObjectLike>();
+  readonly objects = new Map<string, Stored>();
   readonly calls: FakeCall[] = [];
   /** Called before a request is served; may mutate the store or throw to inject a failure. */
   before?: (call: FakeCall, client: FakeClient) => void;
@@ -60,7 +63,7 @@ export class FakeClient {
 
   /** Stores an object as-is (assigning uid/resourceVersion/generation when absent). */
   add<T extends FakeObject>(obj: T): T {
-    const o = structuredClone(obj) as unknown as KubeObjectLike;
+    const o = structuredClone(obj) as unknown as Stored;
     o.metadata.uid ??= `uid-${++this.#uid}`;
     o.metadata.resourceVersion = String(++this.#rv);
     o.metadata.generation ??= 1;
@@ -77,12 +80,12 @@ export class FakeClient {
     o.metadata.resourceVersion = String(++this.#rv);
   }
 
-  stored<T = KubeObjectLike>(kind: string, key: ObjectKey): T | undefined {
+  stored<T = KubeObject>(kind: string, key: ObjectKey): T | undefined {
     const o = this.objects.get(FakeClient.keyOf(kind, key));
     return o ? (structuredClone(o) as unknown as T) : undefined;
   }
 
-  async get<T = KubeObjectLike>(gvk: GroupVersionKind, key: ObjectKey): Promise<T> {
+  async get<T = KubeObject>(gvk: GroupVersionKind, key: ObjectKey): Promise<T> {
     const call: FakeCall = { verb: 'get', kind: gvk.kind, key };
     this.before?.(call, this);
     this.calls.push(call);
@@ -106,12 +109,7 @@ export class FakeClient {
     return this.add(obj);
   }
 
-  async patch(
-    gvk: GroupVersionKind,
-    key: ObjectKey,
-    patch: unknown,
-    opts: ClientPatchOptions,
-  ): Promise<KubeObjectLike> {
+  async patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObject> {
     const call: FakeCall = {
       verb: 'patch',
       kind: gvk.kind,
@@ -134,12 +132,12 @@ export class FakeClient {
       );
     }
     if (p.metadata) delete p.metadata.resourceVersion;
-    let next: KubeObjectLike;
+    let next: Stored;
     if (opts.subresource === 'status') {
-      next = { ...live, status: applyMergePatch(live.status, p.status) } as KubeObjectLike;
+      next = { ...live, status: applyMergePatch(live.status, p.status) } as Stored;
     } else {
       const { status: _s, ...rest } = p;
-      next = applyMergePatch(live, rest) as KubeObjectLike;
+      next = applyMergePatch(live, rest) as Stored;
       if (!isDeepStrictEqual(next.spec, live.spec)) next.metadata.generation = (live.metadata.generation ?? 1) + 1;
     }
     if (!isDeepStrictEqual(next, live)) next.metadata.resourceVersion = String(++this.#rv);

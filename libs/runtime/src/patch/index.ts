@@ -9,4 +9,4 @@ export { newConditionsPatch, applyConditionsPatch, ConditionsMergeConflictError 
 /** Types of the conditions three-way merge. */
 export type { ConditionPatchOp, ApplyConditionsOptions } from './conditions-patch.ts';
 /** Structural client subset and object types of the reconcile kit (any `KubeClient` satisfies `PatchClient`). */
-export type { PatchClient, ClientPatchOptions, KubeObjectLike, StatusObject } from './types.ts';
+export type { PatchClient, ClientPatchOptions } from './types.ts';

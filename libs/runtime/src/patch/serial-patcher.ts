@@ -15,7 +15,7 @@ import {
   isConflictError,
   objectRef,
   type GroupVersionKind,
-  type KubeObjectLike,
+  type KubeObject,
   type ObjectKey,
   type PatchClient,
   type StatusObject,
@@ -119,7 +119,7 @@ export class SerialPatcher<T extends StatusObject> {
     const before = this.#before;
     const errors: unknown[] = [];
     let resourceVersion: string | undefined;
-    const remember = (o: KubeObjectLike | undefined) => {
+    const remember = (o: KubeObject | undefined) => {
       if (o?.metadata?.resourceVersion) resourceVersion = o.metadata.resourceVersion;
       if (o !== undefined) this.#wrote = true;
     };
@@ -189,7 +189,7 @@ export class SerialPatcher<T extends StatusObject> {
     key: ObjectKey,
     ops: ReturnType<typeof newConditionsPatch>,
     opts: SerialPatchOptions,
-  ): Promise<KubeObjectLike | undefined> {
+  ): Promise<KubeObject | undefined> {
     let lastErr: unknown;
     for (let attempt = 0; attempt < this.#opts.conflictRetries; attempt++) {
       if (attempt > 0) {
@@ -197,7 +197,7 @@ export class SerialPatcher<T extends StatusObject> {
         await sleep(base + Math.random() * base, opts.signal);
       }
       const reader = attempt === 0 && !this.#wrote ? this.#reader : this.#client;
-      const latest = (await reader.get(gvk, key, { signal: opts.signal })) as unknown as StatusObject;
+      const latest: StatusObject = await reader.get(gvk, key, { signal: opts.signal });
       const merged = structuredClone(latest);
       applyConditionsPatch(merged, ops, {
         ownedConditions: opts.ownedConditions,

@@ -2,49 +2,9 @@
  * The subset of the runtime `KubeClient` (src/client) the patcher, finalizer helpers, dependsOn checker and event
  * recorder use. Declared structurally so tests can pass a fake and any `KubeClient` satisfies it.
  */
-import type { Condition } from '@flux-ts/api';
+import type { GroupVersionKind, KubeObject, ObjectKey } from '../client/types.ts';
 
-/** apiVersion + kind of an object (`apps/v1`, `Deployment`). */
-export interface GroupVersionKind {
-  apiVersion: string;
-  kind: string;
-}
-
-/** Namespace/name of an object ('' or absent namespace for cluster-scoped kinds). */
-export interface ObjectKey {
-  namespace?: string;
-  name: string;
-}
-
-/** A Kubernetes object as the reconcile kit sees it: metadata plus free-form spec/status. */
-export interface KubeObjectLike {
-  apiVersion: string;
-  kind: string;
-  metadata: {
-    name?: string;
-    namespace?: string;
-    uid?: string;
-    resourceVersion?: string;
-    generation?: number;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    finalizers?: string[];
-    deletionTimestamp?: string;
-  };
-  [key: string]: unknown;
-}
-
-/** An object with a Flux-style status (conditions, observedGeneration, lastHandledReconcileAt). */
-export interface StatusObject {
-  apiVersion: string;
-  kind: string;
-  metadata: KubeObjectLike['metadata'];
-  status?: {
-    conditions?: Condition[];
-    observedGeneration?: number;
-    lastHandledReconcileAt?: string;
-  };
-}
+export type { GroupVersionKind, KubeObject, ObjectKey, StatusObject } from '../client/types.ts';
 
 /** Options of a patch call (a subset of `KubeClient.patch` options). */
 export interface ClientPatchOptions {
@@ -56,8 +16,8 @@ export interface ClientPatchOptions {
 
 /** Reads and patches objects (satisfied by `KubeClient`). */
 export interface PatchClient {
-  get(gvk: GroupVersionKind, key: ObjectKey, opts?: { signal?: AbortSignal }): Promise<KubeObjectLike>;
-  patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObjectLike>;
+  get(gvk: GroupVersionKind, key: ObjectKey, opts?: { signal?: AbortSignal }): Promise<KubeObject>;
+  patch(gvk: GroupVersionKind, key: ObjectKey, patch: unknown, opts: ClientPatchOptions): Promise<KubeObject>;
 }
 
 /**

@@ -14,7 +14,7 @@ import { conditions } from '../conditions/index.ts';
 import {
   isNotFoundError,
   type GroupVersionKind,
-  type KubeObjectLike,
+  type KubeObject,
   type ObjectKey,
   type StatusObject,
 } from '../patch/types.ts';
@@ -30,11 +30,15 @@ export interface DependencyReference {
 
 /** Reads dependencies (satisfied by `KubeClient`, or a cache reader with the same `get`). */
 export interface DependencyReader {
-  get(gvk: GroupVersionKind, key: ObjectKey, opts?: { signal?: AbortSignal }): Promise<KubeObjectLike>;
+  get<T extends KubeObject = KubeObject>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    opts?: { signal?: AbortSignal },
+  ): Promise<T>;
 }
 
-/** Options of {@link checkDependencies}. */
-export interface CheckDependenciesOptions {
+/** Options of {@link checkDependencies}; `T` is the kind of the object and of its dependencies. */
+export interface CheckDependenciesOptions<T extends StatusObject = StatusObject> {
   reader: DependencyReader;
   /** `--requeue-dependency` in ms (Flux default 30 s). */
   requeueAfter: number;
@@ -44,7 +48,7 @@ export interface CheckDependenciesOptions {
    * Extra readiness condition of the controller (e.g. kustomize: the dependency applied the same source revision);
    * returns a not-ready message, or undefined when ready. Runs after the built-in check.
    */
-  extraCheck?: (dep: KubeObjectLike, obj: StatusObject) => string | undefined;
+  extraCheck?: (dep: T, obj: T) => string | undefined;
   signal?: AbortSignal;
 }
 
@@ -76,8 +80,8 @@ export function evalReadyExpr(program: Program, self: unknown, dep: unknown, dep
 }
 
 /** The built-in readiness of a dependency: has conditions, observedGeneration == generation and Ready=True. */
-export function isDependencyReady(dep: KubeObjectLike): boolean {
-  const d = dep as unknown as StatusObject;
+export function isDependencyReady(dep: KubeObject): boolean {
+  const d: StatusObject = dep;
   if (conditions.getConditions(d).length === 0) return false;
   if ((d.metadata.generation ?? 0) !== (d.status?.observedGeneration ?? -1)) return false;
   return conditions.isTrue(d, ReadyCondition);
@@ -87,10 +91,10 @@ export function isDependencyReady(dep: KubeObjectLike): boolean {
  * Checks `deps` (same kind and API version as `obj`; namespace defaults to the object's). Resolves when all are
  * ready; throws {@link WaitingError} (DependencyNotReady) or {@link StallingError} (InvalidCELExpression).
  */
-export async function checkDependencies(
-  obj: StatusObject,
+export async function checkDependencies<T extends StatusObject>(
+  obj: T,
   deps: readonly DependencyReference[],
-  opts: CheckDependenciesOptions,
+  opts: CheckDependenciesOptions<T>,
 ): Promise<void> {
   const gvk = { apiVersion: obj.apiVersion, kind: obj.kind };
   const notReady = (msg: string, cause?: unknown) =>
@@ -101,9 +105,9 @@ export async function checkDependencies(
   for (const ref of deps) {
     const namespace = ref.namespace || obj.metadata.namespace;
     const depName = namespace ? `${namespace}/${ref.name}` : ref.name;
-    let dep: KubeObjectLike;
+    let dep: T;
     try {
-      dep = await opts.reader.get(gvk, { namespace, name: ref.name }, { signal: opts.signal });
+      dep = await opts.reader.get<T>(gvk, { namespace, name: ref.name }, { signal: opts.signal });
     } catch (err) {
       if (isNotFoundError(err)) throw notReady(`dependency '${depName}' not found`, err);
       throw new Error(`failed to get dependency '${depName}'`, { cause: err });

@@ -13,7 +13,7 @@ import {
 const minute = 60_000;
 
 function obj(): ConditionsObject {
-  const o: ConditionsObject = { metadata: { name: 'a', namespace: 'ns', generation: 2 } };
+  const o: ConditionsObject = { metadata: { generation: 2 } };
   conditions.markReconciling(o, 'Progressing', 'reconciliation in progress');
   conditions.markTrue(o, 'ArtifactInStorage', 'Succeeded', 'stored');
   return o;

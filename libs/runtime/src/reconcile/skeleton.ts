@@ -121,7 +121,7 @@ export async function fetchForReconcile<T extends StatusObject>(
     if (isNotFoundError(err)) return undefined;
     throw err;
   }
-  return shape.decode ? shape.decode(raw, ctx.log) : (raw as unknown as T);
+  return shape.decode ? shape.decode(raw, ctx.log) : (raw as T);
 }
 
 /** Where {@link reconcilePreamble} leaves a run. */

@@ -1,10 +1,11 @@
-import type { EventSource, InformerEvent, ObjectLike } from '../controller/types.ts';
+import type { EventSource, InformerEvent } from '../controller/types.ts';
+import type { KubeObject } from '../client/types.ts';
 
 /**
  * An in-memory {@link EventSource} for unit tests of controllers: `set`/`remove` update the store and emit
  * ADDED/MODIFIED/DELETED events like an informer; `markSynced` completes `waitForSync`.
  */
-export class FakeEventSource<T extends ObjectLike> implements EventSource<T> {
+export class FakeEventSource<T extends KubeObject> implements EventSource<T> {
   readonly #objects = new Map<string, T>();
   readonly #handlers = new Set<(e: InformerEvent<T>) => void>();
   #synced = false;

@@ -3,7 +3,6 @@
  * source must have applied this revision already; otherwise DependencyNotReady, requeued after
  * `--requeue-dependency`.
  */
-import type { Kustomization } from '@flux-ts/api';
 import { Result, checkDependencies } from '@flux-ts/runtime';
 import type { KustomizationObject, KustomizationState } from '../state.ts';
 
@@ -17,8 +16,7 @@ export async function reconcileDependencies(obj: KustomizationObject, state: Kus
     reader: opts.reader ?? opts.client,
     requeueAfter: opts.requeueDependency ?? 30_000,
     additiveCEL: opts.featureGates?.AdditiveCELDependencyCheck ?? false,
-    extraCheck: (dep) => {
-      const d = dep as unknown as Kustomization;
+    extraCheck: (d) => {
       const sameSource =
         d.spec?.sourceRef?.kind === obj.spec.sourceRef.kind &&
         d.spec.sourceRef.name === obj.spec.sourceRef.name &&
