@@ -5,7 +5,7 @@
  * nothing here reads argv or the environment.
  */
 import { EventRecorder, newControllerRuntime, newLogger, runtimeSettingsFromFlags } from '@flux-ts/runtime';
-import type { FlagConfig, KubeClient, Logger, Manager, loadKubeConfig } from '@flux-ts/runtime';
+import type { ControllerProcess, ControllerProcessDeps, FlagConfig } from '@flux-ts/runtime';
 import type { kustomizeControllerFlags } from './flags.ts';
 import { KustomizationReconciler } from './kustomization/reconciler.ts';
 import { setupKustomizationController } from './kustomization/setup.ts';
@@ -16,16 +16,10 @@ export type KustomizeControllerConfig = FlagConfig<typeof kustomizeControllerFla
 /** The name upstream uses for the controller (events, leader election, user agent). */
 export const KustomizeControllerName = 'kustomize-controller';
 
-/** What {@link createKustomizeController} needs besides the flags (everything the process environment provides). */
-export interface KustomizeControllerDeps {
-  /** The resolved kubeconfig (`loadKubeConfig`). */
-  kubeConfig: ReturnType<typeof loadKubeConfig>;
-  /** `RUNTIME_NAMESPACE` (default flux-system): Lease namespace, watched namespace, `--sops-age-secret` namespace. */
-  runtimeNamespace?: string | undefined;
+/** What {@link createKustomizeController} needs besides the flags and the common process inputs. */
+export interface KustomizeControllerDeps extends ControllerProcessDeps {
   /** `SOURCE_CONTROLLER_LOCALHOST`: replaces the host of artifact URLs. */
   sourceControllerLocalhost?: string | undefined;
-  /** The process logger; default built from `--log-level`/`--log-encoding` on {@link logDestination}. */
-  logger?: Logger | undefined;
   /** Where the default logger writes (default stdout). */
   logDestination?: { write(line: string): unknown } | undefined;
   /** Where artifacts are extracted (default the OS temp dir). */
@@ -33,14 +27,7 @@ export interface KustomizeControllerDeps {
 }
 
 /** A built, not yet started, kustomize-controller. */
-export interface KustomizeController {
-  readonly manager: Manager;
-  readonly recorder: EventRecorder;
-  readonly client: KubeClient;
-  readonly logger: Logger;
-  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
-  run(signal: AbortSignal): Promise<void>;
-}
+export type KustomizeController = ControllerProcess;
 
 /** Builds the kustomize-controller process from its flags; see the module comment. */
 export function createKustomizeController(

@@ -17,12 +17,10 @@ import {
 } from '@flux-ts/runtime';
 import type {
   BoundAddress,
+  ControllerProcess,
+  ControllerProcessDeps,
   FlagConfig,
-  KubeClient,
   ListenAddress,
-  Logger,
-  Manager,
-  loadKubeConfig,
 } from '@flux-ts/runtime';
 import type { sourceControllerFlags } from './flags.ts';
 import { setupGitRepositoryController } from './gitrepository/index.ts';
@@ -33,14 +31,8 @@ export type SourceControllerConfig = FlagConfig<typeof sourceControllerFlags>;
 /** The name upstream uses for the controller (events, leader election, field manager). */
 export const SourceControllerName = 'source-controller';
 
-/** What {@link createSourceController} needs besides the flags (everything the process environment provides). */
-export interface SourceControllerDeps {
-  /** The resolved kubeconfig (`loadKubeConfig`). */
-  kubeConfig: ReturnType<typeof loadKubeConfig>;
-  /** `RUNTIME_NAMESPACE`: Lease namespace and the watched namespace with `--watch-all-namespaces=false`. */
-  runtimeNamespace?: string | undefined;
-  /** The process logger; default built from `--log-level`/`--log-encoding` on stdout. */
-  logger?: Logger | undefined;
+/** What {@link createSourceController} needs besides the flags and the common process inputs. */
+export interface SourceControllerDeps extends ControllerProcessDeps {
   /** Host name (pod name): event reporting instance and default advertised storage host. */
   hostname?: string | undefined;
   /** Parent of the per-reconcile working directories (default the OS temp dir). */
@@ -48,16 +40,10 @@ export interface SourceControllerDeps {
 }
 
 /** A built, not yet started, source-controller. */
-export interface SourceController {
-  readonly manager: Manager;
+export interface SourceController extends ControllerProcess {
   readonly storage: Storage;
-  readonly recorder: EventRecorder;
-  readonly client: KubeClient;
-  readonly logger: Logger;
   /** Resolves with the artifact server's bound address once this instance leads and serves. */
   artifactServerAddress(): Promise<BoundAddress>;
-  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
-  run(signal: AbortSignal): Promise<void>;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Cache } from '../cache/cache.ts';
 import { KubeClient } from '../client/client.ts';
+import type { EventRecorder } from '../events/recorder.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
 import { Manager } from './manager.ts';
@@ -57,4 +58,24 @@ export function newControllerRuntime(opts: ControllerRuntimeOptions): {
     ...(settings.leaderElection ? { leaderElection: settings.leaderElection } : {}),
   });
   return { client, cache, manager };
+}
+
+/** What every controller process needs besides its flags (what the process environment provides). */
+export interface ControllerProcessDeps {
+  /** The resolved kubeconfig (`loadKubeConfig`). */
+  kubeConfig: KubeConfig;
+  /** `RUNTIME_NAMESPACE`: Lease namespace and the watched namespace with `--watch-all-namespaces=false`. */
+  runtimeNamespace?: string | undefined;
+  /** The process logger; default built from `--log-level`/`--log-encoding`. */
+  logger?: Logger | undefined;
+}
+
+/** A built, not yet started, controller process. */
+export interface ControllerProcess {
+  readonly manager: Manager;
+  readonly recorder: EventRecorder;
+  readonly client: KubeClient;
+  readonly logger: Logger;
+  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
+  run(signal: AbortSignal): Promise<void>;
 }

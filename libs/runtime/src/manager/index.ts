@@ -5,4 +5,9 @@ export type { Runnable, RunnableContext } from './runnable.ts';
 export { runtimeSettingsFromFlags } from './from-flags.ts';
 export type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
 export { newControllerRuntime } from './controller-runtime.ts';
-export type { ControllerRuntimeFlagValues, ControllerRuntimeOptions } from './controller-runtime.ts';
+export type {
+  ControllerProcess,
+  ControllerProcessDeps,
+  ControllerRuntimeFlagValues,
+  ControllerRuntimeOptions,
+} from './controller-runtime.ts';
