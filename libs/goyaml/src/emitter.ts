@@ -16,13 +16,26 @@ export interface EmitOptions {
   width: number;
   /** Sequences that are mapping values are indented under their key (yaml.v3 with SetIndent(2)); v2's are not. */
   indentSequencesInMappings: boolean;
+  /**
+   * The strings are first written as encoding/json's output and read back by go-yaml (sigs.k8s.io/yaml's JSONToYAML):
+   * a NEL folds as a line break in a double-quoted scalar, and the characters go-yaml's reader refuses are an error.
+   */
+  viaJson: boolean;
 }
 
 /** go-yaml v2 (sigs.k8s.io/yaml, kustomize's and Helm's toYaml output): folding at 80, indentless sequences. */
-export const GO_YAML_V2: Readonly<EmitOptions> = Object.freeze({ width: 80, indentSequencesInMappings: false });
+export const GO_YAML_V2: Readonly<EmitOptions> = Object.freeze({
+  width: 80,
+  indentSequencesInMappings: false,
+  viaJson: true,
+});
 
 /** gopkg.in/yaml.v3 with SetIndent(2) (Helm's toYamlPretty): no folding, sequences indented under their key. */
-export const YAML_V3: Readonly<EmitOptions> = Object.freeze({ width: Infinity, indentSequencesInMappings: true });
+export const YAML_V3: Readonly<EmitOptions> = Object.freeze({
+  width: Infinity,
+  indentSequencesInMappings: true,
+  viaJson: false,
+});
 
 /** best_indent. */
 const INDENT = 2;
@@ -35,13 +48,10 @@ interface Analysis {
   block: boolean;
 }
 
+/** is_printable: go-yaml looks at UTF-8 lead bytes of up to three bytes, so no code point above U+FFFF is printable. */
 function isPrintable(c: number): boolean {
   return (
-    c === 0x0a ||
-    (c >= 0x20 && c <= 0x7e) ||
-    (c >= 0xa0 && c <= 0xd7ff) ||
-    (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff) ||
-    (c >= 0x10000 && c <= 0x10ffff)
+    c === 0x0a || (c >= 0x20 && c <= 0x7e) || (c >= 0xa0 && c <= 0xd7ff) || (c >= 0xe000 && c <= 0xfffd && c !== 0xfeff)
   );
 }
 
@@ -141,15 +151,25 @@ class Out {
   text = '';
   column = 0;
   write(s: string): void {
+    this.atBreak = false;
     for (const ch of s) {
       this.text += ch;
       if (ch === '\n') this.column = 0;
       else this.column++;
     }
   }
+  /** write_break for a break other than \n: the character itself, and a new line begins. */
+  writeBreak(c: string): void {
+    this.text += c;
+    this.column = 0;
+    this.atBreak = true;
+  }
+  /** A break was just written (yaml_emitter_t.indention after write_break). */
+  atBreak = false;
   /** yaml_emitter_write_indent: a line break unless one was just written, then n spaces. */
   indent(n: number): void {
-    if (!(this.column === 0 && this.text.endsWith('\n'))) this.text += '\n';
+    if (!(this.column === 0 && (this.atBreak || this.text.endsWith('\n')))) this.text += '\n';
+    this.atBreak = false;
     this.text += ' '.repeat(n);
     this.column = n;
   }
@@ -175,15 +195,22 @@ function writeSingle(o: Out, s: string, indent: number, breaks: boolean, width: 
   const r = [...s];
   o.write("'");
   let spaces = false;
+  let afterBreak = false;
   for (let i = 0; i < r.length; i++) {
     const c = r[i] as string;
     if (c === ' ') {
       if (breaks && !spaces && o.column > width && i > 0 && i < r.length - 1 && r[i + 1] !== ' ') o.indent(indent);
       else o.write(c);
       spaces = true;
+    } else if (isBreak(c)) {
+      // a single-quoted scalar holds no \n (that is literal or double-quoted) and no break before a space
+      o.writeBreak(c);
+      afterBreak = true;
     } else {
+      if (afterBreak) o.indent(indent);
       o.write(c === "'" ? "''" : c);
       spaces = false;
+      afterBreak = false;
     }
   }
   o.write("'");
@@ -211,10 +238,12 @@ function writeDouble(o: Out, s: string, indent: number, breaks: boolean, width: 
   const r = [...s];
   o.write('"');
   let spaces = false;
+  // is_bom(value, i) looks at the first three bytes whatever i is: after a leading BOM every character is escaped
+  const bom = s.startsWith('\uFEFF');
   for (let i = 0; i < r.length; i++) {
     const c = r[i] as string;
     const cp = c.codePointAt(0) ?? 0;
-    if (!isPrintable(cp) || cp === 0xfeff || isBreak(c) || c === '"' || c === '\\') {
+    if (!isPrintable(cp) || bom || isBreak(c) || c === '"' || c === '\\') {
       const e = ESCAPES[c];
       if (e !== undefined) o.write('\\' + e);
       else if (cp <= 0xff) o.write('\\x' + cp.toString(16).toUpperCase().padStart(2, '0'));
@@ -244,20 +273,20 @@ function writeLiteral(o: Out, s: string, indent: number): void {
   else if (r.length === 1 || isBreak(r[r.length - 2])) hints += '+';
   o.write('|' + hints + '\n');
   let breaks = true;
-  let text = '';
   for (const c of r) {
     if (isBreak(c)) {
-      text += '\n';
+      // write_break: \n, or the line separator itself (then the next line is indented as after \n)
+      if (c === '\n') o.write(c);
+      else o.writeBreak(c);
       breaks = true;
     } else {
       if (breaks) {
-        text += ' '.repeat(indent);
+        o.indent(indent);
         breaks = false;
       }
-      text += c;
+      o.write(c);
     }
   }
-  o.write(text);
 }
 
 function writeString(o: Out, s: string, indent: number, simpleKey: boolean, width: number): void {
@@ -321,10 +350,83 @@ function emit(o: Out, n: YamlNode, indent: number, opts: EmitOptions, ctx: Ctx):
   }
 }
 
-/** The text go-yaml writes for a one-document stream of the node (no `---`, with its final newline). */
+// ---- sigs.k8s.io/yaml's JSONToYAML: go-yaml reading encoding/json's output ----
+
+/** Characters encoding/json writes as they are and go-yaml's reader refuses (yaml_parser_update_buffer). */
+const isRefusedByReader = (c: number): boolean =>
+  c === 0x7f || (c >= 0x80 && c <= 0x9f && c !== 0x85) || c === 0xfffe || c === 0xffff;
+
+/**
+ * A string as go-yaml reads it back from its JSON text (a double-quoted scalar). encoding/json escapes every other
+ * break and blank but the space, so only a NEL is a raw line break there: the first of a run folds to a space (or
+ * the run's other breaks are kept as \n), the spaces around it are dropped, and `---` or `...` then followed by a
+ * space or a break at the start of the line is a document indicator.
+ */
+function jsonReread(s: string): string {
+  let out = '';
+  const r = [...s];
+  let i = 0;
+  let lineStart = false;
+  while (i < r.length) {
+    if (lineStart) {
+      const three = r.slice(i, i + 3).join('');
+      const next = r[i + 3];
+      if ((three === '---' || three === '...') && (next === ' ' || next === '\u0085')) {
+        throw new Error('yaml: found unexpected document indicator');
+      }
+    }
+    for (; i < r.length && r[i] !== ' ' && r[i] !== '\u0085'; i++) {
+      if (isRefusedByReader((r[i] as string).codePointAt(0) ?? 0))
+        throw new Error('yaml: control characters are not allowed');
+      out += r[i];
+    }
+    let spaces = '';
+    let leadingBreak = false;
+    let trailingBreaks = '';
+    lineStart = false;
+    for (; i < r.length && (r[i] === ' ' || r[i] === '\u0085'); i++) {
+      if (r[i] === ' ') {
+        if (!leadingBreak) spaces += ' ';
+        lineStart = false;
+      } else {
+        if (leadingBreak) trailingBreaks += '\n';
+        leadingBreak = true;
+        lineStart = true;
+      }
+    }
+    if (leadingBreak) out += trailingBreaks === '' ? ' ' : trailingBreaks;
+    else out += spaces;
+  }
+  return out;
+}
+
+function rereadTree(n: YamlNode): YamlNode {
+  switch (n.kind) {
+    case 'string':
+      return { kind: 'string', value: jsonReread(n.value) };
+    case 'scalar':
+      return n;
+    case 'sequence':
+      return { kind: 'sequence', items: n.items.map(rereadTree) };
+    case 'mapping':
+      return {
+        kind: 'mapping',
+        entries: n.entries.map(([k, v]) => {
+          // a key is a simple key, which may not span lines: a NEL in it leaves go-yaml without a key before the `:`
+          if (k.includes('\u0085')) throw new Error("yaml: did not find expected ',' or '}'");
+          return [jsonReread(k), rereadTree(v)];
+        }),
+      };
+  }
+}
+
+/**
+ * The text go-yaml writes for a one-document stream of the node (no `---`, with its final newline). With `viaJson`,
+ * throws go-yaml's reader errors as sigs.k8s.io/yaml does (`yaml: control characters are not allowed`).
+ */
 export function emitDocument(node: YamlNode, opts: Readonly<EmitOptions>): string {
   const o = new Out();
-  emit(o, node, 0, opts, 'top');
+  emit(o, opts.viaJson ? rereadTree(node) : node, 0, opts, 'top');
   if (o.text.startsWith('\n')) o.text = o.text.slice(1);
   return o.text.endsWith('\n') ? o.text : o.text + '\n';
 }

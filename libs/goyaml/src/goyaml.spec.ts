@@ -15,6 +15,18 @@ describe('key order (keyList.Less)', () => {
     expect(keyLess('kind', 'apiVersion')).toBe(false);
   });
 
+  it('compares digit runs as int64s in Go, wrapping past 2^63 (as kubectl kustomize and helm 3.18.0 order them)', () => {
+    const keys = ['a1', 'a10', 'a9223372036854775807', 'a30000000000000000000', 'a18446744073709551617', 'a2'];
+    expect(sortKeys(keys)).toEqual([
+      'a30000000000000000000',
+      'a1',
+      'a18446744073709551617',
+      'a2',
+      'a10',
+      'a9223372036854775807',
+    ]);
+  });
+
   it('compares letters by code point (helm 3.18.0 and kubectl put U+FF5A before U+1D400)', () => {
     expect(sortKeys(['\u{1D400}', '\uFF5A', 'z'])).toEqual(['z', '\uFF5A', '\u{1D400}']);
   });
@@ -73,7 +85,7 @@ describe('emitDocument with go-yaml v2 (sigs.k8s.io/yaml)', () => {
     expect(v2("it's")).toBe("v: it's\n");
     expect(v2('*x')).toBe("v: '*x'\n");
     expect(v2('a\tb')).toBe('v: "a\\tb"\n');
-    expect(v2('a\u0085b')).toBe('v: "a\\Nb"\n');
+    expect(v2('a\u0085b')).toBe('v: a b\n');
   });
 
   it('uses literal blocks with chomping and indentation hints', () => {
@@ -95,6 +107,48 @@ describe('emitDocument with go-yaml v2 (sigs.k8s.io/yaml)', () => {
   it('indents a top-level scalar as a block node', () => {
     expect(emitDocument(str('x\ny'), GO_YAML_V2)).toBe('|-\n  x\n  y\n');
     expect(emitDocument({ kind: 'scalar', text: '1' }, GO_YAML_V2)).toBe('1\n');
+  });
+});
+
+describe('characters go-yaml writes its own way (each checked against helm 3.18.0 and kubectl kustomize)', () => {
+  it('escapes code points above U+FFFF, which is_printable does not take', () => {
+    expect(v2('\u{1F600}')).toBe('v: "\\U0001F600"\n');
+    expect(v2('café \u{1F355} pizza')).toBe('v: "café \\U0001F355 pizza"\n');
+    expect(v2('#!/bin/sh\necho "\u{1F389}"\n')).toBe('v: "#!/bin/sh\\necho \\"\\U0001F389\\"\\n"\n');
+    expect(v2('\u2705 ready')).toBe('v: \u2705 ready\n');
+    expect(emitDocument(map([['a\u{1F600}', str('x')]]), YAML_V3)).toBe('"a\\U0001F600": x\n');
+    // an escape is ten columns wide when folding
+    const long = `${'\u{1F680}'.repeat(9)} ${'word '.repeat(16)}end`;
+    expect(v2(long)).toBe(`v: "${'\\U0001F680'.repeat(9)}\n  ${'word '.repeat(15)}word\n  end"\n`);
+  });
+
+  it('escapes every character of a string that starts with a BOM (is_bom ignores its index)', () => {
+    expect(v2('\uFEFF')).toBe('v: "\\uFEFF"\n');
+    expect(v2('\uFEFFa b\u00e9\u00a0"\u{1F600}')).toBe('v: "\\uFEFF\\x61\\x20\\x62\\xE9\\_\\"\\U0001F600"\n');
+    expect(v2('x\uFEFFy')).toBe('v: "x\\uFEFFy"\n');
+    expect(v2(`\uFEFF${'a '.repeat(50)}`)).toBe(`v: "\\uFEFF${'\\x61\\x20'.repeat(50)}"\n`);
+  });
+
+  it('indents the line after a line separator in single-quoted and literal scalars', () => {
+    expect(v2('a\u2028b')).toBe("v: 'a\u2028  b'\n");
+    expect(v2('x\u2029')).toBe("v: 'x\u2029'\n");
+    expect(emitDocument(map([['m', map([['v', str('one\u2029two\nthree')]])]]), GO_YAML_V2)).toBe(
+      'm:\n  v: |-\n    one\u2029    two\n    three\n',
+    );
+    expect(v2('a\u2028b\tc')).toBe('v: "a\\Lb\\tc"\n');
+  });
+
+  it('reads its strings back from JSON with go-yaml v2 (sigs.k8s.io/yaml): a NEL folds, unreadable text fails', () => {
+    expect(v2('a \u0085  b')).toBe('v: a b\n');
+    expect(v2('a\u0085\u0085b')).toBe('v: |-\n  a\n  b\n');
+    expect(v2('a\u0085\nb')).toBe('v: "a \\nb"\n');
+    expect(v2('x\u0085---y')).toBe('v: x ---y\n');
+    expect(emitDocument(map([['v', str('a\u0085b')]]), YAML_V3)).toBe('v: "a\\Nb"\n');
+    for (const s of ['a\x7Fb', 'a\x80b', 'a\uFFFEb', 'a\uFFFF']) {
+      expect(() => v2(s)).toThrow('yaml: control characters are not allowed');
+    }
+    expect(() => v2('x\u0085--- y')).toThrow('found unexpected document indicator');
+    expect(() => emitDocument(map([['k\u0085', str('v')]]), GO_YAML_V2)).toThrow("did not find expected ','");
   });
 });
 

@@ -7,7 +7,7 @@ export type { YamlNode, EmitOptions } from './emitter.ts';
 export {
   /** Writes one document of a node tree as go-yaml does (no `---`, final newline). */
   emitDocument,
-  /** go-yaml v2 as sigs.k8s.io/yaml drives it: folding at 80 columns, indentless sequences in mappings. */
+  /** go-yaml v2 as sigs.k8s.io/yaml drives it: folding at 80 columns, indentless sequences, strings re-read from JSON. */
   GO_YAML_V2,
   /** yaml.v3 with SetIndent(2): no folding, sequences indented in mappings. */
   YAML_V3,

@@ -3,6 +3,9 @@
 const isLetter = (c: string): boolean => /\p{L}/u.test(c);
 const isDigit = (c: string): boolean => /\p{Nd}/u.test(c);
 
+/** `n*10 + int64(r-'0')` in Go's int64: wraps past 2^63 (and a non-ASCII digit adds its code point minus '0'). */
+const digitStep = (n: bigint, r: string): bigint => BigInt.asIntN(64, n * 10n + BigInt((r.codePointAt(0) ?? 0) - 48));
+
 /** go-yaml's keyList.Less for string keys: letters after other runes, runs of digits compared as numbers. */
 export function keyLess(a: string, b: string): boolean {
   const ar = [...a];
@@ -27,11 +30,9 @@ export function keyLess(a: string, b: string): boolean {
       }
     }
     let ai = i;
-    for (; ai < ar.length && isDigit(ar[ai] as string); ai++)
-      an = an * 10n + BigInt((ar[ai] as string).charCodeAt(0) - 48);
+    for (; ai < ar.length && isDigit(ar[ai] as string); ai++) an = digitStep(an, ar[ai] as string);
     let bi = i;
-    for (; bi < br.length && isDigit(br[bi] as string); bi++)
-      bn = bn * 10n + BigInt((br[bi] as string).charCodeAt(0) - 48);
+    for (; bi < br.length && isDigit(br[bi] as string); bi++) bn = digitStep(bn, br[bi] as string);
     if (an !== bn) return an < bn;
     if (ai !== bi) return ai < bi;
     return (x.codePointAt(0) ?? 0) < (y.codePointAt(0) ?? 0);

@@ -140,6 +140,31 @@ function yamlQuote(s: string): string {
   return JSON.stringify(s);
 }
 
+/** A YAML double-quoted scalar with every character outside printable ASCII escaped (\\xXX, \\uXXXX, \\UXXXXXXXX). */
+function yamlEscape(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (c >= 0x20 && c < 0x7f) out += ch;
+    else if (c <= 0xff) out += '\\x' + c.toString(16).padStart(2, '0');
+    else if (c <= 0xffff) out += '\\u' + c.toString(16).padStart(4, '0');
+    else out += '\\U' + c.toString(16).padStart(8, '0');
+  }
+  return out + '"';
+}
+
+/** A values file of one map `v` with keys k00, k01, … holding the strings (escaped as by {@link yamlEscape}). */
+const stringValues = (strings: readonly string[]): string =>
+  `v:\n${strings.map((x, i) => `  k${String(i).padStart(2, '0')}: ${yamlEscape(x)}\n`).join('')}`;
+
+/** Each value of `v` through toYaml on its own, the map through toYaml and toYamlPretty, then `more` (base64: exact bytes). */
+const eachToYaml = (more = ''): string =>
+  b64(`{{ range $k, $x := .Values.v }}{{ $k }}={{ toYaml $x }}
+{{ end }}{{ toYaml .Values }}
+{{ toYamlPretty .Values }}
+${more}`);
+
 const FUNCTION_CASES: EngineCase[] = [
   tc(
     'include-indent-nindent',
@@ -385,6 +410,113 @@ noSpaces: ${yamlQuote('x'.repeat(200))}
 {{ toYaml (fromYaml "a: 1\\nb: [1, 2]\\n") }}
 `),
   }),
+  // characters above U+FFFF: go-yaml's is_printable takes none, so they are escaped (\U0001F600) in double quotes
+  tc(
+    'to-yaml-astral-characters',
+    {
+      'a.yaml': eachToYaml(`{{ toYaml (dict "a😀" 1 "az" 2 "a\\uFF5A" 3 "a\\U0001D400" 4) }}
+{{ toYaml (list "🚀🚀🚀🚀🚀🚀🚀🚀🚀 ${LONG}") }}
+{{ (.Files.Glob "conf/*").AsConfig }}
+`),
+    },
+    `v:
+  smile: "😀"
+  mixed: "café 🍕 pizza"
+  script: "#!/bin/sh\\necho \\"🎉 done\\"\\n"
+  long: "rocket 🚀 ${LONG}"
+  math: "\\U0001D400\\U0001D401"
+  flag: "🇩🇪"
+  family: "👨‍👩‍👧"
+  "on": "🚀"
+  check: "✅ ready"
+`,
+    { files: { 'conf/emoji.txt': 'hello 🌍\n' } },
+  ),
+  // a string that starts with a BOM: is_bom looks at the string's first bytes, so every character is escaped
+  tc(
+    'to-yaml-bom-strings',
+    { 'a.yaml': eachToYaml(`{{ toYaml (dict "\\uFEFFkey" "v") }}\n`) },
+    stringValues([
+      '\uFEFF',
+      '\uFEFFhello world',
+      '\uFEFFa "q" \\ café \u00A0nbsp € 😀 \t tab\nline',
+      `\uFEFF${LONG} ${LONG}`,
+      '\uFEFF123',
+      'x\uFEFFy',
+    ]),
+  ),
+  // U+2028/U+2029 are line breaks in single-quoted and literal scalars: the next line is indented
+  tc(
+    'to-yaml-line-separators',
+    {
+      'a.yaml': eachToYaml(
+        `{{ toYaml (dict "a" (list "x\\u2028y" (dict "deep" "p\\u2029q\\nr" "l" (list "m\\u2028n\\n")))) }}\n`,
+      ),
+    },
+    stringValues([
+      'a\u2028b',
+      'a\u2029b c',
+      '\u2028x',
+      'x\u2029',
+      'line1\u2028 tail\nline2\n',
+      'one\u2029two\nthree',
+      'a\u2028b\tc',
+      `${LONG}\u2028${LONG}`,
+      'a\u2028\u2029b',
+    ]),
+  ),
+  // toYaml re-reads encoding/json's output: a raw NEL is a line break in a double-quoted scalar there
+  tc(
+    'to-yaml-nel',
+    { 'a.yaml': eachToYaml(`{{ toYaml (dict "k\\u0085ey" "x\\u0085---y") }}\n`) },
+    stringValues([
+      'a\u0085b',
+      'a \u0085  b',
+      'a\u0085\u0085b',
+      '\u0085',
+      'a\u0085',
+      'a\u0085\nb',
+      ' \u0085x',
+      'a\u0085 \u0085b',
+    ]),
+  ),
+  // …and go-yaml's reader refuses DEL, C1 controls and U+FFFE/U+FFFF, and a document indicator after a NEL: ""
+  tc(
+    'to-yaml-unreadable-json',
+    {
+      'a.yaml':
+        b64(`{{ range $k, $x := .Values.v }}{{ $k }}={{ toYaml $x }}|{{ toYaml (dict "k" $x) }}|{{ toYamlPretty $x }}
+{{ end }}{{ toYaml .Values }}|{{ toYaml (dict "a\\uFFFE" 1) }}|{{ (.Files.Glob "conf/*").AsConfig }}
+`),
+    },
+    stringValues([
+      'a\u007Fb',
+      'c\u0080d',
+      'e\u009Fd',
+      'a\uFFFEb',
+      'a\uFFFFb',
+      'x\u0085--- y',
+      'x\u0085...\u0085y',
+      'ok',
+    ]),
+    { files: { 'conf/bad.txt': 'a\u{FFFE}b\n' } },
+  ),
+  // keys whose digit runs overflow int64: go-yaml compares the wrapped numbers
+  tc(
+    'to-yaml-keys-overflow',
+    { 'a.yaml': b64(`{{ toYaml .Values }}\n{{ toYamlPretty .Values }}\n`) },
+    `k:
+  a1: 1
+  a10: 2
+  a9223372036854775807: 3
+  a30000000000000000000: 4
+  a18446744073709551617: 5
+  a2: 7
+  b100000000000000000000: 8
+  b5: 9
+  b-1: 10
+`,
+  ),
   tc(
     'from-yaml-round-trip',
     {

@@ -104,13 +104,17 @@ export function toYamlPretty(v: unknown): string {
   }
 }
 
-/** toYAML of a map[string]string (AsConfig/AsSecrets), without the final newline. */
+/** toYAML of a map[string]string (AsConfig/AsSecrets), without the final newline, or "" on an error (as toYaml). */
 export function stringMapYaml(m: Map<string, string>): string {
   const entries: [string, YamlNode][] = sortKeys([...m.keys()]).map((k) => [
     k,
     { kind: 'string', value: m.get(k) ?? '' },
   ]);
-  return emitDocument({ kind: 'mapping', entries }, GO_YAML_V2).replace(/\n$/, '');
+  try {
+    return emitDocument({ kind: 'mapping', entries }, GO_YAML_V2).replace(/\n$/, '');
+  } catch {
+    return '';
+  }
 }
 
 function goTypeOfJson(v: unknown): string {
