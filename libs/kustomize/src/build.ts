@@ -375,7 +375,7 @@ function patchResources(
     const out: Resource[] = [];
     for (const r of resources) {
       const res = applyPatchEntry([r.obj], entry, opts);
-      const obj = res[0] as KObject | undefined;
+      const obj = res[0];
       if (!obj) continue;
       trackPatchedId(r, obj);
       out.push(r);
@@ -383,7 +383,7 @@ function patchResources(
     return out;
   }
   const objs = resources.map((r) => r.obj);
-  const res = applyPatchEntry(objs, entry, opts) as KObject[];
+  const res = applyPatchEntry(objs, entry, opts);
   if (res.length === resources.length) {
     resources.forEach((r, i) => trackPatchedId(r, res[i] as KObject));
     return resources;
@@ -406,7 +406,7 @@ function trackPatchedId(r: Resource, obj: KObject): void {
   const before = idOf(r.obj);
   const after = idOf(obj);
   if (before.name !== after.name || before.kind !== after.kind) r.prevIds.push(before);
-  r.obj = obj as KObject;
+  r.obj = obj;
 }
 
 function loadPatchText(ldr: Loader, p: KObject | string): { text: string; source?: string } {
@@ -533,7 +533,7 @@ function runReplacements(ldr: Loader, kust: KObject, resources: Resource[]): voi
     resources.map((r) => r.obj),
     reps,
     previousIdsHook(resources),
-  ) as KObject[];
+  );
   resources.forEach((r, i) => (r.obj = out[i] as KObject));
 }
 
@@ -793,7 +793,7 @@ async function buildWith(
       ctx.vars,
       [...DEFAULT_VAR_REFERENCE_FIELD_SPECS, ...cfg.varReference],
       previousIdsHook(resources),
-    ) as KObject[];
+    );
     resources.forEach((r, i) => (r.obj = out[i] as KObject));
   }
   // kustomize drops an empty metadata.annotations map from every resource on output

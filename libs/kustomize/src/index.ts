@@ -11,9 +11,11 @@ export { emitDocument, formatNumber, goYamlKeyLess } from './yaml-emit.ts';
 export type { YamlValue } from './yaml-emit.ts';
 /** File-system and load-restriction types. */
 export type { KustomizeFs, LoadRestrictions } from './loader.ts';
-/** Resource model and the engine's error type. */
+/** An untyped manifest as parsed from YAML (a map of YAML values), used by every part of the engine. */
+export type { KObject } from './resource.ts';
+/** Resource ids and the engine's error type. */
 export { KustomizeError } from './resource.ts';
-export type { KObject, ResId, Gvk } from './resource.ts';
+export type { ResId, Gvk } from './resource.ts';
 /** kustomize's generator content hash. */
 export { hashResource } from './hash.ts';
 /** Strategic-merge and JSON 6902 patches, patch targets (see src/patches). */

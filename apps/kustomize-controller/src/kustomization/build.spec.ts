@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { KustomizationSpec } from '@flux-ts/api';
-import { BuildError, buildManifests, resolvePath } from './build.ts';
+import { BuildError, buildManifests, resolvePath, toKubeObjects } from './build.ts';
 import { durations } from './reconciler.ts';
 
 const dirs: string[] = [];
@@ -74,6 +74,21 @@ describe('buildManifests', () => {
     // Allowed, the same base is fetched (and here fails to connect, which names the URL).
     await expect(buildManifests({ root, spec: spec(), strictSubstitutions: true })).rejects.toThrow(
       /^kustomize build failed: .*127\.0\.0\.1:1/,
+    );
+  });
+});
+
+describe('toKubeObjects', () => {
+  it('passes the objects through and names one without apiVersion, kind or metadata.name', () => {
+    const ok = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { k: 'v' } };
+    expect(toKubeObjects([ok])[0]).toBe(ok);
+    expect(() => toKubeObjects([ok, { apiVersion: 'v1', kind: 'ConfigMap', metadata: {} }])).toThrow(
+      new BuildError(
+        "kustomize build failed: 'ConfigMap.v1.[noGrp]/' is not a Kubernetes object: apiVersion, kind and metadata.name must be strings",
+      ),
+    );
+    expect(() => toKubeObjects([{ kind: 'ConfigMap', metadata: { name: 'b' } }])).toThrow(
+      "'ConfigMap.[noVer].[noGrp]/b' is not a Kubernetes object",
     );
   });
 });

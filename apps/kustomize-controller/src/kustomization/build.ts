@@ -34,6 +34,40 @@ export class BuildError extends Error {
   }
 }
 
+/** A built object: kustomize's untyped manifest, checked to be a {@link KubeObject} (see {@link toKubeObjects}). */
+export type BuiltObject = KObject & KubeObject;
+
+/** The fields {@link toKubeObjects} checks, on an untyped manifest. */
+type KubeShaped = KObject & { apiVersion: string; kind: string; metadata: KObject & { name: string } };
+
+function isKubeShaped(o: KObject): o is KubeShaped {
+  const meta = o['metadata'];
+  return (
+    typeof o['apiVersion'] === 'string' &&
+    typeof o['kind'] === 'string' &&
+    typeof meta === 'object' &&
+    meta !== null &&
+    !Array.isArray(meta) &&
+    typeof meta['name'] === 'string'
+  );
+}
+
+/**
+ * The objects of a build as {@link KubeObject}s (the same objects, not copies): checks that `apiVersion`, `kind`
+ * and `metadata.name` are strings, which kustomize's output always has.
+ * @throws BuildError naming the first object that lacks one
+ */
+export function toKubeObjects(objects: readonly KObject[]): BuiltObject[] {
+  return objects.map((o) => {
+    if (isKubeShaped(o)) return o;
+    const meta = o['metadata'];
+    const name = typeof meta === 'object' && meta !== null && !Array.isArray(meta) ? meta['name'] : undefined;
+    throw new BuildError(
+      `kustomize build failed: '${gvkString(o)}/${typeof name === 'string' ? name : ''}' is not a Kubernetes object: apiVersion, kind and metadata.name must be strings`,
+    );
+  });
+}
+
 /** Inputs of {@link buildManifests}. */
 export interface BuildManifestsOptions {
   /** Root of the extracted artifact. */
@@ -121,7 +155,7 @@ export function resolvePath(root: string, path: string | undefined): string {
  *   `kustomize build failed: …`, `decryption failed for '<Kind.version.group>/<name>': …`,
  *   `var substitution failed for '<Kind/name>': …`
  */
-export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeObject[]> {
+export async function buildManifests(opts: BuildManifestsOptions): Promise<BuiltObject[]> {
   const fs = new ConfinedFs(opts.root);
   const dir = resolvePath(fs.root, opts.spec.path);
   const shownPath = opts.spec.path ?? './';
@@ -138,7 +172,7 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
       kustomization = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as KObject;
     } else {
       const generated = generateKustomizationFiles({ files: listFiles(fs, dir) });
-      kustomization = (generated ?? {}) as unknown as KObject;
+      kustomization = generated ?? {};
       file = 'kustomization.yaml';
     }
     const merged = mergeFluxSpec(kustomization, fluxSpec(opts.spec), {
@@ -164,20 +198,19 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
     opts.remoteBases === false ? undefined : mkdtempSync(join(opts.tmpDir ?? tmpdir(), 'kustomize-remote-'));
   const remote = remoteDir === undefined ? undefined : createRemoteFetcher({ tmpDir: remoteDir, signal: opts.signal });
   try {
-    objects = (await build(dir, {
+    objects = await build(dir, {
       fs,
       loadRestrictions: 'none',
       remote: remote ?? false,
       ...(remoteDir === undefined ? {} : { remoteFs: new ConfinedFs(remoteDir) }),
-    })) as unknown as KObject[];
+    });
   } catch (err) {
     throw new BuildError(`kustomize build failed: ${(err as Error).message}`, { cause: err });
   } finally {
     remote?.close();
     if (remoteDir !== undefined) rmSync(remoteDir, { recursive: true, force: true });
   }
-  if (opts.spec.commonMetadata)
-    objects = applyCommonMetadata(objects as never, opts.spec.commonMetadata) as unknown as KObject[];
+  if (opts.spec.commonMetadata) objects = applyCommonMetadata(objects, opts.spec.commonMetadata);
 
   if (opts.decryptor) {
     const decryptor = opts.decryptor;
@@ -199,10 +232,10 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
     const always = opts.spec.postBuild?.substituteStrategy === 'Always';
     objects = objects.map((o) => {
       try {
-        return substituteResource(o as never, opts.vars ?? {}, {
+        return substituteResource(o, opts.vars ?? {}, {
           strict: opts.strictSubstitutions,
           always,
-        }) as unknown as KObject;
+        });
       } catch (err) {
         const meta = (o['metadata'] ?? {}) as { name?: string };
         throw new BuildError(
@@ -214,5 +247,5 @@ export async function buildManifests(opts: BuildManifestsOptions): Promise<KubeO
       }
     });
   }
-  return objects as unknown as KubeObject[];
+  return toKubeObjects(objects);
 }

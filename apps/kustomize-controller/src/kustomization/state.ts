@@ -6,9 +6,10 @@
 import { ReadyCondition } from '@flux-ts/api';
 import type { Artifact, Kustomization } from '@flux-ts/api';
 import { conditions, parseGoDuration } from '@flux-ts/runtime';
-import type { EventSink, KubeClient, KubeObject, Logger, LoopContext, ObjectReader } from '@flux-ts/runtime';
+import type { EventSink, KubeClient, Logger, LoopContext, ObjectReader } from '@flux-ts/runtime';
 import { ChangeSet } from '@flux-ts/ssa';
 import type { ResourceManager } from '@flux-ts/ssa';
+import type { BuiltObject } from './build.ts';
 
 /** A Kustomization as the steps handle it. */
 export type KustomizationObject = Kustomization;
@@ -92,7 +93,7 @@ export interface KustomizationState {
   /** The extracted artifact (fetch step); removed when the reconcile ends. */
   dir?: string;
   /** The built objects, labelled with the owner (build step). */
-  objects?: KubeObject[];
+  objects?: BuiltObject[];
   /** `status.history` input: the digest of what this reconcile applies and its revision (build step). */
   built: { digest?: string; revision?: string };
   /** The owner labels of applied objects. */

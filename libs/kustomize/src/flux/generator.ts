@@ -1,6 +1,6 @@
 /** Flux's kustomization.yaml generation and spec merging (fluxcd/pkg kustomize generator), as pure functions. */
 import type { Selector } from '../patches/index.ts';
-import type { KObject } from '../patches/strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 
 /** File names kustomize recognises as a kustomization. */
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'] as const;
@@ -18,13 +18,13 @@ export interface DirectoryListing {
   files: readonly ListedFile[];
 }
 
-/** The kustomization Flux writes. */
-export interface GeneratedKustomization {
+/** The kustomization Flux writes (a type alias, not an interface, so that it is a {@link KObject}). */
+export type GeneratedKustomization = {
   apiVersion: 'kustomize.config.k8s.io/v1beta1';
   kind: 'Kustomization';
   resources?: string[];
   namespace?: string;
-}
+};
 
 const isObject = (v: unknown): v is KObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -106,8 +106,11 @@ export interface MergeFluxSpecOptions {
   componentExists?: (path: string) => boolean;
 }
 
-const compact = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== '')) as T;
+const compact = (o: { [key: string]: string | undefined }): KObject => {
+  const out: KObject = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+};
 
 const isLocal = (p: string): boolean => p !== '' && !p.startsWith('/') && !p.split('/').includes('..');
 
@@ -130,13 +133,13 @@ export const mergeFluxSpec = (
   if (spec.namePrefix) kus['namePrefix'] = spec.namePrefix;
   if (spec.nameSuffix) kus['nameSuffix'] = spec.nameSuffix;
   if (spec.patches && spec.patches.length > 0) {
-    const patches = Array.isArray(kus['patches']) ? [...(kus['patches'] as unknown[])] : [];
+    const patches = Array.isArray(kus['patches']) ? [...kus['patches']] : [];
     for (const p of spec.patches)
       patches.push(p.target ? { patch: p.patch, target: compact({ ...p.target }) } : { patch: p.patch });
     kus['patches'] = patches;
   }
   if (spec.components && spec.components.length > 0) {
-    const components = Array.isArray(kus['components']) ? [...(kus['components'] as unknown[])] : [];
+    const components = Array.isArray(kus['components']) ? [...kus['components']] : [];
     for (const c of spec.components) {
       if (!isLocal(c)) throw new Error(`component path '${c}' must be local`);
       if (spec.ignoreMissingComponents && options.componentExists && !options.componentExists(c)) continue;
@@ -145,7 +148,7 @@ export const mergeFluxSpec = (
     kus['components'] = components;
   }
   if (spec.images && spec.images.length > 0) {
-    const images = Array.isArray(kus['images']) ? [...(kus['images'] as KObject[])] : [];
+    const images = Array.isArray(kus['images']) ? [...kus['images']] : [];
     for (const image of spec.images) {
       const entry = compact({ name: image.name, newName: image.newName, newTag: image.newTag, digest: image.digest });
       const idx = images.findIndex((i) => isObject(i) && i['name'] === image.name);

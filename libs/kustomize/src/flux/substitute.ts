@@ -1,6 +1,6 @@
 /** Flux postBuild substitution over YAML text and resources (fluxcd/pkg kustomize varsub). */
 import { parse, stringify } from 'yaml';
-import type { KObject } from '../patches/strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 import { EnvsubstError, envsubst } from './envsubst.ts';
 
 /** The label/annotation that opts a resource out of substitution when set to `disabled`. */

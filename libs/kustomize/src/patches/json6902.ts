@@ -1,7 +1,7 @@
 /** RFC 6902 JSON patches as kustomize applies them (every op, `test` included; any failure is an error). */
 import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import type { KObject } from './strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 
 /** One RFC 6902 operation. */
 export type Json6902Op = Operation;

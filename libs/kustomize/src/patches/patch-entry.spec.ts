@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { KObject } from '../resource.ts';
 import { applyJson6902 } from './json6902.ts';
 import { applyPatchEntry, fromPatchesJson6902, fromPatchesStrategicMerge, parsePatch } from './patch-entry.ts';
 import { matchesLabelSelector, selectTargets } from './selector.ts';
 
-const cm = (name: string, extra: Record<string, unknown> = {}) => ({
+const cm = (name: string, extra: KObject = {}) => ({
   apiVersion: 'v1',
   kind: 'ConfigMap',
   metadata: { name, ...extra },
   data: { a: '1' },
 });
-const resources = [
+const resources: KObject[] = [
   cm('one', { labels: { app: 'web', tier: 'fe' } }),
   cm('two', { namespace: 'prod', annotations: { scale: 'yes' } }),
   { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 1 } },

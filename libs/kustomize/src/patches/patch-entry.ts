@@ -5,7 +5,7 @@ import type { SmpTypeInfo } from './type-info.ts';
 import { applyJson6902, toJson6902Ops } from './json6902.ts';
 import type { ResId, SelectOptions, Selector } from './selector.ts';
 import { compileSelector, effectiveNamespace, resIdOf } from './selector.ts';
-import type { KObject } from './strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 import { applyStrategicMerge } from './strategic-merge.ts';
 
 /** One entry of `patches:`. `patch` is the inline text (or the content of `path`, loaded by the caller). */
@@ -91,7 +91,10 @@ const applySmpTo = (
   typeInfoFor?: ApplyPatchOptions['typeInfoFor'],
 ): KObject | null => {
   const id = resIdOf(target);
-  const copy: KObject = { ...patch, apiVersion: target['apiVersion'] };
+  const copy: KObject = { ...patch };
+  const apiVersion = target['apiVersion'];
+  if (apiVersion === undefined) delete copy['apiVersion'];
+  else copy['apiVersion'] = apiVersion;
   const typeInfo = typeInfoFor?.(String(target['apiVersion'] ?? ''), String(target['kind'] ?? ''));
   const merged = applyStrategicMerge(target, copy, typeInfo ? { typeInfo } : {});
   if (merged === null) return null;

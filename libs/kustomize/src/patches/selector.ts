@@ -1,7 +1,7 @@
 /** kustomize's resource selection: the `target` of patches and replacements. */
 // The subpath keeps the CEL engine of @flux-ts/schema's main entry out of the kustomize bin's startup.
 import { matchesLabelRequirements, parseLabelSelector } from '@flux-ts/schema/label-selector';
-import type { KObject } from './strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 
 /** A resource id as kustomize selectors see it; empty fields match anything. */
 export interface ResIdSelector {

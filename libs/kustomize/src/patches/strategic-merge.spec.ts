@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { YamlValue } from '../yaml-emit.ts';
 import { applyStrategicMerge } from './strategic-merge.ts';
 
-const deploy = (containers: unknown[]) => ({
+const deploy = (containers: YamlValue[]) => ({
   apiVersion: 'apps/v1',
   kind: 'Deployment',
   metadata: { name: 'web' },
@@ -11,7 +12,7 @@ const containersOf = (r: unknown): unknown =>
   (r as { spec: { template: { spec: { containers: unknown } } } }).spec.template.spec.containers;
 
 describe('applyStrategicMerge (kyaml merge2 semantics)', () => {
-  const cases: { name: string; target: unknown[]; patch: unknown[]; want: unknown[] }[] = [
+  const cases: { name: string; target: YamlValue[]; patch: YamlValue[]; want: YamlValue[] }[] = [
     {
       name: 'new items come first, in patch order, then the remaining target items',
       target: [

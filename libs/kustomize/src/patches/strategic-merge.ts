@@ -7,11 +7,10 @@
  * - kinds without a schema (custom resources) have every list replaced;
  * - only `$patch: delete | replace | merge` and `null` (delete the field) are directives.
  */
+import type { KObject } from '../resource.ts';
+import type { YamlValue } from '../yaml-emit.ts';
 import type { SmpTypeInfo } from './type-info.ts';
 import { smpTypeInfoFor } from './type-info.ts';
-
-/** An untyped JSON-like map the patch engines walk (resource.ts's `KObject` with `unknown` values), not a served object. */
-export type KObject = Record<string, unknown>;
 
 /** Options of {@link applyStrategicMerge}. */
 export interface StrategicMergeOptions {
@@ -33,13 +32,18 @@ const stripDirective = (m: KObject): KObject => {
 };
 
 /** A value taken from the patch where the target has nothing: walked so nulls and directives are removed. */
-const fresh = (patch: unknown, path: readonly string[], ti: SmpTypeInfo): unknown => {
+const fresh = (patch: YamlValue | undefined, path: readonly string[], ti: SmpTypeInfo): YamlValue | undefined => {
   if (isObject(patch)) return mergeMaps(undefined, patch, path, ti);
   if (Array.isArray(patch)) return mergeLists(undefined, patch, path, ti);
   return patch;
 };
 
-const mergeValue = (dest: unknown, patch: unknown, path: readonly string[], ti: SmpTypeInfo): unknown => {
+const mergeValue = (
+  dest: YamlValue | undefined,
+  patch: YamlValue | undefined,
+  path: readonly string[],
+  ti: SmpTypeInfo,
+): YamlValue | undefined => {
   if (patch === null) return undefined;
   if (isObject(patch)) return mergeMaps(isObject(dest) ? dest : undefined, patch, path, ti);
   if (Array.isArray(patch)) return mergeLists(Array.isArray(dest) ? dest : undefined, patch, path, ti);
@@ -73,9 +77,9 @@ const mergeMaps = (
 };
 
 /** The `$patch` directive of a list (an item `{ $patch: x }`), and the list without that item. */
-const listDirective = (patch: readonly unknown[]): { directive: unknown; items: unknown[] } => {
-  let directive: unknown;
-  const items: unknown[] = [];
+const listDirective = (patch: readonly YamlValue[]): { directive: YamlValue | undefined; items: YamlValue[] } => {
+  let directive: YamlValue | undefined;
+  const items: YamlValue[] = [];
   for (const item of patch) {
     if (isObject(item) && PATCH in item && Object.keys(item).length === 1) directive = item[PATCH];
     else items.push(item);
@@ -84,11 +88,11 @@ const listDirective = (patch: readonly unknown[]): { directive: unknown; items: 
 };
 
 const mergeLists = (
-  dest: unknown[] | undefined,
-  patch: readonly unknown[],
+  dest: YamlValue[] | undefined,
+  patch: readonly YamlValue[],
   path: readonly string[],
   ti: SmpTypeInfo,
-): unknown[] | undefined => {
+): YamlValue[] | undefined => {
   const { directive, items } = listDirective(patch);
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return items;
@@ -97,7 +101,7 @@ const mergeLists = (
   if (info.key === undefined) {
     // a set of scalars: the patch's values first, then the target's others
     const seen = new Set<string>();
-    const out: unknown[] = [];
+    const out: YamlValue[] = [];
     for (const v of [...items, ...(dest ?? [])]) {
       if (v === null) continue;
       const k = scalarKey(v);
@@ -122,7 +126,7 @@ const mergeLists = (
     const k = keyOf(d);
     if (k !== undefined && isObject(d) && !destByKey.has(k)) destByKey.set(k, d);
   }
-  const out: unknown[] = [];
+  const out: YamlValue[] = [];
   const used = new Set<string>();
   for (const p of items) {
     const k = keyOf(p);
@@ -149,19 +153,19 @@ const mergeLists = (
  * go first, in patch order.
  */
 const mergeMultiKey = (
-  dest: readonly unknown[],
-  items: readonly unknown[],
+  dest: readonly YamlValue[],
+  items: readonly YamlValue[],
   keys: readonly string[],
   path: readonly string[],
   ti: SmpTypeInfo,
-): unknown[] => {
+): YamlValue[] => {
   const tuple = (item: unknown): string | undefined =>
     isObject(item)
       ? keys.map((k) => (item[k] === undefined || item[k] === null ? '' : scalarKey(item[k]))).join('\u0000')
       : undefined;
   const primary = keys[0] as string;
-  const out: unknown[] = [...dest];
-  const fresh: unknown[] = [];
+  const out: YamlValue[] = [...dest];
+  const fresh: YamlValue[] = [];
   for (const p of items) {
     if (!isObject(p)) continue;
     const t = tuple(p);

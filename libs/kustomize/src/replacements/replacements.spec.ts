@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { getFieldValue, splitFieldPath } from './field-path.ts';
 import { applyReplacements } from './replacements.ts';
+import type { KObject } from '../resource.ts';
 import type { Replacement } from './replacements.ts';
 
-const base = () => [
+/** A test resource: an untyped manifest whose kind and name the tests read directly. */
+type Fixture = KObject & { kind: string; metadata: KObject & { name: string } };
+
+const base = (): Fixture[] => [
   {
     apiVersion: 'v1',
     kind: 'ConfigMap',

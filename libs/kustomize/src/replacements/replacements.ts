@@ -1,6 +1,6 @@
 /** kustomize `replacements` (api/filters/replacement) on plain resource objects. */
 import type { ResId, ResIdSelector, SelectOptions, Selector } from '../patches/index.ts';
-import type { KObject } from '../patches/strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 import { compileSelector, effectiveNamespace, resIdOf } from '../patches/index.ts';
 import type { CreateKind } from './field-path.ts';
 import { matchFieldPath, splitFieldPath } from './field-path.ts';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getFieldValue } from '../replacements/index.ts';
 import { expandVarRefs, resolveVars, resolveVarsDetailed } from './vars.ts';
+import type { KObject } from '../resource.ts';
 import type { Var } from './vars.ts';
 
 const lookup = (vars: Record<string, unknown>) => (name: string) => ({
@@ -25,7 +26,7 @@ describe('expandVarRefs', () => {
   }
 });
 
-const resources = [
+const resources: KObject[] = [
   { apiVersion: 'v1', kind: 'Service', metadata: { name: 'prod-web' }, spec: { ports: [{ name: 'http', port: 80 }] } },
   {
     apiVersion: 'apps/v1',

@@ -1,6 +1,6 @@
 /** kustomize `vars`: `$(VAR)` references expanded in the var-reference field specs. */
 import type { ResId, SelectOptions } from '../patches/index.ts';
-import type { KObject } from '../patches/strategic-merge.ts';
+import type { KObject } from '../resource.ts';
 import { effectiveNamespace, resIdOf } from '../patches/index.ts';
 import { getFieldValue } from '../replacements/index.ts';
 import type { VarRefFieldSpec } from './default-specs.ts';

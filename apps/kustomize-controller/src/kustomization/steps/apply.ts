@@ -6,26 +6,24 @@
 import { ReconciliationFailedReason } from '@flux-ts/api';
 import type { Kustomization } from '@flux-ts/api';
 import { selectTargets } from '@flux-ts/kustomize';
-import type { Selector } from '@flux-ts/kustomize';
 import { GenericError, KubeClient, Result, StallingError, errMessage } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { ResourceManager, fluxCleanupOptions } from '@flux-ts/ssa';
 import { ApplyFieldManager } from '../conditions.ts';
+import type { BuiltObject } from '../build.ts';
 import type { KustomizationObject, KustomizationReconcilerOptions, KustomizationState } from '../state.ts';
 
 /** `spec.ignore`: the JSON pointers each built object's apply leaves alone (rules without a target match all). */
 export function ignoreRulesOf(
   spec: Kustomization['spec'],
-  objects: readonly KubeObject[],
+  objects: readonly BuiltObject[],
 ): ((obj: KubeObject) => readonly string[]) | undefined {
   const rules = spec.ignore ?? [];
   if (rules.length === 0) return undefined;
   const byObject = new Map<KubeObject, string[]>();
   for (const rule of rules) {
-    const selected = rule.target
-      ? selectTargets(objects as never[], rule.target as Selector)
-      : (objects as readonly KubeObject[]);
-    for (const o of selected as readonly KubeObject[]) byObject.set(o, [...(byObject.get(o) ?? []), ...rule.paths]);
+    const selected = rule.target ? selectTargets(objects, rule.target) : objects;
+    for (const o of selected) byObject.set(o, [...(byObject.get(o) ?? []), ...rule.paths]);
   }
   return (o) => byObject.get(o) ?? [];
 }

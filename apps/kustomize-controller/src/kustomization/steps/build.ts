@@ -10,6 +10,7 @@ import { GenericError, Result, StallingError, errMessage, isNotFound } from '@fl
 import type { KubeObject } from '@flux-ts/runtime';
 import { ArtifactFailedReason } from '@flux-ts/api';
 import { BuildError, buildManifests } from '../build.ts';
+import type { BuiltObject } from '../build.ts';
 import {
   DecryptionAgeExt,
   DecryptionProviderSOPS,
@@ -99,7 +100,7 @@ export async function reconcileBuild(obj: KustomizationObject, state: Kustomizat
   const { opts } = state;
   if (state.dir === undefined) throw new Error('internal error: no artifact fetched');
   const decryptor = await decryptorFor(obj, state);
-  let objects: KubeObject[];
+  let objects: BuiltObject[];
   try {
     objects = await buildManifests({
       root: state.dir,
@@ -119,14 +120,12 @@ export async function reconcileBuild(obj: KustomizationObject, state: Kustomizat
     throw err;
   }
   for (const o of objects)
-    if (isEncryptedSecret(o as never) && !isDecryptionDisabled(o as never))
+    if (isEncryptedSecret(o) && !isDecryptionDisabled(o))
       throw new GenericError(
         `Secret/${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name} is SOPS encrypted, configuring decryption is required for this secret to be reconciled`,
         ReconciliationFailedReason,
       );
-  state.built.digest = `sha256:${createHash('sha256')
-    .update(toYaml(objects as never))
-    .digest('hex')}`;
+  state.built.digest = `sha256:${createHash('sha256').update(toYaml(objects)).digest('hex')}`;
   state.built.revision = state.revision;
   for (const o of objects) o.metadata = { ...o.metadata, labels: { ...o.metadata.labels, ...state.owner } };
   state.objects = objects;
