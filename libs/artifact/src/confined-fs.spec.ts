@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfinedFs, FsSecurityError, isFsSecurityError } from './confined-fs.ts';
+import { ConfinedFs, FS_SECURITY_CONSTRAINT, FsSecurityError } from './confined-fs.ts';
 
 let work: string;
 let root: string;
@@ -53,7 +53,7 @@ describe('ConfinedFs', () => {
     expect(() => cfs.statSync(path)).toThrow(refusal('stat', path));
     expect(() => cfs.realpathSync(path)).toThrow(refusal('abs', path));
     expect(cfs.existsSync(path)).toBe(false);
-    expect(cfs.contains(path)).toBe(false);
+    expect(cfs.locate(path)).toBeUndefined();
     let err: unknown;
     try {
       cfs.readFileSync(path);
@@ -61,7 +61,7 @@ describe('ConfinedFs', () => {
       err = e;
     }
     expect(err).toBeInstanceOf(FsSecurityError);
-    expect(isFsSecurityError(err)).toBe(true);
+    expect((err as FsSecurityError).code).toBe(FS_SECURITY_CONSTRAINT);
   });
 
   it('never writes through a link to a directory outside, nor through a dangling link', () => {
@@ -83,8 +83,8 @@ describe('ConfinedFs', () => {
 
   it('judges a missing path by its nearest existing ancestor', () => {
     const cfs = new ConfinedFs(root);
-    expect(cfs.contains('a/not/yet/there.yaml')).toBe(true);
-    expect(cfs.contains('dir-link/not/yet')).toBe(false);
+    expect(cfs.locate('a/not/yet/there.yaml')).toBe(join(root, 'a/not/yet/there.yaml'));
+    expect(cfs.locate('dir-link/not/yet')).toBeUndefined();
     expect(() => cfs.readFileSync('a/missing.yaml')).toThrow(/ENOENT/);
   });
 

@@ -29,11 +29,6 @@ export class FsSecurityError extends Error {
   }
 }
 
-/** True for an error thrown because a path left a {@link ConfinedFs}. */
-export function isFsSecurityError(err: unknown): err is FsSecurityError {
-  return (err as { code?: unknown } | null)?.code === FS_SECURITY_CONSTRAINT;
-}
-
 /** Options of {@link ConfinedFs}. */
 export interface ConfinedFsOptions {
   /** More roots that reads and writes may reach (e.g. the directory remote bases are cloned into). */
@@ -89,11 +84,6 @@ export class ConfinedFs {
       }
     }
     return this.#inside(real) ? real : undefined;
-  }
-
-  /** Whether `p` stays inside the roots once resolved. */
-  contains(p: string): boolean {
-    return this.locate(p) !== undefined;
   }
 
   /**

@@ -57,10 +57,4 @@ export {
   type FetchArtifactOptions,
   type FetchArtifactResult,
 } from './fetch.ts';
-export {
-  ConfinedFs,
-  FS_SECURITY_CONSTRAINT,
-  FsSecurityError,
-  isFsSecurityError,
-  type ConfinedFsOptions,
-} from './confined-fs.ts';
+export { ConfinedFs, FS_SECURITY_CONSTRAINT, FsSecurityError, type ConfinedFsOptions } from './confined-fs.ts';
