@@ -5,9 +5,12 @@
  * are shaped so that kstatus (sigs.k8s.io/cli-utils pkg/kstatus) computes InProgress before and Current after
  * (a Job annotated `flux-ts.dev/simulate: fail` ends Failed instead).
  */
-import { createHash } from 'node:crypto';
+import { podTemplateHash } from './hash.ts';
 
-/** Pod-template annotation that makes a simulated Job fail (`BackoffLimitExceeded`) instead of completing. */
+/**
+ * Pod-template annotation `flux-ts.dev/simulate: fail`: a simulated Job fails (`BackoffLimitExceeded`) instead of
+ * completing, and the simulated Pods of a Deployment or ReplicaSet never become ready (`ImagePullBackOff`).
+ */
 export const SIMULATE_ANNOTATION = 'flux-ts.dev/simulate';
 
 /** Options of `simulateWorkloadStatus`. */
@@ -42,18 +45,8 @@ const groupKind = (o: Obj): string => {
 /** True for the kinds `simulateWorkloadStatus` handles (apps/v1 Deployment, StatefulSet, DaemonSet, ReplicaSet; batch/v1 Job). */
 export const isSimulatedWorkload = (o: Record<string, unknown>): boolean => SIMULATED.has(groupKind(o));
 
-/** The alphabet Kubernetes uses for generated name suffixes (no vowels, no look-alikes). */
-const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
-
-/** A stable 10-character hash of the pod template, standing in for `pod-template-hash` / controller revisions. */
-const templateHash = (template: unknown): string => {
-  const digest = createHash('sha256')
-    .update(JSON.stringify(template ?? {}))
-    .digest();
-  let out = '';
-  for (let i = 0; i < 10; i++) out += SAFE_ALPHABET[(digest[i] ?? 0) % SAFE_ALPHABET.length];
-  return out;
-};
+/** The `pod-template-hash` / controller revision suffix of a template (see `hash.ts`). */
+const templateHash = (template: unknown): string => podTemplateHash(template);
 
 const changedAtOf = (o: Obj, opts: SimulateOptions): Date => {
   if (opts.changedAt) return opts.changedAt;
