@@ -9,6 +9,7 @@ import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
 import type { FanoutResult } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
+import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
 import { formatKustomizeResult, runKustomizeBench } from './kustomize.ts';
 import { median, ratio, table } from './measure.ts';
 
@@ -70,6 +71,24 @@ describe('bench helm', () => {
         expect(i.cli.ms).toHaveLength(1);
       }
       expect(formatHelmResult(r)).toContain('helm template');
+    },
+  );
+});
+
+describe('bench helm-index', () => {
+  it(
+    'loads a tiny generated index on every side, with the entries helm lists, and reports numbers',
+    { timeout: 90_000 },
+    async () => {
+      const r = await runHelmIndexBench({ runs: 1, charts: 5, versions: 2 });
+      expect([r.charts, r.versions]).toEqual([5, 2]);
+      positive(r.indexBytes);
+      for (const t of [r.loadIndex, r.reference, r.download, r.helm]) {
+        positive(t.median);
+        positive(t.mbPerS);
+      }
+      for (const x of [r.helmStartup.median, r.ratio.loadIndexVsReference, r.ratio.downloadVsHelm]) positive(x);
+      expect(formatHelmIndexResult(r)).toContain('helm repo add');
     },
   );
 });

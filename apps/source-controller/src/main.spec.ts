@@ -97,9 +97,7 @@ describe('source-controller main', () => {
     const c = captureIO();
     expect(await main(['--help'], {}, c.io)).toBe(0);
     expect(sourceControllerNotice).toContain('GitRepository');
-    expect(sourceControllerNotice).toContain(
-      'OCIRepository/HelmRepository/HelmChart/Bucket reconcilers are not implemented yet',
-    );
+    expect(sourceControllerNotice).toContain('OCIRepository/Bucket reconcilers are not implemented yet');
   });
 
   it('exits 1 on an invalid --log-level before connecting', async () => {

@@ -5,7 +5,7 @@ import { sourceControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const sourceControllerNotice =
-  'flux-ts source-controller: reconciles GitRepository objects into artifacts served on --storage-addr; the OCIRepository/HelmRepository/HelmChart/Bucket reconcilers are not implemented yet.';
+  'flux-ts source-controller: reconciles GitRepository, HelmRepository and HelmChart objects into artifacts served on --storage-addr; the OCIRepository/Bucket reconcilers are not implemented yet.';
 
 /** Process hooks `main` uses besides argv, env and the output streams (`process` satisfies it). */
 export interface MainProcess extends MainIO {
@@ -15,7 +15,7 @@ export interface MainProcess extends MainIO {
 
 /**
  * Entry point of flux-ts-source-controller: parses the upstream-compatible flags, resolves the kubeconfig and runs
- * the manager with the GitRepository controller and the artifact server until SIGINT/SIGTERM (or `signal`).
+ * the manager with the GitRepository, HelmRepository and HelmChart controllers and the artifact server until SIGINT/SIGTERM (or `signal`).
  * Returns the exit code: 0 for `--help` and after a graceful shutdown, 2 for bad flags, 1 on a start-up or fatal
  * error.
  */

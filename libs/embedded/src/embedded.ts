@@ -25,7 +25,12 @@ import type { StateLayout } from './state.ts';
 export const IMPLEMENTED_CONTROLLERS = ['source-controller', 'kustomize-controller'] as const;
 
 /** The Flux kinds those controllers reconcile today; objects of other kinds get no status in embedded mode. */
-export const RECONCILED_KINDS: ReadonlySet<string> = new Set(['GitRepository', 'Kustomization']);
+export const RECONCILED_KINDS: ReadonlySet<string> = new Set([
+  'GitRepository',
+  'HelmRepository',
+  'HelmChart',
+  'Kustomization',
+]);
 
 /** Options of {@link startEmbedded}. */
 export interface EmbeddedOptions {

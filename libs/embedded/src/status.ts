@@ -6,6 +6,7 @@ export const FLUX_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'OCIRepository' },
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmRepository' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' },
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'Bucket' },
   { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
   { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },

@@ -123,3 +123,7 @@ export type {
 export * from './releaseutil/index.ts';
 export { runCli, parseTemplateFlags } from './cli/template.ts';
 export type { CliResult, CliEnv, CliOptions, TemplateFlags } from './cli/template.ts';
+/** The repository side: index.yaml, HTTP chart repositories, packaging, dependency build. */
+export * from './repo/index.ts';
+/** Charts in OCI registries. */
+export * from './registry/index.ts';

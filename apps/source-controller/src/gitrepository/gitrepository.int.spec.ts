@@ -227,24 +227,28 @@ describe('GitRepository reconciler against the API server and real git servers',
     },
   );
 
-  it('re-checks an unchanged repository on its interval without reading or writing the object', async () => {
-    await createGitRepository(h.client, 'steady', {
-      url: `${http.url}/app.git`,
-      ref: { branch: 'main' },
-      secretRef: { name: 'basic' },
-      interval: '1s',
-    });
-    const ready = await waitFor(h.client, 'steady', isReady, 'Ready=True');
-    // Let the first reconcile's trailing requests (its event) pass, then watch a few interval re-checks.
-    await new Promise((r) => setTimeout(r, 500));
-    controllerRequests.length = 0;
-    http.resetCounts();
-    await until('three re-checks', async () => http.counts().infoRefs >= 3, 30_000);
-    // The object is read from the cache; its conditions and status are as they were, so nothing is written.
-    expect(controllerRequests.filter((r) => r.includes('/gitrepositories/steady'))).toEqual([]);
-    expect(http.counts().uploadPack).toBe(0);
-    expect((await getGitRepository(h.client, 'steady')).status).toEqual(ready.status);
-  });
+  it(
+    're-checks an unchanged repository on its interval without reading or writing the object',
+    { timeout: 60_000 },
+    async () => {
+      await createGitRepository(h.client, 'steady', {
+        url: `${http.url}/app.git`,
+        ref: { branch: 'main' },
+        secretRef: { name: 'basic' },
+        interval: '1s',
+      });
+      const ready = await waitFor(h.client, 'steady', isReady, 'Ready=True');
+      // Let the first reconcile's trailing requests (its event) pass, then watch a few interval re-checks.
+      await new Promise((r) => setTimeout(r, 500));
+      controllerRequests.length = 0;
+      http.resetCounts();
+      await until('three re-checks', async () => http.counts().infoRefs >= 3, 30_000);
+      // The object is read from the cache; its conditions and status are as they were, so nothing is written.
+      expect(controllerRequests.filter((r) => r.includes('/gitrepositories/steady'))).toEqual([]);
+      expect(http.counts().uploadPack).toBe(0);
+      expect((await getGitRepository(h.client, 'steady')).status).toEqual(ready.status);
+    },
+  );
 
   it(
     'fails with GitOperationFailed on a wrong password, without credentials in the status, and keeps serving others',

@@ -4,9 +4,7 @@
  * `summarizeAndPatch` exit. Steps set or clear their own conditions and never Ready/Stalled; errors carry intent
  * (StallingError: the spec must change; WaitingError: something else must happen first; else backoff).
  */
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm, stat } from 'node:fs/promises';
 import {
   ArtifactInStorageCondition,
   ArtifactOutdatedCondition,
@@ -24,15 +22,7 @@ import {
 import type { GitRepository } from '@flux-ts/api';
 import { buildSourceIgnoreFilter } from '@flux-ts/artifact';
 import type { Storage } from '@flux-ts/artifact';
-import {
-  authFromSecret,
-  checkout,
-  decodeSecretData,
-  keysFromSecret,
-  proxyFromSecret,
-  verifyCommit,
-  verifyTag,
-} from '@flux-ts/git';
+import { authFromSecret, checkout, keysFromSecret, proxyFromSecret, verifyCommit, verifyTag } from '@flux-ts/git';
 import type { CheckoutResult, GitAuth, GitProxy, GitRef } from '@flux-ts/git';
 import {
   GenericError,
@@ -41,16 +31,13 @@ import {
   WaitingError,
   conditions,
   errMessage,
-  isDeleting,
   parseGoDuration,
   progressiveStatus,
   reconcileWith,
   removeFinalizer,
-  withContext,
 } from '@flux-ts/runtime';
 import type {
   EventSink,
-  KubeObject,
   LoopContext,
   Logger,
   ObjectReader,
@@ -72,16 +59,16 @@ import {
   verificationMode,
 } from './content-config.ts';
 import type { RecordedArtifact } from './content-config.ts';
+import { makeWorkDir, patchProgress, readSecretData, sourceEvent, sourceExit } from '../source-reconcile.ts';
+import type { SourceEventType } from '../source-reconcile.ts';
+import { garbageCollectArtifacts, reconcileSourceStorage } from '../source-storage.ts';
 import { copyArtifactToPath, secureJoin } from './include.ts';
 
 /** The GitRepository kind as the reconciler reads it. */
 export const gitRepositoryGVK = Object.freeze({ apiVersion: SourceGroupVersion, kind: 'GitRepository' });
-const secretGVK = Object.freeze({ apiVersion: 'v1', kind: 'Secret' });
 
 /** Default `spec.timeout` (CRD default 60s). */
 export const DefaultGitTimeoutMs = 60_000;
-
-type Secret = KubeObject & { data?: Record<string, string> };
 
 /** Dependencies and settings of {@link GitRepositoryReconciler}. */
 export interface GitRepositoryReconcilerOptions {
@@ -143,16 +130,12 @@ export class GitRepositoryReconciler {
       steps: this.steps,
       close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
       notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
-      exit: (obj, _outcome, ctx) => {
-        const revision = obj.status?.artifact?.revision;
-        return {
-          interval: parseGoDuration(obj.spec.interval),
-          jitterPercent: this.#o.jitterPercent ?? 5,
+      exit: (obj, _outcome, ctx) =>
+        sourceExit(obj, ctx, {
+          intervalMs: parseGoDuration(obj.spec.interval),
+          jitterPercent: this.#o.jitterPercent,
           recorder: this.#o.recorder,
-          log: revision ? withContext(ctx.log, { revision }) : ctx.log,
-          ...(revision ? { eventMetadata: { revision } } : {}),
-        };
-      },
+        }),
     });
   }
 
@@ -162,34 +145,12 @@ export class GitRepositoryReconciler {
 
   /** The working directory of one reconcile (StorageOperationFailed when it cannot be made). */
   async #open(obj: GitRepository, ctx: LoopContext<GitRepository>): Promise<StepState> {
-    let dir: string;
-    try {
-      dir = await mkdtemp(
-        join(this.#o.tmpDir ?? tmpdir(), `gitrepository-${obj.metadata.namespace}-${obj.metadata.name}-`),
-      );
-    } catch (err) {
-      const e = new GenericError(
-        `failed to create temporary working directory: ${errMessage(err)}`,
-        SourceReasons.DirCreationFailedReason,
-        { cause: err },
-      );
-      conditions.markTrue(obj, StorageOperationFailedCondition, e.reason, e.message);
-      throw e;
-    }
-    conditions.remove(obj, StorageOperationFailedCondition);
+    const dir = await makeWorkDir(obj, 'GitRepository', this.#o.tmpDir);
     return { dir, includes: [], log: ctx.log, signal: ctx.signal, patcher: ctx.patcher };
   }
 
   async #patch(obj: GitRepository, state: StepState): Promise<void> {
-    try {
-      await state.patcher.patch(obj, {
-        ownedConditions: gitRepositoryReadyCondition.owned,
-        fieldManager: this.#fieldManager,
-        signal: state.signal,
-      });
-    } catch (err) {
-      throw new GenericError(errMessage(err), SourceReasons.PatchOperationFailedReason, { cause: err });
-    }
+    await patchProgress(obj, state, gitRepositoryReadyCondition.owned, this.#fieldManager);
   }
 
   /**
@@ -198,41 +159,13 @@ export class GitRepositoryReconciler {
    * advertised address. Sets Reconciling, removes ArtifactInStorage when there is no artifact; returns Success.
    */
   async reconcileStorage(obj: GitRepository, state: StepState): Promise<Result> {
-    await this.#garbageCollect(obj, state.log);
-    const status = (obj.status ??= {});
-    let missing = false;
-    const artifact = status.artifact;
-    if (artifact) {
-      if (!(await this.#o.storage.exists(artifact))) missing = true;
-      else {
-        try {
-          await this.#o.storage.verify(artifact, state.signal);
-        } catch (err) {
-          this.#event(
-            obj,
-            'Warning',
-            GitReasons.ArtifactVerificationFailed,
-            `failed to verify integrity of artifact: ${errMessage(err)}`,
-          );
-          await rm(this.#o.storage.localPath(artifact), { force: true });
-          missing = true;
-        }
-      }
-      if (missing) delete status.artifact;
-    }
-    if (!status.artifact) {
-      progressiveStatus(
-        obj,
-        missing ? 'building artifact: disappeared from storage' : 'building artifact',
-        ProgressingReason,
-        {
-          keepFailure: true,
-        },
-      );
-      conditions.remove(obj, ArtifactInStorageCondition);
-      return Result.Success;
-    }
-    status.artifact = this.#o.storage.withCurrentURL(status.artifact);
+    await reconcileSourceStorage(obj, {
+      storage: this.#o.storage,
+      kind: 'GitRepository',
+      event: (t, r, m) => this.#event(obj, t, r, m),
+      log: state.log,
+      signal: state.signal,
+    });
     return Result.Success;
   }
 
@@ -500,53 +433,16 @@ export class GitRepositoryReconciler {
   }
 
   async #garbageCollect(obj: GitRepository, log: Logger): Promise<void> {
-    const storage = this.#o.storage;
-    if (isDeleting(obj)) {
-      try {
-        const removed = await storage.removeAll('GitRepository', obj.metadata.namespace ?? '', obj.metadata.name ?? '');
-        if (removed)
-          this.#event(
-            obj,
-            'Trace',
-            SourceReasons.GarbageCollectionSucceededReason,
-            'garbage collected artifacts for deleted resource',
-          );
-      } catch (err) {
-        throw new GenericError(
-          `garbage collection for deleted resource failed: ${errMessage(err)}`,
-          SourceReasons.GarbageCollectionFailedReason,
-          { cause: err },
-        );
-      }
-      if (obj.status) delete obj.status.artifact;
-      return;
-    }
-    const artifact = obj.status?.artifact;
-    if (!artifact) return;
-    try {
-      const deleted = await storage.garbageCollect(artifact);
-      if (deleted.length > 0) {
-        this.#event(
-          obj,
-          'Trace',
-          SourceReasons.GarbageCollectionSucceededReason,
-          `garbage collected ${deleted.length} artifacts`,
-        );
-      }
-    } catch (err) {
-      log.error({ err: errMessage(err) }, 'garbage collection of artifacts failed');
-      this.#event(
-        obj,
-        'Warning',
-        SourceReasons.GarbageCollectionFailedReason,
-        `garbage collection of artifacts failed: ${errMessage(err)}`,
-      );
-    }
+    await garbageCollectArtifacts(obj, {
+      storage: this.#o.storage,
+      kind: 'GitRepository',
+      event: (t, r, m) => this.#event(obj, t, r, m),
+      log,
+    });
   }
 
   async #secretData(namespace: string, name: string, signal: AbortSignal): Promise<Record<string, Uint8Array>> {
-    const secret = await this.#o.secretReader.get<Secret>(secretGVK, { namespace, name }, { signal });
-    return decodeSecretData(secret.data ?? {});
+    return readSecretData(this.#o.secretReader, namespace, name, signal);
   }
 
   async #auth(
@@ -780,12 +676,11 @@ export class GitRepositoryReconciler {
 
   #event(
     obj: GitRepository,
-    type: 'Normal' | 'Warning' | 'Trace',
+    type: SourceEventType,
     reason: string,
     message: string,
     metadata?: Record<string, string>,
   ): void {
-    // fire-and-forget: recorder.event never rejects (it logs its own failures) and the reconcile does not wait for it
-    void this.#o.recorder?.event(obj, { type, reason, message, ...(metadata ? { metadata } : {}) });
+    sourceEvent(this.#o.recorder, obj, type, reason, message, metadata);
   }
 }

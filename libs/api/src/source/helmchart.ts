@@ -36,6 +36,23 @@ export const HelmChartReasons = {
   ChartPullSucceededReason: 'ChartPullSucceeded',
   ChartPackageFailedReason: 'ChartPackageFailed',
   ChartPackageSucceededReason: 'ChartPackageSucceeded',
+  /** Build error reasons (`internal/helm/chart` BuildErrorReason). */
+  ChartPathErrorReason: 'ChartPathError',
+  ValuesFilesErrorReason: 'ValuesFilesError',
+  DependencyBuildErrorReason: 'DependencyBuildError',
+  ChartPullErrorReason: 'ChartPullError',
+  MetadataPatchErrorReason: 'MetadataPatchError',
+  ChartPackageErrorReason: 'ChartPackageError',
+  ChartVerificationErrorReason: 'ChartVerificationError',
+  UnknownReason: 'Unknown',
+  /** The source object could not be read. */
+  SourceUnavailableReason: 'SourceUnavailable',
+  /** `spec.sourceRef.kind` is not one the controller builds from. */
+  UnsupportedSourceKindReason: 'UnsupportedSourceKind',
+  /** The source has no artifact yet. */
+  NoSourceArtifactReason: 'NoSourceArtifact',
+  /** Event: dependencies were resolved while packaging. */
+  ResolvedDependenciesReason: 'ResolvedDependencies',
 } as const;
 
 /** `HelmChart.spec`. */

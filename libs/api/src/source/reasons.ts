@@ -12,6 +12,8 @@ export const SourceReasons = {
   SymlinkUpdateFailedReason: 'SymlinkUpdateFailed',
   ArtifactUpToDateReason: 'ArtifactUpToDate',
   CacheOperationFailedReason: 'CacheOperationFailed',
+  /** Event when a stored artifact's digest no longer matches its file. */
+  ArtifactVerificationFailedReason: 'ArtifactVerificationFailed',
   PatchOperationFailedReason: 'PatchOperationFailed',
   InvalidSTSConfigurationReason: 'InvalidSTSConfiguration',
   InvalidProviderConfigurationReason: 'InvalidProviderConfiguration',

@@ -1,6 +1,6 @@
 // Chart archives (.tgz): gzip + tar (ustar, GNU long names, PAX paths), read as helm's LoadArchiveFiles does, with
 // its path checks and size limits.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { crc32, deflateRawSync, gunzipSync } from 'node:zlib';
 import type { ChartFile } from './chart.ts';
 import { cleanPath } from '../go-path.ts';
 
@@ -136,23 +136,79 @@ export function loadArchiveFiles(tgz: Buffer): ChartFile[] {
   return files;
 }
 
-/** Writes a minimal ustar .tgz of files under a top directory (for tests and packaging). */
+/** chartutil.Save's gzip header: this FEXTRA payload and the comment `Helm`. */
+const HELM_GZIP_EXTRA = Buffer.from('+aHR0cHM6Ly95b3V0dS5iZS96OVV6MWljandyTQo=');
+
+/**
+ * Writes a chart .tgz of files under a top directory as chartutil.Save does (Go's archive/tar: ustar, a prefix
+ * split or a PAX `path` record for long names; mode 0644; gzip with Helm's header), deterministically: mtime 0.
+ */
 export function writeArchive(top: string, files: readonly ChartFile[]): Buffer {
   const blocks: Buffer[] = [];
+  const pad = (n: number): Buffer => Buffer.alloc((512 - (n % 512)) % 512);
   for (const f of files) {
     const name = `${top}/${f.name}`;
-    if (Buffer.byteLength(name) > 100) {
-      const ln = Buffer.from(name + '\0');
-      blocks.push(header('././@LongLink', ln.length, 'L'), ln, Buffer.alloc((512 - (ln.length % 512)) % 512));
-      blocks.push(header(name.slice(0, 100), f.data.length, '0'));
-    } else blocks.push(header(name, f.data.length, '0'));
-    blocks.push(f.data, Buffer.alloc((512 - (f.data.length % 512)) % 512));
+    const split = splitUstarPath(name);
+    if (Buffer.byteLength(name) <= 100 && isAscii(name)) blocks.push(header(name, '', f.data.length, '0'));
+    else if (split) blocks.push(header(split[1], split[0], f.data.length, '0'));
+    else {
+      const pax = paxRecord('path', name);
+      const slash = name.lastIndexOf('/');
+      const paxName = `${name.slice(0, slash + 1)}PaxHeaders.0/${name.slice(slash + 1)}`;
+      blocks.push(header(asciiPrefix(paxName), '', pax.length, 'x'), pax, pad(pax.length));
+      blocks.push(header(asciiPrefix(name), '', f.data.length, '0'));
+    }
+    blocks.push(f.data, pad(f.data.length));
   }
   blocks.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(blocks));
+  return helmGzip(Buffer.concat(blocks));
 }
 
-function header(name: string, size: number, type: string): Buffer {
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** toASCII, cut to the 100 bytes of the name field. */
+function asciiPrefix(s: string): string {
+  return [...s]
+    .filter((c) => (c.codePointAt(0) ?? 0) <= 0x7f)
+    .join('')
+    .slice(0, 100);
+}
+
+/** archive/tar's splitUSTARPath: [prefix, suffix] when the name fits the ustar prefix and name fields. */
+function splitUstarPath(name: string): [string, string] | undefined {
+  let length = name.length;
+  if (length <= 100 || !isAscii(name)) return undefined;
+  if (length > 156) length = 156;
+  else if (name[length - 1] === '/') length--;
+  const i = name.slice(0, length).lastIndexOf('/');
+  const nlen = name.length - i - 1;
+  if (i <= 0 || nlen > 100 || nlen === 0 || i > 155) return undefined;
+  return [name.slice(0, i), name.slice(i + 1)];
+}
+
+/** One PAX record, `<len> key=value\n` (the length counts itself). */
+function paxRecord(key: string, value: string): Buffer {
+  const body = Buffer.byteLength(` ${key}=${value}\n`);
+  let len = body + String(body).length;
+  if (String(len).length > String(body).length) len = body + String(len).length;
+  return Buffer.from(`${len} ${key}=${value}\n`);
+}
+
+/** compress/gzip with chartutil.Save's header (FEXTRA + FCOMMENT, mtime 0, OS 255). */
+function helmGzip(data: Buffer): Buffer {
+  const head = Buffer.from([0x1f, 0x8b, 8, 0x04 | 0x10, 0, 0, 0, 0, 0, 0xff]);
+  const xlen = Buffer.alloc(2);
+  xlen.writeUInt16LE(HELM_GZIP_EXTRA.length);
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(data), 0);
+  trailer.writeUInt32LE(data.length % 2 ** 32, 4);
+  return Buffer.concat([head, xlen, HELM_GZIP_EXTRA, Buffer.from('Helm\0', 'latin1'), deflateRawSync(data), trailer]);
+}
+
+function header(name: string, prefix: string, size: number, type: string): Buffer {
   const h = Buffer.alloc(512);
   h.write(name, 0, 100, 'utf8');
   h.write('0000644\0', 100);
@@ -163,6 +219,7 @@ function header(name: string, size: number, type: string): Buffer {
   h.write('        ', 148);
   h.write(type, 156);
   h.write('ustar\x0000', 257, 'latin1');
+  if (prefix !== '') h.write(prefix, 345, 155, 'utf8');
   let sum = 0;
   for (const b of h) sum += b;
   h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
