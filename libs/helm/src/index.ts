@@ -127,3 +127,5 @@ export type { CliResult, CliEnv, CliOptions, TemplateFlags } from './cli/templat
 export * from './repo/index.ts';
 /** Charts in OCI registries. */
 export * from './registry/index.ts';
+/** Helm's release actions (install, upgrade, rollback, uninstall, test) over an injected cluster client. */
+export * from './action/index.ts';
