@@ -135,3 +135,31 @@ export function archiveFailed(obj: StatusObject, message: string, cause: unknown
   conditions.markTrue(obj, StorageOperationFailedCondition, e.reason, e.message);
   return e;
 }
+
+/** The URL of `<object dir>/<linkName>`, the file next to an artifact (`index.yaml`, `<chart>-latest.tgz`). */
+export function siblingURL(storage: Storage, artifactPath: string, linkName: string): string {
+  return storage.artifactURL(`${artifactPath.slice(0, artifactPath.lastIndexOf('/'))}/${linkName}`);
+}
+
+/**
+ * Points `<object dir>/<linkName>` at the artifact (upstream `Storage.Symlink`) and returns the link's URL for
+ * `status.url`; a failure is a Warning `SymlinkUpdateFailed` event, not an error, and gives undefined.
+ */
+export async function linkArtifact(
+  storage: Storage,
+  artifact: Pick<Artifact, 'path'>,
+  linkName: string,
+  event: (type: SourceEventType, reason: string, message: string) => void,
+): Promise<string | undefined> {
+  try {
+    await storage.symlink(artifact, linkName);
+    return siblingURL(storage, artifact.path, linkName);
+  } catch (err) {
+    event(
+      'Warning',
+      SourceReasons.SymlinkUpdateFailedReason,
+      `failed to update status URL symlink: ${errMessage(err)}`,
+    );
+    return undefined;
+  }
+}

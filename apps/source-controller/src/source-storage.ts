@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { ArtifactInStorageCondition, ProgressingReason, SourceReasons } from '@flux-ts/api';
-import type { Storage } from '@flux-ts/artifact';
+import type { Artifact, Storage } from '@flux-ts/artifact';
 import { GenericError, conditions, errMessage, isDeleting, progressiveStatus } from '@flux-ts/runtime';
 import type { Logger, StatusObject } from '@flux-ts/runtime';
 
@@ -14,19 +14,8 @@ export type SourceEventFn = (type: 'Normal' | 'Warning' | 'Trace', reason: strin
 
 /** A source object: status with an optional artifact and URL. */
 export type SourceObject = StatusObject & {
-  status?: { artifact?: StoredArtifactLike | undefined; url?: string | undefined } & Record<string, unknown>;
+  status?: { artifact?: Artifact | undefined; url?: string | undefined } & Record<string, unknown>;
 };
-
-/** The artifact fields storage needs. */
-export interface StoredArtifactLike {
-  path: string;
-  url: string;
-  revision: string;
-  digest?: string | undefined;
-  size?: number | undefined;
-  lastUpdateTime?: string | undefined;
-  metadata?: Record<string, string> | undefined;
-}
 
 /** What the storage helpers need. */
 export interface SourceStorageContext {
@@ -95,7 +84,7 @@ export async function garbageCollectArtifacts(
 export async function reconcileSourceStorage(
   obj: SourceObject,
   ctx: SourceStorageContext,
-  urlOf?: (artifact: StoredArtifactLike) => string | undefined,
+  urlOf?: (artifact: Artifact) => string | undefined,
 ): Promise<void> {
   await garbageCollectArtifacts(obj, ctx);
   const status = (obj.status ??= {});

@@ -29,6 +29,14 @@ describe('markUnreconciled', () => {
     const reported = { ...row('x', 'True', 'InstallSucceeded'), kind: 'HelmRelease' };
     expect(markUnreconciled([reported], new Set())).toEqual([reported]);
   });
+
+  it('waits for HelmRepositories and HelmCharts by default: source-controller reconciles them', () => {
+    const rows = ['HelmRepository', 'HelmChart', 'GitRepository'].map((kind) => ({ ...row('x', 'Unknown', ''), kind }));
+    expect(markUnreconciled(rows)).toEqual(rows);
+    expect(markUnreconciled([{ ...row('x', 'Unknown', ''), kind: 'Bucket' }])[0]?.reason).toBe(
+      'ControllerNotAvailable',
+    );
+  });
 });
 
 describe('isSettled', () => {

@@ -135,3 +135,27 @@ export async function helmCli(): Promise<HelmCli> {
     run: (args, cwd) => run(bin, args, { env, ...(cwd ? { cwd } : {}) }),
   };
 }
+
+/** Waits for an Event on a `default` object with this reason whose message matches. */
+export async function waitEvent(
+  client: KubeClient,
+  kind: string,
+  name: string,
+  reason: string,
+  message: RegExp,
+): Promise<void> {
+  await until(`${kind} ${name}: event ${reason} ${String(message)}`, async () => {
+    const events = await client.list<
+      KubeObject & { reason?: string; message?: string; involvedObject?: { kind?: string; name?: string } }
+    >({ apiVersion: 'v1', kind: 'Event' }, { namespace: 'default' });
+    return events.items.some(
+      (e) =>
+        e.involvedObject?.kind === kind &&
+        e.involvedObject.name === name &&
+        e.reason === reason &&
+        message.test(e.message ?? ''),
+    )
+      ? true
+      : undefined;
+  });
+}

@@ -27,6 +27,7 @@ import {
   helmCli,
   patchSourceSpec,
   ready,
+  waitEvent,
   waitSource,
 } from '../helm/harness.spec-helper.ts';
 import type { HelmCli, SourceObj } from '../helm/harness.spec-helper.ts';
@@ -347,6 +348,14 @@ describe('HelmChart', () => {
         reason: 'ChartPackageSucceeded',
         message: "packaged 'app' chart with version '1.0.0'",
       });
+      await waitEvent(h.client, HC, 'git-app', 'ResolvedDependencies', /^resolved 2 chart dependencies$/);
+      await waitEvent(
+        h.client,
+        HC,
+        'git-app',
+        'ChartPackageSucceeded',
+        /^packaged 'app' chart with version '1\.0\.0'$/,
+      );
       const gitObj = await getSource(h.client, 'GitRepository', 'charts');
       expect(o.status?.observedSourceArtifactRevision).toBe(gitObj.status?.artifact?.revision);
 

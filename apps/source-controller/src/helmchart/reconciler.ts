@@ -62,9 +62,11 @@ import type { ChartSource } from '../helm/repositories.ts';
 import { HelmRepositoryURLIndex } from '../helmrepository/setup.ts';
 import {
   archiveFailed,
+  linkArtifact,
   lockArtifact,
   makeWorkDir,
   readSecretData,
+  siblingURL,
   sourceEvent,
   sourceExit,
 } from '../source-reconcile.ts';
@@ -228,9 +230,7 @@ export class HelmChartReconciler {
       },
       (a) => {
         const name = obj.status?.observedChartName;
-        return name
-          ? this.#o.storage.artifactURL(`${a.path.slice(0, a.path.lastIndexOf('/'))}/${name}-latest.tgz`)
-          : undefined;
+        return name ? siblingURL(this.#o.storage, a.path, `${name}-latest.tgz`) : undefined;
       },
     );
     return Result.Success;
@@ -567,17 +567,8 @@ export class HelmChartReconciler {
       status.observedChartName = b.name;
       if (obj.spec.ignoreMissingValuesFiles) status.observedValuesFiles = [...b.valuesFiles];
       else delete status.observedValuesFiles;
-      try {
-        await storage.symlink(stored, `${b.name}-latest.tgz`);
-        status.url = storage.artifactURL(`${stored.path.slice(0, stored.path.lastIndexOf('/'))}/${b.name}-latest.tgz`);
-      } catch (err) {
-        this.#event(
-          obj,
-          'Warning',
-          SourceReasons.SymlinkUpdateFailedReason,
-          `failed to update status URL symlink: ${errMessage(err)}`,
-        );
-      }
+      const url = await linkArtifact(storage, stored, `${b.name}-latest.tgz`, (t, r, m) => this.#event(obj, t, r, m));
+      if (url !== undefined) status.url = url;
     } finally {
       await unlock().catch(() => undefined);
     }

@@ -21,6 +21,7 @@ import {
   helmCli,
   patchSourceSpec,
   ready,
+  waitEvent,
   waitSource,
 } from '../helm/harness.spec-helper.ts';
 import type { HelmCli } from '../helm/harness.spec-helper.ts';
@@ -105,6 +106,13 @@ describe('HelmRepository', () => {
     expect(obj.metadata.finalizers).toContain('finalizers.fluxcd.io');
     expect(kstatusViolations(obj, { negativePolarity: helmRepositoryReadyCondition.negativePolarity })).toEqual([]);
 
+    await waitEvent(
+      h.client,
+      KIND,
+      'plain',
+      'NewArtifact',
+      /^stored fetched index of size [0-9.]+k?B from 'http:\/\/127\.0\.0\.1:\d+\/'$/,
+    );
     const served = await fetch(obj.status?.url ?? '');
     expect(served.status).toBe(200);
     const body = (await served.json()) as { apiVersion: string; entries: Record<string, { version: string }[]> };

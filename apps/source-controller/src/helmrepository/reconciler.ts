@@ -58,9 +58,11 @@ import type { IndexCache } from '../helm/index-cache.ts';
 import { humanSize, isOCI, normalizeURL } from '../helm/normalize-url.ts';
 import {
   archiveFailed,
+  linkArtifact,
   lockArtifact,
   patchProgress,
   readSecretData,
+  siblingURL,
   sourceEvent,
   sourceExit,
 } from '../source-reconcile.ts';
@@ -217,13 +219,9 @@ export class HelmRepositoryReconciler {
         log: state.log,
         signal: state.signal,
       },
-      (a) => this.#indexURL(a.path),
+      (a) => siblingURL(this.#o.storage, a.path, 'index.yaml'),
     );
     return Result.Success;
-  }
-
-  #indexURL(artifactPath: string): string {
-    return this.#o.storage.artifactURL(`${artifactPath.slice(0, artifactPath.lastIndexOf('/'))}/index.yaml`);
   }
 
   /**
@@ -370,17 +368,8 @@ export class HelmRepositoryReconciler {
       }
       status.artifact = { ...stored };
       this.#o.cache?.set(stored.path, index);
-      try {
-        await storage.symlink(stored, 'index.yaml');
-        status.url = this.#indexURL(stored.path);
-      } catch (err) {
-        this.#event(
-          obj,
-          'Warning',
-          SourceReasons.SymlinkUpdateFailedReason,
-          `failed to update status URL symlink: ${errMessage(err)}`,
-        );
-      }
+      const url = await linkArtifact(storage, stored, 'index.yaml', (t, r, m) => this.#event(obj, t, r, m));
+      if (url !== undefined) status.url = url;
     } finally {
       await unlock().catch(() => undefined);
     }

@@ -249,6 +249,8 @@ export function decodeLock(text: string): Lock {
 
 /** chart's sanitizeString: whitespace → space, non-printable runes dropped. */
 export function sanitizeString(s: string): string {
+  // Printable ASCII (space included) is kept as is: the common case, without the per-character walk.
+  if (/^[\x20-\x7e]*$/.test(s)) return s;
   let out = '';
   for (const ch of s) {
     const r = ch.codePointAt(0) ?? 0;
