@@ -7,4 +7,7 @@ import process from 'node:process';
 enableCompileCache();
 const { main } = await import('../src/main.ts');
 
-process.exit(await main(process.argv.slice(2), process.env, process));
+const stop = new globalThis.AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+process.exit(await main(process.argv.slice(2), process.env, process, { signal: stop.signal }));

@@ -1,15 +1,57 @@
-import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '@flux-ts/runtime';
-import { describeControllerMain } from '@flux-ts/testing';
+import { captureIO, commonBadFlags } from '@flux-ts/testing';
 import { main, helmControllerFeatureGates, helmControllerFlags, helmControllerNotice } from './index.ts';
 
-describeControllerMain({
-  controller: 'helm-controller',
-  main,
-  flags: helmControllerFlags,
-  featureGates: helmControllerFeatureGates,
-  notice: helmControllerNotice,
-  helpDefaultLine: ['--graceful-shutdown-timeout duration ', '(default 10m0s)'],
+// The shared suite asserts the "not implemented" start path; this controller runs, so its main tests are below
+// (the start path itself is covered by main.int.spec.ts against the API server).
+describe('helm-controller main', () => {
+  let dir: string;
+  let emptyHome: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'flux-ts-helm-controller-'));
+    emptyHome = join(dir, 'home');
+    mkdirSync(emptyHome);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('prints the notice and every flag for --help, exit 0', async () => {
+    const c = captureIO();
+    expect(await main(['--help'], {}, c.io)).toBe(0);
+    const out = c.out();
+    expect(out.split('\n')[0]).toBe(helmControllerNotice);
+    expect(helmControllerNotice).toContain('reconciles HelmReleases');
+    expect(helmControllerNotice).toContain('not implemented yet: chartRef to an OCIRepository');
+    expect(out).toContain('Usage of helm-controller:');
+    for (const flag of helmControllerFlags) expect(out).toMatch(new RegExp(`^ +--${flag.name}( |$)`, 'm'));
+    for (const gate of Object.keys(helmControllerFeatureGates))
+      expect(out).toMatch(new RegExp(`^ +${gate} +(true|false)$`, 'm'));
+    expect(out.split('\n').find((l) => l.trimStart().startsWith('--graceful-shutdown-timeout duration '))).toContain(
+      '(default 10m0s)',
+    );
+    expect(c.err()).toBe('');
+  });
+
+  it('exits 1 with the sources tried when no kubeconfig is found', async () => {
+    const c = captureIO();
+    expect(await main([], { HOME: emptyHome }, c.io)).toBe(1);
+    expect(c.err()).toContain(
+      'helm-controller: failed to load kubeconfig: no configuration found; tried --kubeconfig (not set)',
+    );
+  });
+
+  it.each(commonBadFlags.map(([argv, message]) => [[...argv], message] as const))(
+    'exits 2 on bad flags %j',
+    async (argv, message) => {
+      const c = captureIO();
+      expect(await main(argv, { HOME: emptyHome }, c.io)).toBe(2);
+      expect(c.err()).toContain(`helm-controller: ${message}`);
+      expect(c.out()).toBe('');
+    },
+  );
 });
 
 describe('helm-controller flags', () => {

@@ -1,22 +1,54 @@
-import { runUnimplementedController } from '@flux-ts/runtime';
+import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
+import { HelmControllerName, createHelmController } from './controller.ts';
+import type { HelmController } from './controller.ts';
 import { helmControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const helmControllerNotice =
-  'flux-ts helm-controller: the HelmRelease reconciler is not implemented yet; this build only parses its configuration.';
+  'flux-ts helm-controller: reconciles HelmReleases (chart templates as HelmCharts and chartRef to a HelmChart, dependsOn, suspend, values and valuesFrom, install/upgrade/test with rollback or uninstall remediation and retries, the forceAt/resetAt annotations, reinstall on a release name, namespace or chart name change, uninstall on deletion, releases the helm CLI reads); not implemented yet: chartRef to an OCIRepository or ExternalArtifact, serviceAccountName impersonation, kubeConfig, postRenderers, commonMetadata, drift detection, the RetryOnFailure strategy.';
+
+/** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
+export interface MainOptions {
+  signal?: AbortSignal;
+}
 
 /**
- * Entry point of flux-ts-helm-controller: parses the upstream-compatible flags and resolves the kubeconfig.
- * Returns the exit code: 0 for `--help`, 2 for bad flags, 1 otherwise (no reconciler is implemented yet).
+ * Entry point of flux-ts-helm-controller: parses the upstream-compatible flags, resolves the kubeconfig and runs the
+ * manager with the HelmRelease controller until `signal` aborts. Returns the exit code: 0 for `--help` or a clean
+ * stop, 2 for bad flags, 1 for a missing kubeconfig or a failed start.
  */
-export async function main(argv: readonly string[], env: Env, io: MainIO): Promise<number> {
-  return runUnimplementedController({
-    controller: 'helm-controller',
+export async function main(argv: readonly string[], env: Env, io: MainIO, opts: MainOptions = {}): Promise<number> {
+  const start = prepareControllerMain({
+    controller: HelmControllerName,
     notice: helmControllerNotice,
     flags: helmControllerFlags,
     argv,
     env,
     io,
   });
+  if ('exitCode' in start) return start.exitCode;
+  const { config, kubeConfig } = start;
+  const controllerEnv = readControllerEnv(env);
+  let controller: HelmController;
+  try {
+    controller = createHelmController(config, {
+      kubeConfig,
+      runtimeNamespace: controllerEnv.runtimeNamespace,
+      sourceControllerLocalhost: controllerEnv.sourceControllerLocalhost,
+      logDestination: io.stdout,
+    });
+  } catch (err) {
+    // the only failure of the wiring: flag values that do not fit together (leader election timings, addresses)
+    io.stderr.write(`${HelmControllerName}: ${errMessage(err)}\n`);
+    return 2;
+  }
+  try {
+    controller.logger.info({ controller: HelmControllerName }, 'starting manager');
+    await controller.run(opts.signal ?? new AbortController().signal);
+  } catch (err) {
+    io.stderr.write(`${HelmControllerName}: ${errMessage(err)}\n`);
+    return 1;
+  }
+  return 0;
 }

@@ -22,7 +22,7 @@ import type { StateLayout } from './state.ts';
  * The controllers whose reconcilers exist. The others' binaries say "not implemented" and exit, so they are not
  * started; add each here as it lands.
  */
-export const IMPLEMENTED_CONTROLLERS = ['source-controller', 'kustomize-controller'] as const;
+export const IMPLEMENTED_CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller'] as const;
 
 /** The Flux kinds those controllers reconcile today; objects of other kinds get no status in embedded mode. */
 export const RECONCILED_KINDS: ReadonlySet<string> = new Set([
@@ -30,6 +30,7 @@ export const RECONCILED_KINDS: ReadonlySet<string> = new Set([
   'HelmRepository',
   'HelmChart',
   'Kustomization',
+  'HelmRelease',
 ]);
 
 /** Options of {@link startEmbedded}. */

@@ -48,6 +48,14 @@ export const HelmReleaseReasons = {
   /** Stalled: a rollback was needed but there is no release to roll back to. */
   MissingRollbackTarget: 'MissingRollbackTarget',
   DependencyNotReady: Reasons.DependencyNotReadyReason,
+  /** Ready=False while the HelmChart of the release has no ready artifact (upstream's literal "HelmChartNotReady"). */
+  HelmChartNotReady: 'HelmChartNotReady',
+  /** Ready=False when the values of `valuesFrom` cannot be composed (upstream's literal "ValuesError"). */
+  ValuesError: 'ValuesError',
+  /** TestSuccess=False after a release that is still to be tested (upstream's literal "Pending"). */
+  TestPending: 'Pending',
+  /** Released=False after a release stuck in a pending state was unlocked (upstream's literal "PendingRelease"). */
+  PendingRelease: 'PendingRelease',
   DriftDetected: 'DriftDetected',
   NoDriftDetected: 'NoDriftDetected',
   ReconciliationSucceeded: Reasons.ReconciliationSucceededReason,

@@ -1,0 +1,87 @@
+/**
+ * Wiring of the helm-controller process from its parsed flags (upstream `main.go`): the Kubernetes client, the
+ * informer cache, the manager (leader election, probes, metrics), the event recorder and the HelmRelease controller.
+ * `main.ts` and the integration tests both build the process through {@link createHelmController}; nothing here
+ * reads argv or the environment.
+ */
+import { EventRecorder, newControllerRuntime, newLogger, runtimeSettingsFromFlags } from '@flux-ts/runtime';
+import type { ControllerProcess, ControllerProcessDeps, FlagConfig } from '@flux-ts/runtime';
+import type { helmControllerFlags } from './flags.ts';
+import { HelmReleaseReconciler } from './helmrelease/reconciler.ts';
+import { setupHelmReleaseController } from './helmrelease/setup.ts';
+
+/** The parsed helm-controller flags. */
+export type HelmControllerConfig = FlagConfig<typeof helmControllerFlags>;
+
+/** The name upstream uses for the controller (events, leader election, user agent). */
+export const HelmControllerName = 'helm-controller';
+
+/** What {@link createHelmController} needs besides the flags and the common process inputs. */
+export interface HelmControllerDeps extends ControllerProcessDeps {
+  /** `SOURCE_CONTROLLER_LOCALHOST`: replaces the host of artifact URLs. */
+  sourceControllerLocalhost?: string | undefined;
+  /** Where the default logger writes (default stdout). */
+  logDestination?: { write(line: string): unknown } | undefined;
+}
+
+/** A built, not yet started, helm-controller. */
+export type HelmController = ControllerProcess;
+
+/** Builds the helm-controller process from its flags; see the module comment. */
+export function createHelmController(config: HelmControllerConfig, deps: HelmControllerDeps): HelmController {
+  const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
+  const settings = runtimeSettingsFromFlags(HelmControllerName, config, { runtimeNamespace });
+  const logger =
+    deps.logger ??
+    newLogger({
+      level: settings.log.level,
+      encoding: settings.log.encoding,
+      ...(deps.logDestination ? { destination: deps.logDestination as never } : {}),
+    });
+  const { client, cache, manager } = newControllerRuntime({
+    flags: config,
+    settings,
+    kubeConfig: deps.kubeConfig,
+    runtimeNamespace,
+    logger,
+    userAgent: `${HelmControllerName}/flux-ts`,
+  });
+  const recorder = new EventRecorder({
+    reportingController: HelmControllerName,
+    client,
+    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
+    log: logger,
+  });
+  const reconciler = new HelmReleaseReconciler({
+    client,
+    reader: cache,
+    recorder,
+    requeueDependency: config.requeueDependency,
+    jitterPercent: config.intervalJitterPercentage,
+    httpRetry: config.httpRetry,
+    sourceHostOverride: deps.sourceControllerLocalhost,
+    featureGates: config.featureGates,
+  });
+  setupHelmReleaseController({
+    manager,
+    cache,
+    reconciler,
+    options: settings.controller,
+    ...(config.featureGates.DisableConfigWatchers
+      ? {}
+      : { watchConfigsLabelSelector: config.watchConfigsLabelSelector }),
+  });
+  return {
+    manager,
+    recorder,
+    client,
+    logger,
+    run: async (signal) => {
+      try {
+        await manager.start(signal);
+      } finally {
+        await recorder.flush().catch(() => undefined);
+      }
+    },
+  };
+}

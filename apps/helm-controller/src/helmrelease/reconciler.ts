@@ -1,0 +1,313 @@
+/**
+ * The HelmRelease reconciler (helm-controller `HelmReleaseReconciler`) on the runtime's reconcile skeleton: the
+ * steps dependsOn → chart (HelmChart template, readiness) → values → chart artifact → release, where the release
+ * step is the atomic release of release.ts (its own loop of Helm actions, chosen from the observed storage). The
+ * finalizer uninstalls the release (unless suspended) and deletes the HelmChart of a template.
+ */
+import {
+  HelmEventMetadata,
+  HelmReleaseReasons,
+  HelmGroupVersion,
+  ReconciliationFailedReason,
+  normalizeHelmRelease,
+} from '@flux-ts/api';
+import type { Artifact, HelmRelease } from '@flux-ts/api';
+import { StatusWaiter } from '@flux-ts/helm';
+import type { ActionConfig, Chart, Values } from '@flux-ts/helm';
+import {
+  GenericError,
+  Result,
+  StallingError,
+  checkDependencies,
+  errMessage,
+  isSuspended,
+  parseGoDuration,
+  reconcileWith,
+} from '@flux-ts/runtime';
+import type {
+  EventSink,
+  ExitOptions,
+  KubeClient,
+  KubeObject,
+  LoopContext,
+  LoopOutcome,
+  ObjectReader,
+  ReconcileContext,
+  ReconcileStep,
+  Request,
+  RequeueResult,
+} from '@flux-ts/runtime';
+import { deleteHelmChart, fetchChart, getReadyHelmChart, reconcileChartTemplate } from './chart.ts';
+import { HelmControllerFieldManager, helmReleaseReadyConditions } from './conditions.ts';
+import { RuntimeHelmKubeClient } from './kube-client.ts';
+import {
+  atomicRelease,
+  clearFailures,
+  handleRequest,
+  releaseNameOf,
+  releaseNamespaceOf,
+  storageNamespaceOf,
+  uninstallRelease,
+} from './release.ts';
+import { composeValues, digestValues } from './values.ts';
+
+/** apiVersion/kind of the reconciled kind. */
+export const HelmReleaseGVK = { apiVersion: HelmGroupVersion, kind: 'HelmRelease' } as const;
+
+/** Dependencies and settings of the reconciler; only `main.ts` derives them from flags and env. */
+export interface HelmReleaseReconcilerOptions {
+  /** The controller's client. */
+  client: KubeClient;
+  /** Where HelmReleases, HelmCharts and dependencies are read (the informer cache); the client when unset. */
+  reader?: ObjectReader;
+  recorder?: EventSink;
+  /** `--requeue-dependency` in ms. */
+  requeueDependency?: number;
+  /** `--interval-jitter-percentage`. */
+  jitterPercent?: number;
+  /** `--http-retry`. */
+  httpRetry?: number;
+  /** First wait between chart download retries in ms (default 1 s). */
+  httpRetryWaitMs?: number;
+  /** `SOURCE_CONTROLLER_LOCALHOST`: replaces the host of artifact URLs. */
+  sourceHostOverride?: string | undefined;
+  /** Feature gates read by the reconciler. */
+  featureGates?: { AdditiveCELDependencyCheck?: boolean };
+  /** Poll interval of Helm's waits in ms (default 2 s). */
+  waitInterval?: number;
+}
+
+/** The state of one reconcile, filled in step by step. */
+export interface HelmReleaseState {
+  readonly opts: HelmReleaseReconcilerOptions;
+  readonly ctx: LoopContext<HelmRelease>;
+  /** `spec.interval` in ms. */
+  readonly interval: number;
+  /** The chart artifact's URL and digest (chart step). */
+  artifact?: Artifact;
+  /** The composed values and their digest (values step). */
+  values?: Values;
+  configDigest?: string;
+  /** The loaded chart (load step). */
+  chart?: Chart;
+}
+
+/** Spec fields this build refuses rather than ignores. */
+function refuseUnsupported(hr: HelmRelease): void {
+  const s = hr.spec;
+  const unsupported: string[] = [];
+  if (s.serviceAccountName) unsupported.push('spec.serviceAccountName');
+  if (s.kubeConfig) unsupported.push('spec.kubeConfig');
+  if ((s.postRenderers ?? []).length > 0) unsupported.push('spec.postRenderers');
+  if (s.commonMetadata) unsupported.push('spec.commonMetadata');
+  if (s.driftDetection?.mode && s.driftDetection.mode !== 'disabled') unsupported.push('spec.driftDetection');
+  if (s.install?.strategy?.name === 'RetryOnFailure') unsupported.push('spec.install.strategy RetryOnFailure');
+  if (s.upgrade?.strategy?.name === 'RetryOnFailure') unsupported.push('spec.upgrade.strategy RetryOnFailure');
+  if (unsupported.length > 0)
+    throw new StallingError(
+      `${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported by this build of helm-controller`,
+      HelmReleaseReasons.InitFailed,
+    );
+}
+
+async function reconcileDependencies(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  refuseUnsupported(hr);
+  const deps = hr.spec.dependsOn ?? [];
+  if (deps.length === 0) return Result.Success;
+  const { opts } = state;
+  await checkDependencies(hr, deps, {
+    reader: opts.reader ?? opts.client,
+    requeueAfter: opts.requeueDependency ?? 30_000,
+    additiveCEL: opts.featureGates?.AdditiveCELDependencyCheck ?? false,
+    signal: state.ctx.signal,
+  });
+  return Result.Success;
+}
+
+async function reconcileChart(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  const { opts, ctx } = state;
+  if (hr.spec.chart) {
+    try {
+      await reconcileChartTemplate(opts.client, hr, ctx.signal);
+    } catch (err) {
+      throw new GenericError(`chart reconciliation failed: ${errMessage(err)}`, HelmReleaseReasons.ArtifactFailed, {
+        cause: err,
+      });
+    }
+  } else if (hr.status?.helmChart) {
+    // moved from a template to chartRef: the template's HelmChart goes
+    await deleteHelmChart(opts.client, hr.status.helmChart, ctx.signal);
+    delete hr.status.helmChart;
+  }
+  const hc = await getReadyHelmChart(opts.reader ?? opts.client, hr, state.interval, ctx.signal);
+  state.artifact = hc.status.artifact;
+  return Result.Success;
+}
+
+async function reconcileValues(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  try {
+    state.values = await composeValues(state.opts.client, hr.metadata.namespace ?? '', hr.spec, {
+      signal: state.ctx.signal,
+      log: state.ctx.log,
+    });
+  } catch (err) {
+    throw new GenericError(errMessage(err), HelmReleaseReasons.ValuesError, { cause: err });
+  }
+  state.configDigest = digestValues(state.values);
+  return Result.Success;
+}
+
+async function reconcileChartLoad(_hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  const artifact = state.artifact;
+  if (!artifact) throw new Error('internal error: no chart artifact resolved');
+  state.chart = await fetchChart(artifact, {
+    hostOverride: state.opts.sourceHostOverride,
+    retries: state.opts.httpRetry ?? 9,
+    ...(state.opts.httpRetryWaitMs !== undefined ? { retryWaitMs: state.opts.httpRetryWaitMs } : {}),
+    signal: state.ctx.signal,
+  });
+  return Result.Success;
+}
+
+/** The Helm actions' configuration for a storage namespace, over the controller's client. */
+export function actionConfigFor(opts: HelmReleaseReconcilerOptions, storageNamespace: string): ActionConfig {
+  const kube = new RuntimeHelmKubeClient(opts.client);
+  return { kube, waiter: new StatusWaiter(kube, { intervalMs: opts.waitInterval ?? 2000 }), storageNamespace };
+}
+
+async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  const { chart, values, configDigest } = state;
+  if (!chart || !values || !configDigest) throw new Error('internal error: chart or values not resolved');
+  const status = (hr.status ??= {});
+  const generation = hr.metadata.generation ?? 0;
+  const reset = handleRequest(hr, 'reset');
+  if (
+    reset ||
+    status.lastAttemptedGeneration !== generation ||
+    status.lastAttemptedRevision !== chart.metadata.version ||
+    status.lastAttemptedConfigDigest !== configDigest
+  )
+    clearFailures(status);
+  await uninstallMovedRelease(hr, chart, state);
+  status.lastAttemptedGeneration = generation;
+  status.lastAttemptedRevision = chart.metadata.version;
+  status.lastAttemptedConfigDigest = configDigest;
+  status.storageNamespace = storageNamespaceOf(hr);
+  const { ctx } = state;
+  await atomicRelease({
+    hr,
+    chart,
+    values,
+    configDigest,
+    cfg: actionConfigFor(state.opts, status.storageNamespace),
+    recorder: state.opts.recorder,
+    log: ctx.log,
+    signal: ctx.signal,
+    patch: async () => {
+      await ctx.patcher.patch(hr, {
+        ownedConditions: helmReleaseReadyConditions.owned,
+        fieldManager: HelmControllerFieldManager,
+        signal: ctx.signal,
+      });
+    },
+  });
+  return Result.Success;
+}
+
+/**
+ * A release whose name, namespace or storage namespace changed, or whose chart was renamed (chartNameChangeStrategy
+ * Reinstall), is uninstalled from where it was before the new one is made (helm-controller's release identity check).
+ */
+async function uninstallMovedRelease(hr: HelmRelease, chart: Chart, state: HelmReleaseState): Promise<void> {
+  const status = (hr.status ??= {});
+  const cur = status.history?.[0];
+  const storedIn = status.storageNamespace;
+  if (cur === undefined || !storedIn) return;
+  const moved =
+    cur.name !== releaseNameOf(hr) || cur.namespace !== releaseNamespaceOf(hr) || storedIn !== storageNamespaceOf(hr);
+  const renamed = cur.chartName !== chart.metadata.name && hr.spec.upgrade?.chartNameChangeStrategy !== 'InPlaceUpdate';
+  if (!moved && !renamed) return;
+  state.ctx.log.info(
+    { release: `${cur.namespace}/${cur.name}`, storageNamespace: storedIn },
+    'uninstalling the previous release',
+  );
+  await uninstallRelease(actionConfigFor(state.opts, storedIn), hr, cur.name, state.ctx.signal);
+  delete status.history;
+  clearFailures(status);
+}
+
+/** The ordered steps of a HelmRelease reconcile. */
+export const helmReleaseSteps: readonly ReconcileStep<HelmRelease, HelmReleaseState>[] = [
+  { name: 'reconcileDependencies', run: reconcileDependencies },
+  { name: 'reconcileChart', run: reconcileChart },
+  { name: 'reconcileValues', run: reconcileValues },
+  { name: 'reconcileChartLoad', run: reconcileChartLoad },
+  { name: 'reconcileRelease', run: reconcileRelease },
+];
+
+/** Reconciles HelmReleases. */
+export class HelmReleaseReconciler {
+  readonly #o: HelmReleaseReconcilerOptions;
+  /** The reconcile function for `controllerBuilder(...).complete()`. */
+  readonly reconcile: (req: Request, ctx: ReconcileContext) => Promise<RequeueResult>;
+
+  constructor(opts: HelmReleaseReconcilerOptions) {
+    this.#o = opts;
+    this.reconcile = reconcileWith<HelmRelease, HelmReleaseState>({
+      gvk: HelmReleaseGVK,
+      reader: opts.reader ?? opts.client,
+      patchClient: opts.client,
+      conditions: helmReleaseReadyConditions,
+      fieldManager: HelmControllerFieldManager,
+      finalizerMode: 'patch',
+      decode: (raw: KubeObject, log) => {
+        const normalized = normalizeHelmRelease(raw);
+        for (const warning of normalized.warnings) log.debug({ warning }, 'legacy HelmRelease field');
+        return normalized.object;
+      },
+      finalize: (obj, ctx) => this.#finalize(obj, ctx),
+      open: async (obj, ctx) => ({ opts, ctx, interval: parseGoDuration(obj.spec.interval) }),
+      steps: helmReleaseSteps,
+      exit: (obj, outcome, ctx) => this.#exit(obj, outcome, ctx),
+    });
+  }
+
+  #exit(
+    obj: HelmRelease,
+    outcome: LoopOutcome<HelmReleaseState>,
+    ctx: LoopContext<HelmRelease>,
+  ): ExitOptions<HelmRelease> {
+    return {
+      interval: parseGoDuration(obj.spec.interval),
+      jitterPercent: this.#o.jitterPercent ?? 0,
+      recorder: this.#o.recorder,
+      log: ctx.log,
+      readyFromError: true,
+      failureReason: ReconciliationFailedReason,
+      eventMetadata: outcome.state?.chart ? { [HelmEventMetadata.Revision]: outcome.state.chart.metadata.version } : {},
+    };
+  }
+
+  /** Finalizer: uninstall the release (unless suspended), then delete the HelmChart of a template. */
+  async #finalize(obj: HelmRelease, ctx: LoopContext<HelmRelease>): Promise<void> {
+    if (!isSuspended(obj)) {
+      const cur = obj.status?.history?.[0];
+      const storageNamespace = obj.status?.storageNamespace || storageNamespaceOf(obj);
+      const name = cur?.name ?? releaseNameOf(obj);
+      const done = await uninstallRelease(actionConfigFor(this.#o, storageNamespace), obj, name, ctx.signal);
+      if (done && this.#o.recorder) {
+        const msg = `Helm uninstall succeeded for release ${cur?.namespace ?? releaseNamespaceOf(obj)}/${name}${
+          cur ? `.v${cur.version} with chart ${cur.chartName}@${cur.chartVersion}` : ''
+        }`;
+        // fire-and-forget: recorder.event never rejects (it logs its own failures)
+        void this.#o.recorder.event(obj, {
+          type: 'Normal',
+          reason: HelmReleaseReasons.UninstallSucceeded,
+          message: msg,
+        });
+      }
+    }
+    if (obj.status?.helmChart && obj.spec.chart)
+      await deleteHelmChart(this.#o.client, obj.status.helmChart, ctx.signal);
+  }
+}
