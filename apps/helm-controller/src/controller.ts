@@ -4,7 +4,7 @@
  * `main.ts` and the integration tests both build the process through {@link createHelmController}; nothing here
  * reads argv or the environment.
  */
-import { EventRecorder, newControllerRuntime, newLogger, runtimeSettingsFromFlags } from '@flux-ts/runtime';
+import { newControllerProcess } from '@flux-ts/runtime';
 import type { ControllerProcess, ControllerProcessDeps, FlagConfig } from '@flux-ts/runtime';
 import type { helmControllerFlags } from './flags.ts';
 import { HelmReleaseReconciler } from './helmrelease/reconciler.ts';
@@ -29,29 +29,8 @@ export type HelmController = ControllerProcess;
 
 /** Builds the helm-controller process from its flags; see the module comment. */
 export function createHelmController(config: HelmControllerConfig, deps: HelmControllerDeps): HelmController {
-  const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
-  const settings = runtimeSettingsFromFlags(HelmControllerName, config, { runtimeNamespace });
-  const logger =
-    deps.logger ??
-    newLogger({
-      level: settings.log.level,
-      encoding: settings.log.encoding,
-      ...(deps.logDestination ? { destination: deps.logDestination as never } : {}),
-    });
-  const { client, cache, manager } = newControllerRuntime({
-    flags: config,
-    settings,
-    kubeConfig: deps.kubeConfig,
-    runtimeNamespace,
-    logger,
-    userAgent: `${HelmControllerName}/flux-ts`,
-  });
-  const recorder = new EventRecorder({
-    reportingController: HelmControllerName,
-    client,
-    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
-    log: logger,
-  });
+  const parts = newControllerProcess(HelmControllerName, config, deps);
+  const { settings, client, cache, manager, recorder } = parts;
   const reconciler = new HelmReleaseReconciler({
     client,
     reader: cache,
@@ -71,17 +50,5 @@ export function createHelmController(config: HelmControllerConfig, deps: HelmCon
       ? {}
       : { watchConfigsLabelSelector: config.watchConfigsLabelSelector }),
   });
-  return {
-    manager,
-    recorder,
-    client,
-    logger,
-    run: async (signal) => {
-      try {
-        await manager.start(signal);
-      } finally {
-        await recorder.flush().catch(() => undefined);
-      }
-    },
-  };
+  return parts;
 }

@@ -4,7 +4,7 @@
  * controller. `main.ts` and the integration tests both build the process through {@link createKustomizeController};
  * nothing here reads argv or the environment.
  */
-import { EventRecorder, newControllerRuntime, newLogger, runtimeSettingsFromFlags } from '@flux-ts/runtime';
+import { newControllerProcess } from '@flux-ts/runtime';
 import type { ControllerProcess, ControllerProcessDeps, FlagConfig } from '@flux-ts/runtime';
 import type { kustomizeControllerFlags } from './flags.ts';
 import { KustomizationReconciler } from './kustomization/reconciler.ts';
@@ -34,29 +34,8 @@ export function createKustomizeController(
   config: KustomizeControllerConfig,
   deps: KustomizeControllerDeps,
 ): KustomizeController {
-  const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
-  const settings = runtimeSettingsFromFlags(KustomizeControllerName, config, { runtimeNamespace });
-  const logger =
-    deps.logger ??
-    newLogger({
-      level: settings.log.level,
-      encoding: settings.log.encoding,
-      ...(deps.logDestination ? { destination: deps.logDestination as never } : {}),
-    });
-  const { client, cache, manager } = newControllerRuntime({
-    flags: config,
-    settings,
-    kubeConfig: deps.kubeConfig,
-    runtimeNamespace,
-    logger,
-    userAgent: `${KustomizeControllerName}/flux-ts`,
-  });
-  const recorder = new EventRecorder({
-    reportingController: KustomizeControllerName,
-    client,
-    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
-    log: logger,
-  });
+  const parts = newControllerProcess(KustomizeControllerName, config, deps);
+  const { settings, client, cache, manager, recorder } = parts;
   const reconciler = new KustomizationReconciler({
     client,
     reader: cache,
@@ -92,17 +71,5 @@ export function createKustomizeController(
       ? {}
       : { watchConfigsLabelSelector: config.watchConfigsLabelSelector }),
   });
-  return {
-    manager,
-    recorder,
-    client,
-    logger,
-    run: async (signal) => {
-      try {
-        await manager.start(signal);
-      } finally {
-        await recorder.flush().catch(() => undefined);
-      }
-    },
-  };
+  return parts;
 }

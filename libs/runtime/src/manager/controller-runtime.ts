@@ -1,8 +1,10 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Cache } from '../cache/cache.ts';
 import { KubeClient } from '../client/client.ts';
-import type { EventRecorder } from '../events/recorder.ts';
+import { EventRecorder } from '../events/recorder.ts';
+import { newLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
+import { runtimeSettingsFromFlags } from './from-flags.ts';
 import type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
 import { Manager } from './manager.ts';
 
@@ -78,4 +80,68 @@ export interface ControllerProcess {
   readonly logger: Logger;
   /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
   run(signal: AbortSignal): Promise<void>;
+}
+
+/** The flags {@link newControllerProcess} reads: the runtime ones and `--events-addr`. */
+export interface ControllerProcessFlagValues extends ControllerRuntimeFlagValues {
+  readonly eventsAddr: string;
+}
+
+/** The parts a controller process is assembled from, and its `run`. */
+export interface ControllerProcessParts extends ControllerProcess {
+  readonly settings: RuntimeSettings;
+  readonly cache: Cache;
+  /** `RUNTIME_NAMESPACE`, `flux-system` when unset. */
+  readonly runtimeNamespace: string;
+}
+
+/**
+ * The start every controller process of this shape shares (kustomize- and helm-controller's `main.go` preamble):
+ * settings from the flags, the logger (or `deps.logger`), client, cache and manager ({@link newControllerRuntime}),
+ * and the event recorder; `run` starts the manager and flushes pending events on the way out.
+ */
+export function newControllerProcess(
+  name: string,
+  config: ControllerProcessFlagValues,
+  deps: ControllerProcessDeps & { logDestination?: { write(line: string): unknown } | undefined },
+): ControllerProcessParts {
+  const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
+  const settings = runtimeSettingsFromFlags(name, config, { runtimeNamespace });
+  const logger =
+    deps.logger ??
+    newLogger({
+      level: settings.log.level,
+      encoding: settings.log.encoding,
+      ...(deps.logDestination ? { destination: deps.logDestination as never } : {}),
+    });
+  const { client, cache, manager } = newControllerRuntime({
+    flags: config,
+    settings,
+    kubeConfig: deps.kubeConfig,
+    runtimeNamespace,
+    logger,
+    userAgent: `${name}/flux-ts`,
+  });
+  const recorder = new EventRecorder({
+    reportingController: name,
+    client,
+    ...(config.eventsAddr ? { eventsAddr: config.eventsAddr } : {}),
+    log: logger,
+  });
+  return {
+    settings,
+    logger,
+    client,
+    cache,
+    manager,
+    recorder,
+    runtimeNamespace,
+    run: async (signal) => {
+      try {
+        await manager.start(signal);
+      } finally {
+        await recorder.flush().catch(() => undefined);
+      }
+    },
+  };
 }

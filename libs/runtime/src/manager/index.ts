@@ -4,10 +4,12 @@ export type { ManagerOptions, ManagerCache, ManagerLeaderElection } from './mana
 export type { Runnable, RunnableContext } from './runnable.ts';
 export { runtimeSettingsFromFlags } from './from-flags.ts';
 export type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
-export { newControllerRuntime } from './controller-runtime.ts';
+export { newControllerProcess, newControllerRuntime } from './controller-runtime.ts';
 export type {
   ControllerProcess,
   ControllerProcessDeps,
+  ControllerProcessFlagValues,
+  ControllerProcessParts,
   ControllerRuntimeFlagValues,
   ControllerRuntimeOptions,
 } from './controller-runtime.ts';
