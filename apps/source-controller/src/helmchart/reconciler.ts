@@ -317,12 +317,17 @@ export class HelmChartReconciler {
         const sourceDir = await this.#extract(obj, artifact, state);
         const fs = new ConfinedFs(sourceDir);
         const used: string[] = [];
-        state.build = await buildLocal(
-          fs,
-          obj.spec.chart,
-          (url) => this.#dependencyRepository(obj, url, state, used),
-          opts,
-        );
+        // One repository (and one index load) per URL, however many dependencies come from it.
+        const repos = new Map<string, Promise<DependencyRepository>>();
+        const resolve = (url: string): Promise<DependencyRepository> => {
+          let repo = repos.get(url);
+          if (!repo) {
+            repo = this.#dependencyRepository(obj, url, state, used);
+            repos.set(url, repo);
+          }
+          return repo;
+        };
+        state.build = await buildLocal(fs, obj.spec.chart, resolve, opts);
         secrets = used;
       }
     } catch (e) {
