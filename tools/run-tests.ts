@@ -7,6 +7,15 @@ import { join } from 'node:path';
 const root = join(import.meta.dirname, '..');
 console.log(`flux-ts tests on Node ${process.version}`);
 
+// npm test installs the real peers its tests need (Debian packages; a no-op when present): a test never skips for a
+// missing tool, and without root the run stops here with the one command that installs them.
+const peers = spawnSync('bash', [join(root, 'tools', 'testbed', 'install.sh')], { cwd: root, stdio: 'inherit' });
+if (peers.status !== 0) {
+  console.log('the test peers are missing and could not be installed; as root, run: bash tools/testbed/install.sh');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 const projectDirs = ['apps', 'libs', 'e2e', 'bench'].flatMap((top) => {
   const dir = join(root, top);
   if (!existsSync(dir)) return [];

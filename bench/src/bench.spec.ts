@@ -197,6 +197,23 @@ describe('bench kustomization and source (N=5 smoke)', () => {
     expect(formatFanoutResult(r)).toMatch(/idle phase \(0\.0 min, 4 objects\): [\d.]+ API requests\/min/);
   });
 
+  it(
+    'brings 5 HelmReleases to Ready, upgrades them, and runs a no-op pass that writes no release',
+    { timeout: 120_000 },
+    async () => {
+      const r = await runFanout('helmrelease', { n: 5, runs: 1, pin: false, phaseTimeoutMs: 60_000 });
+      checkShape(r, ['install', 'upgrade', 'noop'], ['source-controller', 'helm-controller']);
+      const [install, upgrade, noop] = ['install', 'upgrade', 'noop'].map((p) => r.samples[0]!.phases[p]!);
+      // 4 objects and a release Secret each; the upgrade rewrites all four and adds a release Secret
+      expect(install!.requests.byKey['create secrets']).toBeGreaterThanOrEqual(5);
+      expect(install!.requests.writes.applied).toBeGreaterThanOrEqual(25);
+      expect(upgrade!.requests.writes.applied).toBeGreaterThanOrEqual(25);
+      expect(noop!.requests.writes.applied).toBe(0);
+      expect(noop!.requests.writes.fluxStatus).toBeGreaterThanOrEqual(5); // lastHandledReconcileAt
+      expect(formatFanoutResult(r)).toContain('helm-controller');
+    },
+  );
+
   it('brings 5 GitRepositories to Ready and re-checks them without a clone', { timeout: 60_000 }, async () => {
     const r = await runFanout('source', { n: 5, runs: 1, pin: false, phaseTimeoutMs: 40_000 });
     checkShape(r, ['install', 'noop'], ['source-controller']);

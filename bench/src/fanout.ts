@@ -1,16 +1,18 @@
-// `bench kustomization`, `bench source` and `bench idle` (issue 10, scenarios 1 to 4): controller-level fan-out on
-// the embedded cluster. Each run starts a fresh API server, git server and controller processes (cluster.ts),
+// `bench kustomization`, `bench source` and `bench idle` (issue 10, scenarios 1 to 4) and `bench helmrelease`
+// (issue 16): controller-level fan-out on the embedded cluster. Each run starts a fresh API server, git server and controller processes (cluster.ts),
 // creates N objects at once and times them to Ready; then the passes that follow (upgrade, no-op, or a stretch of
 // idle time with nothing changing) on the same cluster.
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startChartServer, writeChartRepo } from '@flux-ts/embedded';
+import type { ChartServer } from '@flux-ts/embedded';
 import { makeRepo } from '@flux-ts/testbed';
 import { Cluster, controllerTotals, gitCommit, machineInfo, planPinning, readyOf, runPhase } from './cluster.ts';
 import type { ControllerTotals, MachineInfo, Obj, PhaseResult, Pinning } from './cluster.ts';
 import { median, table } from './measure.ts';
 
-export type FanoutScenario = 'kustomization' | 'source' | 'idle';
+export type FanoutScenario = 'kustomization' | 'source' | 'idle' | 'helmrelease';
 
 export interface FanoutOptions {
   n: number;
@@ -18,7 +20,10 @@ export interface FanoutOptions {
   runs?: number;
   /** Injected latency per API request, ms (default 0). */
   latencyMs?: number;
-  /** `--concurrent` of the scenario's main controller (default: kustomize-controller 20, source-controller 10, as in flux-benchmark). */
+  /**
+   * `--concurrent` of the scenario's main controller (default: kustomize-controller 20, source-controller 10,
+   * helm-controller 10, as in flux-benchmark).
+   */
   concurrent?: number;
   /**
    * Client-side rate limit of both controllers (`--kube-api-qps`/`--kube-api-burst`); default: the flags' defaults
@@ -191,8 +196,31 @@ export const APP_FILES: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
+/**
+ * The chart each HelmRelease releases, after flux-benchmark's `flux-hr-bench` (podinfo with `replicaCount: 0`, its
+ * ServiceAccount and Ingress enabled, a CPU request): the same four objects as {@link APP_FILES}, named after the
+ * release, with `version` (a label of all four) and `mcpu` from values, so the upgrade pass changes every object.
+ */
+export const BENCH_CHART_FILES: Readonly<Record<string, string>> = {
+  'Chart.yaml': 'apiVersion: v2\nname: podinfo\nversion: 6.5.3\nappVersion: 6.5.3\ntype: application\n',
+  'values.yaml': 'replicaCount: 0\nversion: 1.0.0\nmcpu: 100m\n',
+  ...Object.fromEntries(
+    ['serviceaccount', 'service', 'deployment', 'ingress'].map((kind) => [
+      `templates/${kind}.yaml`,
+      (APP_FILES[`app/${kind}.yaml`] ?? '')
+        .replaceAll('"podinfo-${INDEX}"', '{{ .Release.Name | quote }}')
+        .replaceAll('"podinfo-${INDEX}.local"', '{{ printf "%s.local" .Release.Name | quote }}')
+        .replaceAll('"${VERSION}"', '{{ .Values.version | quote }}')
+        .replaceAll('${PODS:=0}', '{{ .Values.replicaCount }}')
+        .replaceAll('"${MCPU}"', '{{ .Values.mcpu | quote }}'),
+    ]),
+  ),
+};
+
 const NS = 'flux-system';
 const KS = ['kustomize.toolkit.fluxcd.io/v1', 'Kustomization'] as const;
+const HR = ['helm.toolkit.fluxcd.io/v2', 'HelmRelease'] as const;
+const HREPO = ['source.toolkit.fluxcd.io/v1', 'HelmRepository'] as const;
 const GR = ['source.toolkit.fluxcd.io/v1', 'GitRepository'] as const;
 const REQUESTED_AT = 'reconcile.fluxcd.io/requestedAt';
 const SIMULATE_READY_MS = 0;
@@ -219,6 +247,35 @@ function kustomization(i: number, opts: { interval?: string; source?: string } =
       wait: true,
       targetNamespace: name(i),
       postBuild: { substitute: substitute(i, '1.0.0', '100m') },
+    },
+  };
+}
+
+/**
+ * HelmRelease i as flux-benchmark writes it: its own HelmChart from the one HelmRepository, released as `app-<i>`
+ * into its own namespace (also the storage namespace), CRDs Create/CreateReplace, Helm's wait on.
+ */
+function helmRelease(i: number): Obj {
+  return {
+    apiVersion: HR[0],
+    kind: HR[1],
+    metadata: { name: name(i), namespace: NS },
+    spec: {
+      interval: '60m',
+      releaseName: name(i),
+      targetNamespace: name(i),
+      storageNamespace: name(i),
+      chart: {
+        spec: {
+          chart: 'podinfo',
+          version: '6.5.3',
+          sourceRef: { kind: 'HelmRepository', name: 'bench' },
+          interval: '600m',
+        },
+      },
+      install: { crds: 'Create' },
+      upgrade: { crds: 'CreateReplace' },
+      values: { version: '1.0.0', mcpu: '100m' },
     },
   };
 }
@@ -283,6 +340,11 @@ function controllersOf(
         : [`--kube-api-qps=${qps.qps}`, `--kube-api-burst=${qps.burst}`];
   if (scenario === 'source')
     return [{ name: 'source-controller', args: ['--concurrent', String(concurrent ?? 10), ...limits] }];
+  if (scenario === 'helmrelease')
+    return [
+      { name: 'source-controller', args: ['--concurrent', '10', ...limits] },
+      { name: 'helm-controller', args: ['--concurrent', String(concurrent ?? 10), ...limits] },
+    ];
   // idle, kustomization: flux-benchmark's flags.
   return [
     { name: 'source-controller', args: ['--concurrent', '10', ...limits] },
@@ -352,6 +414,75 @@ async function kustomizationRun(
   return done(c, phases);
 }
 
+/** The newest release of a HelmRelease (`status.history[0].version`). */
+const releaseVersion = (o: Obj): unknown => ((statusOf(o)['history'] as Obj[] | undefined)?.[0] ?? {})['version'];
+
+async function helmReleaseRun(
+  c: Cluster,
+  n: number,
+  chartUrl: string,
+  timeoutMs: number,
+  log?: (l: string) => void,
+): Promise<Measured> {
+  // Setup, not timed: the HelmRepository has its index artifact before the HelmReleases exist.
+  c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: NS } });
+  c.create({
+    apiVersion: HREPO[0],
+    kind: HREPO[1],
+    metadata: { name: 'bench', namespace: NS },
+    spec: { url: chartUrl, interval: '12h', timeout: '2m' },
+  });
+  const setup = await runPhase(c, {
+    objects: 1,
+    start: () => undefined,
+    pending: () => pendingOf(c, HREPO, withArtifact),
+    timeoutMs: 60_000,
+    settleMs: 0,
+    describe: describeOf(c, HREPO),
+  });
+  if (setup.timedOut) throw new Error(`the HelmRepository did not become Ready: ${setup.timedOut.sample.join('; ')}`);
+
+  const released = (version: number) => (o: Obj) => readyNow(o) && releaseVersion(o) === version;
+  const phases: Record<string, PhaseResult> = {};
+  log?.(`install: ${n} HelmReleases, one HelmChart each`);
+  phases['install'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++) c.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: name(i) } });
+      for (let i = 0; i < n; i++) c.create(helmRelease(i));
+    },
+    pending: () => pendingOf(c, HR, released(1)),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, HR),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, n, '1.0.0', '100m', name);
+
+  log?.("upgrade: version and mcpu changed in every HelmRelease's values");
+  phases['upgrade'] = await runPhase(c, {
+    objects: n,
+    start: () => {
+      for (let i = 0; i < n; i++)
+        c.mergePatch(HR[0], HR[1], NS, name(i), { spec: { values: { version: '1.0.1', mcpu: '200m' } } });
+    },
+    pending: () => pendingOf(c, HR, released(2)),
+    timeoutMs,
+    settleMs: SETTLE_MS,
+    describe: describeOf(c, HR),
+  });
+  if (stopped(phases, log)) return done(c, phases);
+  checkApplied(c, n, '1.0.1', '200m', name);
+
+  log?.('no-op: requestedAt on every HelmRelease');
+  phases['noop'] = await noopPhase(c, HR, n, timeoutMs);
+  if (stopped(phases, log)) return done(c, phases);
+  const moved = pendingOf(c, HR, released(2));
+  if (moved.length > 0) throw new Error(`the no-op pass changed the release of ${moved.slice(0, 3).join(', ')}`);
+  checkApplied(c, n, '1.0.1', '200m', name);
+  return done(c, phases);
+}
+
 const done = (c: Cluster, phases: Record<string, PhaseResult>): Measured => ({
   phases,
   controllers: controllerTotals(c, Object.values(phases)),
@@ -367,8 +498,17 @@ function stopped(phases: Record<string, PhaseResult>, log?: (l: string) => void)
   return true;
 }
 
-/** Every Kustomization's four objects exist in its namespace at the expected version (else the run is void). */
-function checkApplied(c: Cluster, n: number, version: string, mcpu: string): void {
+/**
+ * The four objects of every Kustomization (named `podinfo-<i>app`) or HelmRelease (named after the release, `app-<i>`)
+ * exist in its namespace at the expected version (else the run is void).
+ */
+function checkApplied(
+  c: Cluster,
+  n: number,
+  version: string,
+  mcpu: string,
+  appName: (i: number) => string = (i) => `podinfo-${i}app`,
+): void {
   const kinds: [string, string][] = [
     ['v1', 'ServiceAccount'],
     ['v1', 'Service'],
@@ -376,10 +516,13 @@ function checkApplied(c: Cluster, n: number, version: string, mcpu: string): voi
     ['networking.k8s.io/v1', 'Ingress'],
   ];
   for (const [apiVersion, kind] of kinds) {
-    const byNs = new Map<string, Obj>();
-    for (const o of c.list(apiVersion, kind)) byNs.set(String((o['metadata'] as Obj)['namespace']), o);
+    const byKey = new Map<string, Obj>();
+    for (const o of c.list(apiVersion, kind)) {
+      const md = o['metadata'] as Obj;
+      byKey.set(`${String(md['namespace'])}/${String(md['name'])}`, o);
+    }
     for (let i = 0; i < n; i++) {
-      const o = byNs.get(name(i));
+      const o = byKey.get(`${name(i)}/${appName(i)}`);
       const labels = ((o?.['metadata'] as Obj | undefined)?.['labels'] ?? {}) as Record<string, string>;
       if (!o || labels['app.kubernetes.io/version'] !== version)
         throw new Error(
@@ -520,7 +663,12 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
     opts.log?.(`${scenario} n=${n} latency=${latencyMs}ms: run ${r + 1} of ${runs}`);
     const loadBefore = loadavg();
     const dir = mkdtempSync(join(tmpRoot, `flux-ts-bench-${scenario}-`));
-    await makeRepos(scenario, join(dir, 'git'), n);
+    let charts: ChartServer | undefined;
+    if (scenario === 'helmrelease') {
+      // The chart repository is served from this process, like the git server (CPU of the peers).
+      await writeChartRepo(join(dir, 'charts'), [{ files: BENCH_CHART_FILES }]);
+      charts = await startChartServer({ dir: join(dir, 'charts') });
+    } else await makeRepos(scenario, join(dir, 'git'), n);
     const cluster = await Cluster.start({
       dir,
       controllers,
@@ -529,6 +677,9 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
       memoryLimitMiB: opts.memoryLimitMiB,
       pinning,
       log: opts.log,
+    }).catch(async (err: unknown) => {
+      await charts?.close();
+      throw err;
     });
     try {
       const measured =
@@ -536,7 +687,9 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
           ? await kustomizationRun(cluster, n, timeoutMs, opts.log)
           : scenario === 'idle'
             ? await idleRun(cluster, n, opts.idleMs ?? 600_000, timeoutMs, opts.log)
-            : await sourceRun(cluster, n, timeoutMs, opts.log);
+            : scenario === 'helmrelease'
+              ? await helmReleaseRun(cluster, n, charts!.url, timeoutMs, opts.log)
+              : await sourceRun(cluster, n, timeoutMs, opts.log);
       const run: FanoutRun = { loadavg: { before: loadBefore, after: loadavg() }, ...measured };
       samples.push(run);
       opts.log?.(
@@ -546,6 +699,7 @@ export async function runFanout(scenario: FanoutScenario, opts: FanoutOptions): 
       );
     } finally {
       await cluster.stop();
+      await charts?.close();
     }
   }
   const figs = samples.map((s) => figures(scenario, s));
@@ -584,6 +738,7 @@ const MAIN: Record<FanoutScenario, string> = {
   kustomization: 'kustomize-controller',
   source: 'source-controller',
   idle: 'kustomize-controller',
+  helmrelease: 'helm-controller',
 };
 
 /**
@@ -635,7 +790,7 @@ const fx = (x: number | null | undefined, digits = 1): string =>
 export function formatFanoutResult(r: FanoutResult): string {
   const m = r.median;
   const phases =
-    r.scenario === 'kustomization'
+    r.scenario === 'kustomization' || r.scenario === 'helmrelease'
       ? ['install', 'upgrade', 'noop']
       : r.scenario === 'idle'
         ? ['install', 'idle']

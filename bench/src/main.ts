@@ -7,6 +7,7 @@ import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
+import { formatPushLatencyResult, runPushLatency } from './push-latency.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [options]
 
@@ -16,6 +17,11 @@ scenarios:
   source         N GitRepositories (one repository each) to Ready, then a no-op pass that must not clone
   idle           N objects (N/2 GitRepositories, N/2 Kustomizations) with intervals of 1 to 10 minutes to Ready,
                  then --idle-minutes with nothing changing
+  helmrelease    N HelmReleases (flux-benchmark's podinfo chart from a local chart repository, one HelmChart each)
+                 to Ready, then an upgrade pass (values changed) and a no-op pass; source-controller and
+                 helm-controller as child processes
+  push-latency  push → Receiver → GitRepository → Kustomization applied on the embedded cluster with every
+                 controller as a process, p50/p99 over --n pushes (default 20)
   git         depth-1 clone by @flux-ts/git vs git clone --depth 1; no-op path vs git ls-remote; pack-size sweep
   kustomize   @flux-ts/kustomize in-process and CLI vs kubectl kustomize on three generated inputs
   helm        @flux-ts/helm (renderChart + helm template assembly) in-process and CLI vs helm template on the
@@ -33,15 +39,17 @@ git options:
   --sweep A,B,C     file counts of the pack-size sweep (default 1000,5000,20000; "none" to skip)
   --sweep-runs N    runs of each side per sweep point (default 1)
 
-kustomization, source and idle options (results go to bench/results/<scenario>-<n>-<date>.json):
+kustomization, source, idle and helmrelease options (results go to bench/results/<scenario>-<n>-<date>.json):
   --n N             objects (default 100)
   --latency-ms MS   latency injected into every API request (default 0)
-  --concurrent N    --concurrent of the main controller (default: kustomize-controller 20, source-controller 10)
+  --concurrent N    --concurrent of the main controller (default: kustomize-controller 20, source-controller 10,
+                    helm-controller 10)
   --qps Q/B|off     client rate limit of the controllers (default: their flags' 50/300; off: -1/-1, what
                     Flux does when the API server has Priority and Fairness)
   --no-pin          do not pin the peers and the controllers to different CPUs with taskset
   --no-write        do not write the JSON result file
   --idle-minutes M  idle: length of the idle phase (default 10)
+  --phase-timeout S each phase's timeout in seconds (default 120 + 1 per object)
   --memory-limit-mib M
                     run the controllers as inside a container with this memory limit (V8's old generation at
                     M/4, what Node picks from a cgroup limit; Flux's kustomize-controller has 1024)
@@ -62,7 +70,17 @@ helm-index options:
                     timed runs of loadIndexReference, the implementation before (default 1)
 `;
 
-const SCENARIOS = ['git', 'helm', 'helm-index', 'idle', 'kustomize', 'kustomization', 'source'];
+const SCENARIOS = [
+  'git',
+  'helm',
+  'helm-index',
+  'helmrelease',
+  'idle',
+  'kustomize',
+  'kustomization',
+  'push-latency',
+  'source',
+];
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 function int(name: string, v: string | undefined): number | undefined {
@@ -109,6 +127,7 @@ async function main(argv: string[]): Promise<number> {
         'no-pin': { type: 'boolean' },
         'no-write': { type: 'boolean' },
         'idle-minutes': { type: 'string' },
+        'phase-timeout': { type: 'string' },
         'memory-limit-mib': { type: 'string' },
       },
     });
@@ -125,12 +144,13 @@ async function main(argv: string[]): Promise<number> {
   const log = v.quiet ? undefined : (line: string) => process.stderr.write(`# ${line}\n`);
   try {
     const runs = int('runs', v.runs);
-    if (scenario === 'kustomization' || scenario === 'source' || scenario === 'idle') {
+    if (scenario === 'kustomization' || scenario === 'source' || scenario === 'idle' || scenario === 'helmrelease') {
       const latency = v['latency-ms'];
       const latencyMs = latency === undefined || latency === '0' ? 0 : int('latency-ms', latency);
       const concurrent = int('concurrent', v.concurrent);
       const qps = parseQps(v.qps);
       const memoryLimitMiB = int('memory-limit-mib', v['memory-limit-mib']);
+      const phaseTimeoutS = int('phase-timeout', v['phase-timeout']);
       const idleMinutes = v['idle-minutes'] === undefined ? undefined : Number(v['idle-minutes']);
       if (idleMinutes !== undefined && !(idleMinutes > 0)) throw new Error('--idle-minutes must be a positive number');
       const r = await runFanout(scenario as FanoutScenario, {
@@ -141,11 +161,16 @@ async function main(argv: string[]): Promise<number> {
         ...(qps ? { qps } : {}),
         ...(idleMinutes ? { idleMs: idleMinutes * 60_000 } : {}),
         ...(memoryLimitMiB ? { memoryLimitMiB } : {}),
+        ...(phaseTimeoutS ? { phaseTimeoutMs: phaseTimeoutS * 1000 } : {}),
         pin: !v['no-pin'],
         ...(log ? { log } : {}),
       });
       if (!v['no-write']) log?.(`wrote ${writeFanoutResult(r, RESULTS)}`);
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatFanoutResult(r));
+    } else if (scenario === 'push-latency') {
+      const workspace = fileURLToPath(new URL('../../', import.meta.url));
+      const r = await runPushLatency({ workspace, pushes: int('n', v.n) ?? 20, ...(log ? { log } : {}) });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : `${formatPushLatencyResult(r)}\n`);
     } else if (scenario === 'git') {
       const sweep =
         v.sweep === undefined

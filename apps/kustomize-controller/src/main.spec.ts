@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '@flux-ts/runtime';
-import { captureIO, commonBadFlags } from '@flux-ts/testing';
+import { captureIO, commonBadFlags, writeTestKubeconfig } from '@flux-ts/testing';
 import { main, kustomizeControllerFeatureGates, kustomizeControllerFlags, kustomizeControllerNotice } from './index.ts';
 
 // The shared suite asserts the "not implemented" start path; this controller runs, so its main tests are below
@@ -39,6 +39,16 @@ describe('kustomize-controller main', () => {
     expect(await main([], { HOME: emptyHome }, c.io)).toBe(1);
     expect(c.err()).toContain(
       'kustomize-controller: failed to load kubeconfig: no configuration found; tried --kubeconfig (not set)',
+    );
+  });
+
+  it('refuses --enable-leader-election without RUNTIME_NAMESPACE at start, instead of never leading (issue 26)', async () => {
+    const c = captureIO();
+    const kubeconfig = writeTestKubeconfig(dir);
+    const code = await main(['--kubeconfig', kubeconfig, '--enable-leader-election'], { HOME: emptyHome }, c.io);
+    expect(code).not.toBe(0);
+    expect(c.err()).toContain(
+      'kustomize-controller: unable to find leader election namespace: not running in-cluster, please specify LeaderElectionNamespace',
     );
   });
 

@@ -52,3 +52,6 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   }
   return 0;
 }
+
+/** The bin's process preamble, re-exported so the bin loads @flux-ts/runtime through this module only. */
+export { superviseControllerProcess } from '@flux-ts/runtime';

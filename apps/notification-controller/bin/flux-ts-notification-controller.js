@@ -5,6 +5,19 @@ import process from 'node:process';
 
 // The compile cache (Node >= 22.1) keeps the stripped and compiled sources between starts: a warm start is ~3x faster.
 enableCompileCache();
-const { main } = await import('../src/main.ts');
+const { main, superviseControllerProcess } = await import('../src/main.ts');
+const { tmpdir } = await import('node:os');
 
-process.exit(await main(process.argv.slice(2), process.env, process));
+const stop = new globalThis.AbortController();
+process.once('SIGINT', () => stop.abort());
+process.once('SIGTERM', () => stop.abort());
+// A private TMPDIR (stale ones of killed predecessors reaped), and an exit when a supervising parent dies.
+const supervisor = superviseControllerProcess('notification-controller', {
+  env: process.env,
+  pid: process.pid,
+  tmpRoot: tmpdir(),
+  onParentGone: () => stop.abort(),
+});
+const code = await main(process.argv.slice(2), process.env, process, { signal: stop.signal });
+supervisor.close();
+process.exit(code);

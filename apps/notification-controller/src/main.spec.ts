@@ -16,6 +16,7 @@ describeControllerMain({
   notice: notificationControllerNotice,
   omittedKeys: ['requeueDependency', 'intervalJitterPercentage', 'watchLabelSelector', 'defaultServiceAccount'],
   helpDefaultLine: ['--receiverAddr string ', '(default ":9292")'],
+  implemented: true,
 });
 
 describe('notification-controller flags', () => {

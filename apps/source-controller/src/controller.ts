@@ -28,6 +28,8 @@ import { setupGitRepositoryController } from './gitrepository/index.ts';
 import { IndexCache } from './helm/index-cache.ts';
 import { setupHelmChartController } from './helmchart/index.ts';
 import { setupHelmRepositoryController } from './helmrepository/index.ts';
+import { setupBucketController } from './bucket/index.ts';
+import { setupOCIRepositoryController } from './ocirepository/index.ts';
 
 /** The parsed source-controller flags. */
 export type SourceControllerConfig = FlagConfig<typeof sourceControllerFlags>;
@@ -166,6 +168,29 @@ export async function createSourceController(
     requeueDependencyMs: config.requeueDependency,
     chartMaxSize: config.helmChartMaxSize,
     indexCache,
+    tmpDir: deps.tmpDir,
+    options: settings.controller,
+  });
+
+  setupBucketController({
+    manager,
+    cache,
+    client,
+    storage,
+    recorder,
+    controllerName: SourceControllerName,
+    jitterPercent: config.intervalJitterPercentage,
+    tmpDir: deps.tmpDir,
+    options: settings.controller,
+  });
+  setupOCIRepositoryController({
+    manager,
+    cache,
+    client,
+    storage,
+    recorder,
+    controllerName: SourceControllerName,
+    jitterPercent: config.intervalJitterPercentage,
     tmpDir: deps.tmpDir,
     options: settings.controller,
   });

@@ -86,6 +86,15 @@ describe('source-controller main runs the GitRepository controller', () => {
       /gotk_reconcile_duration_seconds_count\{kind="GitRepository",name="in-process",namespace="default"\} [1-9]/,
     );
     expect(metrics).toMatch(/controller_runtime_max_concurrent_reconciles\{controller="gitrepository"\} 2/);
+    // the series Flux's dashboards and alerts read from a controller (issue 29)
+    expect(metrics).toMatch(/^controller_runtime_reconcile_errors_total\{controller="gitrepository"\} \d+$/m);
+    expect(metrics).toMatch(/^controller_runtime_reconcile_panics_total\{controller="gitrepository"\} 0$/m);
+    expect(metrics).toMatch(/^rest_client_requests_total\{code="200",method="GET",host="127\.0\.0\.1:\d+"\} [1-9]/m);
+    expect(metrics).toMatch(/^process_cpu_seconds_total [0-9.e+-]+$/m);
+    expect(metrics).toMatch(/^process_resident_memory_bytes [1-9]/m);
+    expect(metrics).toMatch(/^go_info\{version="node24\.[0-9.]+"\} 1$/m);
+    expect(metrics).toMatch(/^go_memstats_alloc_bytes [1-9]/m);
+    expect(metrics).toMatch(/^nodejs_heap_size_used_bytes [1-9]/m);
     stop.abort();
     expect(await exit).toBe(0);
   });
@@ -114,6 +123,20 @@ describe('source-controller main runs the GitRepository controller', () => {
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
     stop.abort();
     expect(await exit).toBe(0);
+  });
+
+  it('with --enable-leader-election and no namespace: exits 1 at start, as Flux does (issue 26)', async () => {
+    const [port, metricsPort] = [await freePort(), await freePort()];
+    const c = captureIO();
+    const code = await main(
+      [...args(join(dir, 'storage-no-ns'), port, metricsPort), '--enable-leader-election'],
+      { HOSTNAME: 'source-controller-0' },
+      c.io,
+    );
+    expect(code).toBe(1);
+    expect(c.err()).toContain(
+      'unable to find leader election namespace: not running in-cluster, please specify LeaderElectionNamespace',
+    );
   });
 
   it('`npx flux-ts-source-controller` runs the controller and stops on SIGTERM', { timeout: 180_000 }, async () => {

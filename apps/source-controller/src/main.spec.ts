@@ -97,7 +97,7 @@ describe('source-controller main', () => {
     const c = captureIO();
     expect(await main(['--help'], {}, c.io)).toBe(0);
     expect(sourceControllerNotice).toContain('GitRepository');
-    expect(sourceControllerNotice).toContain('OCIRepository/Bucket reconcilers are not implemented yet');
+    expect(sourceControllerNotice).toContain('not in this build: OCIRepository signature verification');
   });
 
   it('exits 1 on an invalid --log-level before connecting', async () => {

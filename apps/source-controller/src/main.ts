@@ -5,7 +5,7 @@ import { sourceControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const sourceControllerNotice =
-  'flux-ts source-controller: reconciles GitRepository, HelmRepository and HelmChart objects into artifacts served on --storage-addr; the OCIRepository/Bucket reconcilers are not implemented yet.';
+  'flux-ts source-controller: reconciles GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket objects into artifacts served on --storage-addr; not in this build: OCIRepository signature verification (verify), the azure/gcp providers and Bucket STS.';
 
 /** Process hooks `main` uses besides argv, env and the output streams (`process` satisfies it). */
 export interface MainProcess extends MainIO {
@@ -15,7 +15,7 @@ export interface MainProcess extends MainIO {
 
 /**
  * Entry point of flux-ts-source-controller: parses the upstream-compatible flags, resolves the kubeconfig and runs
- * the manager with the GitRepository, HelmRepository and HelmChart controllers and the artifact server until SIGINT/SIGTERM (or `signal`).
+ * the manager with the GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket controllers and the artifact server until SIGINT/SIGTERM (or `signal`).
  * Returns the exit code: 0 for `--help` and after a graceful shutdown, 2 for bad flags, 1 on a start-up or fatal
  * error.
  */
@@ -63,3 +63,6 @@ export async function main(argv: readonly string[], env: Env, io: MainProcess, s
     signal?.removeEventListener('abort', onSignal);
   }
 }
+
+/** The bin's process preamble, re-exported so the bin loads @flux-ts/runtime through this module only. */
+export { superviseControllerProcess } from '@flux-ts/runtime';

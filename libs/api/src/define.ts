@@ -58,7 +58,8 @@ export interface KindDefinition<TSpec extends TSchema = TSchema, TStatus extends
     | 'helm-controller'
     | 'notification-controller'
     | 'image-reflector-controller'
-    | 'image-automation-controller';
+    | 'image-automation-controller'
+    | 'source-watcher';
   readonly listKind: string;
   readonly plural: string;
   readonly singular: string;

@@ -9,4 +9,5 @@ export * from './kustomize/index.ts';
 export * from './helm/index.ts';
 export * from './notification/index.ts';
 export * from './image/index.ts';
+export * from './extensions/index.ts';
 export * from './registry.ts';

@@ -9,10 +9,10 @@ const gitRepo = {
 };
 
 describe('registry', () => {
-  it('holds the 13 Flux kinds once each', () => {
+  it('holds the 15 Flux kinds once each', () => {
     const names = allKinds.map((d) => `${d.group}/${d.kind}`);
-    expect(names).toHaveLength(13);
-    expect(new Set(names).size).toBe(13);
+    expect(names).toHaveLength(15);
+    expect(new Set(names).size).toBe(15);
     for (const def of allKinds) expect(def.versions.filter((v) => v.storage)).toHaveLength(1);
   });
 

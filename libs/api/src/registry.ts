@@ -1,9 +1,10 @@
 /**
- * The registry of the 13 Flux kinds: lookup by apiVersion/kind, structural validation of whole objects with
+ * The registry of the 15 Flux kinds (source-watcher's ArtifactGenerator included): lookup by apiVersion/kind, structural validation of whole objects with
  * Kubernetes field paths, and normalization of any served version to the current API.
  */
 import { StructuralSchema, type FieldError, type JSONSchemaProps } from '@flux-ts/schema';
 import { objectSchema, type KindDefinition, type NormalizeResult } from './define.ts';
+import { ArtifactGeneratorDefinition, normalizeArtifactGenerator } from './extensions/index.ts';
 import { HelmReleaseDefinition, normalizeHelmRelease } from './helm/index.ts';
 import {
   ImagePolicyDefinition,
@@ -24,11 +25,13 @@ import {
 } from './notification/index.ts';
 import {
   BucketDefinition,
+  ExternalArtifactDefinition,
   GitRepositoryDefinition,
   HelmChartDefinition,
   HelmRepositoryDefinition,
   OCIRepositoryDefinition,
   normalizeBucket,
+  normalizeExternalArtifact,
   normalizeGitRepository,
   normalizeHelmChart,
   normalizeHelmRepository,
@@ -48,6 +51,7 @@ export const kindEntries: readonly KindEntry[] = [
   { definition: HelmRepositoryDefinition, normalize: normalizeHelmRepository },
   { definition: HelmChartDefinition, normalize: normalizeHelmChart },
   { definition: BucketDefinition, normalize: normalizeBucket },
+  { definition: ExternalArtifactDefinition, normalize: normalizeExternalArtifact },
   { definition: KustomizationDefinition, normalize: normalizeKustomization },
   { definition: HelmReleaseDefinition, normalize: normalizeHelmRelease },
   { definition: ProviderDefinition, normalize: normalizeProvider },
@@ -56,6 +60,7 @@ export const kindEntries: readonly KindEntry[] = [
   { definition: ImageRepositoryDefinition, normalize: normalizeImageRepository },
   { definition: ImagePolicyDefinition, normalize: normalizeImagePolicy },
   { definition: ImageUpdateAutomationDefinition, normalize: normalizeImageUpdateAutomation },
+  { definition: ArtifactGeneratorDefinition, normalize: normalizeArtifactGenerator },
 ];
 
 /** The definitions of all 13 Flux kinds. */

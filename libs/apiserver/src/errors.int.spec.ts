@@ -277,6 +277,7 @@ describe('Status bodies and codes for bad input', () => {
 
   it('injects errors per verb and resource and counts requests', async () => {
     server.counters.reset();
+    const injectedBefore = server.hooks.injectedErrors();
     const remove = server.hooks.injectError({ verb: 'get', resource: 'configmaps', code: 429, times: 1 });
     const first = await raw(server, 'GET', '/api/v1/namespaces/default/configmaps/dup');
     expect(first.status).toBe(429);
@@ -288,6 +289,8 @@ describe('Status bodies and codes for bad input', () => {
     expect((await raw(server, 'GET', '/apis/apps/v1/deployments')).status).toBe(500);
     server.hooks.clearErrors();
     expect((await raw(server, 'GET', '/apis/apps/v1/deployments')).status).toBe(200);
+    // the removed and the cleared rule still count what they injected
+    expect(server.hooks.injectedErrors() - injectedBefore).toBe(2);
     expect(server.counters.get('get', 'configmaps')).toBe(2);
     expect(server.counters.get('list', 'deployments.apps')).toBe(2);
   });

@@ -11,7 +11,7 @@ export type {
 export { ApiCore, PATCH_TYPES } from './api.ts';
 export type { WriteOptions, ListOptions, ListResult, DeleteOptions, FieldValidation } from './api.ts';
 export { Store, Bucket } from './store.ts';
-export type { StoreEvent, StoreSnapshot, StoreWatcher, DependentRef } from './store.ts';
+export type { StoreEvent, StoreJournal, StoreSnapshot, StoreWatcher, DependentRef } from './store.ts';
 export { Registry, bucketOf, compareKubeVersions } from './registry.ts';
 export { builtinResources, pluralOf, apiVersionOf, splitApiVersion } from './resources.ts';
 export type { ResourceDef, PrinterColumn, ScaleSpec } from './resources.ts';

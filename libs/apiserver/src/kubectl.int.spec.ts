@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { eventually, hasKubectl, manifest, startCluster, type Cluster } from './testing/harness.ts';
+import { eventually, manifest, startCluster, type Cluster } from './testing/harness.ts';
 import { getPath } from './util.ts';
 
 /** kubectl 1.27 from the image's version set (asks for aggregated discovery v2beta1 only). */
@@ -104,7 +103,7 @@ data:
 
 // Each test runs several kubectl processes (about 0.1-0.3 s each when idle); on a loaded 2-core CI machine vitest's
 // default 5 s per test is too short, so the suite allows 60 s (a time budget, not a timed assertion).
-describe.skipIf(!hasKubectl())('kubectl against the in-process API server', { timeout: 60_000 }, () => {
+describe('kubectl against the in-process API server', { timeout: 60_000 }, () => {
   let c: Cluster;
   beforeAll(async () => {
     c = await startCluster();
@@ -449,27 +448,24 @@ spec:
     await eventually(async () => (await c.kubectl(['get', 'cm', 'child-2'])).code !== 0);
   });
 
-  it.skipIf(!existsSync(KUBECTL_127))(
-    'kubectl 1.27 (aggregated discovery v2beta1) applies, prints and checks access',
-    async () => {
-      const k = (args: string[]) => c.kubectl(['--cache-dir', join(c.dir, 'cache-127'), ...args], { bin: KUBECTL_127 });
-      const f = await manifest(
-        c,
-        'old.yaml',
-        'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: old}\nspec: {size: 2}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\ndata: {a: b}\n',
-      );
-      const applied = await k(['apply', '-f', f]);
-      expect(applied.stderr).toBe('');
-      expect(applied.stdout).toContain('widget.example.com/old created');
-      expect((await k(['get', 'wd', 'old'])).stdout).toMatch(/old\s+2\s+/);
-      expect((await k(['apply', '--server-side', '-f', f])).stdout).toContain('configmap/old serverside-applied');
-      expect(
-        (
-          await k(['auth', 'can-i', 'list', 'configmaps', '-n', 'tenant', '--as=system:serviceaccount:tenant:default'])
-        ).stdout.trim(),
-      ).toBe('yes');
-    },
-  );
+  it('kubectl 1.27 (aggregated discovery v2beta1) applies, prints and checks access', async () => {
+    const k = (args: string[]) => c.kubectl(['--cache-dir', join(c.dir, 'cache-127'), ...args], { bin: KUBECTL_127 });
+    const f = await manifest(
+      c,
+      'old.yaml',
+      'apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: old}\nspec: {size: 2}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: old}\ndata: {a: b}\n',
+    );
+    const applied = await k(['apply', '-f', f]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('widget.example.com/old created');
+    expect((await k(['get', 'wd', 'old'])).stdout).toMatch(/old\s+2\s+/);
+    expect((await k(['apply', '--server-side', '-f', f])).stdout).toContain('configmap/old serverside-applied');
+    expect(
+      (
+        await k(['auth', 'can-i', 'list', 'configmaps', '-n', 'tenant', '--as=system:serviceaccount:tenant:default'])
+      ).stdout.trim(),
+    ).toBe('yes');
+  });
 
   it('kubectl create/run send protobuf bodies the server decodes', async () => {
     await c.ok(['create', 'namespace', 'pb']);

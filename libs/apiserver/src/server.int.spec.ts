@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startApiServer, type ApiServer } from './server.ts';
-import { eventually, hasKubectl, KUBECTL, raw } from './testing/harness.ts';
+import { eventually, KUBECTL, raw } from './testing/harness.ts';
 
 /** An open watch stream collecting its events. */
 interface Stream {
@@ -386,7 +386,7 @@ describe('workload simulation across a restart', () => {
   });
 });
 
-describe.skipIf(!hasKubectl())('the flux-ts-apiserver command', () => {
+describe('the flux-ts-apiserver command', () => {
   it('prints its URL, writes a kubeconfig kubectl uses and loads CRDs from --crds', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'flux-ts-apiserver-bin-'));
     await writeFile(

@@ -90,4 +90,27 @@ describe('Store', () => {
     );
     expect(next).toBeGreaterThan(s.resourceVersion);
   });
+
+  it('journals every committed put and remove before it is visible; a failing journal fails the write', () => {
+    const log: string[] = [];
+    let fail = false;
+    const s = new Store({
+      journal: {
+        put: (b, o, rv) => {
+          if (fail) throw new Error('disk full');
+          log.push(`put ${b} ${(o['metadata'] as { name: string }).name} ${rv}`);
+        },
+        remove: (b, ns, name, rv) => log.push(`remove ${b} ${ns}/${name} ${rv}`),
+      },
+    });
+    s.put('/configmaps', cm('a', '1'));
+    s.remove('/configmaps', 'a', '1');
+    s.remove('/configmaps', 'a', 'missing');
+    expect(log).toEqual(['put /configmaps 1 2', 'remove /configmaps a/1 3']);
+    fail = true;
+    const o = cm('a', '2');
+    expect(() => s.put('/configmaps', o)).toThrow('disk full');
+    expect(s.bucket('/configmaps').get('a', '2')).toBeUndefined();
+    expect((o['metadata'] as { resourceVersion?: string }).resourceVersion).toBeUndefined();
+  });
 });

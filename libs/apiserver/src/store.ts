@@ -33,6 +33,15 @@ export interface StoreSnapshot {
   buckets: Record<string, Obj[]>;
 }
 
+/**
+ * Hears every committed change synchronously, before the write is acknowledged (a write-ahead log). A journal that
+ * throws fails the write, and nothing changes.
+ */
+export interface StoreJournal {
+  put(bucket: string, object: Obj, rv: number): void;
+  remove(bucket: string, namespace: string, name: string, rv: number): void;
+}
+
 /** Fixed-capacity ring of events (hand-written: a few lines, no library needed). */
 class Ring {
   private readonly buf: (StoreEvent | undefined)[];
@@ -160,8 +169,10 @@ export class Store {
   private readonly dependents = new Map<string, Map<string, DependentRef>>();
   /** uid -> where the object lives. */
   private readonly uids = new Map<string, DependentRef>();
-  constructor(opts: { historySize?: number } = {}) {
+  private readonly journal: StoreJournal | undefined;
+  constructor(opts: { historySize?: number; journal?: StoreJournal | undefined } = {}) {
     this.historySize = opts.historySize ?? 5000;
+    this.journal = opts.journal;
   }
   /** The current (latest) resourceVersion. */
   get resourceVersion(): number {
@@ -186,8 +197,15 @@ export class Store {
     const ns = typeof m['namespace'] === 'string' ? m['namespace'] : '';
     const name = String(m['name']);
     const prev = b.get(ns, name);
+    const prevRv = m['resourceVersion'];
     this.rv++;
     m['resourceVersion'] = String(this.rv);
+    try {
+      this.journal?.put(bucketName, o, this.rv);
+    } catch (err) {
+      m['resourceVersion'] = prevRv;
+      throw err;
+    }
     b.setRaw(ns, name, o);
     this.reindex(bucketName, ns, name, prev, o);
     b.record({ type: prev ? 'MODIFIED' : 'ADDED', object: o, ...(prev ? { prev } : {}), rv: this.rv });
@@ -199,6 +217,7 @@ export class Store {
     const prev = b.get(namespace, name);
     if (!prev) return undefined;
     this.rv++;
+    this.journal?.remove(bucketName, namespace, name, this.rv);
     const gone: Obj = { ...prev, metadata: { ...(prev['metadata'] as Obj), resourceVersion: String(this.rv) } };
     b.setRaw(namespace, name, undefined);
     this.reindex(bucketName, namespace, name, prev, undefined);

@@ -269,6 +269,18 @@ describe('fetchArtifact', () => {
       await expect(readFile(join(work, 'evil.txt'))).rejects.toThrow(/ENOENT/);
     });
 
+    it('extracts a legitimate, highly compressible file: size bounds it, not the compression ratio', async () => {
+      // 4 MiB of one byte compresses over 1000:1, which node-tar's default ratio check refuses (issue 26).
+      const content = Buffer.alloc(4 * 1024 * 1024, 'a');
+      const bytes = tarGz(entry({ path: 'repetitive.yaml', type: 'File' }, content));
+      expect(content.length / bytes.length).toBeGreaterThan(1000);
+      serve('/repetitive.tar.gz', bytes);
+      const dir = join(work, 'out');
+      const res = await fetchArtifact({ url: `${base}/repetitive.tar.gz`, digest: sha256(bytes), dir, ...fast });
+      expect(res.entries).toBe(1);
+      expect((await readFile(join(dir, 'repetitive.yaml'))).equals(content)).toBe(true);
+    });
+
     it('does not write through a symlink already present in dir', async () => {
       const bytes = tarGz(entry({ path: 'x/evil.txt', type: 'File' }, Buffer.from('pwned')));
       serve('/pre.tar.gz', bytes);

@@ -102,6 +102,9 @@ export async function fetchArtifact(options: FetchArtifactOptions): Promise<Fetc
         preservePaths: false,
         unlink: false,
         noMtime: true,
+        // scanArchive already bounded the extracted bytes (fluxcd/pkg tar's max size): node-tar's ratio check
+        // (1000:1) would refuse legitimate repetitive files that Flux extracts.
+        maxDecompressionRatio: Number.POSITIVE_INFINITY,
         filter: (_path, entry) => 'type' in entry && isFileType(entry.type) !== undefined,
       });
     } catch (err) {

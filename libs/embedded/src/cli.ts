@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { relative, resolve } from 'node:path';
-import { startEmbedded, EmbeddedStartError } from './embedded.ts';
+import { DEMO_HELM_RELEASE, startEmbedded, EmbeddedStartError } from './embedded.ts';
 import type { Embedded } from './embedded.ts';
 import { allReady, fluxRows, renderTable } from './status.ts';
 import { validateFleet } from './validate.ts';
@@ -23,7 +23,7 @@ export interface CliContext {
 }
 
 const USAGE = `Usage:
-  npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--storage-port N]
+  npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--chart-port N] [--storage-port N]
       flux-ts on an embedded cluster with the demo repository (state in DIR, default .flux-ts).
   npm start -- validate --repo PATH --path clusters/NAME [--timeout 5m] [--output table|json]
       reconciles a local fleet repository on a throwaway cluster; exits 0 only if everything is Ready.
@@ -44,15 +44,19 @@ const shown = (cwd: string, p: string): string => {
 function banner(e: Embedded, cwd: string): string {
   const kc = shown(cwd, e.layout.kubeconfig);
   const lines = [
-    `flux-ts is running on Node ${process.version}: API server ${e.server.url}, git server ${e.git.url}`,
+    `flux-ts is running on Node ${process.version}: API server ${e.server.url}, git server ${e.git.url}` +
+      (e.charts ? `, chart repository ${e.charts.url}` : ''),
     `  kubeconfig: ${kc}`,
-    `  try:        kubectl --kubeconfig ${kc} get gitrepositories,kustomizations -A`,
+    `  try:        kubectl --kubeconfig ${kc} get gitrepositories,kustomizations,helmrepositories,helmreleases -A`,
     `              kubectl --kubeconfig ${kc} -n default get deployments,services,configmaps`,
   ];
   if (e.demo) {
     const work = shown(cwd, e.demo.workTree);
+    const hr = DEMO_HELM_RELEASE;
     lines.push(
       `  push:       cd ${work} && sed -i 's/count: 2/count: 3/' apps/demo/overlays/dev/kustomization.yaml && git commit -qam 'scale demo' && git push -q`,
+      `  helm:       kubectl --kubeconfig ${kc} -n ${hr.namespace} patch helmrelease ${hr.name} --type merge -p '{"spec":{"values":{"replicaCount":2}}}'`,
+      `              helm --kubeconfig ${kc} -n ${hr.namespace} history ${hr.name}`,
     );
   }
   lines.push(
@@ -71,6 +75,7 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
       'state-dir': { type: 'string' },
       'api-port': { type: 'string' },
       'git-port': { type: 'string' },
+      'chart-port': { type: 'string' },
       'storage-port': { type: 'string' },
     },
   });
@@ -86,6 +91,7 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
     stateDir: resolve(ctx.cwd, values['state-dir'] ?? '.flux-ts'),
     apiPort: port(values['api-port'], '--api-port', 0),
     gitPort: port(values['git-port'], '--git-port', 18080),
+    chartPort: port(values['chart-port'], '--chart-port', 18081),
     storagePort: port(values['storage-port'], '--storage-port', 19090),
   });
   const out = ctx.io.stdout;

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
+import { ParentPidEnv } from '@flux-ts/runtime';
 
 /** What one controller process needs to start. */
 export interface ControllerSpec {
@@ -55,7 +56,8 @@ export function startControllers(opts: StartControllersOptions): ControllerProce
     const bin = join(opts.workspace, 'apps', c.name, 'bin', `flux-ts-${c.name}.js`);
     const child = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, bin, '--kubeconfig', opts.kubeconfig, ...c.args], {
       stdio: ['ignore', fd, fd],
-      env: { ...CONTROLLER_ENV_DEFAULTS, ...(opts.env ?? process.env) },
+      // The controller exits by itself when this process dies, however it dies (kill -9 gives no 'exit' event).
+      env: { ...CONTROLLER_ENV_DEFAULTS, ...(opts.env ?? process.env), [ParentPidEnv]: String(process.pid) },
     });
     closeSync(fd);
     // Should this process die without stopping them (an uncaught error), its controllers die with it.

@@ -11,26 +11,60 @@ import type { KubeObject } from '@flux-ts/runtime';
 export type Manifest = KubeObject & Record<string, unknown>;
 import { startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpServer } from '@flux-ts/testbed';
+import { ensureDemoChartRepo, startChartServer } from './chart-repo.ts';
+import type { ChartServer } from './chart-repo.ts';
 import { startControllers, stopControllers } from './controllers.ts';
 import type { ControllerProcess, ControllerSpec } from './controllers.ts';
 import { ensureDemoRepo, pointDemoAtServer } from './demo-repo.ts';
 import type { DemoRepo } from './demo-repo.ts';
-import { SnapshotWriter, loadSnapshot, persistentAdminToken, stateLayout } from './state.ts';
+import {
+  SnapshotWriter,
+  WriteAheadLog,
+  loadSnapshot,
+  persistentAdminToken,
+  replayWriteAheadLog,
+  stateLayout,
+} from './state.ts';
 import type { StateLayout } from './state.ts';
+import {
+  notificationFiles,
+  notificationObjects,
+  persistentWebhookToken,
+  pointProviderAt,
+  sendPushWebhook,
+  startAlertsSink,
+} from './notifications.ts';
+import type { AlertsSink } from './notifications.ts';
 
 /**
  * The controllers whose reconcilers exist. The others' binaries say "not implemented" and exit, so they are not
  * started; add each here as it lands.
  */
-export const IMPLEMENTED_CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller'] as const;
+export const IMPLEMENTED_CONTROLLERS = [
+  'source-controller',
+  'kustomize-controller',
+  'helm-controller',
+  'notification-controller',
+  'source-watcher',
+  'image-reflector-controller',
+  'image-automation-controller',
+] as const;
 
 /** The Flux kinds those controllers reconcile today; objects of other kinds get no status in embedded mode. */
 export const RECONCILED_KINDS: ReadonlySet<string> = new Set([
   'GitRepository',
+  'OCIRepository',
+  'Bucket',
   'HelmRepository',
   'HelmChart',
   'Kustomization',
   'HelmRelease',
+  'Receiver',
+  'ArtifactGenerator',
+  'ExternalArtifact',
+  'ImageRepository',
+  'ImagePolicy',
+  'ImageUpdateAutomation',
 ]);
 
 /** Options of {@link startEmbedded}. */
@@ -47,13 +81,18 @@ export interface EmbeddedOptions {
   gitPort?: number;
   /** source-controller's artifact server port (default 19090): artifact URLs in status name it. */
   storagePort?: number;
+  /** The demo chart repository's port (default 18081): the demo HelmRepository's URL names it. */
+  chartPort?: number;
   /** Delay after which simulated Deployments, StatefulSets and Jobs become ready (default 2 s). */
   simulateReadyMs?: number;
   /** Controllers to start (default {@link IMPLEMENTED_CONTROLLERS}). */
   controllers?: readonly string[];
   /** Extra flags per controller, after the embedded defaults (e.g. `{ 'kustomize-controller': ['--requeue-dependency', '2s'] }`). */
   controllerArgs?: Readonly<Record<string, readonly string[]>>;
-  /** Create the demo repository and its GitRepository and Kustomization (default true). */
+  /**
+   * Create the demo: the git repository with its GitRepository and Kustomization, and the chart repository with its
+   * HelmRepository and HelmRelease (default true).
+   */
   demo?: boolean;
   /** Persist the API server's objects under the state directory (default true). */
   persist?: boolean;
@@ -65,7 +104,11 @@ export interface Embedded {
   server: ApiServer;
   client: KubeClient;
   git: GitHttpServer;
+  /** The demo chart repository's server (with the demo only). */
+  charts: ChartServer | undefined;
   storageUrl: string;
+  /** notification-controller's webhook receiver base URL and the demo Alert's log (with notification-controller). */
+  notifications: { receiverUrl: string; alertsLog: string } | undefined;
   demo: DemoRepo | undefined;
   controllers: ControllerProcess[];
   /** Stops the controllers (gracefully), writes the last snapshot, and closes the servers. */
@@ -77,7 +120,14 @@ export class EmbeddedStartError extends Error {
   override readonly name = 'EmbeddedStartError';
 }
 
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+/** A loopback port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 async function assertPortFree(port: number, what: string, flag: string): Promise<void> {
   if (port === 0) return;
@@ -97,8 +147,15 @@ async function assertPortFree(port: number, what: string, flag: string): Promise
   });
 }
 
-/** The demo's Flux objects, as in the getting-started guide: source and Kustomization in flux-system. */
-export function demoObjects(gitUrl: string): Manifest[] {
+/** The demo HelmRelease: its name, the release's name and where the release's objects go. */
+export const DEMO_HELM_RELEASE = { namespace: 'flux-system', name: 'hello', targetNamespace: 'default' } as const;
+
+/**
+ * The demo's Flux objects in flux-system: as in the getting-started guide, a GitRepository and a Kustomization that
+ * deploys the demo app into `default`; and a HelmRepository of the local chart repository with a HelmRelease of its
+ * `hello` chart, released as `hello` into `default` (the release's records stay in flux-system).
+ */
+export function demoObjects(gitUrl: string, chartUrl: string): Manifest[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
     {
@@ -120,6 +177,27 @@ export function demoObjects(gitUrl: string): Manifest[] {
         targetNamespace: 'default',
         prune: true,
         wait: true,
+      },
+    },
+    {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: { name: 'demo', namespace: 'flux-system' },
+      spec: { url: `${chartUrl}/`, interval: '10m' },
+    },
+    {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: { name: DEMO_HELM_RELEASE.name, namespace: DEMO_HELM_RELEASE.namespace },
+      spec: {
+        interval: '10m',
+        timeout: '1m',
+        chart: {
+          spec: { chart: 'hello', version: '0.1.x', sourceRef: { kind: 'HelmRepository', name: 'demo' } },
+        },
+        releaseName: DEMO_HELM_RELEASE.name,
+        targetNamespace: DEMO_HELM_RELEASE.targetNamespace,
+        values: { message: 'hello from flux-ts' },
       },
     },
   ];
@@ -147,11 +225,22 @@ export async function createMissing(client: KubeClient, objects: readonly Manife
   }
 }
 
+/** Where the controllers' servers listen in embedded mode (loopback ports chosen at start). */
+interface Ports {
+  storage: number;
+  /** notification-controller's event server (`--events-addr`). */
+  events: number;
+  /** notification-controller's webhook receiver (`--receiverAddr`). */
+  receiver: number;
+  /** source-watcher's artifact server. */
+  watcher: number;
+}
+
 /**
- * Stands in for a Receiver until notification-controller exists: when a push moves the demo repository's
- * `main`, the GitRepository gets a `reconcile.fluxcd.io/requestedAt` annotation, as `flux reconcile` sets it.
+ * Plays GitHub for the demo repository: when a push moves its `main`, the Receiver gets GitHub's signed push webhook,
+ * and notification-controller annotates the GitRepository, which reconciles at once.
  */
-function watchPushes(demo: DemoRepo, client: KubeClient): () => void {
+function watchPushes(demo: DemoRepo, client: KubeClient, receiverUrl: string, token: string): () => void {
   const refFile = join(demo.bare, 'refs', 'heads', 'main');
   const read = (): string => {
     try {
@@ -165,15 +254,8 @@ function watchPushes(demo: DemoRepo, client: KubeClient): () => void {
     const now = read();
     if (now === '' || now === last) return;
     last = now;
-    const requestedAt = new Date().toISOString();
-    void client
-      .patch(
-        { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
-        { namespace: 'flux-system', name: 'demo' },
-        { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': requestedAt } } },
-        { type: 'merge' },
-      )
-      .catch(() => undefined); // the interval picks the commit up anyway
+    // a Receiver not Ready yet, or a failed call: the GitRepository's interval picks the commit up anyway
+    void sendPushWebhook(client, receiverUrl, token, now).catch(() => undefined);
   }, 1000);
   timer.unref();
   return () => clearInterval(timer);
@@ -182,14 +264,57 @@ function watchPushes(demo: DemoRepo, client: KubeClient): () => void {
 function controllerSpecs(
   names: readonly string[],
   layout: StateLayout,
-  storagePort: number,
+  ports: Ports,
   extra: Readonly<Record<string, readonly string[]>> = {},
 ): ControllerSpec[] {
   const probes = ['--metrics-addr', '127.0.0.1:0', '--health-addr', '127.0.0.1:0'];
+  // the others post their events to notification-controller, as Flux's Deployments do
+  const events = names.includes('notification-controller')
+    ? ['--events-addr', `http://127.0.0.1:${ports.events}/`]
+    : [];
+  // ExternalArtifacts are consumed once source-watcher runs (flux install --components-extra sets the same gate)
+  const external = names.includes('source-watcher') ? ['--feature-gates=ExternalArtifact=true'] : [];
   return names.map((name) => {
     const more = extra[name] ?? [];
+    if (name === 'notification-controller') {
+      return {
+        name,
+        args: [
+          '--events-addr',
+          `127.0.0.1:${ports.events}`,
+          '--receiverAddr',
+          `127.0.0.1:${ports.receiver}`,
+          ...probes,
+          ...more,
+        ],
+      };
+    }
+    if (name === 'source-watcher') {
+      const addr = `127.0.0.1:${ports.watcher}`;
+      const storage = join(layout.root, 'storage-watcher');
+      return {
+        name,
+        args: [
+          '--storage-path',
+          storage,
+          '--storage-addr',
+          addr,
+          '--storage-adv-addr',
+          addr,
+          ...events,
+          ...probes,
+          ...more,
+        ],
+      };
+    }
+    if (name === 'image-reflector-controller') {
+      return { name, args: ['--storage-path', join(layout.root, 'image-reflector'), ...events, ...probes, ...more] };
+    }
+    if (name === 'kustomize-controller' || name === 'helm-controller') {
+      return { name, args: [...events, ...external, ...probes, ...more] };
+    }
     if (name === 'source-controller') {
-      const addr = `127.0.0.1:${storagePort}`;
+      const addr = `127.0.0.1:${ports.storage}`;
       return {
         name,
         args: [
@@ -199,12 +324,13 @@ function controllerSpecs(
           addr,
           '--storage-adv-addr',
           addr,
+          ...events,
           ...probes,
           ...more,
         ],
       };
     }
-    return { name, args: [...probes, ...more] };
+    return { name, args: [...events, ...probes, ...more] };
   });
 }
 
@@ -217,14 +343,19 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const layout = stateLayout(opts.stateDir);
   const gitPort = opts.gitPort ?? 18080;
   const storagePort = opts.storagePort ?? 19090;
+  const chartPort = opts.chartPort ?? 18081;
+  const withDemo = opts.demo !== false;
   const names = opts.controllers ?? IMPLEMENTED_CONTROLLERS;
   await assertPortFree(opts.apiPort ?? 0, 'API server', '--api-port');
   await assertPortFree(gitPort, 'git server', '--git-port');
+  if (withDemo) await assertPortFree(chartPort, 'chart repository', '--chart-port');
   if (names.includes('source-controller')) await assertPortFree(storagePort, 'artifact server', '--storage-port');
 
   const persist = opts.persist ?? true;
-  const snapshot = persist ? loadSnapshot(layout.snapshot) : undefined;
+  // the last snapshot and the acknowledged writes after it (a kill -9 loses none of them)
+  const snapshot = persist ? replayWriteAheadLog(layout.wal, loadSnapshot(layout.snapshot)) : undefined;
   let writer: SnapshotWriter | undefined;
+  const wal = persist ? new WriteAheadLog(layout.wal, () => writer?.markDirty()) : undefined;
   const server = await startApiServer({
     port: opts.apiPort ?? 0,
     crdsDir: join(opts.workspace, 'deploy', 'crds'),
@@ -232,12 +363,15 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     adminToken: persistentAdminToken(layout.adminToken),
     simulation: { readyAfterMs: opts.simulateReadyMs ?? 2000 },
     ...(snapshot ? { snapshot } : {}),
-    onRequest: (e) => {
-      if (WRITE_METHODS.has(e.method) && e.status < 400) writer?.markDirty();
-    },
+    ...(wal ? { journal: wal } : {}),
   });
   if (persist) {
-    writer = new SnapshotWriter(layout.snapshot, () => server.snapshot(), opts.onSnapshotError);
+    writer = new SnapshotWriter(
+      layout.snapshot,
+      () => server.snapshot(),
+      opts.onSnapshotError,
+      () => wal?.reset(),
+    );
     writer.markDirty();
     writer.start();
   }
@@ -245,29 +379,52 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   kc.loadFromString(readFileSync(layout.kubeconfig, 'utf8'));
   const client = KubeClient.fromKubeConfig(kc);
 
+  const ports: Ports = {
+    storage: storagePort,
+    events: await freePort(),
+    receiver: await freePort(),
+    watcher: await freePort(),
+  };
+  const withNotifications = names.includes('notification-controller');
+  let alerts: AlertsSink | undefined;
   let git: GitHttpServer | undefined;
+  let charts: ChartServer | undefined;
   let controllers: ControllerProcess[] = [];
   try {
-    const demo = opts.demo === false ? undefined : await ensureDemoRepo(layout.root);
+    const demo = withDemo ? await ensureDemoRepo(layout.root) : undefined;
     git = await startGitHttpServer({ root: layout.git, port: gitPort });
     if (demo) {
+      await ensureDemoChartRepo(layout.charts);
+      charts = await startChartServer({ dir: layout.charts, port: chartPort });
       await pointDemoAtServer(demo, git.url);
-      await createMissing(client, demoObjects(git.url));
+      await createMissing(client, demoObjects(git.url, charts.url));
+    }
+    const files = notificationFiles(layout.root, layout.logs);
+    const token = withNotifications && demo ? persistentWebhookToken(files.token) : '';
+    if (withNotifications && demo) {
+      alerts = await startAlertsSink(files.alerts);
+      await createMissing(client, notificationObjects(token, alerts.url));
+      await pointProviderAt(client, alerts.url);
     }
     controllers = startControllers({
       workspace: opts.workspace,
       kubeconfig: layout.kubeconfig,
       logsDir: layout.logs,
-      controllers: controllerSpecs(names, layout, storagePort, opts.controllerArgs),
+      controllers: controllerSpecs(names, layout, ports, opts.controllerArgs),
     });
     const gitServer = git;
-    const stopPushWatch = demo ? watchPushes(demo, client) : () => undefined;
+    const chartServer = charts;
+    const receiverUrl = `http://127.0.0.1:${ports.receiver}`;
+    const stopPushWatch = demo && withNotifications ? watchPushes(demo, client, receiverUrl, token) : () => undefined;
+    const alertsSink = alerts;
     return {
       layout,
       server,
       client,
       git: gitServer,
+      charts: chartServer,
       storageUrl: `http://127.0.0.1:${storagePort}/`,
+      notifications: withNotifications ? { receiverUrl, alertsLog: files.alerts } : undefined,
       demo,
       controllers,
       stop: async () => {
@@ -275,14 +432,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
         await stopControllers(controllers);
         writer?.stop();
         await gitServer.close();
+        await chartServer?.close();
+        await alertsSink?.close();
         await server.close();
+        wal?.close(); // after the server: a late write still reaches the log
       },
     };
   } catch (err) {
     await stopControllers(controllers);
     writer?.stop();
     await git?.close();
+    await charts?.close();
+    await alerts?.close();
     await server.close();
+    wal?.close();
     throw err;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * @flux-ts/embedded: flux-ts on the embedded cluster (`npm start`) and fleet validation on a throwaway one
  * (`npm start -- validate`). libs/apiserver is the cluster, each controller runs as its own process over HTTPS,
- * and the demo repository is served by a local smart-HTTP git server.
+ * and the demo repository is served by a local smart-HTTP git server, the demo chart by a local chart repository.
  */
 export { main } from './cli.ts';
 /** Types of the CLI entry point. */
@@ -10,6 +10,7 @@ export {
   startEmbedded,
   createMissing,
   demoObjects,
+  DEMO_HELM_RELEASE,
   EmbeddedStartError,
   IMPLEMENTED_CONTROLLERS,
   RECONCILED_KINDS,
@@ -24,6 +25,9 @@ export { SnapshotWriter, loadSnapshot, stateLayout, persistentAdminToken } from 
 /** The state directory's layout. */
 export type { StateLayout } from './state.ts';
 export { ensureDemoRepo, DEMO_FILES } from './demo-repo.ts';
+export { writeChartRepo, ensureDemoChartRepo, startChartServer, DEMO_CHART_FILES } from './chart-repo.ts';
+/** Types of the local chart repository. */
+export type { ChartServer, LocalChart, WriteChartRepoOptions } from './chart-repo.ts';
 /** The demo repository's paths. */
 export type { DemoRepo } from './demo-repo.ts';
 export { startControllers, stopControllers, CONTROLLER_NODE_FLAGS, CONTROLLER_ENV_DEFAULTS } from './controllers.ts';

@@ -2,7 +2,14 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SnapshotWriter, loadSnapshot, persistentAdminToken, stateLayout } from './state.ts';
+import {
+  SnapshotWriter,
+  WriteAheadLog,
+  loadSnapshot,
+  persistentAdminToken,
+  replayWriteAheadLog,
+  stateLayout,
+} from './state.ts';
 
 const dirs: string[] = [];
 const tmp = (): string => {
@@ -71,5 +78,57 @@ describe('state directory', () => {
     await new Promise((r) => setTimeout(r, 60));
     w.stop();
     expect(loadSnapshot(file)?.resourceVersion).toBe(3);
+  });
+
+  it('replays the write-ahead log over the snapshot: later puts and removes, a torn tail ignored', () => {
+    const dir = tmp();
+    const wal = join(dir, 'apiserver.wal');
+    const cm = (name: string, v: string) => ({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { namespace: 'a', name },
+      data: { v },
+    });
+    const base = {
+      resourceVersion: 5,
+      buckets: { '/configmaps': [cm('kept', '1'), cm('gone', '1'), cm('changed', '1')] },
+    };
+    let dirty = 0;
+    const log = new WriteAheadLog(wal, () => dirty++);
+    log.put('/configmaps', cm('old', 'x'), 4); // already in the snapshot: skipped
+    log.put('/configmaps', cm('changed', '2'), 6);
+    log.remove('/configmaps', 'a', 'gone', 7);
+    log.put('/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { namespace: 'a', name: 's' } }, 8);
+    log.close();
+    writeFileSync(wal, readFileSync(wal, 'utf8') + '{"op":"put","bucket":"/configmaps","rv":9,"obj'); // killed mid-write
+    expect(dirty).toBe(4);
+    const out = replayWriteAheadLog(wal, base)!;
+    expect(out.resourceVersion).toBe(8);
+    expect(out.buckets['/configmaps']!.map((o) => [o['metadata'], o['data']])).toEqual([
+      [{ namespace: 'a', name: 'kept' }, { v: '1' }],
+      [{ namespace: 'a', name: 'changed' }, { v: '2' }],
+    ]);
+    expect(out.buckets['/secrets']).toHaveLength(1);
+    expect(replayWriteAheadLog(join(dir, 'none.wal'), base)).toBe(base);
+  });
+
+  it('a snapshot empties the log in the same step', () => {
+    const dir = tmp();
+    const walFile = join(dir, 'apiserver.wal');
+    const wal = new WriteAheadLog(walFile);
+    const w = new SnapshotWriter(
+      join(dir, 'apiserver.json'),
+      () => ({ resourceVersion: 3, buckets: {} }),
+      undefined,
+      () => wal.reset(),
+    );
+    wal.put('/configmaps', { metadata: { namespace: 'a', name: 'x' } }, 3);
+    expect(readFileSync(walFile, 'utf8')).not.toBe('');
+    w.markDirty();
+    w.flush();
+    expect(readFileSync(walFile, 'utf8')).toBe('');
+    wal.put('/configmaps', { metadata: { namespace: 'a', name: 'y' } }, 4);
+    expect(readFileSync(walFile, 'utf8').split('\n').filter(Boolean)).toHaveLength(1);
+    wal.close();
   });
 });

@@ -31,6 +31,13 @@ describe('status table', () => {
     );
     expect(ks).toMatchObject({ ready: 'False', reason: 'BuildFailed', revision: 'r1', suspended: true });
     expect(rowOf(obj('Kustomization', 'new', undefined))).toMatchObject({ ready: 'Unknown', reason: '', revision: '' });
+    const hr = rowOf(
+      obj('HelmRelease', 'hello', {
+        conditions: [{ type: 'Ready', status: 'True', reason: 'InstallSucceeded', message: 'Helm install succeeded' }],
+        lastAttemptedRevision: '0.1.0',
+      }),
+    );
+    expect(hr).toMatchObject({ ready: 'True', reason: 'InstallSucceeded', revision: '0.1.0' });
   });
 
   it('is all Ready only when every object is Ready=True and there is one', () => {

@@ -10,6 +10,12 @@ export const FLUX_KINDS: readonly { apiVersion: string; kind: string }[] = [
   { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'Bucket' },
   { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
   { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
+  { apiVersion: 'notification.toolkit.fluxcd.io/v1', kind: 'Receiver' },
+  { apiVersion: 'source.extensions.fluxcd.io/v1beta1', kind: 'ArtifactGenerator' },
+  { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'ExternalArtifact' },
+  { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageRepository' },
+  { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy' },
+  { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageUpdateAutomation' },
 ];
 
 /** One row of the status table. */
@@ -21,7 +27,7 @@ export interface StatusRow {
   ready: string;
   reason: string;
   message: string;
-  /** The artifact revision of a source, the last applied revision of a Kustomization or HelmRelease. */
+  /** The artifact revision of a source, the last applied revision of a Kustomization, the chart version a HelmRelease last attempted. */
   revision: string;
   suspended: boolean;
 }
@@ -49,7 +55,7 @@ export function rowOf(obj: KubeObject & { spec?: unknown; status?: unknown }): S
     ready: ready?.status ?? 'Unknown',
     reason: ready?.reason ?? '',
     message: ready?.message ?? '',
-    revision: status.artifact?.revision ?? status.lastAppliedRevision ?? '',
+    revision: status.artifact?.revision ?? status.lastAppliedRevision ?? status.lastAttemptedRevision ?? '',
     suspended: Boolean((obj['spec'] as { suspend?: boolean } | undefined)?.suspend),
   };
 }

@@ -33,9 +33,7 @@ describe('markUnreconciled', () => {
   it('waits for HelmRepositories and HelmCharts by default: source-controller reconciles them', () => {
     const rows = ['HelmRepository', 'HelmChart', 'GitRepository'].map((kind) => ({ ...row('x', 'Unknown', ''), kind }));
     expect(markUnreconciled(rows)).toEqual(rows);
-    expect(markUnreconciled([{ ...row('x', 'Unknown', ''), kind: 'Bucket' }])[0]?.reason).toBe(
-      'ControllerNotAvailable',
-    );
+    expect(markUnreconciled([{ ...row('x', 'Unknown', ''), kind: 'Alert' }])[0]?.reason).toBe('ControllerNotAvailable');
   });
 });
 

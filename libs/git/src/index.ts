@@ -32,3 +32,13 @@ export {
 export type { GitRef, RemoteRef, ResolvedRef } from './refs.ts';
 export { keysFromSecret, verifyCheckout, verifyCommit, verifyTag } from './verify.ts';
 export type { Signed, VerifiedSignature, VerifyMode } from './verify.ts';
+export { PushRejectedError, cloneWorktree, commitAll, pushBranch, readSigningKey } from './push.ts';
+export type {
+  CloneWorktreeOptions,
+  CloneWorktreeResult,
+  CommitAllOptions,
+  OpenPgpSigningKey,
+  SshSigningKey,
+  PushOptions,
+  RemoteOptions,
+} from './push.ts';

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import ssh2 from 'ssh2';
 import type { KeyObject } from 'node:crypto';
 
 /** Hand-written reader of SSH wire-format fields (RFC 4251 `string`/`uint32`); ssh2 exposes no parser for SSHSIG. */
@@ -143,4 +144,35 @@ export function verifySshSignature(payload: string, armored: string, authorizedK
   }
   if (!ok) throw new Error('ssh signature does not verify');
   return `SHA256:${createHash('sha256').update(publicKey).digest('base64').replace(/=+$/, '')}`;
+}
+
+/**
+ * Signs `payload` as `ssh-keygen -Y sign -n git` does (OpenSSH PROTOCOL.sshsig, sha512), with an OpenSSH private key
+ * (`identity`, optionally encrypted with `passphrase`); returns the armored signature git puts in `gpgsig`.
+ * ssh-ed25519 and RSA (rsa-sha2-512) keys.
+ */
+export function signSsh(payload: string, identity: string, passphrase?: string): string {
+  const parsed = ssh2.utils.parseKey(identity, passphrase);
+  const key = Array.isArray(parsed) ? parsed[0] : parsed;
+  if (!key || key instanceof Error) throw new Error('unable to read ssh signing key (wrong passphrase or invalid key)');
+  const magic = Buffer.from('SSHSIG');
+  const hash = createHash('sha512').update(payload, 'utf8').digest();
+  const signed = Buffer.concat([magic, wireString('git'), wireString(''), wireString('sha512'), wireString(hash)]);
+  const rsa = key.type === 'ssh-rsa';
+  const raw = key.sign(signed, rsa ? 'sha512' : undefined);
+  if (raw instanceof Error) throw raw;
+  const sigAlgo = rsa ? 'rsa-sha2-512' : key.type;
+  const version = Buffer.alloc(4);
+  version.writeUInt32BE(1);
+  const blob = Buffer.concat([
+    magic,
+    version,
+    wireString(key.getPublicSSH()),
+    wireString('git'),
+    wireString(''),
+    wireString('sha512'),
+    wireString(Buffer.concat([wireString(sigAlgo), wireString(raw)])),
+  ]);
+  const b64 = blob.toString('base64').match(/.{1,70}/g) ?? [];
+  return `-----BEGIN SSH SIGNATURE-----\n${b64.join('\n')}\n-----END SSH SIGNATURE-----\n`;
 }

@@ -78,17 +78,21 @@ class ChannelReader {
   }
 }
 
-function stderrError(stderr: string, path: string): GitError {
+function stderrError(stderr: string, path: string, service = 'git-upload-pack'): GitError {
   const msg = stderr.trim().split('\n').pop() ?? '';
   if (/does not appear to be a git repository|not found|No such file/i.test(msg))
     return new NotFoundError(`repository '${path}' not found: ${msg}`);
-  return new GitError(`git-upload-pack failed: ${msg || 'no output'}`);
+  return new GitError(`${service} failed: ${msg || 'no output'}`);
 }
+
+/** The git services the SSH transport runs. */
+type Service = 'git-upload-pack' | 'git-receive-pack';
 
 /**
  * Builds an isomorphic-git `http` client that maps isomorphic-git's smart-HTTP requests (`GET info/refs`,
- * `POST git-upload-pack`, protocol v0/v1) onto `git-upload-pack '<path>'` exec channels of one ssh2 connection:
- * stateless-RPC emulation where every request runs a fresh upload-pack. The host key must match `knownHosts`.
+ * `POST git-upload-pack` / `git-receive-pack`, protocol v0/v1) onto `git-upload-pack '<path>'` (or
+ * `git-receive-pack`) exec channels of one ssh2 connection: stateless-RPC emulation where every request runs a
+ * fresh service. The host key must match `knownHosts`.
  * Hand-written because no maintained npm package bridges ssh2 to isomorphic-git.
  */
 export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
@@ -145,7 +149,9 @@ export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
     return conn;
   };
 
-  const exec = async (): Promise<{
+  const exec = async (
+    service: Service,
+  ): Promise<{
     channel: ClientChannel;
     reader: ChannelReader;
     stderr: () => string;
@@ -153,7 +159,7 @@ export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
   }> => {
     const c = await connect();
     const channel = await new Promise<ClientChannel>((resolve, reject) =>
-      c.exec(`git-upload-pack ${quote(opts.path)}`, (err, ch) => (err ? reject(err) : resolve(ch))),
+      c.exec(`${service} ${quote(opts.path)}`, (err, ch) => (err ? reject(err) : resolve(ch))),
     );
     const closed = new Promise((resolve) => channel.once('close', resolve));
     let stderr = '';
@@ -166,28 +172,33 @@ export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
   const request = async (req: GitHttpRequest): Promise<GitHttpResponse> => {
     const u = new URL(req.url);
     const method = req.method ?? 'GET';
-    const { channel, reader, stderr, closed } = await exec();
+    // Pushes (receive-pack) run the same stateless emulation as fetches: a fresh exec per request.
+    const service: Service =
+      u.searchParams.get('service') === 'git-receive-pack' || u.pathname.endsWith('/git-receive-pack')
+        ? 'git-receive-pack'
+        : 'git-upload-pack';
+    const { channel, reader, stderr, closed } = await exec(service);
     const adv = await reader.readAdvertisement();
     if (!adv) {
       channel.end();
       await closed;
-      throw stderrError(stderr(), opts.path);
+      throw stderrError(stderr(), opts.path, service);
     }
     if (method === 'GET' && u.pathname.endsWith('/info/refs')) {
-      channel.end(Buffer.from('0000')); // no wants: upload-pack exits
-      const body = Buffer.concat([pkt('# service=git-upload-pack\n'), Buffer.from('0000'), adv]);
+      channel.end(Buffer.from('0000')); // no wants / no commands: the service exits
+      const body = Buffer.concat([pkt(`# service=${service}\n`), Buffer.from('0000'), adv]);
       return {
         url: req.url,
         method,
         statusCode: 200,
         statusMessage: 'OK',
-        headers: { 'content-type': 'application/x-git-upload-pack-advertisement' },
+        headers: { 'content-type': `application/x-${service}-advertisement` },
         body: (async function* () {
           yield body;
         })(),
       };
     }
-    if (method === 'POST' && u.pathname.endsWith('/git-upload-pack')) {
+    if (method === 'POST' && u.pathname.endsWith(`/${service}`)) {
       if (req.body) for await (const chunk of req.body) channel.write(chunk);
       channel.end();
       return {
@@ -195,7 +206,7 @@ export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
         method,
         statusCode: 200,
         statusMessage: 'OK',
-        headers: { 'content-type': 'application/x-git-upload-pack-result' },
+        headers: { 'content-type': `application/x-${service}-result` },
         body: reader.rest(),
       };
     }

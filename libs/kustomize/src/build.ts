@@ -3,18 +3,15 @@
 // resolve vars and sort.
 import * as path from 'node:path';
 import { runGenerators } from './generators.ts';
+import {
+  configureGenerator,
+  configureTransformer,
+  type PluginHelpers,
+  type PluginTransformer,
+} from './builtin-plugins.ts';
 import { defaultFs, Loader, type KustomizeFs, type LoadRestrictions } from './loader.ts';
 import { fixNameReferences } from './name-reference.ts';
-import {
-  applyPatchEntry,
-  parsePatch,
-  fromPatchesJson6902,
-  fromPatchesStrategicMerge,
-  type PatchEntry,
-  type ResId as SelResId,
-  type SelectOptions,
-} from './patches/index.ts';
-import { applyReplacements, type Replacement } from './replacements/index.ts';
+import { previousIdsHook, runPatches, runReplacements } from './patch-resources.ts';
 import { resolveVars, type Var } from './vars/index.ts';
 import { hashResource } from './hash.ts';
 import {
@@ -46,7 +43,7 @@ import {
   applyPrefixSuffix,
   applyReplicas,
 } from './transformers.ts';
-import { emitDocument, type YamlValue } from './yaml-emit.ts';
+import type { YamlValue } from './yaml-emit.ts';
 
 /** Fetches a remote resource (git or https URL) into a local directory or file and returns its path. */
 export type RemoteFetcher = (url: string) => Promise<string>;
@@ -185,16 +182,6 @@ function str(v: YamlValue | undefined): string {
   return v === undefined || v === null ? '' : String(v);
 }
 
-function sameId(a: ResId, b: ResId): boolean {
-  return (
-    a.group === b.group &&
-    a.version === b.version &&
-    a.kind === b.kind &&
-    a.name === b.name &&
-    (a.namespace || 'default') === (b.namespace || 'default')
-  );
-}
-
 function appendUnique(list: Resource[], add: Resource[]): void {
   // ids compared as sameId does (namespace '' = 'default'), through a set: inputs can have thousands of objects
   const key = (id: ResId): string => [id.group, id.version, id.kind, id.name, id.namespace || 'default'].join('\u0000');
@@ -219,21 +206,29 @@ async function accumulateResources(
 ): Promise<void> {
   for (const entry of entries) {
     try {
-      if (isRemote(entry)) {
-        if (!ctx.remote) throw new KustomizeError(`remote resources are disabled: ${entry}`);
-        const local = await ctx.remote(entry);
-        // fetched content is on the local disk whatever `fs` the build reads from
-        const rl = new Loader(local, ctx.opts.remoteFs ?? defaultFs(), ldr.restrictions);
-        const child = rl.child(rl.isDir(local) ? local : path.dirname(local));
-        if (rl.isDir(local)) appendUnique(into, await buildDir(ctx, child, cfg));
-        else appendUnique(into, readResourceFile(child, path.basename(local)));
-        continue;
-      }
-      await accumulateLocal(ctx, ldr, entry, into, cfg);
+      await accumulateEntry(ctx, ldr, entry, into, cfg);
     } catch (err) {
       throw new KustomizeError(`accumulating resources: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+/** One `resources` entry (also a plugin-config entry): a remote URL or a local file or directory. */
+async function accumulateEntry(
+  ctx: Ctx,
+  ldr: Loader,
+  entry: string,
+  into: Resource[],
+  cfg: TransformerConfig,
+): Promise<void> {
+  if (!isRemote(entry)) return accumulateLocal(ctx, ldr, entry, into, cfg);
+  if (!ctx.remote) throw new KustomizeError(`remote resources are disabled: ${entry}`);
+  const local = await ctx.remote(entry);
+  // fetched content is on the local disk whatever `fs` the build reads from
+  const rl = new Loader(local, ctx.opts.remoteFs ?? defaultFs(), ldr.restrictions);
+  const child = rl.child(rl.isDir(local) ? local : path.dirname(local));
+  if (rl.isDir(local)) appendUnique(into, await buildDir(ctx, child, cfg));
+  else appendUnique(into, readResourceFile(child, path.basename(local)));
 }
 
 /**
@@ -356,187 +351,6 @@ function goObjectString(d: KObject): string {
   return `{{${s(d['apiVersion'])} ${s(d['kind'])}} {{${s(md['name'])} ${s(md['namespace'])}} ${goMap(md['labels'])} ${goMap(md['annotations'])}}}`;
 }
 
-function previousIdsHook(resources: Resource[]): SelectOptions {
-  const byObj = new Map<object, Resource>(resources.map((r) => [r.obj, r]));
-  return {
-    previousIds: (o): readonly SelResId[] => byObj.get(o)?.prevIds ?? [],
-  };
-}
-
-/** Applies a `patches` entry to the resource wrappers, keeping their bookkeeping. */
-function patchResources(
-  resources: Resource[],
-  entry: PatchEntry,
-  source: string | undefined,
-  typeInfoFor: TypeInfoLookup | undefined,
-): Resource[] {
-  const opts = { ...previousIdsHook(resources), source, typeInfoFor };
-  if (entry.target) {
-    const out: Resource[] = [];
-    for (const r of resources) {
-      const res = applyPatchEntry([r.obj], entry, opts);
-      const obj = res[0];
-      if (!obj) continue;
-      trackPatchedId(r, obj);
-      out.push(r);
-    }
-    return out;
-  }
-  const objs = resources.map((r) => r.obj);
-  const res = applyPatchEntry(objs, entry, opts);
-  if (res.length === resources.length) {
-    resources.forEach((r, i) => trackPatchedId(r, res[i] as KObject));
-    return resources;
-  }
-  // a `$patch: delete` dropped resources: keep the wrappers whose objects survived (unchanged or re-matched by id)
-  const out: Resource[] = [];
-  let j = 0;
-  for (const r of resources) {
-    const next = res[j];
-    if (next && (next === r.obj || sameId(idOf(next), idOf(r.obj)))) {
-      trackPatchedId(r, next);
-      out.push(r);
-      j++;
-    }
-  }
-  return out;
-}
-
-function trackPatchedId(r: Resource, obj: KObject): void {
-  const before = idOf(r.obj);
-  const after = idOf(obj);
-  if (before.name !== after.name || before.kind !== after.kind) r.prevIds.push(before);
-  r.obj = obj;
-}
-
-function loadPatchText(ldr: Loader, p: KObject | string): { text: string; source?: string } {
-  if (typeof p === 'string') {
-    // legacy patchesStrategicMerge: a file path or an inline patch
-    if (!p.includes('\n') && !p.trim().startsWith('{') && !p.includes(': ')) {
-      return { text: ldr.readText(p), source: p };
-    }
-    return { text: p };
-  }
-  if (typeof p['path'] === 'string' && p['path'] !== '') {
-    try {
-      return { text: ldr.readText(p['path']), source: p['path'] };
-    } catch (err) {
-      throw new KustomizeError(
-        `${patchConfigPrefix(p)}failed to get the patch file from path(${p['path']}): ${(err as Error).message}`,
-        { cause: err },
-      );
-    }
-  }
-  return { text: str(p['patch']) };
-}
-
-/** kustomize's prefix for PatchTransformer configuration errors: the entry as YAML (`path` entries only). */
-function patchConfigPrefix(p: KObject): string {
-  // go-yaml of kustomize's types.Patch: fields in struct order, the target's too
-  let yaml = '';
-  for (const f of ['path', 'patch'] as const) {
-    if (p[f] !== undefined && p[f] !== null && p[f] !== '') yaml += emitDocument({ [f]: p[f] as YamlValue });
-  }
-  const t = p['target'];
-  if (isMap(t)) {
-    yaml += 'target:\n';
-    for (const k of ['group', 'version', 'kind', 'name', 'namespace', 'labelSelector', 'annotationSelector']) {
-      if (t[k] !== undefined && t[k] !== null && t[k] !== '') yaml += `  ${emitDocument({ [k]: t[k] as YamlValue })}`;
-    }
-  }
-  if (isMap(p['options'])) yaml += emitDocument({ options: p['options'] }).replace(/^/gm, '').trimEnd() + '\n';
-  return `trouble configuring builtin PatchTransformer with config: \`\n${yaml}\`: `;
-}
-
-function asSelector(v: YamlValue | undefined): PatchEntry['target'] {
-  if (!isMap(v)) return undefined;
-  const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(v)) if (val !== null && val !== undefined) out[k] = String(val);
-  return out;
-}
-
-function runPatches(
-  ctx: Ctx,
-  ldr: Loader,
-  kust: KObject,
-  resources: Resource[],
-  which: 'sm+patches' | 'json6902',
-): Resource[] {
-  let list = resources;
-  const ti = ctx.typeInfoFor;
-  if (which === 'sm+patches') {
-    for (const p of Array.isArray(kust['patchesStrategicMerge']) ? kust['patchesStrategicMerge'] : []) {
-      if (typeof p !== 'string') continue;
-      const { text, source } = loadPatchText(ldr, p);
-      for (const e of fromPatchesStrategicMerge([text])) {
-        try {
-          list = patchResources(list, e, source, ti);
-        } catch (err) {
-          // the legacy field reports the resource-map error without the PatchTransformer's prefix
-          const msg = (err as Error).message.replace(/^no resource matches strategic merge patch "[^"]*": /, '');
-          throw new KustomizeError(msg, { cause: err });
-        }
-      }
-    }
-    for (const p of Array.isArray(kust['patches']) ? kust['patches'] : []) {
-      if (!isMap(p)) continue;
-      const { text, source } = loadPatchText(ldr, p);
-      const options = isMap(p['options'])
-        ? {
-            allowNameChange: p['options']['allowNameChange'] === true,
-            allowKindChange: p['options']['allowKindChange'] === true,
-          }
-        : undefined;
-      // an unparsable patch: kustomize names the entry, not the YAML error
-      try {
-        parsePatch(text, source);
-      } catch (err) {
-        const from = source !== undefined ? `path: "${source}"` : `patch: ${JSON.stringify(text)}`;
-        throw new KustomizeError(`${patchConfigPrefix(p)}unable to parse SM or JSON patch from [${from}]`, {
-          cause: err,
-        });
-      }
-      list = patchResources(list, { patch: text, target: asSelector(p['target']), options }, source, ti);
-    }
-    return list;
-  }
-  for (const p of Array.isArray(kust['patchesJson6902']) ? kust['patchesJson6902'] : []) {
-    if (!isMap(p)) continue;
-    const { text, source } = loadPatchText(ldr, p);
-    const target = (asSelector(p['target']) ?? {}) as {
-      group?: string;
-      version?: string;
-      kind?: string;
-      name?: string;
-      namespace?: string;
-    };
-    for (const e of fromPatchesJson6902([{ target, patch: text }])) list = patchResources(list, e, source, ti);
-  }
-  return list;
-}
-
-function runReplacements(ldr: Loader, kust: KObject, resources: Resource[]): void {
-  const entries = Array.isArray(kust['replacements']) ? kust['replacements'] : [];
-  if (entries.length === 0) return;
-  const reps: Replacement[] = [];
-  for (const e of entries) {
-    if (!isMap(e)) continue;
-    if (typeof e['path'] === 'string') {
-      const docs = parseYamlStream(ldr.readText(e['path']), path.resolve(ldr.root, e['path']));
-      for (const d of docs) {
-        if (Array.isArray(d)) reps.push(...(d as unknown as Replacement[]));
-        else reps.push(d as unknown as Replacement);
-      }
-    } else reps.push(e as unknown as Replacement);
-  }
-  const out = applyReplacements(
-    resources.map((r) => r.obj),
-    reps,
-    previousIdsHook(resources),
-  );
-  resources.forEach((r, i) => (r.obj = out[i] as KObject));
-}
-
 /** Adds generated resources, honouring behavior create/merge/replace. */
 function absorbGenerated(list: Resource[], generated: Resource[]): void {
   for (const g of generated) {
@@ -581,7 +395,7 @@ function absorbGenerated(list: Resource[], generated: Resource[]): void {
       }
     }
     old.obj = merged;
-    old.needsHash = old.needsHash || g.needsHash;
+    // needsHash stays the existing resource's: kustomize keeps its build annotations (needs-hash)
   }
 }
 
@@ -646,8 +460,30 @@ async function accumulateTarget(
     }
   }
   absorbGenerated(resources, runGenerators(ldr, kust));
+  const v = kust['helmCharts'];
+  if ((Array.isArray(v) && v.length > 0) || isMap(v)) {
+    throw new KustomizeError(`'helmCharts' is not supported yet by @flux-ts/kustomize`);
+  }
+  const helpers: PluginHelpers = { ldr, typeInfoFor: ctx.typeInfoFor };
+  const genEntries = strings(kust['generators']);
+  if (genEntries.length > 0) {
+    let gens;
+    try {
+      const configs = await loadPluginConfigs(ctx, ldr, genEntries);
+      gens = configs.map((c) => {
+        try {
+          return configureGenerator(c, helpers);
+        } catch (err) {
+          throw new KustomizeError(`failed to load generator: ${(err as Error).message}`, { cause: err });
+        }
+      });
+    } catch (err) {
+      throw new KustomizeError(`loading generator plugins: ${(err as Error).message}`, { cause: err });
+    }
+    for (const g of gens) absorbGenerated(resources, g.generate());
+  }
   // builtin transformers, in kustomize's order
-  resources = runPatches(ctx, ldr, kust, resources, 'sm+patches');
+  resources = runPatches(ctx.typeInfoFor, ldr, kust, resources, 'sm+patches');
   const ns = str(kust['namespace']);
   if (ns) applyNamespace(resources, ns, cfg.namespace);
   const prefix = str(kust['namePrefix']);
@@ -656,10 +492,21 @@ async function accumulateTarget(
   applyCommonLabels(resources, kust['commonLabels'], cfg.commonLabels);
   applyLabels(resources, kust['labels'], cfg);
   applyCommonAnnotations(resources, kust['commonAnnotations'], cfg.commonAnnotations);
-  resources = runPatches(ctx, ldr, kust, resources, 'json6902');
+  resources = runPatches(ctx.typeInfoFor, ldr, kust, resources, 'json6902');
   applyReplicas(resources, kust['replicas'], cfg.replicas);
   applyImages(resources, kust['images'], cfg.images);
   runReplacements(ldr, kust, resources);
+  // transformer plugins run after the field-derived ones, validators last (kustomize's runTransformers/runValidators)
+  const trEntries = strings(kust['transformers']);
+  if (trEntries.length > 0) {
+    const configs = await loadPluginConfigs(ctx, ldr, trEntries);
+    for (const t of configs.map((c) => configureTransformer(c, helpers))) resources = t.transform(resources);
+  }
+  const valEntries = strings(kust['validators']);
+  if (valEntries.length > 0) {
+    const configs = await loadPluginConfigs(ctx, ldr, valEntries);
+    for (const t of configs.map((c) => configureTransformer(c, helpers))) resources = runValidator(t, resources);
+  }
   // vars are merged after this level's transformers and resolved at the top, after name references
   if (Array.isArray(kust['vars'])) {
     for (const v of kust['vars']) {
@@ -669,13 +516,69 @@ async function accumulateTarget(
       ctx.vars.push(v as unknown as Var);
     }
   }
-  for (const f of ['generators', 'transformers', 'validators', 'helmCharts'] as const) {
-    const v = kust[f];
-    if ((Array.isArray(v) && v.length > 0) || isMap(v)) {
-      throw new KustomizeError(`'${f}' is not supported yet by @flux-ts/kustomize`);
-    }
-  }
   return resources;
+}
+
+/**
+ * The plugin configs of a `generators`/`transformers`/`validators` list (kustomize's configureExternalTransformers):
+ * entries that parse as resources are inline configs and come first; the others are files or kustomizations,
+ * accumulated like `resources` entries.
+ */
+async function loadPluginConfigs(ctx: Ctx, ldr: Loader, entries: string[]): Promise<KObject[]> {
+  const configs: Resource[] = [];
+  const paths: string[] = [];
+  for (const e of entries) {
+    const inline = inlineResources(e);
+    if (inline) appendUnique(configs, inline);
+    else paths.push(e);
+  }
+  for (const p of paths) await accumulateEntry(ctx, ldr, p, configs, emptyConfig());
+  return configs.map((r) => r.obj);
+}
+
+/** The resources of an inline YAML entry, or undefined when it is not one (kustomize's NewResMapFromBytes). */
+function inlineResources(entry: string): Resource[] | undefined {
+  let docs: YamlValue[];
+  try {
+    docs = parseYamlStream(entry, '<inline>');
+  } catch {
+    return undefined;
+  }
+  const out: Resource[] = [];
+  for (const d of docs) {
+    if (d === null) continue;
+    if (!isMap(d) || typeof d['kind'] !== 'string' || d['kind'] === '') return undefined;
+    const md = d['metadata'];
+    if (!isMap(md) || typeof md['name'] !== 'string' || md['name'] === '') return undefined;
+    out.push(newResource(d));
+  }
+  return out;
+}
+
+/**
+ * kustomize's runValidators: the resources must stay equal (kyaml node equality) once the `validated-by` label is
+ * removed again; that only holds when the label was added to an object without labels, any other change fails.
+ */
+function runValidator(t: PluginTransformer, resources: Resource[]): Resource[] {
+  const before = new Map(resources.map((r) => [idString(idOf(r.obj)), { json: JSON.stringify(r.obj), obj: r.obj }]));
+  const hadLabels = new Map(resources.map((r) => [r.obj, isMap(r.obj['metadata']) && 'labels' in r.obj['metadata']]));
+  const out = t.transform(resources);
+  const fail = (msg: string): KustomizeError =>
+    new KustomizeError(`validator shouldn't modify the resource map: ${msg}`);
+  if (out.length !== before.size) throw fail('lists have different number of entries');
+  for (const r of out) {
+    const id = idString(idOf(r.obj));
+    const was = before.get(id);
+    if (was === undefined) throw fail(`id in self matches 0 in other; id: ${id}`);
+    const c = clone(r.obj);
+    const md = c['metadata'];
+    if (!hadLabels.get(r.obj) && isMap(md) && isMap(md['labels'])) {
+      delete md['labels']['validated-by'];
+      if (Object.keys(md['labels']).length === 0) delete md['labels'];
+    }
+    if (JSON.stringify(c) !== was.json) throw fail(`nodes unequal: ${id}`);
+  }
+  return out;
 }
 
 /**

@@ -11,8 +11,17 @@ import {
   visitField,
   type FieldSpec,
 } from './field-specs.ts';
-import { CLUSTER_SCOPED_KINDS, gvkOf, idOf, isMap, KustomizeError, type KObject, type Resource } from './resource.ts';
-import type { YamlValue } from './yaml-emit.ts';
+import {
+  CLUSTER_SCOPED_KINDS,
+  gvkOf,
+  idOf,
+  idString,
+  isMap,
+  KustomizeError,
+  type KObject,
+  type Resource,
+} from './resource.ts';
+import { emitDocument, type YamlValue } from './yaml-emit.ts';
 
 function recordRename(r: Resource): void {
   r.prevIds.push(idOf(r.obj));
@@ -48,9 +57,9 @@ export function applyNamespace(resources: Resource[], namespace: string, extra: 
       if (specSelects(fs, gvk)) visitField(r.obj, fs.path, fs.create, (p, k) => (p[k] = namespace));
     }
     if ((gvk.kind === 'RoleBinding' || gvk.kind === 'ClusterRoleBinding') && Array.isArray(r.obj['subjects'])) {
-      // kustomize's default subject mode: only ServiceAccount subjects named "default" move namespace.
+      // kustomize's default subject mode: only subjects named "default" (of any kind) move namespace.
       for (const s of r.obj['subjects']) {
-        if (isMap(s) && s['kind'] === 'ServiceAccount' && s['name'] === 'default') s['namespace'] = namespace;
+        if (isMap(s) && s['name'] === 'default') s['namespace'] = namespace;
       }
     }
   }
@@ -88,7 +97,8 @@ export function applyPrefixSuffix(
   }
 }
 
-function setMapEntries(resources: Resource[], entries: Record<string, string>, specs: FieldSpec[]): void {
+/** Sets `entries` in the maps the field specs address (kustomize's MapEntrySetter, LabelTransformer's core). */
+export function setMapEntries(resources: Resource[], entries: Record<string, string>, specs: FieldSpec[]): void {
   for (const r of resources) {
     const gvk = gvkOf(r.obj);
     for (const fs of specs) {
@@ -105,7 +115,8 @@ function setMapEntries(resources: Resource[], entries: Record<string, string>, s
   }
 }
 
-function toStringMap(v: YamlValue | undefined): Record<string, string> {
+/** A YAML map as map[string]string (null → ''). */
+export function toStringMap(v: YamlValue | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isMap(v)) return out;
   for (const [k, val] of Object.entries(v)) out[k] = val === null ? '' : String(val);
@@ -138,7 +149,8 @@ export function applyLabels(
   }
 }
 
-function toFieldSpec(o: KObject): FieldSpec {
+/** A `fieldSpecs` entry of a kustomization or plugin config. */
+export function toFieldSpec(o: KObject): FieldSpec {
   const s = (k: string): string | undefined => (typeof o[k] === 'string' ? (o[k] as string) : undefined);
   return {
     path: s('path') ?? '',
@@ -231,28 +243,30 @@ function walkContainers(node: YamlValue, fn: (c: KObject) => void): void {
 /** images: newName / newTag / digest on every container image that matches. */
 export function applyImages(resources: Resource[], images: YamlValue | undefined, extra: FieldSpec[] = []): void {
   if (!Array.isArray(images)) return;
-  for (const img of images) {
-    if (!isMap(img)) continue;
-    const str = (k: string): string => (img[k] === undefined || img[k] === null ? '' : String(img[k]));
-    const rule: ImageRule = {
-      name: str('name'),
-      newName: str('newName'),
-      newTag: str('newTag'),
-      digest: str('digest'),
-    };
-    for (const r of resources) {
-      const done = new Set<KObject>();
-      walkContainers(r.obj, (c) => {
-        if (typeof c['image'] === 'string') c['image'] = updateImage(c['image'], rule);
-        done.add(c);
+  for (const img of images) if (isMap(img)) applyImageTag(resources, img, [...IMAGE_SPECS, ...extra]);
+}
+
+/** One image rule (ImageTagTransformer): containers anywhere (kustomize's legacy filter), then the field specs. */
+export function applyImageTag(resources: Resource[], img: KObject, specs: FieldSpec[]): void {
+  const str = (k: string): string => (img[k] === undefined || img[k] === null ? '' : String(img[k]));
+  const rule: ImageRule = {
+    name: str('name'),
+    newName: str('newName'),
+    newTag: str('newTag'),
+    digest: str('digest'),
+  };
+  for (const r of resources) {
+    const done = new Set<KObject>();
+    walkContainers(r.obj, (c) => {
+      if (typeof c['image'] === 'string') c['image'] = updateImage(c['image'], rule);
+      done.add(c);
+    });
+    const gvk = gvkOf(r.obj);
+    for (const fs of specs) {
+      if (!specSelects(fs, gvk)) continue;
+      visitField(r.obj, fs.path, false, (p, k) => {
+        if (!done.has(p) && typeof p[k] === 'string') p[k] = updateImage(p[k], rule);
       });
-      const gvk = gvkOf(r.obj);
-      for (const fs of [...IMAGE_SPECS, ...extra]) {
-        if (!specSelects(fs, gvk)) continue;
-        visitField(r.obj, fs.path, false, (p, k) => {
-          if (!done.has(p) && typeof p[k] === 'string') p[k] = updateImage(p[k], rule);
-        });
-      }
     }
   }
 }
@@ -260,25 +274,114 @@ export function applyImages(resources: Resource[], images: YamlValue | undefined
 /** replicas: sets spec.replicas on workloads whose (current or earlier) name matches. */
 export function applyReplicas(resources: Resource[], replicas: YamlValue | undefined, extra: FieldSpec[] = []): void {
   if (!Array.isArray(replicas)) return;
-  for (const rep of replicas) {
-    if (!isMap(rep)) continue;
-    const name = String(rep['name'] ?? '');
-    const count = typeof rep['count'] === 'number' ? rep['count'] : Number(rep['count'] ?? 0);
-    let matched = false;
-    for (const r of resources) {
-      const names = [...r.prevIds.map((i) => i.name), idOf(r.obj).name];
-      if (!names.includes(name)) continue;
-      const gvk = gvkOf(r.obj);
-      for (const fs of [...REPLICA_SPECS, ...extra]) {
-        if (!specSelects(fs, gvk)) continue;
-        matched = true;
-        visitField(r.obj, fs.path, fs.create, (p, k) => (p[k] = count));
+  // the kustomization's field specs are sorted (kustomize's legacy kind order) before the error lists them
+  const gvks = ['Deployment', 'StatefulSet', 'ReplicaSet', 'ReplicationController'].map((k) => `${k}.[noVer].[noGrp]`);
+  for (const rep of replicas) if (isMap(rep)) applyReplicaCount(resources, rep, [...REPLICA_SPECS, ...extra], gvks);
+}
+
+const gvkString = (fs: FieldSpec): string =>
+  `${fs.kind || '[noKind]'}.${fs.version || '[noVer]'}.${fs.group || '[noGrp]'}`;
+
+/** One replica rule (ReplicaCountTransformer); fails when no field spec selects a resource of that name. */
+export function applyReplicaCount(resources: Resource[], rep: KObject, specs: FieldSpec[], gvks?: string[]): void {
+  const name = String(rep['name'] ?? '');
+  const count = typeof rep['count'] === 'number' ? rep['count'] : Number(rep['count'] ?? 0);
+  let matched = false;
+  for (const r of resources) {
+    const names = [...r.prevIds.map((i) => i.name), idOf(r.obj).name];
+    if (!names.includes(name)) continue;
+    const gvk = gvkOf(r.obj);
+    for (const fs of specs) {
+      if (!specSelects(fs, gvk)) continue;
+      matched = true;
+      visitField(r.obj, fs.path, fs.create, (p, k) => (p[k] = count));
+    }
+  }
+  if (!matched) {
+    throw new KustomizeError(
+      `resource with name ${name} does not match a config with the following GVK [${(gvks ?? specs.map(gvkString)).join(' ')}]`,
+    );
+  }
+}
+
+/** Options of kustomize's NamespaceTransformer. */
+export interface NamespaceOptions {
+  /** Only set namespace fields that are empty. */
+  unsetOnly?: boolean;
+  /** Which RoleBinding/ClusterRoleBinding subjects move: `defaultOnly` (default), `allServiceAccounts`, `none`. */
+  setRoleBindingSubjects?: string;
+}
+
+/**
+ * kustomize's NamespaceTransformer with explicit field specs: metadata.namespace of namespaced kinds and RoleBinding
+ * subjects are hard-coded (their field specs are dropped), the other field specs are set.
+ */
+export function applyNamespaceTransformer(
+  resources: Resource[],
+  namespace: string,
+  specs: FieldSpec[],
+  opts: NamespaceOptions = {},
+): void {
+  if (!namespace) return;
+  const isRb = (k: string | undefined): boolean => k === 'RoleBinding' || k === 'ClusterRoleBinding';
+  const rest = specs.filter((fs) => fs.path !== 'metadata/namespace');
+  const set = (p: KObject, k: string): void => {
+    if (opts.unsetOnly && p[k] !== undefined && p[k] !== null && p[k] !== '') return;
+    p[k] = namespace;
+  };
+  const mode = opts.setRoleBindingSubjects || 'defaultOnly';
+  for (const r of resources) {
+    const before = idOf(r.obj);
+    const gvk = gvkOf(r.obj);
+    if (!CLUSTER_SCOPED_KINDS.has(gvk.kind)) visitField(r.obj, 'metadata/namespace', true, set);
+    if (isRb(gvk.kind)) {
+      if (Array.isArray(r.obj['subjects']) && mode !== 'none') {
+        for (const s of r.obj['subjects']) {
+          if (!isMap(s)) continue;
+          if (mode === 'allServiceAccounts' ? s['kind'] === 'ServiceAccount' : s['name'] === 'default') {
+            set(s, 'namespace');
+          }
+        }
       }
     }
-    if (!matched) {
-      throw new KustomizeError(
-        `resource with name ${name} does not match a config with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] ReplicationController.[noVer].[noGrp]]`,
-      );
+    for (const fs of rest) {
+      if (!specSelects(fs, gvk)) continue;
+      visitField(r.obj, fs.path, fs.create, (p, k) => {
+        const v = p[k];
+        if (isMap(v) || Array.isArray(v)) {
+          const kind = isMap(v) ? 'MappingNode' : 'SequenceNode';
+          throw new KustomizeError(
+            `namespace field specs must target scalar nodes: considering field '${fs.path}' of object ${idString(idOf(r.obj))}: wrong node kind: expected ScalarNode but got ${kind}: node contents:\n${emitDocument(v).trimEnd()}`,
+          );
+        }
+        set(p, k);
+      });
+    }
+    const after = idOf(r.obj);
+    if (before.name !== after.name || before.namespace !== after.namespace) r.prevIds.push(before);
+  }
+}
+
+/**
+ * kustomize's PrefixSuffixTransformer (and PrefixTransformer / SuffixTransformer) with explicit field specs: each
+ * selecting spec adds the affixes to its field; a `metadata/name` spec also records the rename for name references.
+ */
+export function applyAffixTransformer(resources: Resource[], prefix: string, suffix: string, specs: FieldSpec[]): void {
+  for (const r of resources) {
+    const gvk = gvkOf(r.obj);
+    if (NO_AFFIX_KINDS.has(gvk.kind)) continue;
+    if (gvk.kind === 'APIService' && gvk.group === 'apiregistration.k8s.io') continue;
+    for (const fs of specs) {
+      if (!specSelects(fs, gvk)) continue;
+      if (fs.path === 'metadata/name') {
+        if (prefix) r.prefixes.push(prefix);
+        if (suffix) r.suffixes.push(suffix);
+        if (prefix || suffix) recordRename(r);
+      }
+      visitField(r.obj, fs.path, fs.create, (p, k) => {
+        const v = p[k];
+        p[k] = `${prefix}${v === undefined || v === null ? '' : String(v)}${suffix}`;
+      });
     }
   }
 }

@@ -4,9 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { request as httpRequest, STATUS_CODES } from 'node:http';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { HttpProxyAgent } from 'http-proxy-agent';
+import { HttpsProxyAgent } from 'https-proxy-agent';
 import { parseWwwAuthenticate } from './challenge.ts';
 import type { AuthChallenge } from './challenge.ts';
 import type { RegistryCredentials } from './docker-config.ts';
@@ -26,6 +29,10 @@ export interface RegistryClientOptions {
   userAgent?: string;
   /** Per-request timeout (each HTTP exchange, including reading its body). */
   timeoutMs?: number;
+  /** Host name resolution (`dns.lookup` by default): tests map a real registry name to a loopback server. */
+  lookup?: LookupFunction;
+  /** An HTTP(S) forward proxy (Flux `proxySecretRef`: `address`, optional basic credentials); CONNECT for https. */
+  proxy?: { address: string; username?: string; password?: string };
 }
 
 /** Manifests larger than this are refused (distribution's own limit is 4 MiB). */
@@ -91,24 +98,43 @@ function nextLink(link: string | undefined, base: URL): URL | undefined {
 export class RegistryClient {
   readonly #opts: RegistryClientOptions;
   readonly #agent: HttpsAgent | undefined;
+  readonly #httpAgent: HttpAgent | undefined;
+  /** With a proxy, the TLS options of the tunnelled connection travel with each request (https-proxy-agent). */
+  readonly #tunnelTls: { ca?: string[]; cert?: Buffer; key?: Buffer } | undefined;
   readonly #auth = new Map<string, string>();
   readonly #creds = new Map<string, Promise<RegistryCredentials | undefined>>();
 
   constructor(opts: RegistryClientOptions = {}) {
     this.#opts = opts;
     const tls = opts.tls;
-    if (tls?.ca || tls?.cert) {
-      this.#agent = new HttpsAgent({
-        ...(tls.ca ? { ca: [...rootCertificates, Buffer.from(tls.ca).toString('utf8')] } : {}),
-        ...(tls.cert ? { cert: Buffer.from(tls.cert) } : {}),
-        ...(tls.key ? { key: Buffer.from(tls.key) } : {}),
-      });
+    const tlsOptions = {
+      ...(tls?.ca ? { ca: [...rootCertificates, Buffer.from(tls.ca).toString('utf8')] } : {}),
+      ...(tls?.cert ? { cert: Buffer.from(tls.cert) } : {}),
+      ...(tls?.key ? { key: Buffer.from(tls.key) } : {}),
+    };
+    if (opts.proxy) {
+      let p: URL;
+      try {
+        p = new URL(opts.proxy.address);
+      } catch (err) {
+        throw new RegistryError('invalid proxy address: not an absolute URL', { cause: err });
+      }
+      if (p.protocol !== 'http:' && p.protocol !== 'https:')
+        throw new RegistryError(`unsupported proxy scheme '${p.protocol.replace(/:$/, '')}': must be http or https`);
+      if (opts.proxy.username) p.username = encodeURIComponent(opts.proxy.username);
+      if (opts.proxy.password) p.password = encodeURIComponent(opts.proxy.password);
+      this.#agent = new HttpsProxyAgent(p) as unknown as HttpsAgent;
+      this.#tunnelTls = tlsOptions;
+      this.#httpAgent = new HttpProxyAgent(p) as unknown as HttpAgent;
+    } else if (tls?.ca || tls?.cert) {
+      this.#agent = new HttpsAgent(tlsOptions);
     }
   }
 
   /** Releases pooled TLS connections. */
   close(): void {
     this.#agent?.destroy();
+    this.#httpAgent?.destroy();
   }
 
   #base(registry: string): string {
@@ -488,7 +514,15 @@ export class RegistryClient {
           }),
         );
       };
-      const options = { method: call.method, headers, signal, ...(https && this.#agent ? { agent: this.#agent } : {}) };
+      const options = {
+        method: call.method,
+        headers,
+        signal,
+        ...(https && this.#agent ? { agent: this.#agent } : {}),
+        ...(!https && this.#httpAgent ? { agent: this.#httpAgent } : {}),
+        ...(https && this.#tunnelTls ? this.#tunnelTls : {}),
+        ...(this.#opts.lookup ? { lookup: this.#opts.lookup } : {}),
+      };
       const req = (https ? httpsRequest : httpRequest)(url, options, resolve);
       req.on('error', fail);
       req.end(call.body ? Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength) : undefined);

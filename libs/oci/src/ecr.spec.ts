@@ -64,7 +64,7 @@ describe('ecrCredentials (real @aws-sdk/client-ecr against a local endpoint)', (
       signal: AbortSignal.timeout(10_000),
       clientConfig: { ...clientConfig, endpoint },
     });
-    expect(creds).toEqual({ username: 'AWS', password: 'ecr-pass-123' });
+    expect(creds).toEqual({ username: 'AWS', password: 'ecr-pass-123', expiresAt: new Date(1.9e12) });
     expect(seen).toHaveLength(1);
     expect(seen[0]?.headers['x-amz-target']).toBe('AmazonEC2ContainerRegistry_V20150921.GetAuthorizationToken');
     expect(seen[0]?.headers['authorization']).toContain('/eu-west-3/ecr/aws4_request');
@@ -98,7 +98,7 @@ describe('ecrCredentials (real @aws-sdk/client-ecr against a local endpoint)', (
         clientConfig: { ...clientConfig, endpoint, maxAttempts: 1 },
       }),
     ).rejects.toThrow(
-      /failed to get ECR authorization token for 123456789012.dkr.ecr.eu-west-3.amazonaws.com: not authorized/,
+      /failed to get ECR authorization token for 123456789012.dkr.ecr.eu-west-3.amazonaws.com: AccessDeniedException: not authorized/,
     );
     reply = { status: 200, body: { authorizationData: [] } };
     await expect(

@@ -8,8 +8,13 @@ export interface EcrClientLike {
   send(
     command: GetAuthorizationTokenCommand,
     options?: { abortSignal?: AbortSignal },
-  ): Promise<{ authorizationData?: { authorizationToken?: string | undefined }[] | undefined }>;
+  ): Promise<{
+    authorizationData?: { authorizationToken?: string | undefined; expiresAt?: Date | undefined }[] | undefined;
+  }>;
 }
+
+/** ECR credentials with the token's expiry, when ECR sent one (tokens live 12 hours). */
+export type EcrCredentials = RegistryCredentials & { expiresAt?: Date };
 
 // As fluxcd/pkg/auth/aws: <account>.dkr.ecr[-fips].<region>.<partition domain>
 const ECR_HOST_RE =
@@ -33,7 +38,7 @@ export async function ecrCredentials(opts: {
   signal: AbortSignal;
   client?: EcrClientLike;
   clientConfig?: ECRClientConfig;
-}): Promise<RegistryCredentials> {
+}): Promise<EcrCredentials> {
   const parsed = parseEcrRegistry(opts.registry);
   if (!parsed)
     throw new RegistryError(
@@ -47,14 +52,22 @@ export async function ecrCredentials(opts: {
       out = await client.send(new GetAuthorizationTokenCommand({}), { abortSignal: opts.signal });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new RegistryError(`failed to get ECR authorization token for ${opts.registry}: ${msg}`, { cause: err });
+      // the AWS error code (AccessDeniedException, ExpiredTokenException…) is the SDK error's name
+      const code = err instanceof Error && err.name !== 'Error' && !msg.startsWith(err.name) ? `${err.name}: ` : '';
+      throw new RegistryError(`failed to get ECR authorization token for ${opts.registry}: ${code}${msg}`, {
+        cause: err,
+        ...(code ? { code: (err as Error).name } : {}),
+      });
     }
-    const token = out.authorizationData?.[0]?.authorizationToken;
+    const data = out.authorizationData?.[0];
+    const token = data?.authorizationToken;
     if (!token) throw new RegistryError(`ECR returned no authorization token for ${opts.registry}`);
     const decoded = Buffer.from(token, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
     if (colon < 0) throw new RegistryError(`ECR authorization token for ${opts.registry} is not user:password`);
-    return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    const creds: EcrCredentials = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+    if (data?.expiresAt instanceof Date && !Number.isNaN(data.expiresAt.getTime())) creds.expiresAt = data.expiresAt;
+    return creds;
   } finally {
     own?.destroy();
   }

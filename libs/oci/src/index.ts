@@ -8,7 +8,7 @@ export type { Reference } from './reference.ts';
 export { dockerConfigCredentials } from './docker-config.ts';
 export type { RegistryCredentials } from './docker-config.ts';
 export { ecrCredentials, parseEcrRegistry } from './ecr.ts';
-export type { EcrClientLike } from './ecr.ts';
+export type { EcrClientLike, EcrCredentials } from './ecr.ts';
 /** Errors with distribution error codes; never carrying credentials. */
 export { RegistryError, parseDistributionErrors } from './errors.ts';
 export type { DistributionErrorEntry } from './errors.ts';

@@ -15,3 +15,12 @@ export * from './leader-election/index.ts';
 export { sleep } from './util/sleep.ts';
 /** The message of a caught value (`Error.message`, else `String(err)`). */
 export { errMessage } from './util/err-message.ts';
+export {
+  ParentPidEnv,
+  ParentPollIntervalMs,
+  claimTempDir,
+  processAlive,
+  superviseControllerProcess,
+  watchParent,
+} from './process/supervise.ts';
+export type { ClaimTempDirOptions, SuperviseOptions } from './process/supervise.ts';

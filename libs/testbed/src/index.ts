@@ -24,3 +24,5 @@ export type {
   ChartRepoDependency,
   MakeChartRepoOptions,
 } from './chart-repo.ts';
+export { startSink } from './http-sink.ts';
+export type { RecordedRequest, Sink } from './http-sink.ts';

@@ -2,16 +2,18 @@
  * The chart of a HelmRelease (helm-controller `reconcileChartTemplate`, `getSource` and `loader.SecureLoadChartFromURL`):
  * a `spec.chart` template becomes the HelmChart `<hrNamespace>-<hrName>` in the source's namespace (created, updated
  * when its spec or labels differ, deleted when the release moves to another HelmChart or is deleted); `spec.chartRef`
- * names a HelmChart directly. The HelmChart must be Ready at its generation with an artifact, else the release waits
- * (HelmChartNotReady). The artifact, a chart .tgz, is downloaded and its digest verified before `loadArchive`.
+ * names a HelmChart, an OCIRepository or (feature gate ExternalArtifact) an ExternalArtifact directly. The HelmChart
+ * must be Ready at its generation with an artifact, else the release waits (HelmChartNotReady); the other sources as
+ * helm-controller's `isReady` says (SourceNotReady). The artifact, a chart .tgz, is downloaded and its digest verified
+ * before `loadArchive`; an OCIRepository's chart version gets its OCI digest (`mutateChartWithSourceRevision`).
  *
  * Written by hand: @flux-ts/artifact's `fetchArtifact` extracts tarballs into a directory, while a chart artifact is
  * loaded from its .tgz bytes as Helm's `loader.LoadArchive` does (a plain GET with the digest check is all it needs).
  */
-import { HelmOwnerLabels, HelmReleaseReasons, SourceGroupVersion } from '@flux-ts/api';
+import { AccessDeniedReason, HelmOwnerLabels, HelmReleaseReasons, SourceGroupVersion } from '@flux-ts/api';
 import type { Artifact, HelmRelease } from '@flux-ts/api';
 import { createDigester, parseDigest, redactUrl } from '@flux-ts/artifact';
-import { loadArchive } from '@flux-ts/helm';
+import { loadArchive, parseVersion } from '@flux-ts/helm';
 import type { Chart } from '@flux-ts/helm';
 import { GenericError, StallingError, WaitingError, conditions, errMessage, isNotFound } from '@flux-ts/runtime';
 import type { KubeClient, KubeObject, ObjectReader } from '@flux-ts/runtime';
@@ -127,6 +129,150 @@ export async function deleteHelmChart(client: KubeClient, nsName: string, signal
   }
 }
 
+/** The OCIRepository kind `spec.chartRef` may name (read at source.toolkit.fluxcd.io/v1 whatever its apiVersion). */
+export const OCIRepositoryGVK = { apiVersion: SourceGroupVersion, kind: 'OCIRepository' } as const;
+/** The ExternalArtifact kind `spec.chartRef` may name (feature gate `ExternalArtifact`). */
+export const ExternalArtifactGVK = { apiVersion: SourceGroupVersion, kind: 'ExternalArtifact' } as const;
+
+/** The source of a release's chart, ready, with its artifact. */
+export interface ChartSource {
+  kind: 'HelmChart' | 'OCIRepository' | 'ExternalArtifact';
+  namespace: string;
+  name: string;
+  artifact: Artifact;
+}
+
+/** An OCIRepository or ExternalArtifact as helm-controller reads it. */
+type ArtifactSourceObject = HelmChartObject;
+
+const plurals: Record<string, string> = { OCIRepository: 'ocirepositories', ExternalArtifact: 'externalartifacts' };
+
+/**
+ * helm-controller `isReady`: the source is reconciled at its generation, not stalled, and has an artifact; the
+ * message says which is not the case (Ready=False's message when the generation is not reconciled yet). An
+ * ExternalArtifact has no `status.observedGeneration` (its producer reports through Ready and the artifact): a
+ * Ready=False one is not ready.
+ */
+export function sourceNotReadyMessage(kind: string, obj: ArtifactSourceObject): string | undefined {
+  const id = `${kind} '${obj.metadata.namespace ?? ''}/${obj.metadata.name}' is not ready`;
+  const cond = (type: string): { status: string; message: string } | undefined =>
+    obj.status?.conditions?.find((c) => c.type === type);
+  const ready = cond('Ready');
+  const observed = obj.status?.observedGeneration;
+  if (kind === 'ExternalArtifact' && observed === undefined) {
+    if (ready?.status === 'False') return `${id}: ${ready.message}`;
+  } else if ((obj.metadata.generation ?? 0) !== (observed ?? -1)) {
+    return `${id}: ${ready?.status === 'False' ? ready.message : 'latest generation of object has not been reconciled'}`;
+  }
+  const stalled = cond('Stalled');
+  if (stalled?.status === 'True') return `${id}: ${stalled.message}`;
+  if (obj.status?.artifact === undefined) return `${id}: does not have an artifact`;
+  return undefined;
+}
+
+/**
+ * The source of the chart (helm-controller `getSource` and `isSourceReady`): the HelmChart (template or chartRef,
+ * see {@link getReadyHelmChart}), or the OCIRepository or ExternalArtifact `spec.chartRef` names. An ExternalArtifact
+ * without the `ExternalArtifact` feature gate is AccessDenied (stalled); a missing source is ArtifactFailed, retried
+ * with backoff; one not ready waits `requeueAfter` (SourceNotReady).
+ */
+export async function getReadySource(
+  reader: ObjectReader,
+  hr: HelmRelease,
+  requeueAfter: number,
+  signal: AbortSignal,
+  opts: { allowExternalArtifact?: boolean } = {},
+): Promise<ChartSource> {
+  const ref = hr.spec.chartRef;
+  if (!ref || ref.kind === 'HelmChart') {
+    const hc = await getReadyHelmChart(reader, hr, requeueAfter, signal);
+    return {
+      kind: 'HelmChart',
+      namespace: hc.metadata.namespace ?? '',
+      name: hc.metadata.name,
+      artifact: hc.status.artifact,
+    };
+  }
+  const namespace = ref.namespace || hr.metadata.namespace || '';
+  const name = ref.name;
+  if (ref.kind === 'ExternalArtifact' && !opts.allowExternalArtifact)
+    throw new StallingError(
+      `can't access '${ref.kind}/${namespace}/${name}', ExternalArtifact feature gate is disabled`,
+      AccessDeniedReason,
+    );
+  const gvk = ref.kind === 'OCIRepository' ? OCIRepositoryGVK : ExternalArtifactGVK;
+  let obj: ArtifactSourceObject;
+  try {
+    obj = await reader.get<ArtifactSourceObject>(gvk, { namespace, name }, { signal });
+  } catch (err) {
+    const why = isNotFound(err)
+      ? `${plurals[ref.kind] ?? ref.kind}.source.toolkit.fluxcd.io "${name}" not found`
+      : errMessage(err);
+    throw new GenericError(`could not get Source object: ${why}`, HelmReleaseReasons.ArtifactFailed, { cause: err });
+  }
+  const notReady = sourceNotReadyMessage(ref.kind, obj);
+  const artifact = obj.status?.artifact;
+  if (notReady !== undefined || artifact === undefined)
+    throw new WaitingError(
+      notReady ?? `${ref.kind} '${namespace}/${name}' is not ready`,
+      HelmReleaseReasons.SourceNotReady,
+      requeueAfter,
+    );
+  return { kind: ref.kind, namespace, name, artifact };
+}
+
+/** The 12 hex digits after `<algorithm>:` (helm-controller `extractDigestSubString`). */
+function digestPrefix(revision: string): string {
+  const pair = revision.split(':');
+  const sha = pair[1] ?? '';
+  if (pair.length !== 2 || sha.length < 12) throw new Error(`invalid artifact revision ${revision}`);
+  return sha.slice(0, 12);
+}
+
+/**
+ * helm-controller `mutateChartWithSourceRevision`: for an OCIRepository, the chart version gets the first 12 hex
+ * digits of the artifact's OCI digest as build metadata (`1.0.0+0123456789ab`), so that a chart re-pushed under the
+ * same tag is upgraded; the revision is `<tag>@<digest>` (the tag must be the chart version, `_` standing for `+`)
+ * or a bare digest. Returns the OCI digest ('' for other sources, which clears `lastAttemptedRevisionDigest`);
+ * `disableDigestTracking` (feature gate DisableChartDigestTracking) keeps the version. Failures are
+ * ChartMutateError.
+ */
+export function mutateChartWithSourceRevision(
+  chart: Chart,
+  source: Pick<ChartSource, 'kind' | 'artifact'>,
+  disableDigestTracking = false,
+): string {
+  if (source.kind !== 'OCIRepository') return '';
+  try {
+    const ver = parseVersion(chart.metadata.version);
+    if (ver === undefined) throw new Error('Invalid Semantic Version');
+    const revision = source.artifact.revision;
+    let ociDigest: string;
+    if (revision.includes('@')) {
+      const parts = revision.split('@');
+      const tag = (parts[0] ?? '').replaceAll('_', '+');
+      const tagVer = parseVersion(tag);
+      if (tagVer === undefined) throw new Error(`failed parsing artifact revision ${tag}`);
+      const same =
+        tagVer.major === ver.major &&
+        tagVer.minor === ver.minor &&
+        tagVer.patch === ver.patch &&
+        tagVer.pre === ver.pre;
+      if (parts.length !== 2 || !same)
+        throw new Error(`artifact revision ${parts[0] ?? ''} does not match chart version ${chart.metadata.version}`);
+      ociDigest = parts[1] ?? '';
+    } else {
+      ociDigest = revision;
+    }
+    const sha = digestPrefix(ociDigest);
+    if (!disableDigestTracking)
+      chart.metadata.version = `${ver.major}.${ver.minor}.${ver.patch}${ver.pre ? `-${ver.pre}` : ''}+${sha}`;
+    return ociDigest;
+  } catch (err) {
+    throw new GenericError(errMessage(err), HelmReleaseReasons.ChartMutateError, { cause: err });
+  }
+}
+
 /**
  * The HelmChart of the release, Ready at its generation with an artifact: an unready one is a {@link WaitingError}
  * (HelmChartNotReady) requeued after `requeueAfter`, a missing one an ArtifactFailed error retried with backoff.
@@ -137,11 +283,6 @@ export async function getReadyHelmChart(
   requeueAfter: number,
   signal: AbortSignal,
 ): Promise<HelmChartObject & { status: { artifact: Artifact } }> {
-  if (hr.spec.chartRef && hr.spec.chartRef.kind !== 'HelmChart')
-    throw new StallingError(
-      `chartRef kind '${hr.spec.chartRef.kind}' is not supported by this build, only HelmChart`,
-      HelmReleaseReasons.ArtifactFailed,
-    );
   const { namespace, name } = helmChartRef(hr);
   let hc: HelmChartObject;
   try {

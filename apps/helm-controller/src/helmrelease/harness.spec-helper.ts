@@ -108,6 +108,8 @@ export interface HrHarness {
    * and writes its status (Ready at its generation, the artifact); returns the artifact digest.
    */
   serveChart(namespace: string, name: string, files: Record<string, string>, create?: boolean): Promise<string>;
+  /** Serves `data` at `/<path>` of the artifact server; returns its URL. */
+  serveArtifact(path: string, data: Buffer): string;
   /** Creates a HelmRelease. */
   createHr(namespace: string, name: string, spec: Record<string, unknown>): Promise<void>;
   getHr(namespace: string, name: string): Promise<Hr>;
@@ -120,8 +122,14 @@ export interface HrHarness {
   close(): Promise<void>;
 }
 
-/** Starts the harness; `namespaces` are created besides flux-system. */
-export async function startHrHarness(namespaces: readonly string[]): Promise<HrHarness> {
+/**
+ * Starts the harness; `namespaces` are created besides flux-system. `extra` adds reconciler options (feature gates,
+ * `--default-service-account`…); the reconciler discovers the capabilities of the API server through its kubeconfig.
+ */
+export async function startHrHarness(
+  namespaces: readonly string[],
+  extra: Partial<HelmReleaseReconcilerOptions> = {},
+): Promise<HrHarness> {
   const writes: string[] = [];
   const events: { obj: string; ev: RecordEvent }[] = [];
   const env = await startTestEnv({
@@ -150,6 +158,7 @@ export async function startHrHarness(namespaces: readonly string[]): Promise<HrH
 
   const options: HelmReleaseReconcilerOptions = {
     client,
+    kubeConfig: env.kubeConfig,
     requeueDependency: 300,
     httpRetry: 1,
     httpRetryWaitMs: 100,
@@ -159,6 +168,7 @@ export async function startHrHarness(namespaces: readonly string[]): Promise<HrH
         events.push({ obj: obj.metadata.name ?? '', ev });
       },
     },
+    ...extra,
   };
   const cache = new Cache(client);
   const mgr = new Manager({ client, cache });
@@ -168,6 +178,7 @@ export async function startHrHarness(namespaces: readonly string[]): Promise<HrH
     reconciler: new HelmReleaseReconciler({ ...options, reader: cache }),
     options: { concurrent: 4, minRetryDelay: 200, maxRetryDelay: 1000 },
     watchConfigsLabelSelector: 'reconcile.fluxcd.io/watch=Enabled',
+    externalArtifact: extra.featureGates?.ExternalArtifact,
   });
   const stop = new AbortController();
   const run = mgr.start(stop.signal);
@@ -187,6 +198,10 @@ export async function startHrHarness(namespaces: readonly string[]): Promise<HrH
           (err, stdout, stderr) => (err ? reject(new Error(`helm ${args.join(' ')}: ${stderr}`)) : resolve(stdout)),
         );
       }),
+    serveArtifact(path, data) {
+      artifacts.set(`/${path}`, data);
+      return `http://127.0.0.1:${port}/${path}`;
+    },
     async serveChart(namespace, name, files, create = false) {
       const meta = /name: (\S+)\nversion: (\S+)/.exec(files['Chart.yaml'] ?? '');
       const [chartName = 'chart', version = '0.0.0'] = meta ? [meta[1], meta[2]] : [];

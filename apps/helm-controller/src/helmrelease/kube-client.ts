@@ -3,9 +3,24 @@
  * `action.ConfigFactory` builds Helm's kube client from the controller's REST config): the REST mapping from
  * discovery, object reads and writes, and deletes with a propagation policy. API errors pass through unchanged
  * (`ApiError` carries the Status `reason` libs/helm's `isAlreadyExists` reads).
+ *
+ * {@link releaseClusterFor} is helm-controller's `buildRESTClientGetter`: the cluster of a release is the
+ * controller's own or the one of a `spec.kubeConfig.secretRef` Secret, and every read and write of the release
+ * (objects, release storage Secrets, waits, discovery) is made as `system:serviceaccount:<ns>:<sa>` when
+ * `spec.serviceAccountName` or `--default-service-account` names one.
  */
-import { isNotFound } from '@flux-ts/runtime';
-import type { KubeClient, KubeObject as RuntimeObject } from '@flux-ts/runtime';
+import { HelmReleaseReasons } from '@flux-ts/api';
+import type { HelmRelease } from '@flux-ts/api';
+import {
+  ApiError,
+  GenericError,
+  KubeClient,
+  KubeConfigTransport,
+  errMessage,
+  isNotFound,
+  kubeConfigFromSecret,
+} from '@flux-ts/runtime';
+import type { KubeClientOptions, KubeObject as RuntimeObject, SecretLike } from '@flux-ts/runtime';
 import type { DeletionPropagation, HelmKubeClient, KubeObject, ListOptions, ObjectRef } from '@flux-ts/helm';
 
 /** The field manager of the objects the releases write. */
@@ -103,4 +118,117 @@ export class RuntimeHelmKubeClient implements HelmKubeClient {
     } while (cont !== undefined);
     return items;
   }
+}
+
+/** A kubeconfig as @kubernetes/client-node loads it (the type `KubeConfigTransport` takes). */
+export type LoadedKubeConfig = ConstructorParameters<typeof KubeConfigTransport>[0];
+
+/** A GET of a non-resource path (`/version`, discovery) with an `Accept` header; resolves to the parsed JSON. */
+export type RawGet = (path: string, accept: string, signal?: AbortSignal) => Promise<unknown>;
+
+/** The cluster a release is made in, as the identity it is made with. */
+export interface ReleaseCluster {
+  /** The client of every read and write of the release (remote and/or impersonating). */
+  client: KubeClient;
+  /** The cluster and identity (`local` or the kubeconfig Secret, plus the impersonated user): a cache key. */
+  key: string;
+  /** `system:serviceaccount:<ns>:<sa>` when impersonating. */
+  impersonate?: string;
+  /** Discovery GETs with the same identity; undefined when the controller has no kubeconfig to send them with. */
+  getRaw?: RawGet;
+}
+
+/** What {@link releaseClusterFor} needs from the controller. */
+export interface ReleaseClusterOptions {
+  /** The controller's client (reads the kubeconfig Secret; the local cluster's client). */
+  client: KubeClient;
+  /** The controller's kubeconfig, for discovery GETs on the local cluster. */
+  kubeConfig?: LoadedKubeConfig | undefined;
+  /** `--default-service-account`. */
+  defaultServiceAccount?: string | undefined;
+  /** `--insecure-kubeconfig-exec`. */
+  insecureKubeconfigExec?: boolean | undefined;
+  /** `--insecure-kubeconfig-tls`. */
+  insecureKubeconfigTls?: boolean | undefined;
+  /** Options of the clients of remote clusters (QPS, burst, user agent). */
+  remoteClientOptions?: KubeClientOptions | undefined;
+}
+
+/** The impersonated user of a release: `spec.serviceAccountName`, else `--default-service-account`, else none. */
+export function impersonatedUser(hr: HelmRelease, defaultServiceAccount?: string): string | undefined {
+  const sa = hr.spec.serviceAccountName || defaultServiceAccount;
+  return sa ? `system:serviceaccount:${hr.metadata.namespace ?? ''}:${sa}` : undefined;
+}
+
+/** A {@link RawGet} over a kubeconfig (client-node does auth and TLS), sending `headers` (impersonation). */
+export function rawGetter(kc: LoadedKubeConfig, headers: Record<string, string> = {}): RawGet {
+  const transport = new KubeConfigTransport(kc);
+  return async (path, accept, signal) => {
+    const res = await transport.request({
+      method: 'GET',
+      path,
+      headers: { ...headers, Accept: accept },
+      ...(signal ? { signal } : {}),
+    });
+    if (res.status < 200 || res.status >= 300)
+      throw ApiError.fromResponse(res.status, res.body, `failed to GET ${path}`);
+    try {
+      return JSON.parse(res.body) as unknown;
+    } catch (err) {
+      throw new Error(`failed to GET ${path}: response is not JSON`, { cause: err });
+    }
+  };
+}
+
+/**
+ * The cluster of a release (helm-controller `buildRESTClientGetter`): a `spec.kubeConfig.secretRef` Secret of the
+ * HelmRelease's namespace (key `value`, then `value.yaml`, unless `key` names one) selects a remote cluster; the
+ * service account, when there is one, is impersonated on whichever cluster. A missing or invalid Secret is a
+ * RESTClientError retried with backoff, as upstream returns it.
+ */
+export async function releaseClusterFor(
+  hr: HelmRelease,
+  opts: ReleaseClusterOptions,
+  signal: AbortSignal,
+): Promise<ReleaseCluster> {
+  const ns = hr.metadata.namespace ?? '';
+  let client = opts.client;
+  let kc = opts.kubeConfig;
+  let key = 'local';
+  const ref = hr.spec.kubeConfig?.secretRef;
+  if (ref) {
+    let secret: RuntimeObject & SecretLike;
+    try {
+      secret = await opts.client.get<RuntimeObject & SecretLike>(
+        { apiVersion: 'v1', kind: 'Secret' },
+        { namespace: ns, name: ref.name },
+        { signal },
+      );
+    } catch (err) {
+      throw new GenericError(
+        `could not get KubeConfig secret '${ns}/${ref.name}': ${errMessage(err)}`,
+        HelmReleaseReasons.RESTClientError,
+        { cause: err },
+      );
+    }
+    try {
+      kc = kubeConfigFromSecret(secret, {
+        ...(ref.key ? { key: ref.key } : {}),
+        allowExec: opts.insecureKubeconfigExec ?? false,
+        allowInsecureTLS: opts.insecureKubeconfigTls ?? false,
+      });
+    } catch (err) {
+      throw new GenericError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: err });
+    }
+    client = KubeClient.fromKubeConfig(kc, opts.remoteClientOptions ?? {});
+    key = `secret:${ns}/${ref.name}@${secret.metadata.resourceVersion ?? ''}`;
+  }
+  const user = impersonatedUser(hr, opts.defaultServiceAccount);
+  if (user !== undefined) client = client.impersonate(user);
+  return {
+    client,
+    key: user === undefined ? key : `${key}|${user}`,
+    ...(user !== undefined ? { impersonate: user } : {}),
+    ...(kc !== undefined ? { getRaw: rawGetter(kc, user !== undefined ? { 'Impersonate-User': user } : {}) } : {}),
+  };
 }

@@ -13,14 +13,17 @@ import {
 } from '@flux-ts/api';
 import type { Artifact, HelmRelease } from '@flux-ts/api';
 import { StatusWaiter } from '@flux-ts/helm';
-import type { ActionConfig, Chart, Values } from '@flux-ts/helm';
+import type { ActionConfig, Capabilities, Chart, Values } from '@flux-ts/helm';
 import {
   GenericError,
+  isNotFound,
   Result,
   StallingError,
   checkDependencies,
+  conditions,
   errMessage,
   isSuspended,
+  jitteredInterval,
   parseGoDuration,
   reconcileWith,
 } from '@flux-ts/runtime';
@@ -37,10 +40,21 @@ import type {
   Request,
   RequeueResult,
 } from '@flux-ts/runtime';
-import { deleteHelmChart, fetchChart, getReadyHelmChart, reconcileChartTemplate } from './chart.ts';
-import { HelmControllerFieldManager, helmReleaseReadyConditions } from './conditions.ts';
-import { RuntimeHelmKubeClient } from './kube-client.ts';
+import { CapabilitiesCache } from './capabilities.ts';
 import {
+  deleteHelmChart,
+  fetchChart,
+  getReadySource,
+  mutateChartWithSourceRevision,
+  reconcileChartTemplate,
+} from './chart.ts';
+import type { ChartSource } from './chart.ts';
+import { HelmControllerFieldManager, helmReleaseReadyConditions } from './conditions.ts';
+import { buildPostRenderer, postRenderStrategyOf } from './postrender.ts';
+import { HelmFieldManager, RuntimeHelmKubeClient, releaseClusterFor } from './kube-client.ts';
+import type { LoadedKubeConfig, ReleaseCluster } from './kube-client.ts';
+import {
+  activeRetry,
   atomicRelease,
   clearFailures,
   handleRequest,
@@ -72,9 +86,28 @@ export interface HelmReleaseReconcilerOptions {
   /** `SOURCE_CONTROLLER_LOCALHOST`: replaces the host of artifact URLs. */
   sourceHostOverride?: string | undefined;
   /** Feature gates read by the reconciler. */
-  featureGates?: { AdditiveCELDependencyCheck?: boolean };
+  featureGates?: {
+    AdditiveCELDependencyCheck?: boolean;
+    DefaultToRetryOnFailure?: boolean;
+    DisableChartDigestTracking?: boolean;
+    ExternalArtifact?: boolean;
+    /** Helm 3's defaults: among them, post-rendering without the hooks (`nohooks`) when the spec names no strategy. */
+    UseHelm3Defaults?: boolean;
+  };
+  /** The controller's kubeconfig: discovery of the local cluster's capabilities (Helm's defaults without it). */
+  kubeConfig?: LoadedKubeConfig | undefined;
+  /** `--default-service-account`: impersonated when a HelmRelease names none. */
+  defaultServiceAccount?: string | undefined;
+  /** `--insecure-kubeconfig-exec`. */
+  insecureKubeconfigExec?: boolean | undefined;
+  /** `--insecure-kubeconfig-tls`. */
+  insecureKubeconfigTls?: boolean | undefined;
+  /** How long a cluster's discovered capabilities are reused, in ms (default 60 s). */
+  capabilitiesTtlMs?: number;
   /** Poll interval of Helm's waits in ms (default 2 s). */
   waitInterval?: number;
+  /** `--override-manager`: field managers whose changes drift detection reverts. */
+  overrideManagers?: readonly string[];
 }
 
 /** The state of one reconcile, filled in step by step. */
@@ -85,6 +118,14 @@ export interface HelmReleaseState {
   readonly interval: number;
   /** The chart artifact's URL and digest (chart step). */
   artifact?: Artifact;
+  /** The source of the chart (chart step). */
+  source?: ChartSource;
+  /** The OCI digest of an OCIRepository chart ('' otherwise; load step). */
+  ociDigest?: string;
+  /** The release's cluster and identity with its capabilities (cluster step). */
+  cluster?: ReleaseCluster & { capabilities?: Capabilities | undefined };
+  /** Discovered capabilities per cluster (the reconciler's). */
+  readonly capabilitiesCache?: CapabilitiesCache;
   /** The composed values and their digest (values step). */
   values?: Values;
   configDigest?: string;
@@ -96,13 +137,7 @@ export interface HelmReleaseState {
 function refuseUnsupported(hr: HelmRelease): void {
   const s = hr.spec;
   const unsupported: string[] = [];
-  if (s.serviceAccountName) unsupported.push('spec.serviceAccountName');
-  if (s.kubeConfig) unsupported.push('spec.kubeConfig');
-  if ((s.postRenderers ?? []).length > 0) unsupported.push('spec.postRenderers');
-  if (s.commonMetadata) unsupported.push('spec.commonMetadata');
-  if (s.driftDetection?.mode && s.driftDetection.mode !== 'disabled') unsupported.push('spec.driftDetection');
-  if (s.install?.strategy?.name === 'RetryOnFailure') unsupported.push('spec.install.strategy RetryOnFailure');
-  if (s.upgrade?.strategy?.name === 'RetryOnFailure') unsupported.push('spec.upgrade.strategy RetryOnFailure');
+  if (s.kubeConfig?.configMapRef) unsupported.push('spec.kubeConfig.configMapRef');
   if (unsupported.length > 0)
     throw new StallingError(
       `${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported by this build of helm-controller`,
@@ -139,8 +174,10 @@ async function reconcileChart(hr: HelmRelease, state: HelmReleaseState): Promise
     await deleteHelmChart(opts.client, hr.status.helmChart, ctx.signal);
     delete hr.status.helmChart;
   }
-  const hc = await getReadyHelmChart(opts.reader ?? opts.client, hr, state.interval, ctx.signal);
-  state.artifact = hc.status.artifact;
+  state.source = await getReadySource(opts.reader ?? opts.client, hr, state.interval, ctx.signal, {
+    allowExternalArtifact: opts.featureGates?.ExternalArtifact ?? false,
+  });
+  state.artifact = state.source.artifact;
   return Result.Success;
 }
 
@@ -166,13 +203,44 @@ async function reconcileChartLoad(_hr: HelmRelease, state: HelmReleaseState): Pr
     ...(state.opts.httpRetryWaitMs !== undefined ? { retryWaitMs: state.opts.httpRetryWaitMs } : {}),
     signal: state.ctx.signal,
   });
+  if (state.source)
+    state.ociDigest = mutateChartWithSourceRevision(
+      state.chart,
+      state.source,
+      state.opts.featureGates?.DisableChartDigestTracking ?? false,
+    );
   return Result.Success;
 }
 
-/** The Helm actions' configuration for a storage namespace, over the controller's client. */
-export function actionConfigFor(opts: HelmReleaseReconcilerOptions, storageNamespace: string): ActionConfig {
-  const kube = new RuntimeHelmKubeClient(opts.client);
-  return { kube, waiter: new StatusWaiter(kube, { intervalMs: opts.waitInterval ?? 2000 }), storageNamespace };
+/** The release's cluster and identity (helm-controller `buildRESTClientGetter`) and its capabilities. */
+async function reconcileCluster(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
+  const cluster = await releaseClusterFor(hr, state.opts, state.ctx.signal);
+  let capabilities: Capabilities | undefined;
+  try {
+    capabilities = await state.capabilitiesCache?.get(cluster, state.ctx.signal);
+  } catch (err) {
+    throw new GenericError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: err });
+  }
+  state.cluster = { ...cluster, capabilities };
+  return Result.Success;
+}
+
+/**
+ * The Helm actions' configuration for a storage namespace, over the release's cluster and identity (the
+ * controller's client when none is given).
+ */
+export function actionConfigFor(
+  opts: HelmReleaseReconcilerOptions,
+  storageNamespace: string,
+  cluster?: { client: KubeClient; capabilities?: Capabilities | undefined },
+): ActionConfig {
+  const kube = new RuntimeHelmKubeClient(cluster?.client ?? opts.client);
+  return {
+    kube,
+    waiter: new StatusWaiter(kube, { intervalMs: opts.waitInterval ?? 2000 }),
+    storageNamespace,
+    ...(cluster?.capabilities ? { capabilities: cluster.capabilities } : {}),
+  };
 }
 
 async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
@@ -192,6 +260,8 @@ async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promi
   status.lastAttemptedGeneration = generation;
   status.lastAttemptedRevision = chart.metadata.version;
   status.lastAttemptedConfigDigest = configDigest;
+  if (state.ociDigest) status.lastAttemptedRevisionDigest = state.ociDigest;
+  else delete status.lastAttemptedRevisionDigest;
   status.storageNamespace = storageNamespaceOf(hr);
   const { ctx } = state;
   await atomicRelease({
@@ -199,9 +269,19 @@ async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promi
     chart,
     values,
     configDigest,
-    cfg: actionConfigFor(state.opts, status.storageNamespace),
+    cfg: {
+      ...actionConfigFor(state.opts, status.storageNamespace, state.cluster),
+      postRenderer: buildPostRenderer(hr),
+      postRenderStrategy: postRenderStrategyOf(hr, state.opts.featureGates?.UseHelm3Defaults ?? false),
+    },
+    drift: {
+      client: state.cluster?.client ?? state.opts.client,
+      fieldManager: HelmFieldManager,
+      overrideManagers: state.opts.overrideManagers,
+    },
     recorder: state.opts.recorder,
     log: ctx.log,
+    defaultToRetryOnFailure: state.opts.featureGates?.DefaultToRetryOnFailure ?? false,
     signal: ctx.signal,
     patch: async () => {
       await ctx.patcher.patch(hr, {
@@ -211,6 +291,10 @@ async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promi
       });
     },
   });
+  // RetryOnFailure: a failed release is this generation's outcome until the retry (upstream returns RequeueAfter
+  // without an error, so the generation is observed); the exit sees Ready=False and requeues after retryInterval
+  if (!conditions.isReady(hr) && activeRetry(hr, state.opts.featureGates?.DefaultToRetryOnFailure ?? false))
+    status.observedGeneration = generation;
   return Result.Success;
 }
 
@@ -231,7 +315,7 @@ async function uninstallMovedRelease(hr: HelmRelease, chart: Chart, state: HelmR
     { release: `${cur.namespace}/${cur.name}`, storageNamespace: storedIn },
     'uninstalling the previous release',
   );
-  await uninstallRelease(actionConfigFor(state.opts, storedIn), hr, cur.name, state.ctx.signal);
+  await uninstallRelease(actionConfigFor(state.opts, storedIn, state.cluster), hr, cur.name, state.ctx.signal);
   delete status.history;
   clearFailures(status);
 }
@@ -242,6 +326,7 @@ export const helmReleaseSteps: readonly ReconcileStep<HelmRelease, HelmReleaseSt
   { name: 'reconcileChart', run: reconcileChart },
   { name: 'reconcileValues', run: reconcileValues },
   { name: 'reconcileChartLoad', run: reconcileChartLoad },
+  { name: 'reconcileCluster', run: reconcileCluster },
   { name: 'reconcileRelease', run: reconcileRelease },
 ];
 
@@ -253,6 +338,9 @@ export class HelmReleaseReconciler {
 
   constructor(opts: HelmReleaseReconcilerOptions) {
     this.#o = opts;
+    const capabilitiesCache = new CapabilitiesCache(
+      opts.capabilitiesTtlMs !== undefined ? { ttlMs: opts.capabilitiesTtlMs } : {},
+    );
     this.reconcile = reconcileWith<HelmRelease, HelmReleaseState>({
       gvk: HelmReleaseGVK,
       reader: opts.reader ?? opts.client,
@@ -266,10 +354,21 @@ export class HelmReleaseReconciler {
         return normalized.object;
       },
       finalize: (obj, ctx) => this.#finalize(obj, ctx),
-      open: async (obj, ctx) => ({ opts, ctx, interval: parseGoDuration(obj.spec.interval) }),
+      open: async (obj, ctx) => ({ opts, ctx, interval: parseGoDuration(obj.spec.interval), capabilitiesCache }),
       steps: helmReleaseSteps,
       exit: (obj, outcome, ctx) => this.#exit(obj, outcome, ctx),
+      onExitError: (obj, _err, outcome) => this.#retryAfterInterval(obj, outcome),
     });
+  }
+
+  /**
+   * RetryOnFailure: a release left failed by this reconcile (the steps ended, Ready=False) is tried again after the
+   * strategy's `retryInterval` rather than with the queue's backoff.
+   */
+  #retryAfterInterval(obj: HelmRelease, outcome: LoopOutcome<HelmReleaseState>): RequeueResult | undefined {
+    if (outcome.error !== undefined || outcome.state === undefined || outcome.deleting) return undefined;
+    const retry = activeRetry(obj, this.#o.featureGates?.DefaultToRetryOnFailure ?? false);
+    return retry ? { requeueAfter: jitteredInterval(retry.retryIntervalMs, this.#o.jitterPercent ?? 0) } : undefined;
   }
 
   #exit(
@@ -288,13 +387,51 @@ export class HelmReleaseReconciler {
     };
   }
 
+  /**
+   * The cluster to uninstall from (helm-controller `reconcileReleaseDeletion`): undefined, and the uninstall skipped,
+   * when the kubeconfig Secret or the impersonated ServiceAccount is gone (a namespace being terminated).
+   */
+  async #uninstallCluster(obj: HelmRelease, ctx: LoopContext<HelmRelease>): Promise<ReleaseCluster | undefined> {
+    let cluster: ReleaseCluster;
+    try {
+      cluster = await releaseClusterFor(obj, this.#o, ctx.signal);
+    } catch (err) {
+      if (!isNotFound((err as { cause?: unknown }).cause)) throw err;
+      ctx.log.error({ err: errMessage(err) }, 'skipping Helm release uninstallation');
+      return undefined;
+    }
+    const sa = cluster.impersonate?.split(':').pop();
+    if (obj.spec.kubeConfig === undefined && sa !== undefined) {
+      try {
+        await this.#o.client.get(
+          { apiVersion: 'v1', kind: 'ServiceAccount' },
+          { namespace: obj.metadata.namespace ?? '', name: sa },
+          { signal: ctx.signal },
+        );
+      } catch (err) {
+        if (!isNotFound(err))
+          throw new GenericError(
+            `failed to confirm ServiceAccount '${sa}' can be used to uninstall release: ${errMessage(err)}`,
+            HelmReleaseReasons.UninstallFailed,
+            { cause: err },
+          );
+        ctx.log.error({ err: errMessage(err) }, 'skipping Helm release uninstallation');
+        return undefined;
+      }
+    }
+    return cluster;
+  }
+
   /** Finalizer: uninstall the release (unless suspended), then delete the HelmChart of a template. */
   async #finalize(obj: HelmRelease, ctx: LoopContext<HelmRelease>): Promise<void> {
     if (!isSuspended(obj)) {
       const cur = obj.status?.history?.[0];
       const storageNamespace = obj.status?.storageNamespace || storageNamespaceOf(obj);
       const name = cur?.name ?? releaseNameOf(obj);
-      const done = await uninstallRelease(actionConfigFor(this.#o, storageNamespace), obj, name, ctx.signal);
+      const cluster = await this.#uninstallCluster(obj, ctx);
+      const done =
+        cluster !== undefined &&
+        (await uninstallRelease(actionConfigFor(this.#o, storageNamespace, cluster), obj, name, ctx.signal));
       if (done && this.#o.recorder) {
         const msg = `Helm uninstall succeeded for release ${cur?.namespace ?? releaseNamespaceOf(obj)}/${name}${
           cur ? `.v${cur.version} with chart ${cur.chartName}@${cur.chartVersion}` : ''

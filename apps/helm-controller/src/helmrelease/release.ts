@@ -17,6 +17,7 @@ import {
   HelmReleaseConditions,
   HelmReleaseDefaults,
   HelmReleaseReasons,
+  HelmReleaseStrategies,
   ProgressingReason,
   ReadyCondition,
   ReconcileRequestAnnotation,
@@ -46,15 +47,19 @@ import {
 } from '@flux-ts/runtime';
 import type { EventSink, Logger } from '@flux-ts/runtime';
 import { digestValues } from './values.ts';
+import { renderDigestChange, setObservedRenderDigests } from './postrender.ts';
+import { correctClusterDrift, detectDrift, driftDetected, markNoDrift } from './drift-release.ts';
+import type { Diff, DriftContext } from './drift-release.ts';
 
 /** `status.history[]`. */
 export type Snapshot = NonNullable<HelmReleaseStatus['history']>[number];
 
 /** The observed states of a release (helm-controller `ReleaseStatus`). */
-export type ReleaseState = 'absent' | 'unmanaged' | 'locked' | 'out-of-sync' | 'untested' | 'failed' | 'in-sync';
+export type ReleaseState =
+  'absent' | 'unmanaged' | 'locked' | 'out-of-sync' | 'untested' | 'failed' | 'drifted' | 'in-sync';
 
 /** The type of an action, which bounds how often it runs in one reconcile (`ReconcilerType`). */
-export type ActionType = 'release' | 'remediate' | 'test' | 'unlock';
+export type ActionType = 'release' | 'remediate' | 'test' | 'unlock' | 'drift correction';
 
 /** The release name, Flux's default `[<targetNamespace>-]<name>` shortened past 53 characters (`release.ShortenName`). */
 export function releaseNameOf(hr: HelmRelease): string {
@@ -135,9 +140,15 @@ export interface ReleaseRequest {
   cfg: ActionConfig;
   recorder?: EventSink | undefined;
   log: Logger;
+  /** Feature gate DefaultToRetryOnFailure: RetryOnFailure is the strategy where none is set. */
+  defaultToRetryOnFailure?: boolean | undefined;
   signal: AbortSignal;
   /** Patches the HelmRelease's status (progress between actions). */
   patch(): Promise<void>;
+  /** The cluster client and field managers of drift detection (none: drift detection off). */
+  drift?: DriftContext | undefined;
+  /** Set once an install or upgrade ran in this reconcile: its release has the spec's post-renderers. */
+  released?: boolean;
 }
 
 function timeoutOf(hr: HelmRelease, own: string | undefined): number {
@@ -162,6 +173,33 @@ const retriesExhausted = (r: Remediation, failures: number): boolean => {
 function mustRemediateLastFailure(kind: 'install' | 'upgrade', r: Remediation): boolean {
   if (r?.remediateLastFailure !== undefined) return r.remediateLastFailure;
   return kind === 'upgrade' && (r?.retries ?? 0) > 0;
+}
+
+/** The default of `spec.{install,upgrade}.strategy.retryInterval`. */
+export const DefaultRetryInterval = '5m';
+
+/**
+ * The RetryOnFailure strategy of install or upgrade with its `retryInterval` in ms (helm-controller `GetRetry`);
+ * undefined under RemediateOnFailure. Without a strategy, DefaultToRetryOnFailure chooses.
+ */
+export function retryStrategyOf(
+  hr: HelmRelease,
+  kind: 'install' | 'upgrade',
+  defaultToRetryOnFailure = false,
+): { retryIntervalMs: number } | undefined {
+  const strategy = (kind === 'install' ? hr.spec.install : hr.spec.upgrade)?.strategy;
+  const name =
+    strategy?.name ??
+    (defaultToRetryOnFailure ? HelmReleaseStrategies.RetryOnFailure : HelmReleaseStrategies.RemediateOnFailure);
+  if (name !== HelmReleaseStrategies.RetryOnFailure) return undefined;
+  return { retryIntervalMs: parseGoDuration(strategy?.retryInterval ?? DefaultRetryInterval) };
+}
+
+/** The retry strategy of the last attempted release action (helm-controller `GetActiveRetry`). */
+export function activeRetry(hr: HelmRelease, defaultToRetryOnFailure = false): { retryIntervalMs: number } | undefined {
+  const last = hr.status?.lastAttemptedReleaseAction;
+  if (last === undefined) return undefined;
+  return retryStrategyOf(hr, last === HelmReleaseActions.Upgrade ? 'upgrade' : 'install', defaultToRetryOnFailure);
 }
 
 function storageOf(req: ReleaseRequest): SecretsDriver {
@@ -199,8 +237,17 @@ async function observe(req: ReleaseRequest, after: number): Promise<Release[]> {
 }
 
 /** The state of the release (helm-controller `DetermineReleaseState`). */
-export async function determineReleaseState(req: ReleaseRequest): Promise<{ state: ReleaseState; detail: string }> {
-  const releases = await storedHistory(req);
+export async function determineReleaseState(
+  req: ReleaseRequest,
+): Promise<{ state: ReleaseState; detail: string; diffs?: Diff[] }> {
+  const releases = await storedHistory(req).catch((err: unknown) => {
+    // e.g. an impersonated service account that may not read the storage Secrets (helm-controller's StateError)
+    throw new GenericError(
+      `Could not determine release state: failed to retrieve last release from storage: ${errMessage(err)}`,
+      HelmReleaseReasons.StateError,
+      { cause: err },
+    );
+  });
   const last = releases[releases.length - 1];
   if (last === undefined) return { state: 'absent', detail: 'no release in storage for object' };
   const status = last.info?.status ?? 'unknown';
@@ -223,11 +270,15 @@ export async function determineReleaseState(req: ReleaseRequest): Promise<{ stat
       if (cur.chartName !== req.chart.metadata.name || cur.chartVersion !== req.chart.metadata.version)
         return { state: 'out-of-sync', detail: 'release chart changed' };
       if (cur.configDigest !== req.configDigest) return { state: 'out-of-sync', detail: 'release config changed' };
+      const renderChange = req.released ? undefined : renderDigestChange(req.hr);
+      if (renderChange !== undefined) return { state: 'out-of-sync', detail: renderChange };
       const test = req.hr.spec.test;
       if (test?.enable && cur.testHooks === undefined)
         return { state: 'untested', detail: 'release has not been tested' };
       if (test?.enable && !test.ignoreFailures && Object.values(cur.testHooks ?? {}).some((h) => h.phase === 'Failed'))
         return { state: 'failed', detail: 'release has test in failed phase' };
+      const drift = await detectDrift(req, last);
+      if (drift !== undefined) return { state: 'drifted', detail: drift.detail, diffs: drift.diffs };
       return { state: 'in-sync', detail: '' };
     }
     default:
@@ -237,7 +288,7 @@ export async function determineReleaseState(req: ReleaseRequest): Promise<{ stat
 
 /** One action: its name and type, and how long it may take. */
 interface Action {
-  name: 'install' | 'upgrade' | 'test' | 'unlock' | 'rollback' | 'uninstall';
+  name: 'install' | 'upgrade' | 'test' | 'unlock' | 'rollback' | 'uninstall' | 'correct cluster drift';
   type: ActionType;
   timeoutMs: number;
   run(req: ReleaseRequest): Promise<void>;
@@ -264,7 +315,7 @@ export function handleRequest(hr: HelmRelease, kind: 'force' | 'reset'): boolean
  * The action for a state, undefined when in sync (helm-controller `actionForState`); throws StallingError. A force
  * request (`forceAt`) installs or upgrades whatever the state and the retries left.
  */
-export function actionForState(req: ReleaseRequest, state: ReleaseState): Action | undefined {
+export function actionForState(req: ReleaseRequest, state: ReleaseState, diffs: Diff[] = []): Action | undefined {
   const hr = req.hr;
   const spec = hr.spec;
   const force = state !== 'locked' && state !== 'untested' && handleRequest(hr, 'force');
@@ -282,24 +333,47 @@ export function actionForState(req: ReleaseRequest, state: ReleaseState): Action
   };
   switch (state) {
     case 'in-sync':
+      markNoDrift(hr);
       return force ? upgradeAct : undefined;
+    case 'drifted':
+      if (!driftDetected(req, diffs)) return undefined;
+      return {
+        name: 'correct cluster drift',
+        type: 'drift correction',
+        timeoutMs: timeoutOf(hr, undefined),
+        run: (r) => correctClusterDrift(r, diffs),
+      };
     case 'locked':
       return { name: 'unlock', type: 'unlock', timeoutMs: timeoutOf(hr, undefined), run: unlockAction };
     case 'absent':
-      if (!force && retriesExhausted(spec.install?.remediation, hr.status?.installFailures ?? 0))
+      if (
+        !force &&
+        !retryStrategyOf(hr, 'install', req.defaultToRetryOnFailure) &&
+        retriesExhausted(spec.install?.remediation, hr.status?.installFailures ?? 0)
+      )
         throw retriesExceeded('install', hr.status?.installFailures ?? 0);
       return installAct;
     case 'unmanaged':
       if (req.hr.status) delete req.hr.status.history;
       return upgradeAct;
     case 'out-of-sync':
-      if (!force && retriesExhausted(spec.upgrade?.remediation, hr.status?.upgradeFailures ?? 0))
+      if (
+        !force &&
+        !retryStrategyOf(hr, 'upgrade', req.defaultToRetryOnFailure) &&
+        retriesExhausted(spec.upgrade?.remediation, hr.status?.upgradeFailures ?? 0)
+      )
         throw retriesExceeded('upgrade', hr.status?.upgradeFailures ?? 0);
       return upgradeAct;
     case 'untested':
       return { name: 'test', type: 'test', timeoutMs: timeoutOf(hr, spec.test?.timeout), run: testAction };
     case 'failed': {
       if (force) return upgradeAct;
+      // RetryOnFailure: no remediation, the failed release (an install's too) is retried as an upgrade, once per
+      // reconcile (the reconciler requeues after retryInterval)
+      if (activeRetry(hr, req.defaultToRetryOnFailure)) {
+        truncateFailedHistory(hr);
+        return upgradeAct;
+      }
       const active = activeRemediation(hr);
       if (retriesExhausted(active.r, active.failures)) {
         const cur = hr.status?.history?.[0];
@@ -633,6 +707,17 @@ function truncateHistory(hr: HelmRelease): void {
 }
 
 /**
+ * Under RetryOnFailure (nothing is ever rolled back): the current release and the previous successful one, so that
+ * retrying forever does not grow the history.
+ */
+function truncateFailedHistory(hr: HelmRelease): void {
+  const history = hr.status?.history;
+  if (!history || history.length < 2) return;
+  const ok = history.slice(1).find((s) => s.status === 'deployed' || s.status === 'superseded');
+  hr.status!.history = ok ? [history[0]!, ok] : history.slice(0, 1);
+}
+
+/**
  * In sync after a remediation (the desired state is the one rolled back to): Remediated gives way to
  * Released=True UpgradeSucceeded for the current release, as Flux's in-sync case does.
  */
@@ -660,15 +745,16 @@ export async function atomicRelease(req: ReleaseRequest): Promise<void> {
   const done = new Set<ActionType>();
   for (;;) {
     req.signal.throwIfAborted();
-    const { state, detail } = await determineReleaseState(req);
+    const { state, detail, diffs } = await determineReleaseState(req);
     req.log.debug({ state, detail }, 'determined release state');
-    const next = actionForState(req, state);
+    const next = actionForState(req, state, diffs);
     if (next === undefined) {
       truncateHistory(req.hr);
       replaceRemediated(req.hr);
       clearFailures((req.hr.status ??= {}));
       conditions.remove(req.hr, ReconcilingCondition);
       summarizeRelease(req.hr);
+      if (conditions.isReady(req.hr)) setObservedRenderDigests(req.hr);
       return;
     }
     if (done.has(next.type)) {
@@ -688,6 +774,7 @@ export async function atomicRelease(req: ReleaseRequest): Promise<void> {
     } finally {
       summarizeRelease(req.hr);
     }
+    if (next.type === 'release') req.released = true;
     if (next.type === 'remediate') {
       conditions.remove(req.hr, ReconcilingCondition);
       return;

@@ -1,17 +1,19 @@
 /**
  * Controller wiring of the HelmRelease reconciler (helm-controller `helmrelease_controller.go` SetupWithManager and
- * its indexers): HelmReleases are indexed by the HelmChart they use, and a HelmChart whose artifact or readiness
- * changes enqueues them; ConfigMaps and Secrets with the watch label enqueue the HelmReleases that read their values.
+ * its indexers): HelmReleases are indexed by the source of their chart (`<namespace>/<name>`, as upstream's
+ * SourceIndexKey), and a HelmChart, OCIRepository or (feature gate ExternalArtifact) ExternalArtifact whose artifact
+ * or readiness changes enqueues them; ConfigMaps and Secrets with the watch label enqueue the HelmReleases that read
+ * their values.
  */
 import type { HelmRelease } from '@flux-ts/api';
 import { controllerBuilder, predicates, requestFor } from '@flux-ts/runtime';
 import type { BuilderOptions, Cache, Controller, ControllerManager, KubeObject, Predicate } from '@flux-ts/runtime';
-import { HelmChartGVK, helmChartRef } from './chart.ts';
+import { ExternalArtifactGVK, HelmChartGVK, OCIRepositoryGVK, helmChartRef } from './chart.ts';
 import type { HelmChartObject } from './chart.ts';
 import { HelmReleaseGVK } from './reconciler.ts';
 import type { HelmReleaseReconciler } from './reconciler.ts';
 
-/** Field index of HelmReleases by HelmChart: `<namespace>/<name>`. */
+/** Field index of HelmReleases by the source of their chart (HelmChart, OCIRepository…): `<namespace>/<name>`. */
 export const HelmChartIndex = '.metadata.helmChart';
 /** Field index of HelmReleases by the objects of `spec.valuesFrom`: `<Kind>/<namespace>/<name>`. */
 export const ValuesFromIndex = '.spec.valuesFrom';
@@ -62,6 +64,8 @@ export interface HelmReleaseControllerDeps {
   options?: BuilderOptions | undefined;
   /** `--watch-configs-label-selector`; undefined disables the watch (`DisableConfigWatchers`). */
   watchConfigsLabelSelector?: string | undefined;
+  /** Feature gate ExternalArtifact: watch ExternalArtifacts (their CRD may be absent otherwise). */
+  externalArtifact?: boolean | undefined;
 }
 
 /** Registers the HelmRelease controller with the manager: its indexes, its watches and the reconciler. */
@@ -72,14 +76,15 @@ export function setupHelmReleaseController(deps: HelmReleaseControllerDeps): Con
     (hr.spec.valuesFrom ?? []).map((r) => `${r.kind}/${hr.metadata.namespace ?? ''}/${r.name}`),
   );
   const releases = cache.informerFor(HelmReleaseGVK);
+  const bySource = (src: HelmChartObject): ReturnType<typeof requestFor>[] =>
+    releases.byIndex(HelmChartIndex, `${src.metadata.namespace ?? ''}/${src.metadata.name}`).map(requestFor);
   let b = controllerBuilder(deps.manager)
     .named('helmrelease')
     .for(HelmReleaseGVK, { predicates: [helmReleaseChanged] })
-    .watches<HelmChartObject>(
-      HelmChartGVK,
-      (hc) => releases.byIndex(HelmChartIndex, `${hc.metadata.namespace ?? ''}/${hc.metadata.name}`).map(requestFor),
-      { predicates: [helmChartChanged] },
-    );
+    .watches<HelmChartObject>(HelmChartGVK, bySource, { predicates: [helmChartChanged] })
+    .watches<HelmChartObject>(OCIRepositoryGVK, bySource, { predicates: [helmChartChanged] });
+  if (deps.externalArtifact)
+    b = b.watches<HelmChartObject>(ExternalArtifactGVK, bySource, { predicates: [helmChartChanged] });
   if (watchConfigsLabelSelector !== undefined) {
     for (const kind of ['ConfigMap', 'Secret'] as const) {
       b = b.watches<WithData>(

@@ -50,6 +50,14 @@ export const HelmReleaseReasons = {
   DependencyNotReady: Reasons.DependencyNotReadyReason,
   /** Ready=False while the HelmChart of the release has no ready artifact (upstream's literal "HelmChartNotReady"). */
   HelmChartNotReady: 'HelmChartNotReady',
+  /** Ready=False while a chartRef source (OCIRepository, ExternalArtifact) is not ready (upstream's literal "SourceNotReady"). */
+  SourceNotReady: 'SourceNotReady',
+  /** Ready=False when the client of the release's cluster cannot be built (upstream's literal "RESTClientError"). */
+  RESTClientError: 'RESTClientError',
+  /** Ready=False when the release storage cannot be read (upstream's literal "StateError"). */
+  StateError: 'StateError',
+  /** Ready=False when an OCIRepository revision does not fit the chart version (upstream's literal "ChartMutateError"). */
+  ChartMutateError: 'ChartMutateError',
   /** Ready=False when the values of `valuesFrom` cannot be composed (upstream's literal "ValuesError"). */
   ValuesError: 'ValuesError',
   /** TestSuccess=False after a release that is still to be tested (upstream's literal "Pending"). */
@@ -58,6 +66,10 @@ export const HelmReleaseReasons = {
   PendingRelease: 'PendingRelease',
   DriftDetected: 'DriftDetected',
   NoDriftDetected: 'NoDriftDetected',
+  /** Event after drift correction put the release's objects back (upstream's literal "DriftCorrected"). */
+  DriftCorrected: 'DriftCorrected',
+  /** Warning event when drift correction failed, in whole or in part (upstream's literal "DriftCorrectionFailed"). */
+  DriftCorrectionFailed: 'DriftCorrectionFailed',
   ReconciliationSucceeded: Reasons.ReconciliationSucceededReason,
   ReconciliationFailed: Reasons.ReconciliationFailedReason,
   Progressing: Reasons.ProgressingReason,

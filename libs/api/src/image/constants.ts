@@ -58,6 +58,8 @@ export const ImageReflectorReasons = {
   Scanning: 'Scanning',
   /** The object's generation changed (Reconciling). */
   NewGeneration: 'NewGeneration',
+  /** `metav1.StatusFailure`: an untyped failure (reading the tags, fetching a digest). */
+  Failure: 'Failure',
 } as const;
 
 /** Reasons of the image-automation-controller's conditions (upstream `api/v1/condition_types.go`). */

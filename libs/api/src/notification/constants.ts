@@ -35,6 +35,14 @@ export const NotificationReasons = {
 export const NotificationEventReasons = {
   /** Recorded (Warning) on an Alert when sending an event to its Provider failed. */
   NotificationDispatchFailed: 'NotificationDispatchFailed',
+  /** Recorded (Warning) on an Alert whose inclusion/exclusion regex or matchLabels cannot be used. */
+  InvalidConfig: 'InvalidConfig',
+  /** Recorded (Warning) on an Alert when the involved object of an event could not be read for matchLabels. */
+  SourceFetchFailed: 'SourceFetchFailed',
+  /** Recorded (Warning) on an Alert when event metadata keys from several sources conflict (RFC 0008). */
+  MetadataAppendFailed: 'MetadataAppendFailed',
+  /** Recorded (Normal) on an Alert whose legacy finalizer was removed (migration to the static v1beta3 Alert). */
+  Migration: 'Migration',
 } as const;
 
 /** Event severities (fluxcd/pkg `runtime/events`): Warning events are `error`, Normal ones `info`; `trace` never leaves the cluster. */
@@ -58,7 +66,12 @@ export const EventMetadataKeys = {
   Revision: 'revision',
   OriginRevision: 'originRevision',
   Token: 'token',
+  /** `event.toolkit.fluxcd.io/commit`: the commit a commit-status provider reports on. */
+  Commit: 'commit',
 } as const;
+
+/** The value of the `<group>/commit_status` metadata that marks an event as a commit status update. */
+export const CommitStatusUpdateValue = 'update' as const;
 
 /** Every `Provider.spec.type` value (34), in the order of the upstream CRD enum. */
 export const ProviderTypes = [

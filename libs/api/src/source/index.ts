@@ -5,4 +5,5 @@ export * from './ocirepository.ts';
 export * from './helmrepository.ts';
 export * from './helmchart.ts';
 export * from './bucket.ts';
+export * from './externalartifact.ts';
 export * from './reasons.ts';

@@ -17,6 +17,8 @@ export const SourceReasons = {
   PatchOperationFailedReason: 'PatchOperationFailed',
   InvalidSTSConfigurationReason: 'InvalidSTSConfiguration',
   InvalidProviderConfigurationReason: 'InvalidProviderConfiguration',
+  /** Loading `.sourceignore` patterns failed (upstream's literal reason). */
+  SourceIgnoreErrorReason: 'SourceIgnoreError',
   /** HelmChart Stalled reason for an unresolvable chart reference. */
   InvalidChartReferenceReason: 'InvalidChartReference',
   /** Event reason when a new artifact was stored. */

@@ -63,7 +63,7 @@ export interface ServerContext extends WatchContext {
 /** Makes the context of a new server: an empty store and registry, the authenticator and the RBAC authorizer. */
 export const createServerContext = (opts: ApiServerOptions): ServerContext => {
   const adminToken = opts.adminToken ?? randomBytes(24).toString('base64url');
-  const store = new Store({ historySize: opts.historySize ?? 5000 });
+  const store = new Store({ historySize: opts.historySize ?? 5000, journal: opts.journal });
   const registry = new Registry();
   const core = new ApiCore(store, registry);
   const authn = new TokenAuthenticator({

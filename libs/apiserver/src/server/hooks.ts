@@ -4,7 +4,7 @@
  */
 import { StatusError, qualifiedResource } from '../errors.ts';
 import type { ResourceDef } from '../resources.ts';
-import type { ServerContext } from './context.ts';
+import type { ActiveErrorRule, ServerContext } from './context.ts';
 import type { ApiServerHooks, RequestCounters } from './options.ts';
 import type { WorkloadSimulation } from './simulation.ts';
 
@@ -22,33 +22,39 @@ export const requestCounters = (ctx: ServerContext): RequestCounters => ({
 });
 
 /** The {@link ApiServerHooks} of a server. */
-export const serverHooks = (ctx: ServerContext, simulation: WorkloadSimulation): ApiServerHooks => ({
-  setLatency: (ms) => {
-    ctx.latencyMs = ms;
-  },
-  injectError: (rule) => {
-    const r = { ...rule, used: 0 };
-    ctx.errorRules.push(r);
-    return () => {
-      ctx.errorRules = ctx.errorRules.filter((x) => x !== r);
-    };
-  },
-  clearErrors: () => {
-    ctx.errorRules = [];
-  },
-  disconnectWatches: (resource) => {
-    let n = 0;
-    for (const w of [...ctx.watches]) {
-      if (resource !== undefined && w.resource !== resource) continue;
-      w.end();
-      n++;
-    }
-    return n;
-  },
-  compact: () => ctx.store.compactAll(),
-  openWatches: () => ctx.watches.size,
-  setSimulation: (sim) => simulation.set(sim),
-});
+export const serverHooks = (ctx: ServerContext, simulation: WorkloadSimulation): ApiServerHooks => {
+  // every rule ever added, so that injectedErrors() still counts what a removed rule injected
+  const added: ActiveErrorRule[] = [];
+  return {
+    setLatency: (ms) => {
+      ctx.latencyMs = ms;
+    },
+    injectError: (rule) => {
+      const r = { ...rule, used: 0 };
+      ctx.errorRules.push(r);
+      added.push(r);
+      return () => {
+        ctx.errorRules = ctx.errorRules.filter((x) => x !== r);
+      };
+    },
+    clearErrors: () => {
+      ctx.errorRules = [];
+    },
+    injectedErrors: () => added.reduce((n, r) => n + r.used, 0),
+    disconnectWatches: (resource) => {
+      let n = 0;
+      for (const w of [...ctx.watches]) {
+        if (resource !== undefined && w.resource !== resource) continue;
+        w.end();
+        n++;
+      }
+      return n;
+    },
+    compact: () => ctx.store.compactAll(),
+    openWatches: () => ctx.watches.size,
+    setSimulation: (sim) => simulation.set(sim),
+  };
+};
 
 /**
  * The error an injection rule makes this request fail with, if one matches (`key` is the counted resource, e.g.

@@ -1,6 +1,6 @@
 /** The public types of `startApiServer`: its options, test hooks, request counters and the running handle. */
 import type { ApiCore } from '../api.ts';
-import type { StoreSnapshot } from '../store.ts';
+import type { StoreJournal, StoreSnapshot } from '../store.ts';
 import type { Obj } from '../util.ts';
 
 /** An error-injection rule (test hook). */
@@ -43,6 +43,8 @@ export interface ApiServerOptions {
   objects?: Obj[];
   /** Start from a snapshot (see {@link ApiServer.snapshot}). */
   snapshot?: StoreSnapshot;
+  /** Hears every committed change before it is acknowledged (a write-ahead log; see {@link StoreJournal}). */
+  journal?: StoreJournal;
   /** Called once per request when the response is finished (or a watch ends). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -63,6 +65,8 @@ export interface ApiServerHooks {
   /** Inject errors; returns a function removing the rule. */
   injectError(rule: ErrorRule): () => void;
   clearErrors(): void;
+  /** Errors injected so far by every rule ever added (removed or cleared ones included). */
+  injectedErrors(): number;
   /** End every open watch (optionally only on one resource, e.g. `configmaps` or `deployments.apps`). Returns how many. */
   disconnectWatches(resource?: string): number;
   /** Forget watch history, so resuming from any older resourceVersion gets 410 Gone. */

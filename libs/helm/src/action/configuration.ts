@@ -17,6 +17,7 @@ import {
   type SecretsClient,
 } from '../release/storage.ts';
 import type { HelmKubeClient, KubeObject, Waiter } from './kube.ts';
+import type { PostRenderer, PostRenderStrategy } from './post-render.ts';
 
 /** What every action needs (action.Configuration). */
 export interface ActionConfig {
@@ -32,6 +33,10 @@ export interface ActionConfig {
   now?: () => Date;
   /** Helm's debug log lines. */
   log?: (line: string) => void;
+  /** The post-renderer of install and upgrade (helm's `--post-renderer`; Flux's post-renderers). */
+  postRenderer?: PostRenderer;
+  /** Which documents go through {@link postRenderer} (default `nohooks`, helm 3's behaviour). */
+  postRenderStrategy?: PostRenderStrategy;
 }
 
 /** An error of an action, with the release record as it was left (Helm returns both). */

@@ -54,7 +54,10 @@ export type { HookDeletePolicy } from './hooks.ts';
 export { applyCrds } from './crds.ts';
 export type { CrdPolicy } from './crds.ts';
 /** The actions. */
-export { install, renderForRelease, setStatus } from './install.ts';
+export { install, postRenderForRelease, renderForRelease, setStatus } from './install.ts';
+/** Post-rendering of rendered resources (helm 4's strategies). */
+export { POSTRENDER_FILENAME_ANNOTATION, postRenderResources } from './post-render.ts';
+export type { PostRenderer, PostRenderStrategy } from './post-render.ts';
 export type { InstallOptions } from './install.ts';
 export { upgrade } from './upgrade.ts';
 export type { UpgradeOptions } from './upgrade.ts';

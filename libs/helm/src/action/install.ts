@@ -18,6 +18,7 @@ import {
 import { applyCrds, type CrdPolicy } from './crds.ts';
 import { execHook } from './hooks.ts';
 import { buildObjects, existingResourceConflict, isAlreadyExists, setOwnership, type KubeObject } from './kube.ts';
+import { postRenderResources } from './post-render.ts';
 import { createObjects, updateObjects } from './resources.ts';
 import { SYSTEM_LABELS } from '../release/storage.ts';
 
@@ -72,6 +73,20 @@ export function renderForRelease(
     includeCrds: false,
     ...(opts.log ? { log: opts.log } : {}),
   });
+}
+
+/** Runs the configuration's post-renderer over rendered resources (renderResources' last step), if it has one. */
+export async function postRenderForRelease(
+  cfg: ActionConfig,
+  rendered: RenderedResources,
+  log?: (line: string) => void,
+): Promise<RenderedResources> {
+  if (cfg.postRenderer === undefined) return rendered;
+  try {
+    return await postRenderResources(rendered, cfg.postRenderer, cfg.postRenderStrategy, log);
+  } catch (e) {
+    throw new ReleaseActionError((e as Error).message, undefined, e);
+  }
 }
 
 /** Refuses custom labels Helm reserves. */
@@ -129,6 +144,7 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
   } catch (e) {
     throw new ReleaseActionError((e as Error).message, undefined, e);
   }
+  rendered = await postRenderForRelease(cfg, rendered, (l) => run.log(l));
   // the chart after prepareRender (dependencies processed) is what helm stores
   rel.chart = releaseChart(opts.chart);
   rel.hooks = rendered.hooks.map(releaseHook);

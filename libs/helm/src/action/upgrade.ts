@@ -20,7 +20,7 @@ import {
 } from './configuration.ts';
 import { applyCrds, type CrdPolicy } from './crds.ts';
 import { execHook } from './hooks.ts';
-import { checkLabels, renderForRelease, setStatus } from './install.ts';
+import { checkLabels, postRenderForRelease, renderForRelease, setStatus } from './install.ts';
 import { buildObjects, existingResourceConflict, objectKey, setOwnership, type KubeObject } from './kube.ts';
 import { deleteObjects, updateObjects, UpdateError } from './resources.ts';
 import { ReleaseNotFoundError } from '../release/storage.ts';
@@ -110,6 +110,7 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
   } catch (e) {
     throw new ReleaseActionError((e as Error).message, undefined, e);
   }
+  rendered = await postRenderForRelease(cfg, rendered, (l) => run.log(l));
   checkLabels(opts.labels);
   const upgraded: Release = {
     name,

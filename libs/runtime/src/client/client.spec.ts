@@ -38,6 +38,20 @@ const cm = {
   data: { a: '1' },
 };
 
+describe('KubeClient request results', () => {
+  it('reports each response code and method, and <error> when no response arrived', async () => {
+    const tr = new RecordingTransport();
+    const results: string[] = [];
+    const c = new KubeClient(tr, { onRequestResult: (r) => results.push(`${r.method} ${r.code}`) });
+    await c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'x' });
+    tr.next.push(json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
+    await c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'y' }).catch(() => undefined);
+    tr.request = () => Promise.reject(new Error('connection refused'));
+    await c.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'ns', name: 'z' }).catch(() => undefined);
+    expect(results).toEqual(['GET 200', 'GET 200', 'GET 404', 'GET <error>']);
+  });
+});
+
 describe('KubeClient wire format', () => {
   it('sends server-side apply as an apply patch with fieldManager, force and dryRun, without managedFields', async () => {
     const tr = new RecordingTransport();

@@ -53,6 +53,11 @@ export interface KubeClientOptions {
    * does, the server throttles and client-side limiting is turned off (QPS/burst -1). Default false.
    */
   detectFlowControl?: boolean;
+  /**
+   * Hears the outcome of every request, watches included (client-go's `RequestResult` metric hook): the HTTP status
+   * code as a string, or `<error>` when no response arrived, and the method.
+   */
+  onRequestResult?: (result: { code: string; method: string }) => void;
 }
 
 /** The response header an API server with Priority and Fairness sets (client-go `ResponseHeaderMatchedFlowSchemaUID`). */
@@ -326,7 +331,9 @@ export class KubeClient {
     let res;
     try {
       res = await this.#s.transport.stream(req);
+      this.#s.opts.onRequestResult?.({ code: String(res.status), method: 'GET' });
     } catch (err) {
+      if (!opts.signal.aborted) this.#s.opts.onRequestResult?.({ code: '<error>', method: 'GET' });
       clearTimeout(timer);
       if (opts.signal.aborted) return;
       if (deadline?.signal.aborted) throw deadline.signal.reason;
@@ -422,8 +429,10 @@ export class KubeClient {
           headers: this.#requestHeaders(req.body !== undefined ? contentType : undefined),
           ...(signal ? { signal } : {}),
         });
+        opts.onRequestResult?.({ code: String(res.status), method: req.method });
       } catch (err) {
         if (req.signal?.aborted) throw req.signal.reason;
+        opts.onRequestResult?.({ code: '<error>', method: req.method });
         if (signal?.aborted)
           throw new Error(`failed to ${req.method} ${req.path}: request timed out after ${timeoutMs}ms`, {
             cause: err,

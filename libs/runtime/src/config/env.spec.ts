@@ -9,9 +9,17 @@ describe('readControllerEnv', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(readControllerEnv({ RUNTIME_NAMESPACE: '', SOURCE_CONTROLLER_LOCALHOST: undefined })).toEqual({
+    expect(
+      readControllerEnv({ RUNTIME_NAMESPACE: '', SOURCE_CONTROLLER_LOCALHOST: undefined }, () => undefined),
+    ).toEqual({
       runtimeNamespace: undefined,
       sourceControllerLocalhost: undefined,
     });
+  });
+
+  it('falls back to the in-cluster ServiceAccount namespace, RUNTIME_NAMESPACE winning', () => {
+    expect(readControllerEnv({}, () => 'apps').runtimeNamespace).toBe('apps');
+    expect(readControllerEnv({ RUNTIME_NAMESPACE: 'flux-system' }, () => 'apps').runtimeNamespace).toBe('flux-system');
+    expect(readControllerEnv({}, () => '').runtimeNamespace).toBeUndefined();
   });
 });

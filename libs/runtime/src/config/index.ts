@@ -29,7 +29,7 @@ export type {
 export { commonFlags, featureGatesFlag } from './common-flags.ts';
 export { loadKubeConfig, KubeConfigError, SERVICE_ACCOUNT_DIR } from './kubeconfig.ts';
 export type { LoadKubeConfigOptions } from './kubeconfig.ts';
-export { readControllerEnv } from './env.ts';
+export { ServiceAccountNamespaceFile, readControllerEnv } from './env.ts';
 export type { ControllerEnv } from './env.ts';
 export { prepareControllerMain, runUnimplementedController } from './unimplemented-main.ts';
 export type { ControllerMainOptions, MainIO, UnimplementedControllerOptions } from './unimplemented-main.ts';

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { pino } from 'pino';
 import { Metrics } from '../observability/metrics.ts';
 import { newLogger } from '../observability/logger.ts';
-import { Controller } from './controller.ts';
+import { Controller, reconcileErrorFields } from './controller.ts';
 import { TerminalError } from './errors.ts';
 import { enqueueForObject, enqueueForOwner } from './handlers.ts';
 import { predicates } from './predicates.ts';
@@ -314,6 +314,39 @@ describe('Controller logging and timeouts', () => {
     const failed = lines.find((l) => l.msg === 'Reconciler error')!;
     expect(failed).toMatchObject({ level: 'error', reconcileID: id, name: 'a' });
     expect(JSON.stringify(failed.err)).toContain('failed to fetch artifact');
+  });
+
+  it('logs an ordinary failure once, without a stack, above debug level (issue 26)', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logger = newLogger({ level: 'info', destination: { write: (l: string) => void lines.push(JSON.parse(l)) } });
+    const source = new FakeEventSource<KubeObject>();
+    const ctrl = new Controller({
+      name: 'demo',
+      forKind: kind,
+      logger,
+      reconciler: async () => {
+        throw new Error("couldn't find remote ref 'refs/heads/nope'", { cause: new Error('ref listing') });
+      },
+    });
+    ctrl.watch(source, enqueueForObject());
+    const stop = new AbortController();
+    const done = ctrl.start(stop.signal);
+    source.set(obj('a', {}, 'apps'));
+    await until(() => lines.some((l) => l.msg === 'Reconciler error'));
+    stop.abort();
+    await done;
+    const failed = lines.find((l) => l.msg === 'Reconciler error')!;
+    expect(failed['error']).toBe("couldn't find remote ref 'refs/heads/nope'");
+    expect(failed['err']).toBeUndefined();
+    expect(JSON.stringify(failed)).not.toContain('    at ');
+  });
+
+  it('keeps the stack of an unexpected error', () => {
+    const logger = newLogger({ level: 'info', destination: { write: () => undefined } });
+    expect(
+      reconcileErrorFields(new TypeError("Cannot read properties of undefined (reading 'x')"), logger).err,
+    ).toBeInstanceOf(TypeError);
+    expect(reconcileErrorFields(new Error('transient'), logger)).toEqual({ error: 'transient' });
   });
 
   it('aborts the reconcile signal after reconcileTimeout and retries the key', async () => {

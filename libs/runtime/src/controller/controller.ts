@@ -128,7 +128,7 @@ export class Controller implements Runnable {
       if (signal.aborted) return;
       const concurrent = this.#opts.concurrent ?? 1;
       this.#metrics.maxConcurrentReconciles.set({ controller: this.name }, concurrent);
-      this.#metrics.activeWorkers.set({ controller: this.name }, 0);
+      this.#metrics.initController(this.name);
       this.#log.info({ 'worker count': concurrent }, 'Starting workers');
       const workers = Array.from({ length: concurrent }, () => this.#worker(hardStop));
       await new Promise<void>((resolve) => {
@@ -200,14 +200,15 @@ export class Controller implements Runnable {
 
     if (error) {
       this.#metrics.reconcileErrors.inc(labels);
+      if (isUnexpectedError(error)) this.#metrics.reconcilePanics.inc(labels);
       this.#metrics.reconcileTotal.inc({ ...labels, result: ReconcileResultLabel.Error });
       if (isTerminalError(error)) {
         this.#metrics.terminalReconcileErrors.inc(labels);
         this.queue.forget(key);
-        log.error({ err: error }, 'Reconciler error (terminal, not retried)');
+        log.error(reconcileErrorFields(error, log), 'Reconciler error (terminal, not retried)');
       } else {
         this.queue.addRateLimited(key);
-        log.error({ err: error }, 'Reconciler error');
+        log.error(reconcileErrorFields(error, log), 'Reconciler error');
       }
       return;
     }
@@ -225,4 +226,22 @@ export class Controller implements Runnable {
     }
     log.debug('Reconcile done');
   }
+}
+
+/** Programming errors (and panics) whose stack is worth a log line; everything else is an ordinary failure. */
+const UnexpectedErrors = [TypeError, ReferenceError, RangeError, SyntaxError];
+
+/**
+ * The fields of a "Reconciler error" line, as controller-runtime writes them: `error` is the message once; the stack
+ * (`err`) only for unexpected errors or at debug level.
+ */
+export function reconcileErrorFields(error: Error, log: Logger): { error: string; err?: Error } {
+  return isUnexpectedError(error) || log.isLevelEnabled('debug')
+    ? { error: error.message, err: error }
+    : { error: error.message };
+}
+
+/** A thrown non-Error or a programming error: what Go would call a panic (`controller_runtime_reconcile_panics_total`). */
+function isUnexpectedError(error: Error): boolean {
+  return UnexpectedErrors.some((t) => error instanceof t) || error.message.startsWith('reconciler panicked');
 }

@@ -6,7 +6,18 @@ import { newLogger } from '../observability/logger.ts';
 import type { Logger } from '../observability/logger.ts';
 import { runtimeSettingsFromFlags } from './from-flags.ts';
 import type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
+import { Metrics } from '../observability/metrics.ts';
 import { Manager } from './manager.ts';
+
+/** The `host` label of `rest_client_requests_total`: the API server's host:port, as client-go's URL.Host. */
+function serverHost(kc: KubeConfig): string {
+  const server = kc.getCurrentCluster()?.server ?? '';
+  try {
+    return new URL(server).host;
+  } catch {
+    return server;
+  }
+}
 
 /** The common flags {@link newControllerRuntime} reads besides {@link RuntimeFlagValues}. */
 export interface ControllerRuntimeFlagValues extends RuntimeFlagValues {
@@ -39,12 +50,15 @@ export function newControllerRuntime(opts: ControllerRuntimeOptions): {
   manager: Manager;
 } {
   const { flags, settings, logger } = opts;
+  const metrics = new Metrics({ processMetrics: true });
+  const host = serverHost(opts.kubeConfig);
   const client = KubeClient.fromKubeConfig(opts.kubeConfig, {
     qps: flags.kubeApiQps,
     burst: flags.kubeApiBurst,
     userAgent: opts.userAgent,
     detectFlowControl: true,
     logger,
+    onRequestResult: ({ code, method }) => metrics.restClientRequests.inc({ code, method, host }),
   });
   const cache = new Cache(client, {
     ...(flags.watchLabelSelector ? { labelSelector: flags.watchLabelSelector } : {}),
@@ -55,6 +69,7 @@ export function newControllerRuntime(opts: ControllerRuntimeOptions): {
     client,
     cache,
     logger,
+    metrics,
     healthAddr: settings.healthAddr,
     metricsAddr: settings.metricsAddr,
     ...(settings.leaderElection ? { leaderElection: settings.leaderElection } : {}),
@@ -105,8 +120,8 @@ export function newControllerProcess(
   config: ControllerProcessFlagValues,
   deps: ControllerProcessDeps & { logDestination?: { write(line: string): unknown } | undefined },
 ): ControllerProcessParts {
+  const settings = runtimeSettingsFromFlags(name, config, { runtimeNamespace: deps.runtimeNamespace ?? '' });
   const runtimeNamespace = deps.runtimeNamespace || 'flux-system';
-  const settings = runtimeSettingsFromFlags(name, config, { runtimeNamespace });
   const logger =
     deps.logger ??
     newLogger({

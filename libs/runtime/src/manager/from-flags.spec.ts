@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import { commonFlags } from '../config/common-flags.ts';
 import { parseFlags } from '../config/flags.ts';
-import { runtimeSettingsFromFlags } from './from-flags.ts';
+import { LeaderElectionNamespaceMissing, runtimeSettingsFromFlags } from './from-flags.ts';
 
 describe('runtimeSettingsFromFlags', () => {
   it('uses Flux defaults: no leader election, :8080/:9440, 750ms→15m backoff', () => {
@@ -50,5 +50,14 @@ describe('runtimeSettingsFromFlags', () => {
     );
     const enc = parseFlags(commonFlags, ['--log-encoding=xml'], {});
     expect(() => runtimeSettingsFromFlags('x', enc, { runtimeNamespace: 'ns' })).toThrow(/invalid --log-encoding/);
+  });
+
+  it('refuses leader election without a namespace, as controller-runtime does, instead of never leading', () => {
+    const flags = parseFlags(commonFlags, ['--enable-leader-election'], {});
+    expect(() => runtimeSettingsFromFlags('source-controller', flags, { runtimeNamespace: '' })).toThrow(
+      LeaderElectionNamespaceMissing,
+    );
+    const off = parseFlags(commonFlags, [], {});
+    expect(runtimeSettingsFromFlags('source-controller', off, { runtimeNamespace: '' }).leaderElection).toBeUndefined();
   });
 });

@@ -33,9 +33,13 @@ export interface RuntimeSettings {
   log: { level: LogLevel; encoding: LogEncoding };
 }
 
+/** controller-runtime's error for `--enable-leader-election` with neither `RUNTIME_NAMESPACE` nor a Pod namespace. */
+export const LeaderElectionNamespaceMissing =
+  'unable to find leader election namespace: not running in-cluster, please specify LeaderElectionNamespace';
+
 /**
  * Maps Flux's common flags to runtime settings the way Flux's `main.go` does. Throws for a `--log-level` or
- * `--log-encoding` outside Flux's values.
+ * `--log-encoding` outside Flux's values, and for leader election without a namespace.
  */
 export function runtimeSettingsFromFlags(
   controllerName: string,
@@ -62,6 +66,8 @@ export function runtimeSettingsFromFlags(
     log: { level, encoding },
   };
   if (flags.enableLeaderElection) {
+    // controller-runtime's manager refuses to start without a Lease namespace; so do we, rather than never lead.
+    if (!opts.runtimeNamespace) throw new Error(LeaderElectionNamespaceMissing);
     settings.leaderElection = {
       namespace: opts.runtimeNamespace,
       name: leaderElectionID(`${controllerName}-leader-election`, flags.watchLabelSelector),

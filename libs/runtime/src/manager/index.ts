@@ -2,7 +2,7 @@
 export { Manager } from './manager.ts';
 export type { ManagerOptions, ManagerCache, ManagerLeaderElection } from './manager.ts';
 export type { Runnable, RunnableContext } from './runnable.ts';
-export { runtimeSettingsFromFlags } from './from-flags.ts';
+export { LeaderElectionNamespaceMissing, runtimeSettingsFromFlags } from './from-flags.ts';
 export type { RuntimeFlagValues, RuntimeSettings } from './from-flags.ts';
 export { newControllerProcess, newControllerRuntime } from './controller-runtime.ts';
 export type {

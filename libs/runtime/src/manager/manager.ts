@@ -211,6 +211,9 @@ export class Manager implements ControllerManager {
       };
       if (this.#elector) {
         const elector = this.#elector;
+        const lease = { name: this.#opts.leaderElection?.name ?? '' };
+        this.metrics.leaderElectionMasterStatus.set(lease, 0);
+        void elector.elected().then(() => this.metrics.leaderElectionMasterStatus.set(lease, 1));
         // elected() never rejects; if the lease is never won, the runnables simply never start
         void elector.elected().then(startLeaderRunnables);
         electorRun = elector.run(leaseStop.signal).then((outcome) => {

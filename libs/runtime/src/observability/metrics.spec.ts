@@ -86,4 +86,24 @@ describe('Metrics', () => {
       expect(text).toContain(`# TYPE ${name} `);
     }
   });
+
+  it('zeroes a controller’s reconcile series at registration, as controller-runtime does', async () => {
+    const m = new Metrics();
+    m.initController('kustomization');
+    const text = await m.text();
+    expect(text).toContain('controller_runtime_reconcile_errors_total{controller="kustomization"} 0');
+    expect(text).toContain('controller_runtime_reconcile_panics_total{controller="kustomization"} 0');
+    expect(text).toContain('controller_runtime_terminal_reconcile_errors_total{controller="kustomization"} 0');
+    for (const result of ['success', 'error', 'requeue', 'requeue_after'])
+      expect(text).toContain(`controller_runtime_reconcile_total{controller="kustomization",result="${result}"} 0`);
+  });
+
+  it('exports the process, Node.js and Go-compatible series with processMetrics', async () => {
+    const text = await new Metrics({ processMetrics: true }).text();
+    for (const series of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_heap_size_used_bytes'])
+      expect(text).toMatch(new RegExp(`^${series} `, 'm'));
+    expect(text).toMatch(/^go_info\{version="node\d+\.\d+\.\d+"\} 1$/m);
+    expect(text).toMatch(/^go_memstats_alloc_bytes [1-9]\d*$/m);
+    expect(await new Metrics().text()).not.toContain('process_cpu_seconds_total');
+  });
 });

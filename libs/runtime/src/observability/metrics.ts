@@ -76,11 +76,18 @@ export class Metrics {
   readonly workqueueRetries: Counter<'name' | 'controller'>;
   readonly workqueueUnfinishedWork: Gauge<'name' | 'controller'>;
   readonly workqueueLongestRunning: Gauge<'name' | 'controller'>;
+  readonly reconcilePanics: Counter<'controller'>;
+  readonly restClientRequests: Counter<'code' | 'method' | 'host'>;
+  readonly leaderElectionMasterStatus: Gauge<'name'>;
   readonly #inProgress = new Map<string, () => { unfinishedSeconds: number; longestSeconds: number }>();
 
   constructor(opts: MetricsOptions = {}) {
     const registers = [(this.registry = opts.registry ?? new Registry())];
-    if (opts.processMetrics) collectDefaultMetrics({ register: this.registry });
+    if (opts.processMetrics) {
+      // prom-client's process_* and nodejs_* series, and the two Go-runtime series Flux's dashboards read
+      collectDefaultMetrics({ register: this.registry });
+      registerGoCompatibleMetrics(this.registry);
+    }
     this.reconcileDuration = new Histogram({
       name: 'gotk_reconcile_duration_seconds',
       help: 'The duration in seconds of a gitops toolkit resource reconciliation.',
@@ -123,6 +130,24 @@ export class Metrics {
       name: 'controller_runtime_max_concurrent_reconciles',
       help: 'Maximum number of concurrent reconciles per controller',
       labelNames: ['controller'],
+      registers,
+    });
+    this.reconcilePanics = new Counter({
+      name: 'controller_runtime_reconcile_panics_total',
+      help: 'Total number of reconciliation panics per controller',
+      labelNames: ['controller'],
+      registers,
+    });
+    this.restClientRequests = new Counter({
+      name: 'rest_client_requests_total',
+      help: 'Number of HTTP requests, partitioned by status code, method, and host.',
+      labelNames: ['code', 'method', 'host'],
+      registers,
+    });
+    this.leaderElectionMasterStatus = new Gauge({
+      name: 'leader_election_master_status',
+      help: "Gauge of if the reporting system is master of the relevant lease, 0 indicates backup, 1 indicates master. 'name' is the string used to identify the lease. Please make sure to group by name.",
+      labelNames: ['name'],
       registers,
     });
     const wq = ['name', 'controller'] as const;
@@ -181,6 +206,18 @@ export class Metrics {
     });
   }
 
+  /**
+   * Sets a controller's series to zero at registration, as controller-runtime's `initMetrics` does, so that
+   * dashboards and alerts see `controller_runtime_reconcile_errors_total` and friends before the first failure.
+   */
+  initController(controller: string): void {
+    for (const result of Object.values(ReconcileResultLabel)) this.reconcileTotal.inc({ controller, result }, 0);
+    this.reconcileErrors.inc({ controller }, 0);
+    this.terminalReconcileErrors.inc({ controller }, 0);
+    this.reconcilePanics.inc({ controller }, 0);
+    this.activeWorkers.set({ controller }, 0);
+  }
+
   /** Records Flux's `gotk_reconcile_duration_seconds` for one object. */
   recordDuration(kind: string, obj: { namespace?: string; name: string }, seconds: number): void {
     this.reconcileDuration.observe({ kind, name: obj.name, namespace: obj.namespace ?? '' }, seconds);
@@ -211,4 +248,30 @@ export class Metrics {
   async text(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/**
+ * `go_info` and `go_memstats_alloc_bytes`, which Flux's control-plane dashboard queries (controller count, memory):
+ * compatible series, so the dashboards work unchanged. `go_info{version}` names the Node.js version;
+ * `go_memstats_alloc_bytes` ("bytes allocated and still in use") is V8's used heap plus external memory.
+ */
+function registerGoCompatibleMetrics(registry: Registry): void {
+  new Gauge({
+    name: 'go_info',
+    help: 'Information about the Go environment.',
+    labelNames: ['version'],
+    registers: [registry],
+    collect() {
+      this.set({ version: `node${process.versions.node}` }, 1);
+    },
+  });
+  new Gauge({
+    name: 'go_memstats_alloc_bytes',
+    help: 'Number of bytes allocated and still in use.',
+    registers: [registry],
+    collect() {
+      const m = process.memoryUsage();
+      this.set(m.heapUsed + m.external);
+    },
+  });
 }

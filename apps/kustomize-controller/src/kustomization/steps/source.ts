@@ -1,7 +1,8 @@
 /**
  * The source step (kustomize-controller `getSource` and the artifact check of `Reconcile`): resolves `spec.sourceRef`
  * from the cache and its artifact. A missing source or artifact waits (ArtifactFailed, requeued after
- * `retryInterval`); a cross-namespace reference with `--no-cross-namespace-refs` or an unknown kind stalls.
+ * `retryInterval`); a cross-namespace reference with `--no-cross-namespace-refs`, an unknown kind or an ExternalArtifact
+ * without the `ExternalArtifact` feature gate stalls.
  */
 import { AccessDeniedReason, ArtifactFailedReason, SourceGroupVersion } from '@flux-ts/api';
 import type { Artifact, KustomizationSpec } from '@flux-ts/api';
@@ -9,8 +10,11 @@ import { Result, StallingError, WaitingError, isNotFound, withContext } from '@f
 import type { KubeObject } from '@flux-ts/runtime';
 import type { KustomizationObject, KustomizationState } from '../state.ts';
 
-/** Source kinds a Kustomization may reference. */
-export const SourceKinds = ['GitRepository', 'OCIRepository', 'Bucket'] as const;
+/** Source kinds a Kustomization may reference (ExternalArtifact with its feature gate). */
+export const SourceKinds = ['GitRepository', 'OCIRepository', 'Bucket', 'ExternalArtifact'] as const;
+
+/** The feature gate that allows ExternalArtifact sources (upstream `features.ExternalArtifact`). */
+const ExternalArtifactGate = 'ExternalArtifact';
 
 interface SourceObject extends KubeObject {
   status?: { artifact?: Artifact };
@@ -34,6 +38,12 @@ export async function reconcileSource(obj: KustomizationObject, state: Kustomiza
   }
   if (!(SourceKinds as readonly string[]).includes(ref.kind))
     throw new StallingError(`source '${ref.kind}' kind is not supported`, ArtifactFailedReason);
+  const gates: Readonly<Record<string, boolean | undefined>> = opts.featureGates ?? {};
+  if (ref.kind === 'ExternalArtifact' && gates[ExternalArtifactGate] !== true)
+    throw new StallingError(
+      `can't access '${ref.kind}/${sourceNs}/${ref.name}', ${ExternalArtifactGate} feature gate is disabled`,
+      AccessDeniedReason,
+    );
   let src: SourceObject;
   try {
     // The cache holds the storage version of each source kind, whatever version the reference names.

@@ -1,0 +1,369 @@
+/**
+ * The Bucket reconciler (source-controller `internal/controller/bucket_controller.go`): the condition table of
+ * conditions.ts, the ordered steps storage → source → artifact, and one summarize-and-patch exit. The source step
+ * lists the bucket into an etag index (fetch.ts) whose digest is the revision: an unchanged bucket costs the bucket
+ * check, the `.sourceignore` read and the listing, and downloads nothing; otherwise every indexed object is
+ * downloaded with bounded concurrency and the artifact step archives them as `<hex>.tar.gz`.
+ */
+import { rm, stat } from 'node:fs/promises';
+import {
+  ArtifactInStorageCondition,
+  ArtifactOutdatedCondition,
+  BucketReasons,
+  FetchFailedCondition,
+  ProgressingReason,
+  SourceGroupVersion,
+  SourceReasons,
+  StorageOperationFailedCondition,
+  SucceededReason,
+  normalizeBucket,
+} from '@flux-ts/api';
+import type { Bucket } from '@flux-ts/api';
+import type { Storage, StoredArtifact } from '@flux-ts/artifact';
+import {
+  GenericError,
+  Result,
+  StallingError,
+  conditions,
+  errMessage,
+  parseGoDuration,
+  progressiveStatus,
+  reconcileWith,
+} from '@flux-ts/runtime';
+import type {
+  EventSink,
+  KubeObject,
+  Logger,
+  LoopContext,
+  ObjectReader,
+  PatchClient,
+  ReconcileContext,
+  ReconcileStep,
+  Request,
+  RequeueResult,
+  SerialPatcher,
+} from '@flux-ts/runtime';
+import { tlsFromSecret } from '../helm/client-opts.ts';
+import {
+  archiveFailed,
+  linkArtifact,
+  lockArtifact,
+  makeWorkDir,
+  patchProgress,
+  readSecretData,
+  sourceEvent,
+  sourceExit,
+} from '../source-reconcile.ts';
+import type { SourceEventType } from '../source-reconcile.ts';
+import { garbageCollectArtifacts, reconcileSourceStorage } from '../source-storage.ts';
+import { bucketFailConditions, bucketReadyCondition } from './conditions.ts';
+import { fetchEtagIndex, fetchIndexFiles, indexDigest, keysFromSecret, s3ClientFor } from './fetch.ts';
+import type { BucketKeys } from './fetch.ts';
+
+/** The Bucket kind as the reconciler reads it. */
+export const bucketGVK = Object.freeze({ apiVersion: SourceGroupVersion, kind: 'Bucket' });
+
+/** `spec.timeout` when unset. */
+export const BucketDefaultTimeout = '60s';
+
+/** What the steps of one reconcile share (upstream's `index *index.Digester` and `dir`). */
+export interface BucketState {
+  dir: string;
+  log: Logger;
+  signal: AbortSignal;
+  patcher: SerialPatcher<Bucket>;
+  /** The etag index of the listed objects. */
+  index?: Map<string, string>;
+}
+
+/** Dependencies and settings of {@link BucketReconciler}. */
+export interface BucketReconcilerOptions {
+  reader: ObjectReader;
+  secretReader: ObjectReader;
+  patchClient: PatchClient;
+  storage: Storage;
+  recorder?: EventSink | undefined;
+  fieldManager: string;
+  jitterPercent?: number | undefined;
+  tmpDir?: string | undefined;
+  /** Download concurrency (upstream `maxConcurrentBucketFetches`, 100). */
+  concurrency?: number | undefined;
+}
+
+/** Reconciles Bucket objects into artifacts. */
+export class BucketReconciler {
+  readonly #o: BucketReconcilerOptions;
+  /** The ordered steps, each table-testable alone with a {@link BucketState}. */
+  readonly steps: readonly ReconcileStep<Bucket, BucketState>[];
+  /** The reconcile function for `controllerBuilder(...).complete()`. */
+  readonly reconcile: (req: Request, ctx: ReconcileContext) => Promise<RequeueResult>;
+
+  constructor(options: BucketReconcilerOptions) {
+    this.#o = options;
+    this.steps = [
+      { name: 'reconcileStorage', run: (o, s) => this.reconcileStorage(o, s) },
+      { name: 'reconcileSource', run: (o, s) => this.reconcileSource(o, s) },
+      { name: 'reconcileArtifact', run: (o, s) => this.reconcileArtifact(o, s) },
+    ];
+    this.reconcile = reconcileWith<Bucket, BucketState>({
+      gvk: bucketGVK,
+      reader: options.reader,
+      patchClient: options.patchClient,
+      conditions: bucketReadyCondition,
+      fieldManager: options.fieldManager,
+      finalizerMode: 'requeue',
+      decode: (raw: KubeObject) => normalizeBucket(raw).object,
+      start: { inProgress: true, patchOnRequest: true, patchFailureReason: SourceReasons.PatchOperationFailedReason },
+      finalize: async (obj, ctx) => {
+        await garbageCollectArtifacts(obj, {
+          storage: this.#o.storage,
+          kind: 'Bucket',
+          event: (t, r, m) => this.#event(obj, t, r, m),
+          log: ctx.log,
+        });
+      },
+      open: async (obj, ctx: LoopContext<Bucket>) => ({
+        dir: await makeWorkDir(obj, 'Bucket', this.#o.tmpDir),
+        log: ctx.log,
+        signal: ctx.signal,
+        patcher: ctx.patcher,
+      }),
+      steps: this.steps,
+      close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
+      notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
+      exit: (obj, _outcome, ctx) =>
+        sourceExit(obj, ctx, {
+          intervalMs: parseGoDuration(obj.spec.interval),
+          jitterPercent: this.#o.jitterPercent,
+          recorder: this.#o.recorder,
+        }),
+    });
+  }
+
+  async #patch(obj: Bucket, state: BucketState): Promise<void> {
+    await patchProgress(obj, state, bucketReadyCondition.owned, this.#o.fieldManager);
+  }
+
+  /** Storage step (shared with every source): GC, drop a vanished artifact, refresh URLs. */
+  async reconcileStorage(obj: Bucket, state: BucketState): Promise<Result> {
+    await reconcileSourceStorage(obj, {
+      storage: this.#o.storage,
+      kind: 'Bucket',
+      event: (t, r, m) => this.#event(obj, t, r, m),
+      log: state.log,
+      signal: state.signal,
+    });
+    if (!obj.status?.artifact) await this.#patch(obj, state);
+    return Result.Success;
+  }
+
+  /**
+   * Source step (upstream `reconcileSource`): the Secrets (FetchFailed AuthenticationFailed), the provider (gcp and
+   * azure and STS are refused as not supported by this build), the etag index (FetchFailed
+   * BucketOperationFailed), and, when the index digest differs from the stored revision, the downloads.
+   */
+  async reconcileSource(obj: Bucket, state: BucketState): Promise<Result> {
+    const ns = obj.metadata.namespace ?? '';
+    const authFailed = (message: string, cause?: unknown): GenericError =>
+      this.#fetchFailed(
+        obj,
+        new GenericError(
+          message,
+          SourceReasons.AuthenticationFailedReason,
+          cause === undefined ? undefined : { cause },
+        ),
+      );
+    const secret = async (name: string): Promise<Record<string, Uint8Array>> => {
+      try {
+        return await readSecretData(this.#o.secretReader, ns, name, state.signal);
+      } catch (err) {
+        throw authFailed(`failed to get secret '${ns}/${name}': ${errMessage(err)}`, err);
+      }
+    };
+    let keys: BucketKeys | undefined;
+    if (obj.spec.secretRef) {
+      const data = await secret(obj.spec.secretRef.name);
+      try {
+        keys = keysFromSecret(obj.spec.secretRef.name, data);
+      } catch (err) {
+        throw authFailed(errMessage(err), err);
+      }
+    }
+    let proxy: URL | undefined;
+    if (obj.spec.proxySecretRef) {
+      const name = obj.spec.proxySecretRef.name;
+      const data = await secret(name);
+      const address = data['address'];
+      if (!address) throw authFailed(`invalid proxy secret '${ns}/${name}': key 'address' is missing`);
+      try {
+        proxy = new URL(Buffer.from(address).toString('utf8'));
+      } catch (err) {
+        // the address is not echoed: it may carry credentials
+        throw authFailed(`failed to parse proxy address: ${errMessage(err)}`, err);
+      }
+      const user = data['username'];
+      const password = data['password'];
+      if (user || password) {
+        proxy.username = encodeURIComponent(Buffer.from(user ?? '').toString('utf8'));
+        proxy.password = encodeURIComponent(Buffer.from(password ?? '').toString('utf8'));
+      }
+    }
+    const provider = obj.spec.provider ?? 'generic';
+    if (provider === 'gcp' || provider === 'azure')
+      throw this.#fetchFailed(
+        obj,
+        new StallingError(
+          `provider '${provider}' is not supported by this build`,
+          SourceReasons.InvalidProviderConfigurationReason,
+        ),
+      );
+    if (obj.spec.sts)
+      throw this.#fetchFailed(
+        obj,
+        new StallingError('spec.sts is not supported by this build', SourceReasons.InvalidSTSConfigurationReason),
+      );
+    let tls;
+    if (obj.spec.certSecretRef) {
+      const data = await secret(obj.spec.certSecretRef.name);
+      try {
+        tls = tlsFromSecret(data, `secret '${ns}/${obj.spec.certSecretRef.name}'`);
+      } catch (err) {
+        throw authFailed(`failed to create TLS config: ${errMessage(err)}`, err);
+      }
+      if (!tls) throw authFailed('certificate secret does not contain any TLS configuration');
+    }
+    const client = s3ClientFor(obj, { keys, tls, proxy });
+    const timeoutMs = parseGoDuration(obj.spec.timeout ?? BucketDefaultTimeout);
+    const signal = AbortSignal.any([state.signal, AbortSignal.timeout(timeoutMs)]);
+    try {
+      let index: Map<string, string>;
+      try {
+        index = await fetchEtagIndex(client, obj, signal);
+      } catch (err) {
+        throw this.#fetchFailed(
+          obj,
+          new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+        );
+      }
+      state.index = index;
+      const current = obj.status?.artifact?.revision;
+      if (current !== undefined && current === indexDigest(index)) {
+        conditions.remove(obj, FetchFailedCondition);
+        return Result.Success;
+      }
+      try {
+        await fetchIndexFiles(client, obj, index, state.dir, signal, this.#o.concurrency);
+      } catch (err) {
+        throw this.#fetchFailed(
+          obj,
+          new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+        );
+      } finally {
+        // the downloads may have updated the index: the revision is computed afterwards (upstream's defer)
+        const message = `new upstream revision '${indexDigest(index)}'`;
+        if (obj.status?.artifact)
+          conditions.markTrue(obj, ArtifactOutdatedCondition, SourceReasons.NewRevisionReason, message);
+        progressiveStatus(obj, `building artifact: ${message}`, ProgressingReason, { keepFailure: true });
+        await this.#patch(obj, state).catch((err: unknown) =>
+          state.log.error({ err: errMessage(err) }, 'failed to patch'),
+        );
+      }
+      conditions.remove(obj, FetchFailedCondition);
+      return Result.Success;
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /**
+   * Artifact step (upstream `reconcileArtifact`): Trace ArtifactUpToDate when the index digest is the stored
+   * revision; else archives the downloaded objects as `<hex>.tar.gz`, records `observedIgnore` and points
+   * `latest.tar.gz` at it.
+   */
+  async reconcileArtifact(obj: Bucket, state: BucketState): Promise<Result> {
+    const index = state.index;
+    if (!index) throw new Error('internal error: no index fetched');
+    const revision = indexDigest(index);
+    const storage = this.#o.storage;
+    const status = (obj.status ??= {});
+    const artifact = storage.artifactFor(
+      'Bucket',
+      obj.metadata.namespace ?? '',
+      obj.metadata.name,
+      revision,
+      `${revision.slice('sha256:'.length)}.tar.gz`,
+    );
+    const markInStorage = (): void => {
+      if (status.artifact?.revision !== revision) return;
+      conditions.remove(obj, ArtifactOutdatedCondition);
+      conditions.markTrue(obj, ArtifactInStorageCondition, SucceededReason, `stored artifact: revision '${revision}'`);
+    };
+    if (status.artifact?.revision === revision) {
+      this.#event(
+        obj,
+        'Trace',
+        SourceReasons.ArtifactUpToDateReason,
+        `artifact up-to-date with remote revision: '${revision}'`,
+      );
+      markInStorage();
+      return Result.Success;
+    }
+    try {
+      const st = await stat(state.dir);
+      if (!st.isDirectory()) throw new Error(`source path '${state.dir}' is not a directory`);
+    } catch (err) {
+      const e = new GenericError(
+        `failed to stat source path: ${errMessage(err)}`,
+        SourceReasons.StatOperationFailedReason,
+        {
+          cause: err,
+        },
+      );
+      conditions.markTrue(obj, StorageOperationFailedCondition, e.reason, e.message);
+      throw e;
+    }
+    const unlock = await lockArtifact(obj, storage, artifact);
+    let stored: StoredArtifact;
+    try {
+      try {
+        stored = await storage.archive(artifact, state.dir, { signal: state.signal });
+      } catch (err) {
+        throw archiveFailed(obj, 'unable to archive artifact to storage', err);
+      }
+    } finally {
+      await unlock().catch(() => undefined);
+    }
+    status.artifact = { ...stored };
+    if (obj.spec.ignore !== undefined) status.observedIgnore = obj.spec.ignore;
+    else delete status.observedIgnore;
+    const url = await linkArtifact(storage, stored, 'latest.tar.gz', (t, r, m) => this.#event(obj, t, r, m));
+    if (url !== undefined) status.url = url;
+    conditions.remove(obj, StorageOperationFailedCondition);
+    markInStorage();
+    return Result.Success;
+  }
+
+  #fetchFailed<E extends GenericError | StallingError>(obj: Bucket, e: E): E {
+    conditions.markTrue(obj, FetchFailedCondition, e.reason, e.message);
+    return e;
+  }
+
+  /** NewArtifact for a new digest, Succeeded on recovery from a failure condition (upstream `notify`). */
+  #notify(oldObj: Bucket, obj: Bucket, state: BucketState, res: Result, err: unknown): void {
+    const artifact = obj.status?.artifact;
+    if (err !== undefined || res !== Result.Success || !artifact) return;
+    const metadata = { revision: artifact.revision, ...(artifact.digest ? { digest: artifact.digest } : {}) };
+    const message = `stored artifact with ${state.index?.size ?? 0} fetched files from '${obj.spec.bucketName}' bucket`;
+    if (oldObj.status?.artifact?.digest !== artifact.digest) {
+      this.#event(obj, 'Normal', SourceReasons.NewArtifactReason, message, metadata);
+      state.log.info(message);
+    } else if (bucketFailConditions.some((t) => conditions.isTrue(oldObj, t))) {
+      this.#event(obj, 'Normal', SucceededReason, message, metadata);
+      state.log.info(message);
+    }
+  }
+
+  #event(obj: Bucket, type: SourceEventType, reason: string, message: string, metadata?: Record<string, string>): void {
+    sourceEvent(this.#o.recorder, obj, type, reason, message, metadata);
+  }
+}

@@ -1,0 +1,2 @@
+/** The source-watcher kinds (`source.extensions.fluxcd.io`). */
+export * from './artifactgenerator.ts';
