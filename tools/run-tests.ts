@@ -16,7 +16,7 @@ if (peers.status !== 0) {
   process.exit(1);
 }
 
-const projectDirs = ['apps', 'libs', 'e2e', 'bench'].flatMap((top) => {
+const projectDirs = ['apps', 'libs', 'tools', 'e2e', 'bench'].flatMap((top) => {
   const dir = join(root, top);
   if (!existsSync(dir)) return [];
   if (existsSync(join(dir, 'package.json'))) return [dir];

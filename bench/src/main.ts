@@ -6,8 +6,9 @@ import type { FanoutScenario } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
+import { formatImageAutomationLatencyResult, runImageAutomationLatency } from './image-automation.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
-import { formatPushLatencyResult, runPushLatency } from './push-latency.ts';
+import { formatPushLatencyResult, runPushLatency, writePushLatencyResult } from './push-latency.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [options]
 
@@ -22,6 +23,9 @@ scenarios:
                  helm-controller as child processes
   push-latency  push → Receiver → GitRepository → Kustomization applied on the embedded cluster with every
                  controller as a process, p50/p99 over --n pushes (default 20)
+  image-automation
+                 a tag pushed to docker-registry → ImagePolicy → commit on the fleet → Kustomization applied,
+                 p50/p99 over --n tags (default 10)
   git         depth-1 clone by @flux-ts/git vs git clone --depth 1; no-op path vs git ls-remote; pack-size sweep
   kustomize   @flux-ts/kustomize in-process and CLI vs kubectl kustomize on three generated inputs
   helm        @flux-ts/helm (renderChart + helm template assembly) in-process and CLI vs helm template on the
@@ -76,6 +80,7 @@ const SCENARIOS = [
   'helm-index',
   'helmrelease',
   'idle',
+  'image-automation',
   'kustomize',
   'kustomization',
   'push-latency',
@@ -167,9 +172,17 @@ async function main(argv: string[]): Promise<number> {
       });
       if (!v['no-write']) log?.(`wrote ${writeFanoutResult(r, RESULTS)}`);
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatFanoutResult(r));
+    } else if (scenario === 'image-automation') {
+      const workspace = fileURLToPath(new URL('../../', import.meta.url));
+      const r = await runImageAutomationLatency({ workspace, tags: int('n', v.n) ?? 10, ...(log ? { log } : {}) });
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : `${formatImageAutomationLatencyResult(r)}\n`);
     } else if (scenario === 'push-latency') {
       const workspace = fileURLToPath(new URL('../../', import.meta.url));
       const r = await runPushLatency({ workspace, pushes: int('n', v.n) ?? 20, ...(log ? { log } : {}) });
+      if (!v['no-write']) {
+        const file = writePushLatencyResult(r, RESULTS);
+        log?.(`wrote ${file}`);
+      }
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : `${formatPushLatencyResult(r)}\n`);
     } else if (scenario === 'git') {
       const sweep =

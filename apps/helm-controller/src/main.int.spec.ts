@@ -43,15 +43,17 @@ describe('helm-controller main against the API server', () => {
         { signal: stop.signal },
       );
       try {
-        const ready = await until('podinfo HelmChartNotReady', async () => {
+        const ready = await until('podinfo SourceNotReady', async () => {
           const hr = await client.get<Hr>(
             { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
             { namespace: 'apps', name: 'podinfo' },
           );
           const r = hr.status?.conditions?.find((c) => c.type === 'Ready');
-          return r?.reason === 'HelmChartNotReady' ? r : undefined;
+          return r?.reason === 'SourceNotReady' ? r : undefined;
         });
-        expect(ready.message).toBe("HelmChart 'flux-system/apps-podinfo' is not ready");
+        expect(ready.message).toBe(
+          "HelmChart 'flux-system/apps-podinfo' is not ready: latest generation of object has not been reconciled",
+        );
         const hc = await client.get<KubeObject & { spec: Record<string, unknown> }>(
           { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' },
           { namespace: 'flux-system', name: 'apps-podinfo' },

@@ -1,4 +1,4 @@
-import { errMessage, prepareControllerMain } from '@flux-ts/runtime';
+import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
 import { ImageAutomationControllerName, createImageAutomationController } from './controller.ts';
 import type { ImageAutomationController } from './controller.ts';
@@ -31,7 +31,12 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   const { config, kubeConfig } = start;
   let controller: ImageAutomationController;
   try {
-    controller = createImageAutomationController(config, { kubeConfig, logDestination: io.stdout });
+    controller = createImageAutomationController(config, {
+      kubeConfig,
+      logDestination: io.stdout,
+      // RUNTIME_NAMESPACE (downward API): the Lease namespace with --enable-leader-election, as in the other controllers
+      runtimeNamespace: readControllerEnv(env).runtimeNamespace,
+    });
   } catch (err) {
     // the only failure of the wiring: flag values that do not fit together (leader election timings, addresses)
     io.stderr.write(`${ImageAutomationControllerName}: ${errMessage(err)}\n`);

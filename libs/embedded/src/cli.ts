@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { DEMO_HELM_RELEASE, startEmbedded, EmbeddedStartError } from './embedded.ts';
 import type { Embedded } from './embedded.ts';
 import { allReady, fluxRows, renderTable } from './status.ts';
@@ -23,8 +23,10 @@ export interface CliContext {
 }
 
 const USAGE = `Usage:
-  npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--chart-port N] [--storage-port N]
-      flux-ts on an embedded cluster with the demo repository (state in DIR, default .flux-ts).
+  npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--chart-port N] [--storage-port N] [--registry-port N]
+            [--no-deploy]
+      flux-ts on an embedded cluster with the demo repository (state in DIR, default .flux-ts): deploy/install
+      applied and its Deployments run as processes; --no-deploy starts the controllers with an admin kubeconfig.
   npm start -- validate --repo PATH --path clusters/NAME [--timeout 5m] [--output table|json]
       reconciles a local fleet repository on a throwaway cluster; exits 0 only if everything is Ready.
 `;
@@ -45,7 +47,8 @@ function banner(e: Embedded, cwd: string): string {
   const kc = shown(cwd, e.layout.kubeconfig);
   const lines = [
     `flux-ts is running on Node ${process.version}: API server ${e.server.url}, git server ${e.git.url}` +
-      (e.charts ? `, chart repository ${e.charts.url}` : ''),
+      (e.charts ? `, chart repository ${e.charts.url}` : '') +
+      (e.images?.registry ? `, image registry ${e.images.registry.host}` : ''),
     `  kubeconfig: ${kc}`,
     `  try:        kubectl --kubeconfig ${kc} get gitrepositories,kustomizations,helmrepositories,helmreleases -A`,
     `              kubectl --kubeconfig ${kc} -n default get deployments,services,configmaps`,
@@ -59,9 +62,18 @@ function banner(e: Embedded, cwd: string): string {
       `              helm --kubeconfig ${kc} -n ${hr.namespace} history ${hr.name}`,
     );
   }
+  if (e.images?.registry)
+    lines.push(
+      `  images:     kubectl --kubeconfig ${kc} -n flux-system get imagerepositories,imagepolicies (image ${e.images.registry.image})`,
+    );
+  else if (e.images?.notice) lines.push(`  ${e.images.notice}`);
   lines.push(
-    `  artifacts:  ${shown(cwd, e.layout.storage)} (served at ${e.storageUrl})`,
-    `  logs:       ${e.controllers.map((c) => shown(cwd, c.logFile)).join(', ')}`,
+    e.runtime
+      ? `  deploy/:    kubectl --kubeconfig ${kc} -n flux-system get deployments (pods: ${shown(cwd, join(e.layout.root, 'pods'))}, artifacts served at ${e.storageUrl})`
+      : `  artifacts:  ${shown(cwd, e.layout.storage)} (served at ${e.storageUrl})`,
+    e.runtime
+      ? `  logs:       ${shown(cwd, e.layout.logs)}/<pod>.log`
+      : `  logs:       ${e.controllers.map((c) => shown(cwd, c.logFile)).join(', ')}`,
     'Ctrl-C stops everything; `npm start` again resumes from the saved state.',
     '',
   );
@@ -77,7 +89,10 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
       'git-port': { type: 'string' },
       'chart-port': { type: 'string' },
       'storage-port': { type: 'string' },
+      'registry-port': { type: 'string' },
+      deploy: { type: 'boolean', default: true },
     },
+    allowNegative: true,
   });
   let lastSnapshotError = '';
   const e = await startEmbedded({
@@ -93,6 +108,10 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
     gitPort: port(values['git-port'], '--git-port', 18080),
     chartPort: port(values['chart-port'], '--chart-port', 18081),
     storagePort: port(values['storage-port'], '--storage-port', 19090),
+    registryPort: port(values['registry-port'], '--registry-port', 18082),
+    deploy: values.deploy,
+    onRuntimeError: (err) =>
+      ctx.io.stderr.write(`flux-ts: process runtime: ${err.message}${err.cause ? `: ${String(err.cause)}` : ''}\n`),
   });
   const out = ctx.io.stdout;
   out.write(banner(e, ctx.cwd));

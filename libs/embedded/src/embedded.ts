@@ -12,9 +12,14 @@ export type Manifest = KubeObject & Record<string, unknown>;
 import { startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpServer } from '@flux-ts/testbed';
 import { ensureDemoChartRepo, startChartServer } from './chart-repo.ts';
+import { demoImageObjects, startDemoRegistry } from './demo-images.ts';
+import type { DemoRegistry } from './demo-images.ts';
 import type { ChartServer } from './chart-repo.ts';
 import { startControllers, stopControllers } from './controllers.ts';
 import type { ControllerProcess, ControllerSpec } from './controllers.ts';
+import { startDeployedControllers } from './process-runtime/deployed-controllers.ts';
+import type { DeployedControllers } from './process-runtime/deployed-controllers.ts';
+import type { ProcessRuntime } from './process-runtime/process-runtime.ts';
 import { ensureDemoRepo, pointDemoAtServer } from './demo-repo.ts';
 import type { DemoRepo } from './demo-repo.ts';
 import {
@@ -35,6 +40,7 @@ import {
   startAlertsSink,
 } from './notifications.ts';
 import type { AlertsSink } from './notifications.ts';
+import { installPostReceiveHook, isDeletion, startPushListener } from './push-hook.ts';
 
 /**
  * The controllers whose reconcilers exist. The others' binaries say "not implemented" and exit, so they are not
@@ -73,6 +79,8 @@ export interface EmbeddedOptions {
   workspace: string;
   /** Hears a failed snapshot write (kept running; the next change retries). */
   onSnapshotError?: (err: Error) => void;
+  /** With `deploy`: hears what the process runtime recovered from (a broken watch, a pod it could not create). */
+  onRuntimeError?: (err: Error) => void;
   /** State directory (kubeconfig, API server snapshot, artifacts, git repositories, logs). */
   stateDir: string;
   /** API server port; 0 picks a free one (the kubeconfig is rewritten at every start). */
@@ -83,6 +91,11 @@ export interface EmbeddedOptions {
   storagePort?: number;
   /** The demo chart repository's port (default 18081): the demo HelmRepository's URL names it. */
   chartPort?: number;
+  /**
+   * With the demo and image-reflector-controller: the demo image registry's port (Debian's docker-registry, tags in
+   * `<state>/registry`; 0 picks one), with the demo ImageRepository and ImagePolicy. Unset: no demo registry.
+   */
+  registryPort?: number;
   /** Delay after which simulated Deployments, StatefulSets and Jobs become ready (default 2 s). */
   simulateReadyMs?: number;
   /** Controllers to start (default {@link IMPLEMENTED_CONTROLLERS}). */
@@ -96,6 +109,13 @@ export interface EmbeddedOptions {
   demo?: boolean;
   /** Persist the API server's objects under the state directory (default true). */
   persist?: boolean;
+  /**
+   * Run deploy/install instead of hand-started controllers (issue 20): apply it, and let the process runtime run its
+   * Deployments, each controller on its ServiceAccount (default false). deploy/install-extra when `controllers`
+   * includes source-watcher (as `flux install --components-extra=source-watcher`); `controllerArgs` does not apply
+   * then: deploy/ says what runs, with which flags.
+   */
+  deploy?: boolean;
 }
 
 /** A running embedded flux-ts. */
@@ -106,11 +126,15 @@ export interface Embedded {
   git: GitHttpServer;
   /** The demo chart repository's server (with the demo only). */
   charts: ChartServer | undefined;
+  /** The demo image registry, or the one line saying why it did not start (with `registryPort` only). */
+  images: { registry?: DemoRegistry; notice?: string } | undefined;
   storageUrl: string;
   /** notification-controller's webhook receiver base URL and the demo Alert's log (with notification-controller). */
   notifications: { receiverUrl: string; alertsLog: string } | undefined;
   demo: DemoRepo | undefined;
   controllers: ControllerProcess[];
+  /** With `deploy`: the process runtime running deploy/install's Deployments. */
+  runtime: ProcessRuntime | undefined;
   /** Stops the controllers (gracefully), writes the last snapshot, and closes the servers. */
   stop(): Promise<void>;
 }
@@ -237,28 +261,30 @@ interface Ports {
 }
 
 /**
- * Plays GitHub for the demo repository: when a push moves its `main`, the Receiver gets GitHub's signed push webhook,
- * and notification-controller annotates the GitRepository, which reconciles at once.
+ * Plays GitHub for the demo repository: its post-receive hook hands each push to this process, which sends the
+ * Receiver GitHub's signed push webhook for a moved `main`, and notification-controller annotates the GitRepository,
+ * which reconciles at once.
  */
-function watchPushes(demo: DemoRepo, client: KubeClient, receiverUrl: string, token: string): () => void {
-  const refFile = join(demo.bare, 'refs', 'heads', 'main');
-  const read = (): string => {
-    try {
-      return readFileSync(refFile, 'utf8').trim();
-    } catch {
-      return '';
+async function watchPushes(
+  demo: DemoRepo,
+  client: KubeClient,
+  receiverUrl: string,
+  token: string,
+): Promise<() => Promise<void>> {
+  const listener = await startPushListener((updates) => {
+    for (const u of updates) {
+      if (u.ref !== 'refs/heads/main' || isDeletion(u)) continue;
+      // a Receiver not Ready yet, or a failed call: the GitRepository's interval picks the commit up anyway
+      void sendPushWebhook(client, receiverUrl, token, u.after).catch(() => undefined);
     }
-  };
-  let last = read();
-  const timer = setInterval(() => {
-    const now = read();
-    if (now === '' || now === last) return;
-    last = now;
-    // a Receiver not Ready yet, or a failed call: the GitRepository's interval picks the commit up anyway
-    void sendPushWebhook(client, receiverUrl, token, now).catch(() => undefined);
-  }, 1000);
-  timer.unref();
-  return () => clearInterval(timer);
+  });
+  try {
+    installPostReceiveHook(demo.bare, listener.url);
+  } catch (err) {
+    await listener.close();
+    throw err;
+  }
+  return () => listener.close();
 }
 
 function controllerSpecs(
@@ -361,7 +387,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     crdsDir: join(opts.workspace, 'deploy', 'crds'),
     kubeconfigPath: layout.kubeconfig,
     adminToken: persistentAdminToken(layout.adminToken),
-    simulation: { readyAfterMs: opts.simulateReadyMs ?? 2000 },
+    simulation: {
+      readyAfterMs: opts.simulateReadyMs ?? 2000,
+      // with deploy/, flux-system's Deployments are run (and their status written) by the process runtime
+      ...(opts.deploy ? { skipDeploymentsIn: ['flux-system'] } : {}),
+    },
     ...(snapshot ? { snapshot } : {}),
     ...(wal ? { journal: wal } : {}),
   });
@@ -389,7 +419,9 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   let alerts: AlertsSink | undefined;
   let git: GitHttpServer | undefined;
   let charts: ChartServer | undefined;
+  let images: { registry?: DemoRegistry; notice?: string } | undefined;
   let controllers: ControllerProcess[] = [];
+  let deployed: DeployedControllers | undefined;
   try {
     const demo = withDemo ? await ensureDemoRepo(layout.root) : undefined;
     git = await startGitHttpServer({ root: layout.git, port: gitPort });
@@ -398,6 +430,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
       charts = await startChartServer({ dir: layout.charts, port: chartPort });
       await pointDemoAtServer(demo, git.url);
       await createMissing(client, demoObjects(git.url, charts.url));
+      if (opts.registryPort !== undefined && names.includes('image-reflector-controller')) {
+        await assertPortFree(opts.registryPort, 'demo image registry', '--registry-port');
+        images = await startDemoRegistry({ dir: join(layout.root, 'registry'), port: opts.registryPort });
+        if (images.registry) await createMissing(client, demoImageObjects(images.registry.image));
+      }
     }
     const files = notificationFiles(layout.root, layout.logs);
     const token = withNotifications && demo ? persistentWebhookToken(files.token) : '';
@@ -406,16 +443,31 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
       await createMissing(client, notificationObjects(token, alerts.url));
       await pointProviderAt(client, alerts.url);
     }
-    controllers = startControllers({
-      workspace: opts.workspace,
-      kubeconfig: layout.kubeconfig,
-      logsDir: layout.logs,
-      controllers: controllerSpecs(names, layout, ports, opts.controllerArgs),
-    });
+    if (opts.deploy) {
+      deployed = await startDeployedControllers({
+        workspace: opts.workspace,
+        kubeConfig: kc,
+        client,
+        stateDir: layout.root,
+        dir: names.includes('source-watcher') ? 'install-extra' : 'install',
+        storagePort,
+        ...(opts.onRuntimeError ? { onError: opts.onRuntimeError } : {}),
+      });
+    } else {
+      controllers = startControllers({
+        workspace: opts.workspace,
+        kubeconfig: layout.kubeconfig,
+        logsDir: layout.logs,
+        controllers: controllerSpecs(names, layout, ports, opts.controllerArgs),
+      });
+    }
+    const runningDeploy = deployed;
     const gitServer = git;
     const chartServer = charts;
-    const receiverUrl = `http://127.0.0.1:${ports.receiver}`;
-    const stopPushWatch = demo && withNotifications ? watchPushes(demo, client, receiverUrl, token) : () => undefined;
+    const demoImages = images;
+    const receiverUrl = deployed?.receiverUrl ?? `http://127.0.0.1:${ports.receiver}`;
+    const stopPushWatch =
+      demo && withNotifications ? await watchPushes(demo, client, receiverUrl, token) : async () => undefined;
     const alertsSink = alerts;
     return {
       layout,
@@ -423,16 +475,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
       client,
       git: gitServer,
       charts: chartServer,
+      images: demoImages,
       storageUrl: `http://127.0.0.1:${storagePort}/`,
       notifications: withNotifications ? { receiverUrl, alertsLog: files.alerts } : undefined,
       demo,
       controllers,
+      runtime: runningDeploy?.runtime,
       stop: async () => {
-        stopPushWatch();
+        await stopPushWatch();
         await stopControllers(controllers);
+        await runningDeploy?.stop();
         writer?.stop();
         await gitServer.close();
         await chartServer?.close();
+        await demoImages?.registry?.close();
         await alertsSink?.close();
         await server.close();
         wal?.close(); // after the server: a late write still reaches the log
@@ -440,9 +496,11 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     };
   } catch (err) {
     await stopControllers(controllers);
+    await deployed?.stop();
     writer?.stop();
     await git?.close();
     await charts?.close();
+    await images?.registry?.close();
     await alerts?.close();
     await server.close();
     wal?.close();

@@ -30,6 +30,27 @@ export { writeChartRepo, ensureDemoChartRepo, startChartServer, DEMO_CHART_FILES
 export type { ChartServer, LocalChart, WriteChartRepoOptions } from './chart-repo.ts';
 /** The demo repository's paths. */
 export type { DemoRepo } from './demo-repo.ts';
+export {
+  startDemoRegistry,
+  demoImageObjects,
+  DEMO_IMAGE_REPOSITORY,
+  DEMO_IMAGE_TAGS,
+  DEMO_REGISTRY_MISSING,
+} from './demo-images.ts';
+/** Types of the demo image registry. */
+export type { DemoRegistry, DemoRegistryOptions, DemoRegistryStart } from './demo-images.ts';
 export { startControllers, stopControllers, CONTROLLER_NODE_FLAGS, CONTROLLER_ENV_DEFAULTS } from './controllers.ts';
 /** Types of the controller processes. */
 export type { ControllerProcess, ControllerSpec, StartControllersOptions } from './controllers.ts';
+export {
+  startProcessRuntime,
+  workspaceEntrypoint,
+  SERVICE_ACCOUNT_DIR_ENV,
+} from './process-runtime/process-runtime.ts';
+/** Types of the process runtime (deploy/'s Deployments run as processes). */
+export type {
+  EntrypointResolver,
+  ProcessRuntime,
+  ProcessRuntimeOptions,
+  RuntimePodInfo,
+} from './process-runtime/process-runtime.ts';

@@ -84,6 +84,8 @@ describe('kill -9 of npm start (issue 26)', () => {
         String(await freePort()),
         '--storage-port',
         String(await freePort()),
+        '--registry-port',
+        String(await freePort()),
       ];
       const first = await npmStart(args);
       const controllers = childrenOf(first.pid!);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { isSettled, markUnreconciled, pinSelfReferences } from './validate.ts';
+import { isSettled, markBlocked, markUnreconciled, pinSelfReferences } from './validate.ts';
+import type { FleetRow } from './validate.ts';
 import type { StatusRow } from './status.ts';
 
 const row = (name: string, ready: string, reason: string): StatusRow => ({
@@ -51,6 +52,68 @@ describe('isSettled', () => {
     const rows = [row('a', 'False', 'BuildFailed'), row('b', 'False', 'DependencyNotReady')];
     expect(isSettled([rows, rows, rows])).toBe(true);
     expect(isSettled([[], [], []])).toBe(false);
+  });
+});
+
+describe('markBlocked', () => {
+  const obj = (
+    kind: string,
+    ns: string,
+    name: string,
+    ready: string,
+    reason: string,
+    appliedBy?: string,
+  ): FleetRow => ({
+    ...row(name, ready, reason),
+    kind,
+    namespace: ns,
+    ...(appliedBy ? { appliedBy } : {}),
+  });
+
+  it('blocks a Kustomization in progress whose applied HelmRelease failed, and lets the run settle', () => {
+    const ks = { ...obj('Kustomization', 'flux-system', 'infra', 'Unknown', 'Progressing'), message: 'in progress' };
+    const hr = obj('HelmRelease', 'cert-manager', 'cert-manager', 'False', 'SourceNotReady', 'flux-system/infra');
+    const ns = obj('Namespace', '', 'cert-manager', 'True', '', 'flux-system/infra');
+    const rows = markBlocked([ks, hr, ns]);
+    expect(rows[0]).toMatchObject({
+      ready: 'Unknown',
+      reason: 'Progressing',
+      blockedBy: ['HelmRelease/cert-manager/cert-manager'],
+    });
+    expect(rows[0]!.message).toBe(
+      'in progress; blocked: it waits on HelmRelease/cert-manager/cert-manager (SourceNotReady), which will not become Ready; its health check ends with HealthCheckFailed at spec.timeout',
+    );
+    expect(isSettled([rows, rows, rows])).toBe(true);
+    // The input is left alone.
+    expect(ks.blockedBy).toBeUndefined();
+  });
+
+  it('leaves a Kustomization whose applied objects are only in progress, Ready, or applied by another', () => {
+    const ks = obj('Kustomization', 'flux-system', 'infra', 'Unknown', 'Progressing');
+    const rows = markBlocked([
+      ks,
+      obj('HelmRelease', 'a', 'a', 'Unknown', 'Progressing', 'flux-system/infra'),
+      obj('HelmRelease', 'b', 'b', 'True', 'InstallSucceeded', 'flux-system/infra'),
+      obj('HelmRelease', 'c', 'c', 'False', 'InstallFailed', 'flux-system/other'),
+    ]);
+    expect(rows[0]).toEqual(ks);
+    expect(isSettled([rows, rows, rows])).toBe(false);
+    // A Kustomization that already failed keeps its own verdict.
+    const failed = obj('Kustomization', 'flux-system', 'infra', 'False', 'HealthCheckFailed');
+    expect(
+      markBlocked([failed, obj('HelmRelease', 'c', 'c', 'False', 'InstallFailed', 'flux-system/infra')])[0],
+    ).toEqual(failed);
+  });
+
+  it('finds a Kustomization blocked by a nested one that is blocked', () => {
+    const rows = markBlocked([
+      obj('Kustomization', 'flux-system', 'outer', 'Unknown', 'Progressing'),
+      obj('Kustomization', 'flux-system', 'inner', 'Unknown', 'Progressing', 'flux-system/outer'),
+      obj('OCIRepository', 'x', 'chart', 'False', 'ReadOperationFailed', 'flux-system/inner'),
+    ]);
+    expect(rows[1]?.blockedBy).toEqual(['OCIRepository/x/chart']);
+    expect(rows[0]?.blockedBy).toEqual(['Kustomization/flux-system/inner']);
+    expect(rows[0]?.message).toContain('Kustomization/flux-system/inner (blocked)');
   });
 });
 

@@ -4,12 +4,27 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
-import { parseGoDuration } from '@flux-ts/runtime';
+import { NoKindMatchError, isNotFound, parseGoDuration } from '@flux-ts/runtime';
+import type { KubeClient } from '@flux-ts/runtime';
 import { run } from '@flux-ts/testbed';
 import type { CliContext } from './cli.ts';
 import { EmbeddedStartError, RECONCILED_KINDS, createMissing, startEmbedded } from './embedded.ts';
-import { fluxRows, renderTable } from './status.ts';
+import { FLUX_KINDS, renderTable, rowOf } from './status.ts';
 import type { StatusRow } from './status.ts';
+
+/** kustomize-controller's owner labels on what it applies (@flux-ts/api's KustomizeOwnerLabels). */
+const OWNER_NAME = 'kustomize.toolkit.fluxcd.io/name';
+const OWNER_NAMESPACE = 'kustomize.toolkit.fluxcd.io/namespace';
+
+/**
+ * A status row as validate reports it: `appliedBy` names the Kustomization (`<namespace>/<name>`) that applied the
+ * object; `blockedBy` lists, for a Kustomization still in progress, the objects it applied that failed (so its
+ * health check can only time out).
+ */
+export interface FleetRow extends StatusRow {
+  appliedBy?: string;
+  blockedBy?: string[];
+}
 
 /** Ready=False reasons that mean "still working on it", not a verdict. */
 const IN_PROGRESS = new Set(['Progressing', 'ProgressingWithRetry', 'ReconciliationInProgress', '']);
@@ -18,28 +33,86 @@ const IN_PROGRESS = new Set(['Progressing', 'ProgressingWithRetry', 'Reconciliat
 const settled = (r: StatusRow): boolean =>
   r.ready === 'True' || (r.ready === 'False' && !IN_PROGRESS.has(r.reason) && r.reason !== 'DependencyNotReady');
 
+/** Failed for good as validate sees it: a failure that is not progress, or a Kustomization blocked by one. */
+const failedForGood = (r: FleetRow): boolean =>
+  (r.ready === 'False' && !IN_PROGRESS.has(r.reason)) || (r.blockedBy?.length ?? 0) > 0;
+
+const rowKey = (r: StatusRow): string => `${r.kind}/${r.namespace}/${r.name}`;
+
+/**
+ * A Kustomization still in progress (`wait: true` or `healthChecks`) whose applied objects include one that failed
+ * cannot become Ready: its health check waits until `spec.timeout` (Flux's default fail-fast stops only at a Stalled
+ * object) and then fails with HealthCheckFailed. Such a row keeps its conditions but gets `blockedBy` and a message
+ * naming the failed objects, so the run can end now instead of at the timeout; nested Kustomizations blocked in turn
+ * are found too.
+ */
+export function markBlocked(rows: readonly FleetRow[]): FleetRow[] {
+  const out = rows.map((r) => ({ ...r }));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (const ks of out) {
+      if (ks.kind !== 'Kustomization' || ks.ready === 'True' || !IN_PROGRESS.has(ks.reason) || ks.blockedBy) continue;
+      const owner = `${ks.namespace}/${ks.name}`;
+      const blockers = out.filter((r) => r.appliedBy === owner && failedForGood(r));
+      if (blockers.length === 0) continue;
+      ks.blockedBy = blockers.map(rowKey);
+      const why = blockers.map((b) => `${rowKey(b)} (${b.blockedBy ? 'blocked' : b.reason})`).join(', ');
+      ks.message = `${ks.message ? `${ks.message}; ` : ''}blocked: it waits on ${why}, which will not become Ready; its health check ends with HealthCheckFailed at spec.timeout`;
+      changed = true;
+    }
+  }
+  return out;
+}
+
+/**
+ * Lists every Flux object of {@link FLUX_KINDS} as a {@link FleetRow} (status.ts's `fluxRows`, plus the owner
+ * labels `markBlocked` needs).
+ */
+export async function fleetRows(client: KubeClient, signal?: AbortSignal): Promise<FleetRow[]> {
+  const rows: FleetRow[] = [];
+  for (const gvk of FLUX_KINDS) {
+    try {
+      const list = await client.list(gvk, signal ? { signal } : {});
+      for (const o of list.items) {
+        const labels = o.metadata.labels ?? {};
+        const name = labels[OWNER_NAME];
+        const ns = labels[OWNER_NAMESPACE];
+        rows.push({ ...rowOf(o), ...(name && ns ? { appliedBy: `${ns}/${name}` } : {}) });
+      }
+    } catch (err) {
+      if (isNotFound(err) || err instanceof NoKindMatchError) continue;
+      throw err;
+    }
+  }
+  return rows;
+}
+
 /**
  * The run is over when every object has a verdict, except those waiting on a dependency while nothing else moves
- * (a dependency that failed will not become Ready), and the set of objects was the same on three polls in a row.
+ * (a dependency that failed will not become Ready) and Kustomizations {@link markBlocked} found blocked, and the set
+ * of objects was the same on three polls in a row.
  */
-export function isSettled(history: readonly StatusRow[][]): boolean {
+export function isSettled(history: readonly FleetRow[][]): boolean {
   if (history.length < 3) return false;
   const last = history.slice(-3);
   const key = (rows: readonly StatusRow[]): string =>
     JSON.stringify(rows.map((r) => [r.kind, r.namespace, r.name, r.ready, r.reason, r.revision]));
   if (new Set(last.map(key)).size !== 1) return false;
   const rows = last[2]!;
-  return rows.length > 0 && rows.every((r) => settled(r) || r.reason === 'DependencyNotReady');
+  return (
+    rows.length > 0 &&
+    rows.every((r) => settled(r) || r.reason === 'DependencyNotReady' || (r.blockedBy?.length ?? 0) > 0)
+  );
 }
 
 /**
  * Objects of a kind no running controller reconciles (HelmRelease until helm-controller exists, for example) would
  * stay without status forever; they are reported failed at once, naming why, so the run neither waits nor passes.
  */
-export function markUnreconciled(
-  rows: readonly StatusRow[],
+export function markUnreconciled<R extends StatusRow>(
+  rows: readonly R[],
   kinds: ReadonlySet<string> = RECONCILED_KINDS,
-): StatusRow[] {
+): R[] {
   return rows.map((r) =>
     kinds.has(r.kind) || r.reason !== ''
       ? r
@@ -225,11 +298,11 @@ export async function validateFleet(ctx: CliContext, args: readonly string[]): P
         },
       ]);
       const deadline = Date.now() + timeoutMs;
-      const history: StatusRow[][] = [];
-      let rows: StatusRow[] = [];
+      const history: FleetRow[][] = [];
+      let rows: FleetRow[] = [];
       while (Date.now() < deadline && !ctx.signal.aborted) {
-        rows = await fluxRows(e.client, ctx.signal).then(
-          (r) => markUnreconciled(r),
+        rows = await fleetRows(e.client, ctx.signal).then(
+          (r) => markBlocked(markUnreconciled(r)),
           () => rows,
         );
         history.push(rows);

@@ -24,8 +24,16 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials | ((host: string) => Promise<RegistryCredentials | undefined>);
   /** CA (added to the system roots), client certificate and key, PEM. */
   tls?: { ca?: Uint8Array; cert?: Uint8Array; key?: Uint8Array };
-  /** Talk plain HTTP to registries (Flux `insecure: true`); otherwise only HTTPS. */
+  /**
+   * Talk plain HTTP to registries (Flux `insecure: true`). Otherwise HTTPS, except that a registry
+   * go-containerregistry deems local ({@link isLocalRegistry}) falls back to plain HTTP when HTTPS fails, as Flux does.
+   */
   insecure?: boolean;
+  /**
+   * The local-registry fallback to plain HTTP (default true: go-containerregistry's, which OCIRepository and the image
+   * controllers use). false for Helm's OCI client, which, like ORAS, speaks plain HTTP only when told to.
+   */
+  localHttpFallback?: boolean;
   userAgent?: string;
   /** Per-request timeout (each HTTP exchange, including reading its body). */
   timeoutMs?: number;
@@ -103,6 +111,8 @@ export class RegistryClient {
   readonly #tunnelTls: { ca?: string[]; cert?: Buffer; key?: Buffer } | undefined;
   readonly #auth = new Map<string, string>();
   readonly #creds = new Map<string, Promise<RegistryCredentials | undefined>>();
+  /** Local registries that answered over plain HTTP after HTTPS failed (go-containerregistry's ping fallback). */
+  readonly #fellBack = new Set<string>();
 
   constructor(opts: RegistryClientOptions = {}) {
     this.#opts = opts;
@@ -138,7 +148,12 @@ export class RegistryClient {
   }
 
   #base(registry: string): string {
-    return `${this.#opts.insecure ? 'http' : 'https'}://${registry}`;
+    return `${this.#plainHttp(registry) ? 'http' : 'https'}://${registry}`;
+  }
+
+  /** Whether plain HTTP may be used with this registry: `insecure`, or a local registry that HTTPS failed on. */
+  #plainHttp(registry: string): boolean {
+    return this.#opts.insecure === true || this.#fellBack.has(registry);
   }
 
   /** All tags of a repository, following `Link: <…>; rel="next"` pagination, in the registry's order. */
@@ -368,6 +383,43 @@ export class RegistryClient {
 
   /** Sends a request with cached auth; on 401 authorises from the challenge and retries once; follows redirects. */
   async #send(call: Call): Promise<Sent> {
+    try {
+      return await this.#sendOnce(call);
+    } catch (err) {
+      // go-containerregistry's ping: a local registry is tried over HTTPS first, then over plain HTTP, and the
+      // scheme that answered is kept. Only a failure without any HTTP response falls back, and not a certificate
+      // error: that server speaks TLS, and its answer to plain HTTP (400) would hide the real cause.
+      const transport =
+        err instanceof RegistryError &&
+        err.status === undefined &&
+        err.code !== 'SIZE_EXCEEDED' &&
+        !/CERT|SIGNATURE|ISSUER|VERIFY/.test(err.code ?? '');
+      if (
+        !transport ||
+        this.#opts.localHttpFallback === false ||
+        call.signal.aborted ||
+        call.url.protocol !== 'https:' ||
+        !isLocalRegistry(call.registry)
+      )
+        throw err;
+      const url = new URL(call.url);
+      url.protocol = 'http:';
+      this.#fellBack.add(call.registry);
+      try {
+        return await this.#sendOnce({ ...call, url });
+      } catch (plainErr) {
+        this.#fellBack.delete(call.registry);
+        if (plainErr instanceof RegistryError && plainErr.status === undefined)
+          throw new RegistryError(`${err.message}; ${plainErr.message}`, {
+            cause: plainErr,
+            ...(plainErr.code ? { code: plainErr.code } : {}),
+          });
+        throw plainErr;
+      }
+    }
+  }
+
+  async #sendOnce(call: Call): Promise<Sent> {
     const key = `${call.registry} ${call.scopes.join(' ')}`;
     const cached = this.#auth.get(key) ?? this.#auth.get(`${call.registry} *`);
     let sent = await this.#exchange(call, cached);
@@ -473,7 +525,7 @@ export class RegistryClient {
       res.resume();
       if (hop >= MAX_REDIRECTS) throw new RegistryError(`${call.method} ${shown(call.url)}: too many redirects`);
       const next = new URL(location, url);
-      if (next.protocol !== 'https:' && !(this.#opts.insecure && next.protocol === 'http:'))
+      if (next.protocol !== 'https:' && !(this.#plainHttp(call.registry) && next.protocol === 'http:'))
         throw new RegistryError(`${call.method} ${shown(call.url)}: refusing redirect to ${next.protocol} URL`);
       if (next.origin !== url.origin) auth = undefined;
       url = next;
@@ -482,7 +534,7 @@ export class RegistryClient {
 
   #raw(call: Call, url: URL, authorization: string | undefined): Promise<IncomingMessage> {
     const https = url.protocol === 'https:';
-    if (!https && !(url.protocol === 'http:' && this.#opts.insecure))
+    if (!https && !(url.protocol === 'http:' && this.#plainHttp(call.registry)))
       return Promise.reject(
         new RegistryError(`${call.method} ${shown(url)}: plain HTTP is not allowed unless insecure is set`),
       );
@@ -528,6 +580,26 @@ export class RegistryClient {
       req.end(call.body ? Buffer.from(call.body.buffer, call.body.byteOffset, call.body.byteLength) : undefined);
     });
   }
+}
+
+/**
+ * Whether go-containerregistry treats a registry host as local (`name.Registry.Scheme()` answers http): `localhost`,
+ * `*.localhost`, 127.0.0.1, ::1 and RFC 1918 addresses, each with an optional port. Flux reaches such a registry over
+ * plain HTTP when HTTPS fails, without `insecure`.
+ */
+export function isLocalRegistry(registry: string): boolean {
+  if (registry === 'localhost' || registry.startsWith('localhost:')) return true;
+  if (/^.*\.localhost(?::\d{1,5})?$/.test(registry)) return true;
+  if (/^127\.0\.0\.1(?::\d{1,5})?$/.test(registry)) return true;
+  if (/^(::1|\[::1\](?::\d{1,5})?)$/.test(registry)) return true;
+  const host = registry.split(':')[0] ?? '';
+  const octets = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/
+    .exec(host)
+    ?.slice(1)
+    .map(Number);
+  if (!octets || octets.some((o) => o > 255)) return false;
+  const [a, b] = octets as [number, number];
+  return a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168);
 }
 
 function scope(repository: string, actions: string): string {

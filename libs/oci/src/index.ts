@@ -1,5 +1,5 @@
 /** OCI distribution client: references, registry v2 API (tags, manifests, blobs; pull and push), registry auth. */
-export { RegistryClient, MAX_MANIFEST_SIZE, computeDigest } from './client.ts';
+export { RegistryClient, MAX_MANIFEST_SIZE, computeDigest, isLocalRegistry } from './client.ts';
 export type { RegistryClientOptions } from './client.ts';
 /** Image references as go-containerregistry parses them. */
 export { parseReference, parseRepository, formatReference, DEFAULT_REGISTRY, DEFAULT_TAG } from './reference.ts';

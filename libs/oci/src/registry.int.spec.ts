@@ -1,3 +1,4 @@
+import type { LookupFunction } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,10 +167,33 @@ describe('RegistryClient against docker-registry (anonymous, plain HTTP)', () =>
     await expect(client.listTags(anon.host, 'flux/app', ctl.signal)).rejects.toThrow('reconcile cancelled');
   });
 
-  it('refuses plain HTTP unless insecure', async () => {
-    const client = new RegistryClient({});
-    const err = await caught(client.listTags(anon.host, 'flux/app', signal()));
+  it('refuses plain HTTP to a non-local registry unless insecure', async () => {
+    // registry.example.com resolves to the loopback registry, but go-containerregistry deems only local names local.
+    const port = anon.host.split(':')[1] ?? '';
+    const lookup = ((_host: string, options: unknown, cb: (...args: unknown[]) => void) => {
+      const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+      if (all) cb(null, [{ address: '127.0.0.1', family: 4 }]);
+      else cb(null, '127.0.0.1', 4);
+    }) as unknown as LookupFunction;
+    const client = new RegistryClient({ lookup });
+    const err = await caught(client.listTags(`registry.example.com:${port}`, 'flux/app', signal()));
     expect(err).toBeInstanceOf(RegistryError);
+    expect(err.message).toMatch(/^GET https:\/\/registry\.example\.com:\d+\/v2\/flux\/app\/tags\/list: /);
+    expect(err.message).not.toContain('http://');
+    const insecure = new RegistryClient({ lookup, insecure: true });
+    expect(await insecure.listTags(`registry.example.com:${port}`, 'flux/app', signal())).toContain('1.0.0');
+  });
+
+  it('falls back to plain HTTP for a local registry after HTTPS fails, as Flux (go-containerregistry) does', async () => {
+    const client = new RegistryClient({});
+    expect(await client.listTags(anon.host, 'flux/app', signal())).toContain('1.0.0');
+    const ref = parseReference(`${anon.host}/flux/app:1.0.0`);
+    expect((await client.headManifest(ref, signal())).digest).toMatch(/^sha256:/);
+    const local = new RegistryClient({});
+    const port = anon.host.split(':')[1] ?? '';
+    expect(await local.listTags(`localhost:${port}`, 'flux/app', signal())).toContain('1.0.0');
+    const helm = new RegistryClient({ localHttpFallback: false });
+    const err = await caught(helm.listTags(anon.host, 'flux/app', signal()));
     expect(err.message).toMatch(/^GET https:\/\/127\.0\.0\.1:\d+\/v2\/flux\/app\/tags\/list: /);
   });
 });

@@ -262,6 +262,21 @@ export interface WaitOptions {
    * the first round computes their status from these instead of reading them again.
    */
   observed?: ReadonlyMap<string, KubeObject>;
+  /**
+   * Called before each pause with the objects still pending; resolves as soon as some of them changed since the
+   * `resourceVersion` their status came from (e.g. watches got events), with those. The next round then starts at
+   * once and reads only these again: the others keep the status of their last read, as nothing about them changed.
+   * A pause that ends by `interval` reads every pending object again, as without it. `signal` ends the call when the
+   * pause ends; a rejection or an empty list leaves the plain interval. Without it the wait only polls.
+   */
+  changed?: (pending: readonly PendingObject[], signal: AbortSignal) => Promise<readonly HealthRef[]>;
+}
+
+/** An object {@link HealthChecker.waitForSet} still waits for: its reference and the version its status came from. */
+export interface PendingObject {
+  ref: HealthRef;
+  /** `metadata.resourceVersion` of the object last seen; empty when it was not found. */
+  resourceVersion: string;
 }
 
 /** The error of a failed wait; `statuses` has the last status of every object that was not Current. */
@@ -305,14 +320,19 @@ export class HealthChecker {
 
   /** Reads and computes the status of one object (NotFound when it does not exist). */
   async check(ref: HealthRef, signal?: AbortSignal): Promise<StatusResult> {
+    const obj = await this.#read(ref, signal);
+    return obj ? this.status(obj) : NOT_FOUND;
+  }
+
+  /** Reads the object; undefined when it does not exist. */
+  async #read(ref: HealthRef, signal?: AbortSignal): Promise<KubeObject | undefined> {
     try {
       const key = ref.metadata.namespace
         ? { namespace: ref.metadata.namespace, name: ref.metadata.name }
         : { name: ref.metadata.name };
-      const obj = await this.#client.get({ apiVersion: ref.apiVersion, kind: ref.kind }, key, { signal });
-      return this.status(obj);
+      return await this.#client.get({ apiVersion: ref.apiVersion, kind: ref.kind }, key, { signal });
     } catch (err) {
-      if (isNotFound(err)) return { status: 'NotFound', message: 'Resource not found' };
+      if (isNotFound(err)) return undefined;
       throw err;
     }
   }
@@ -327,15 +347,22 @@ export class HealthChecker {
     const pending = new Map<string, HealthRef>();
     for (const r of refs) pending.set(subjectOf(r), r);
     const last = new Map<string, StatusResult>();
+    const versions = new Map<string, string>();
     let observed = opts.observed;
+    let changed: ReadonlySet<string> | undefined;
     for (;;) {
       for (const [subject, ref] of [...pending]) {
+        if (changed && !changed.has(subject)) continue;
         const seen = observed?.get(subject);
-        const st = seen?.apiVersion === ref.apiVersion ? this.status(seen) : await this.check(ref, opts.signal);
+        const obj = seen?.apiVersion === ref.apiVersion ? seen : await this.#read(ref, opts.signal);
+        const st = obj ? this.status(obj) : NOT_FOUND;
         if (st.status === 'Current') {
           pending.delete(subject);
           last.delete(subject);
-        } else last.set(subject, st);
+        } else {
+          last.set(subject, st);
+          versions.set(subject, obj?.metadata.resourceVersion ?? '');
+        }
       }
       if (pending.size === 0) return;
       observed = undefined;
@@ -348,8 +375,42 @@ export class HealthChecker {
         throw new HealthCheckError(`failed early due to stalled resources: [${list('Failed')}]`, new Map(last));
       if (Date.now() + interval > deadline)
         throw new HealthCheckError(`timeout waiting for: [${list()}]`, new Map(last));
-      await sleep(interval, opts.signal);
+      const waiting = [...pending].map(([subject, ref]) => ({ ref, resourceVersion: versions.get(subject) ?? '' }));
+      changed = await pause(interval, waiting, opts);
     }
+  }
+}
+
+const NOT_FOUND: StatusResult = { status: 'NotFound', message: 'Resource not found' };
+
+/** Waits `interval`, or less when `opts.changed` resolves first; returns the subjects that changed then. */
+async function pause(
+  interval: number,
+  pending: readonly PendingObject[],
+  opts: WaitOptions,
+): Promise<ReadonlySet<string> | undefined> {
+  if (!opts.changed) {
+    await sleep(interval, opts.signal);
+    return undefined;
+  }
+  const round = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, round.signal]) : round.signal;
+  try {
+    const slept = sleep(interval, signal).then(
+      () => undefined,
+      () => undefined,
+    );
+    const seen = await Promise.race([
+      slept,
+      opts.changed(pending, signal).then(
+        (refs) => (refs.length > 0 ? refs : slept),
+        () => slept,
+      ),
+    ]);
+    opts.signal?.throwIfAborted();
+    return seen ? new Set(seen.map(subjectOf)) : undefined;
+  } finally {
+    round.abort();
   }
 }
 

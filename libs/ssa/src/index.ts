@@ -49,6 +49,7 @@ export type {
   HealthClient,
   HealthRef,
   HealthStatus,
+  PendingObject,
   StatusResult,
   WaitOptions,
 } from './health.ts';

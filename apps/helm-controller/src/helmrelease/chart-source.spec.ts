@@ -5,6 +5,8 @@ import { ApiError, GenericError, StallingError, WaitingError } from '@flux-ts/ru
 import type { ObjectReader } from '@flux-ts/runtime';
 import { getReadySource, mutateChartWithSourceRevision, sourceNotReadyMessage } from './chart.ts';
 import type { HelmChartObject } from './chart.ts';
+import { helmReleaseSteps } from './reconciler.ts';
+import type { HelmReleaseState } from './reconciler.ts';
 
 const hex = 'a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9';
 const chart = (version: string): Chart => ({ metadata: { name: 'web', version } }) as unknown as Chart;
@@ -182,6 +184,41 @@ describe('getReadySource (helm-controller getSource)', () => {
     expect(err).toMatchObject({ reason: 'SourceNotReady', requeueAfter: 1234 });
   });
 
+  it('a HelmChart (chartRef or template) as any other source: read from the reader, SourceNotReady until isReady', async () => {
+    const r = reader({
+      'HelmChart/apps/web': source({ observedGeneration: 1 }),
+      'HelmChart/flux-system/apps-rel': ok,
+    });
+    const err = await getReadySource(r, hr({ kind: 'HelmChart', name: 'web' }), 1000, signal).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WaitingError);
+    expect(err).toMatchObject({
+      reason: 'SourceNotReady',
+      message: "HelmChart 'apps/web' is not ready: latest generation of object has not been reconciled",
+    });
+    const templated = {
+      ...hr(undefined),
+      spec: {
+        interval: '5m',
+        chart: {
+          spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'repo', namespace: 'flux-system' } },
+        },
+      },
+    } as HelmRelease;
+    await expect(getReadySource(r, templated, 1000, signal)).resolves.toMatchObject({
+      kind: 'HelmChart',
+      namespace: 'flux-system',
+      name: 'apps-rel',
+    });
+    expect(r.reads).toEqual(['HelmChart/apps/web', 'HelmChart/flux-system/apps-rel']);
+    // the template's HelmChart was just written: that generation has no artifact, whatever the cache still shows
+    const written = await getReadySource(r, templated, 1000, signal, { written: true }).catch((e: unknown) => e);
+    expect(written).toMatchObject({
+      reason: 'SourceNotReady',
+      message: "HelmChart 'flux-system/apps-rel' is not ready: latest generation of object has not been reconciled",
+    });
+    expect(r.reads).toHaveLength(2);
+  });
+
   it('an ExternalArtifact needs the ExternalArtifact feature gate', async () => {
     const r = reader({ 'ExternalArtifact/apps/web': ok });
     const denied = await getReadySource(r, hr({ kind: 'ExternalArtifact', name: 'web' }), 1000, signal).catch(
@@ -196,5 +233,40 @@ describe('getReadySource (helm-controller getSource)', () => {
     await expect(
       getReadySource(r, hr({ kind: 'ExternalArtifact', name: 'web' }), 1000, signal, { allowExternalArtifact: true }),
     ).resolves.toMatchObject({ kind: 'ExternalArtifact', name: 'web' });
+  });
+});
+
+describe('--no-cross-namespace-refs (helm-controller acl.AllowsAccessTo)', () => {
+  const step = helmReleaseSteps.find((s) => s.name === 'reconcileChart');
+  const run = (obj: HelmRelease, noCrossNamespaceRefs: boolean): Promise<unknown> => {
+    const r = reader({ 'HelmChart/apps/web': source({ observedGeneration: 1 }) });
+    const state = { opts: { client: r, reader: r, noCrossNamespaceRefs }, ctx: { signal }, interval: 1000 };
+    return step!.run(obj, state as unknown as HelmReleaseState).catch((e: unknown) => e);
+  };
+
+  it('refuses a chartRef or a chart template in another namespace, AccessDenied and stalled, before any write', async () => {
+    const other = await run(hr({ kind: 'OCIRepository', name: 'web', namespace: 'flux-system' }), true);
+    expect(other).toBeInstanceOf(StallingError);
+    expect(other).toMatchObject({
+      reason: 'AccessDenied',
+      message: 'cross-namespace references are not allowed: cannot access OCIRepository flux-system/web',
+    });
+    const templated = {
+      ...hr(undefined),
+      spec: {
+        interval: '5m',
+        chart: { spec: { chart: 'web', sourceRef: { kind: 'HelmRepository', name: 'repo', namespace: 'infra' } } },
+      },
+    } as HelmRelease;
+    await expect(run(templated, true)).resolves.toMatchObject({
+      message: 'cross-namespace references are not allowed: cannot access HelmChart infra/apps-rel',
+    });
+    // the same namespace, or the flag off: the source is read as usual
+    await expect(run(hr({ kind: 'HelmChart', name: 'web' }), true)).resolves.toMatchObject({
+      reason: 'SourceNotReady',
+    });
+    await expect(run(hr({ kind: 'HelmChart', name: 'web', namespace: 'other' }), false)).resolves.toMatchObject({
+      reason: 'ArtifactFailed',
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmRelease } from '@flux-ts/api';
-import { helmChartFromTemplate, helmChartRef } from './chart.ts';
+import { ChartArchiveCache, fetchChart, helmChartFromTemplate, helmChartRef } from './chart.ts';
 
 const hr = (spec: Partial<HelmRelease['spec']>): HelmRelease =>
   ({
@@ -73,5 +73,33 @@ describe('helmChartRef', () => {
       namespace: 'flux-system',
       name: 'shared',
     });
+  });
+});
+
+describe('ChartArchiveCache', () => {
+  it('keeps archives by digest, least recently used dropped first past its size', () => {
+    const c = new ChartArchiveCache(10);
+    c.set('sha256:a', Buffer.alloc(4));
+    c.set('sha256:b', Buffer.alloc(4));
+    expect(c.get('sha256:a')?.length).toBe(4); // a is now the most recently used
+    c.set('sha256:c', Buffer.alloc(4));
+    expect([c.get('sha256:a') !== undefined, c.get('sha256:b') !== undefined, c.get('sha256:c') !== undefined]).toEqual(
+      [true, false, true],
+    );
+    c.set('sha256:big', Buffer.alloc(11));
+    expect(c.size).toBe(2);
+  });
+
+  it('serves fetchChart an archive of a digest it downloaded before, without a request', async () => {
+    const cache = new ChartArchiveCache();
+    const digest = 'sha256:0000000000000000000000000000000000000000000000000000000000000000';
+    cache.set(digest, Buffer.from('not a chart'));
+    // the URL is never fetched: the cached bytes are loaded (and fail to load, as these are no chart)
+    const err = await fetchChart(
+      { url: 'http://127.0.0.1:1/never.tgz', path: 'x', revision: '1.0.0', digest, lastUpdateTime: '' },
+      { cache, retries: 0, signal: AbortSignal.timeout(10_000) },
+    ).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/^GenericError: Could not load chart: /);
+    expect(String(err)).not.toMatch(/failed to download/);
   });
 });

@@ -2,10 +2,10 @@
  * The chart of a HelmRelease (helm-controller `reconcileChartTemplate`, `getSource` and `loader.SecureLoadChartFromURL`):
  * a `spec.chart` template becomes the HelmChart `<hrNamespace>-<hrName>` in the source's namespace (created, updated
  * when its spec or labels differ, deleted when the release moves to another HelmChart or is deleted); `spec.chartRef`
- * names a HelmChart, an OCIRepository or (feature gate ExternalArtifact) an ExternalArtifact directly. The HelmChart
- * must be Ready at its generation with an artifact, else the release waits (HelmChartNotReady); the other sources as
- * helm-controller's `isReady` says (SourceNotReady). The artifact, a chart .tgz, is downloaded and its digest verified
- * before `loadArchive`; an OCIRepository's chart version gets its OCI digest (`mutateChartWithSourceRevision`).
+ * names a HelmChart, an OCIRepository or (feature gate ExternalArtifact) an ExternalArtifact directly. Every source
+ * is read from the informer cache and must be ready as helm-controller's `isReady` says, else the release waits
+ * (SourceNotReady). The artifact, a chart .tgz, is downloaded (unless its digest was downloaded before) and its digest
+ * verified before `loadArchive`; an OCIRepository's chart version gets its OCI digest (`mutateChartWithSourceRevision`).
  *
  * Written by hand: @flux-ts/artifact's `fetchArtifact` extracts tarballs into a directory, while a chart artifact is
  * loaded from its .tgz bytes as Helm's `loader.LoadArchive` does (a plain GET with the digest check is all it needs).
@@ -15,7 +15,7 @@ import type { Artifact, HelmRelease } from '@flux-ts/api';
 import { createDigester, parseDigest, redactUrl } from '@flux-ts/artifact';
 import { loadArchive, parseVersion } from '@flux-ts/helm';
 import type { Chart } from '@flux-ts/helm';
-import { GenericError, StallingError, WaitingError, conditions, errMessage, isNotFound } from '@flux-ts/runtime';
+import { GenericError, StallingError, WaitingError, errMessage, isAlreadyExists, isNotFound } from '@flux-ts/runtime';
 import type { KubeClient, KubeObject, ObjectReader } from '@flux-ts/runtime';
 
 /** The HelmChart kind at the version the cache serves. */
@@ -86,9 +86,17 @@ function sortKeys(v: unknown): unknown {
 
 /**
  * Creates or updates the HelmChart of the template (a write only when it differs), deletes the one named by
- * `status.helmChart` when it is another, and records `status.helmChart`.
+ * `status.helmChart` when it is another, and records `status.helmChart`. The live HelmChart is read from `reader`
+ * (the informer cache, as helm-controller's client reads it): a create the cache has not seen yet is AlreadyExists,
+ * left to the reconcile its watch event brings; an update over a stale copy is a Conflict, retried. Returns true when
+ * it wrote the HelmChart's spec: that generation has no artifact yet, whatever the cache still shows.
  */
-export async function reconcileChartTemplate(client: KubeClient, hr: HelmRelease, signal: AbortSignal): Promise<void> {
+export async function reconcileChartTemplate(
+  client: KubeClient,
+  hr: HelmRelease,
+  signal: AbortSignal,
+  reader: ObjectReader = client,
+): Promise<boolean> {
   const want = helmChartFromTemplate(hr);
   const ns = want.metadata.namespace ?? '';
   const id = `${ns}/${want.metadata.name}`;
@@ -96,17 +104,24 @@ export async function reconcileChartTemplate(client: KubeClient, hr: HelmRelease
   if (previous && previous !== id) await deleteHelmChart(client, previous, signal);
   let live: HelmChartObject | undefined;
   try {
-    live = await client.get<HelmChartObject>(HelmChartGVK, { namespace: ns, name: want.metadata.name }, { signal });
+    live = await reader.get<HelmChartObject>(HelmChartGVK, { namespace: ns, name: want.metadata.name }, { signal });
   } catch (err) {
     if (!isNotFound(err)) throw err;
   }
+  let wroteSpec = false;
   if (live === undefined) {
-    await client.create(want, { signal });
+    try {
+      await client.create(want, { signal });
+      wroteSpec = true;
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+    }
   } else {
     const labels = { ...(live.metadata.labels ?? {}), ...want.metadata.labels };
     const annotations = { ...(live.metadata.annotations ?? {}), ...(want.metadata.annotations ?? {}) };
+    const specChanged = !sameJson(live.spec, want.spec);
     const changed =
-      !sameJson(live.spec, want.spec) ||
+      specChanged ||
       !sameJson(labels, live.metadata.labels ?? {}) ||
       !sameJson(annotations, live.metadata.annotations ?? {});
     if (changed)
@@ -114,9 +129,11 @@ export async function reconcileChartTemplate(client: KubeClient, hr: HelmRelease
         { ...live, metadata: { ...live.metadata, labels, annotations }, spec: want.spec },
         { signal },
       );
+    wroteSpec = specChanged;
   }
   hr.status ??= {};
   hr.status.helmChart = id;
+  return wroteSpec;
 }
 
 /** Deletes the HelmChart `<namespace>/<name>` (absent: nothing to do). */
@@ -145,7 +162,16 @@ export interface ChartSource {
 /** An OCIRepository or ExternalArtifact as helm-controller reads it. */
 type ArtifactSourceObject = HelmChartObject;
 
-const plurals: Record<string, string> = { OCIRepository: 'ocirepositories', ExternalArtifact: 'externalartifacts' };
+const plurals: Record<string, string> = {
+  HelmChart: 'helmcharts',
+  OCIRepository: 'ocirepositories',
+  ExternalArtifact: 'externalartifacts',
+};
+const gvkOf = {
+  HelmChart: HelmChartGVK,
+  OCIRepository: OCIRepositoryGVK,
+  ExternalArtifact: ExternalArtifactGVK,
+} as const;
 
 /**
  * helm-controller `isReady`: the source is reconciled at its generation, not stalled, and has an artifact; the
@@ -171,54 +197,52 @@ export function sourceNotReadyMessage(kind: string, obj: ArtifactSourceObject): 
 }
 
 /**
- * The source of the chart (helm-controller `getSource` and `isSourceReady`): the HelmChart (template or chartRef,
- * see {@link getReadyHelmChart}), or the OCIRepository or ExternalArtifact `spec.chartRef` names. An ExternalArtifact
- * without the `ExternalArtifact` feature gate is AccessDenied (stalled); a missing source is ArtifactFailed, retried
- * with backoff; one not ready waits `requeueAfter` (SourceNotReady).
+ * The source of the chart (helm-controller `getSource` and `isSourceReady`): the HelmChart of the template or of
+ * `spec.chartRef`, or the OCIRepository or ExternalArtifact `spec.chartRef` names, read from `reader` (the informer
+ * cache). An ExternalArtifact without the `ExternalArtifact` feature gate is AccessDenied (stalled); a missing source
+ * is ArtifactFailed, retried with backoff; one not ready ({@link sourceNotReadyMessage}) waits `requeueAfter`
+ * (SourceNotReady) unless its watch event comes first. `opts.written` (the template's HelmChart was just created or
+ * changed) skips the read: that generation has no artifact yet, whatever the cache shows.
  */
 export async function getReadySource(
   reader: ObjectReader,
   hr: HelmRelease,
   requeueAfter: number,
   signal: AbortSignal,
-  opts: { allowExternalArtifact?: boolean } = {},
+  opts: { allowExternalArtifact?: boolean; written?: boolean } = {},
 ): Promise<ChartSource> {
   const ref = hr.spec.chartRef;
-  if (!ref || ref.kind === 'HelmChart') {
-    const hc = await getReadyHelmChart(reader, hr, requeueAfter, signal);
-    return {
-      kind: 'HelmChart',
-      namespace: hc.metadata.namespace ?? '',
-      name: hc.metadata.name,
-      artifact: hc.status.artifact,
-    };
-  }
-  const namespace = ref.namespace || hr.metadata.namespace || '';
-  const name = ref.name;
-  if (ref.kind === 'ExternalArtifact' && !opts.allowExternalArtifact)
+  const kind = ref?.kind ?? 'HelmChart';
+  const { namespace, name } = helmChartRef(hr);
+  if (kind === 'ExternalArtifact' && !opts.allowExternalArtifact)
     throw new StallingError(
-      `can't access '${ref.kind}/${namespace}/${name}', ExternalArtifact feature gate is disabled`,
+      `can't access '${kind}/${namespace}/${name}', ExternalArtifact feature gate is disabled`,
       AccessDeniedReason,
     );
-  const gvk = ref.kind === 'OCIRepository' ? OCIRepositoryGVK : ExternalArtifactGVK;
-  let obj: ArtifactSourceObject;
-  try {
-    obj = await reader.get<ArtifactSourceObject>(gvk, { namespace, name }, { signal });
-  } catch (err) {
-    const why = isNotFound(err)
-      ? `${plurals[ref.kind] ?? ref.kind}.source.toolkit.fluxcd.io "${name}" not found`
-      : errMessage(err);
-    throw new GenericError(`could not get Source object: ${why}`, HelmReleaseReasons.ArtifactFailed, { cause: err });
-  }
-  const notReady = sourceNotReadyMessage(ref.kind, obj);
-  const artifact = obj.status?.artifact;
-  if (notReady !== undefined || artifact === undefined)
+  if (opts.written && hr.spec.chart)
     throw new WaitingError(
-      notReady ?? `${ref.kind} '${namespace}/${name}' is not ready`,
+      `${kind} '${namespace}/${name}' is not ready: latest generation of object has not been reconciled`,
       HelmReleaseReasons.SourceNotReady,
       requeueAfter,
     );
-  return { kind: ref.kind, namespace, name, artifact };
+  let obj: ArtifactSourceObject;
+  try {
+    obj = await reader.get<ArtifactSourceObject>(gvkOf[kind], { namespace, name }, { signal });
+  } catch (err) {
+    const why = isNotFound(err)
+      ? `${plurals[kind] ?? kind}.source.toolkit.fluxcd.io "${name}" not found`
+      : errMessage(err);
+    throw new GenericError(`could not get Source object: ${why}`, HelmReleaseReasons.ArtifactFailed, { cause: err });
+  }
+  const notReady = sourceNotReadyMessage(kind, obj);
+  const artifact = obj.status?.artifact;
+  if (notReady !== undefined || artifact === undefined)
+    throw new WaitingError(
+      notReady ?? `${kind} '${namespace}/${name}' is not ready`,
+      HelmReleaseReasons.SourceNotReady,
+      requeueAfter,
+    );
+  return { kind, namespace, name, artifact };
 }
 
 /** The 12 hex digits after `<algorithm>:` (helm-controller `extractDigestSubString`). */
@@ -273,41 +297,6 @@ export function mutateChartWithSourceRevision(
   }
 }
 
-/**
- * The HelmChart of the release, Ready at its generation with an artifact: an unready one is a {@link WaitingError}
- * (HelmChartNotReady) requeued after `requeueAfter`, a missing one an ArtifactFailed error retried with backoff.
- */
-export async function getReadyHelmChart(
-  reader: ObjectReader,
-  hr: HelmRelease,
-  requeueAfter: number,
-  signal: AbortSignal,
-): Promise<HelmChartObject & { status: { artifact: Artifact } }> {
-  const { namespace, name } = helmChartRef(hr);
-  let hc: HelmChartObject;
-  try {
-    hc = await reader.get<HelmChartObject>(HelmChartGVK, { namespace, name }, { signal });
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    // retried with backoff, as Flux returns the error (the cache may not have seen a HelmChart just created)
-    throw new GenericError(
-      `could not get HelmChart object: helmcharts.source.toolkit.fluxcd.io "${name}" not found`,
-      HelmReleaseReasons.ArtifactFailed,
-      { cause: err },
-    );
-  }
-  const ready =
-    (hc.metadata.generation ?? 0) === (hc.status?.observedGeneration ?? -1) && conditions.isReady(hc as never);
-  const artifact = hc.status?.artifact;
-  if (!ready || artifact === undefined)
-    throw new WaitingError(
-      `HelmChart '${namespace}/${name}' is not ready`,
-      HelmReleaseReasons.HelmChartNotReady,
-      requeueAfter,
-    );
-  return hc as HelmChartObject & { status: { artifact: Artifact } };
-}
-
 /** Options of {@link fetchChart}. */
 export interface FetchChartOptions {
   /** `SOURCE_CONTROLLER_LOCALHOST`: replaces `host[:port]` of the artifact URL. */
@@ -318,7 +307,56 @@ export interface FetchChartOptions {
   retryWaitMs?: number;
   /** Cap on the chart archive size (default 100 MiB). */
   maxSize?: number;
+  /** Verified archives by digest: an artifact whose digest was downloaded before is not downloaded again. */
+  cache?: ChartArchiveCache | undefined;
   signal: AbortSignal;
+}
+
+/**
+ * Chart archives by artifact digest, verified, least recently used dropped first past `maxBytes` (default 64 MiB):
+ * a reconcile whose chart artifact did not change (the no-op path, a values-only upgrade, HelmReleases of one chart)
+ * loads it without a download. Hand-written: a Map in insertion order is the whole LRU this needs.
+ */
+export class ChartArchiveCache {
+  readonly #entries = new Map<string, Buffer>();
+  readonly #maxBytes: number;
+  #bytes = 0;
+
+  constructor(maxBytes = 64 * 1024 * 1024) {
+    this.#maxBytes = maxBytes;
+  }
+
+  /** The archive of `digest`, marked recently used. */
+  get(digest: string): Buffer | undefined {
+    const data = this.#entries.get(digest);
+    if (data !== undefined) {
+      this.#entries.delete(digest);
+      this.#entries.set(digest, data);
+    }
+    return data;
+  }
+
+  /** Keeps the verified archive of `digest` (one larger than the whole cache is not kept). */
+  set(digest: string, data: Buffer): void {
+    if (data.length > this.#maxBytes) return;
+    const old = this.#entries.get(digest);
+    if (old !== undefined) {
+      this.#entries.delete(digest);
+      this.#bytes -= old.length;
+    }
+    this.#entries.set(digest, data);
+    this.#bytes += data.length;
+    for (const [k, v] of this.#entries) {
+      if (this.#bytes <= this.#maxBytes) break;
+      this.#entries.delete(k);
+      this.#bytes -= v.length;
+    }
+  }
+
+  /** How many archives are kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
 }
 
 /**
@@ -327,6 +365,8 @@ export interface FetchChartOptions {
  */
 export async function fetchChart(artifact: Artifact, opts: FetchChartOptions): Promise<Chart> {
   try {
+    const cached = artifact.digest ? opts.cache?.get(artifact.digest) : undefined;
+    if (cached !== undefined) return loadArchive(cached);
     const url = new URL(artifact.url);
     if (opts.hostOverride) url.host = opts.hostOverride;
     const data = await download(url, opts);
@@ -338,7 +378,9 @@ export async function fetchChart(artifact: Artifact, opts: FetchChartOptions): P
       if (got !== `${want.algorithm}:${want.hex}`)
         throw new Error(`failed to verify artifact: computed digest doesn't match '${artifact.digest}'`);
     }
-    return loadArchive(data);
+    const chart = loadArchive(data);
+    if (artifact.digest) opts.cache?.set(artifact.digest, data);
+    return chart;
   } catch (err) {
     throw new GenericError(`Could not load chart: ${errMessage(err)}`, HelmReleaseReasons.ArtifactFailed, {
       cause: err,

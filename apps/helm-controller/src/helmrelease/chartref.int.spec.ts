@@ -104,7 +104,12 @@ describe('HelmRelease chartRef to an OCIRepository', () => {
       );
       expect(hr.status?.lastAttemptedRevision).toBe(version1);
       expect(hr.status).toMatchObject({ lastAttemptedRevisionDigest: first });
-      expect(hr.status?.history?.[0]).toMatchObject({ chartName: 'web', chartVersion: version1, status: 'deployed' });
+      expect(hr.status?.history?.[0]).toMatchObject({
+        chartName: 'web',
+        chartVersion: version1,
+        status: 'deployed',
+        ociDigest: first,
+      });
       const list = JSON.parse(await h.helm(['list', '-n', NS, '-o', 'json'])) as { name: string; chart: string }[];
       expect(list).toContainEqual(expect.objectContaining({ name: 'web', chart: `web-${version1}` }));
 
@@ -125,7 +130,8 @@ describe('HelmRelease chartRef to an OCIRepository', () => {
         'upgraded to the re-pushed chart',
         (o) => cond(o, 'Ready')?.reason === 'UpgradeSucceeded' && o.status?.lastAttemptedRevision === version2,
       );
-      expect(upgraded.status?.history?.[0]).toMatchObject({ version: 2, chartVersion: version2 });
+      expect(upgraded.status?.history?.[0]).toMatchObject({ version: 2, chartVersion: version2, ociDigest: second });
+      expect(upgraded.status?.history?.[1]).toMatchObject({ version: 1, ociDigest: first });
       const values = JSON.parse(await h.helm(['get', 'values', 'web', '-n', NS, '-a', '-o', 'json'])) as {
         message: string;
       };
@@ -240,6 +246,7 @@ describe('HelmRelease chartRef with feature gates ExternalArtifact and DisableCh
         'Helm install succeeded for release apps/from-ea.v1 with chart web@1.0.0',
       );
       expect(hr.status).not.toHaveProperty('lastAttemptedRevisionDigest');
+      expect(hr.status?.history?.[0]).not.toHaveProperty('ociDigest');
 
       await publish(
         h,

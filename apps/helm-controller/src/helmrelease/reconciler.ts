@@ -5,6 +5,7 @@
  * finalizer uninstalls the release (unless suspended) and deletes the HelmChart of a template.
  */
 import {
+  AccessDeniedReason,
   HelmEventMetadata,
   HelmReleaseReasons,
   HelmGroupVersion,
@@ -12,7 +13,6 @@ import {
   normalizeHelmRelease,
 } from '@flux-ts/api';
 import type { Artifact, HelmRelease } from '@flux-ts/api';
-import { StatusWaiter } from '@flux-ts/helm';
 import type { ActionConfig, Capabilities, Chart, Values } from '@flux-ts/helm';
 import {
   GenericError,
@@ -42,9 +42,11 @@ import type {
 } from '@flux-ts/runtime';
 import { CapabilitiesCache } from './capabilities.ts';
 import {
+  ChartArchiveCache,
   deleteHelmChart,
   fetchChart,
   getReadySource,
+  helmChartRef,
   mutateChartWithSourceRevision,
   reconcileChartTemplate,
 } from './chart.ts';
@@ -64,6 +66,7 @@ import {
   uninstallRelease,
 } from './release.ts';
 import { composeValues, digestValues } from './values.ts';
+import { BackoffWaiter } from './waiter.ts';
 
 /** apiVersion/kind of the reconciled kind. */
 export const HelmReleaseGVK = { apiVersion: HelmGroupVersion, kind: 'HelmRelease' } as const;
@@ -104,10 +107,12 @@ export interface HelmReleaseReconcilerOptions {
   insecureKubeconfigTls?: boolean | undefined;
   /** How long a cluster's discovered capabilities are reused, in ms (default 60 s). */
   capabilitiesTtlMs?: number;
-  /** Poll interval of Helm's waits in ms (default 2 s). */
+  /** The longest poll interval of Helm's waits in ms (default 2 s, Helm's; the first polls come sooner). */
   waitInterval?: number;
   /** `--override-manager`: field managers whose changes drift detection reverts. */
   overrideManagers?: readonly string[];
+  /** `--no-cross-namespace-refs`: the chart's source must be in the HelmRelease's namespace. */
+  noCrossNamespaceRefs?: boolean | undefined;
 }
 
 /** The state of one reconcile, filled in step by step. */
@@ -126,6 +131,8 @@ export interface HelmReleaseState {
   cluster?: ReleaseCluster & { capabilities?: Capabilities | undefined };
   /** Discovered capabilities per cluster (the reconciler's). */
   readonly capabilitiesCache?: CapabilitiesCache;
+  /** Verified chart archives by digest (the reconciler's). */
+  readonly chartCache?: ChartArchiveCache;
   /** The composed values and their digest (values step). */
   values?: Values;
   configDigest?: string;
@@ -161,9 +168,11 @@ async function reconcileDependencies(hr: HelmRelease, state: HelmReleaseState): 
 
 async function reconcileChart(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
   const { opts, ctx } = state;
+  if (opts.noCrossNamespaceRefs) checkSameNamespace(hr);
+  let written = false;
   if (hr.spec.chart) {
     try {
-      await reconcileChartTemplate(opts.client, hr, ctx.signal);
+      written = await reconcileChartTemplate(opts.client, hr, ctx.signal, opts.reader ?? opts.client);
     } catch (err) {
       throw new GenericError(`chart reconciliation failed: ${errMessage(err)}`, HelmReleaseReasons.ArtifactFailed, {
         cause: err,
@@ -174,8 +183,10 @@ async function reconcileChart(hr: HelmRelease, state: HelmReleaseState): Promise
     await deleteHelmChart(opts.client, hr.status.helmChart, ctx.signal);
     delete hr.status.helmChart;
   }
-  state.source = await getReadySource(opts.reader ?? opts.client, hr, state.interval, ctx.signal, {
+  // not ready: its watch event (setup.ts) brings the next reconcile, --requeue-dependency is the fallback (upstream)
+  state.source = await getReadySource(opts.reader ?? opts.client, hr, opts.requeueDependency ?? 30_000, ctx.signal, {
     allowExternalArtifact: opts.featureGates?.ExternalArtifact ?? false,
+    written,
   });
   state.artifact = state.source.artifact;
   return Result.Success;
@@ -201,6 +212,7 @@ async function reconcileChartLoad(_hr: HelmRelease, state: HelmReleaseState): Pr
     hostOverride: state.opts.sourceHostOverride,
     retries: state.opts.httpRetry ?? 9,
     ...(state.opts.httpRetryWaitMs !== undefined ? { retryWaitMs: state.opts.httpRetryWaitMs } : {}),
+    cache: state.chartCache,
     signal: state.ctx.signal,
   });
   if (state.source)
@@ -210,6 +222,20 @@ async function reconcileChartLoad(_hr: HelmRelease, state: HelmReleaseState): Pr
       state.opts.featureGates?.DisableChartDigestTracking ?? false,
     );
   return Result.Success;
+}
+
+/**
+ * `--no-cross-namespace-refs` (helm-controller `acl.AllowsAccessTo`): the HelmChart of a template made in another
+ * namespace than the HelmRelease's, or a `chartRef` there, is AccessDenied (stalled), before anything is written.
+ */
+function checkSameNamespace(hr: HelmRelease): void {
+  const { namespace, name } = helmChartRef(hr);
+  if (namespace === (hr.metadata.namespace ?? '')) return;
+  const kind = hr.spec.chartRef?.kind ?? 'HelmChart';
+  throw new StallingError(
+    `cross-namespace references are not allowed: cannot access ${kind} ${namespace}/${name}`,
+    AccessDeniedReason,
+  );
 }
 
 /** The release's cluster and identity (helm-controller `buildRESTClientGetter`) and its capabilities. */
@@ -237,7 +263,7 @@ export function actionConfigFor(
   const kube = new RuntimeHelmKubeClient(cluster?.client ?? opts.client);
   return {
     kube,
-    waiter: new StatusWaiter(kube, { intervalMs: opts.waitInterval ?? 2000 }),
+    waiter: new BackoffWaiter(kube, { maxIntervalMs: opts.waitInterval ?? 2000 }),
     storageNamespace,
     ...(cluster?.capabilities ? { capabilities: cluster.capabilities } : {}),
   };
@@ -341,6 +367,7 @@ export class HelmReleaseReconciler {
     const capabilitiesCache = new CapabilitiesCache(
       opts.capabilitiesTtlMs !== undefined ? { ttlMs: opts.capabilitiesTtlMs } : {},
     );
+    const chartCache = new ChartArchiveCache();
     this.reconcile = reconcileWith<HelmRelease, HelmReleaseState>({
       gvk: HelmReleaseGVK,
       reader: opts.reader ?? opts.client,
@@ -354,7 +381,13 @@ export class HelmReleaseReconciler {
         return normalized.object;
       },
       finalize: (obj, ctx) => this.#finalize(obj, ctx),
-      open: async (obj, ctx) => ({ opts, ctx, interval: parseGoDuration(obj.spec.interval), capabilitiesCache }),
+      open: async (obj, ctx) => ({
+        opts,
+        ctx,
+        interval: parseGoDuration(obj.spec.interval),
+        capabilitiesCache,
+        chartCache,
+      }),
       steps: helmReleaseSteps,
       exit: (obj, outcome, ctx) => this.#exit(obj, outcome, ctx),
       onExitError: (obj, _err, outcome) => this.#retryAfterInterval(obj, outcome),

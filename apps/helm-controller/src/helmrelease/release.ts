@@ -149,6 +149,11 @@ export interface ReleaseRequest {
   drift?: DriftContext | undefined;
   /** Set once an install or upgrade ran in this reconcile: its release has the spec's post-renderers. */
   released?: boolean;
+  /**
+   * The release storage as last read in this reconcile (by the state check or by the observation after an action),
+   * so that an action and the state check after an observation do not list the storage Secrets again.
+   */
+  stored?: Release[];
 }
 
 function timeoutOf(hr: HelmRelease, own: string | undefined): number {
@@ -221,15 +226,24 @@ async function storedHistory(req: ReleaseRequest): Promise<Release[]> {
  */
 async function observe(req: ReleaseRequest, after: number): Promise<Release[]> {
   const releases = await storedHistory(req);
+  req.stored = releases;
   const status = (req.hr.status ??= {});
   const history = [...(status.history ?? [])];
+  const ociDigest = status.lastAttemptedRevisionDigest;
   for (const r of releases) {
     const snap = snapshotOf(r);
     const i = history.findIndex(
       (s) => s.name === snap.name && s.namespace === snap.namespace && s.version === snap.version,
     );
-    if (i >= 0) history[i] = { ...snap, ...(history[i]?.testHooks ? { testHooks: history[i].testHooks } : {}) };
-    else if (snap.version > after) history.unshift(snap);
+    const known = i >= 0 ? history[i] : undefined;
+    if (known !== undefined)
+      history[i] = {
+        ...snap,
+        ...(known.testHooks ? { testHooks: known.testHooks } : {}),
+        ...(known.ociDigest ? { ociDigest: known.ociDigest } : {}),
+      };
+    // a release this reconcile made is of the chart it loaded: an OCIRepository's records its OCI digest
+    else if (snap.version > after) history.unshift(ociDigest ? { ...snap, ociDigest } : snap);
   }
   history.sort((a, b) => b.version - a.version);
   status.history = history;
@@ -240,14 +254,18 @@ async function observe(req: ReleaseRequest, after: number): Promise<Release[]> {
 export async function determineReleaseState(
   req: ReleaseRequest,
 ): Promise<{ state: ReleaseState; detail: string; diffs?: Diff[] }> {
-  const releases = await storedHistory(req).catch((err: unknown) => {
-    // e.g. an impersonated service account that may not read the storage Secrets (helm-controller's StateError)
-    throw new GenericError(
-      `Could not determine release state: failed to retrieve last release from storage: ${errMessage(err)}`,
-      HelmReleaseReasons.StateError,
-      { cause: err },
-    );
-  });
+  // the storage as the observation after the last action left it, else read now
+  const releases =
+    req.stored ??
+    (await storedHistory(req).catch((err: unknown) => {
+      // e.g. an impersonated service account that may not read the storage Secrets (helm-controller's StateError)
+      throw new GenericError(
+        `Could not determine release state: failed to retrieve last release from storage: ${errMessage(err)}`,
+        HelmReleaseReasons.StateError,
+        { cause: err },
+      );
+    }));
+  req.stored = releases;
   const last = releases[releases.length - 1];
   if (last === undefined) return { state: 'absent', detail: 'no release in storage for object' };
   const status = last.info?.status ?? 'unknown';
@@ -512,7 +530,7 @@ async function releaseAction(
   kind: 'install' | 'upgrade',
   run: (before: number) => Promise<unknown>,
 ): Promise<void> {
-  const before = lastVersion(await storedHistory(req));
+  const before = lastVersion(req.stored ?? (await storedHistory(req)));
   (req.hr.status ??= {}).lastAttemptedReleaseAction =
     kind === 'install' ? HelmReleaseActions.Install : HelmReleaseActions.Upgrade;
   let err: unknown;
@@ -607,7 +625,7 @@ async function testAction(req: ReleaseRequest): Promise<void> {
 
 async function unlockAction(req: ReleaseRequest): Promise<void> {
   const storage = storageOf(req);
-  const releases = await storedHistory(req);
+  const releases = req.stored ?? (await storedHistory(req));
   const last = releases[releases.length - 1];
   if (last === undefined || !(last.info?.status ?? '').startsWith('pending-')) return;
   const from = last.info?.status ?? '';
@@ -631,7 +649,7 @@ async function rollbackRemediation(req: ReleaseRequest): Promise<void> {
   const spec = hr.spec.rollback ?? {};
   const prev = hr.status?.history?.[1];
   if (prev === undefined) throw new Error('internal error: no rollback target');
-  const before = lastVersion(await storedHistory(req));
+  const before = lastVersion(req.stored ?? (await storedHistory(req)));
   let err: unknown;
   try {
     await rollback(req.cfg, {
@@ -769,9 +787,12 @@ export async function atomicRelease(req: ReleaseRequest): Promise<void> {
     );
     await req.patch();
     req.log.info({ action: next.name, state, detail }, `running '${next.name}' action`);
+    const seen = req.stored;
     try {
       await next.run(req);
     } finally {
+      // an action that did not observe the storage after it acted leaves it to be read again
+      if (req.stored === seen) delete req.stored;
       summarizeRelease(req.hr);
     }
     if (next.type === 'release') req.released = true;

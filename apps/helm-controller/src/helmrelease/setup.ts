@@ -1,14 +1,14 @@
 /**
  * Controller wiring of the HelmRelease reconciler (helm-controller `helmrelease_controller.go` SetupWithManager and
  * its indexers): HelmReleases are indexed by the source of their chart (`<namespace>/<name>`, as upstream's
- * SourceIndexKey), and a HelmChart, OCIRepository or (feature gate ExternalArtifact) ExternalArtifact whose artifact
- * or readiness changes enqueues them; ConfigMaps and Secrets with the watch label enqueue the HelmReleases that read
+ * SourceIndexKey), and a HelmChart, OCIRepository or (feature gate ExternalArtifact) ExternalArtifact that becomes
+ * ready or offers another artifact enqueues them through that index; ConfigMaps and Secrets with the watch label enqueue the HelmReleases that read
  * their values.
  */
 import type { HelmRelease } from '@flux-ts/api';
 import { controllerBuilder, predicates, requestFor } from '@flux-ts/runtime';
 import type { BuilderOptions, Cache, Controller, ControllerManager, KubeObject, Predicate } from '@flux-ts/runtime';
-import { ExternalArtifactGVK, HelmChartGVK, OCIRepositoryGVK, helmChartRef } from './chart.ts';
+import { ExternalArtifactGVK, HelmChartGVK, OCIRepositoryGVK, helmChartRef, sourceNotReadyMessage } from './chart.ts';
 import type { HelmChartObject } from './chart.ts';
 import { HelmReleaseGVK } from './reconciler.ts';
 import type { HelmReleaseReconciler } from './reconciler.ts';
@@ -24,20 +24,27 @@ export function helmChartKey(hr: HelmRelease): string {
   return `${namespace}/${name}`;
 }
 
-const readiness = (o: HelmChartObject): string =>
-  JSON.stringify([
-    o.status?.conditions?.find((c) => c.type === 'Ready')?.status,
-    o.status?.observedGeneration,
-    o.status?.artifact?.revision,
-    o.status?.artifact?.digest,
-  ]);
+/** The artifact a ready source of `kind` offers (helm-controller `isReady`), undefined while it is not ready. */
+const usableArtifact = (kind: string, o: HelmChartObject): string | undefined =>
+  sourceNotReadyMessage(kind, o) === undefined
+    ? `${o.status?.artifact?.revision ?? ''}@${o.status?.artifact?.digest ?? ''}`
+    : undefined;
 
-/** HelmChart events that matter: created with an artifact, or its artifact or readiness changed. */
-export const helmChartChanged: Predicate<HelmChartObject> = {
-  create: (o) => o.status?.artifact !== undefined,
-  update: (old, o) => readiness(old) !== readiness(o),
-  delete: () => false,
-};
+/**
+ * Source events that matter (upstream's SourceRevisionChangePredicate, narrowed to what the reconcile can use): the
+ * source became ready with an artifact, or a ready source's artifact changed. The progress of a source being
+ * reconciled (Reconciling, a Ready=Unknown, an artifact of a generation not yet observed) enqueues nothing.
+ */
+export function sourceChanged(kind: 'HelmChart' | 'OCIRepository' | 'ExternalArtifact'): Predicate<HelmChartObject> {
+  return {
+    create: (o) => usableArtifact(kind, o) !== undefined,
+    update: (old, o) => {
+      const now = usableArtifact(kind, o);
+      return now !== undefined && now !== usableArtifact(kind, old);
+    },
+    delete: () => false,
+  };
+}
 
 /** HelmRelease updates that need a reconcile: generation, `reconcile.fluxcd.io/requestedAt`, or deletion started. */
 export const helmReleaseChanged: Predicate = predicates.or(
@@ -81,10 +88,10 @@ export function setupHelmReleaseController(deps: HelmReleaseControllerDeps): Con
   let b = controllerBuilder(deps.manager)
     .named('helmrelease')
     .for(HelmReleaseGVK, { predicates: [helmReleaseChanged] })
-    .watches<HelmChartObject>(HelmChartGVK, bySource, { predicates: [helmChartChanged] })
-    .watches<HelmChartObject>(OCIRepositoryGVK, bySource, { predicates: [helmChartChanged] });
+    .watches<HelmChartObject>(HelmChartGVK, bySource, { predicates: [sourceChanged('HelmChart')] })
+    .watches<HelmChartObject>(OCIRepositoryGVK, bySource, { predicates: [sourceChanged('OCIRepository')] });
   if (deps.externalArtifact)
-    b = b.watches<HelmChartObject>(ExternalArtifactGVK, bySource, { predicates: [helmChartChanged] });
+    b = b.watches<HelmChartObject>(ExternalArtifactGVK, bySource, { predicates: [sourceChanged('ExternalArtifact')] });
   if (watchConfigsLabelSelector !== undefined) {
     for (const kind of ['ConfigMap', 'Secret'] as const) {
       b = b.watches<WithData>(

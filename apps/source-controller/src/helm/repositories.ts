@@ -111,6 +111,8 @@ export async function ociChartSource(
     ...(credentials ? { credentials } : {}),
     ...(opts.tls ? { tls: opts.tls } : {}),
     insecure: opts.insecure,
+    // Helm's registry client (ORAS) speaks plain HTTP only with insecure, whatever the host.
+    localHttpFallback: false,
     timeoutMs: opts.timeoutMs,
     ...(userAgent ? { userAgent } : {}),
   });

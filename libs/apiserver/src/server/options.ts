@@ -36,7 +36,15 @@ export interface ApiServerOptions {
   /** Interval of watch BOOKMARK events when requested; default 10 s. */
   bookmarkIntervalMs?: number;
   /** Workload status simulation (off by default). */
-  simulation?: { readyAfterMs: number; intervalMs?: number };
+  simulation?: {
+    readyAfterMs: number;
+    intervalMs?: number;
+    /**
+     * Namespaces whose Deployments (and their ReplicaSets and Pods) the simulation leaves alone: another controller
+     * runs them (libs/embedded's process runtime for flux-system).
+     */
+    skipDeploymentsIn?: readonly string[];
+  };
   /** Random source for error injection (tests may make it deterministic). */
   random?: () => number;
   /** Objects to create at start (after CRDs). */

@@ -28,6 +28,8 @@ import type { ServerContext } from './context.ts';
 export interface SimulationSettings {
   readyAfterMs: number;
   intervalMs?: number;
+  /** Namespaces whose Deployments another controller runs (their ReplicaSets and Pods are left alone too). */
+  skipDeploymentsIn?: readonly string[];
 }
 
 /** A server's simulation: `set` starts it with new settings (or stops it with undefined). */
@@ -204,7 +206,9 @@ const tickDeployments = (
   seen: Set<string>,
 ): void => {
   if (!io.def(DEPLOYMENTS) || !io.def(REPLICASETS) || !io.def(PODS)) return;
-  const deployments = ctx.store.bucket(DEPLOYMENTS).list();
+  const skip = new Set(sim.skipDeploymentsIn ?? []);
+  const mine = (o: Obj): boolean => !skip.has(nsOf(o));
+  const deployments = ctx.store.bucket(DEPLOYMENTS).list().filter(mine);
   for (const d of deployments) {
     if (getPath(d, 'metadata.deletionTimestamp')) continue;
     const uid = uidOf(d);
@@ -212,7 +216,7 @@ const tickDeployments = (
     syncDeploymentObjects(io, d);
   }
   for (const rs of ctx.store.bucket(REPLICASETS).list()) {
-    if (getPath(rs, 'metadata.deletionTimestamp')) continue;
+    if (getPath(rs, 'metadata.deletionTimestamp') || !mine(rs)) continue;
     const uid = uidOf(rs);
     seen.add(uid);
     if (fresh(state, uid, fingerprint(rs, io.owned(uid, PODS)), now)) continue;
@@ -221,7 +225,7 @@ const tickDeployments = (
     if (after) state.settled.set(uid, { fp: fingerprint(after, io.owned(uid, PODS)), until });
   }
   for (const d of ctx.store.bucket(DEPLOYMENTS).list()) {
-    if (getPath(d, 'metadata.deletionTimestamp')) continue;
+    if (getPath(d, 'metadata.deletionTimestamp') || !mine(d)) continue;
     const uid = uidOf(d);
     seen.add(uid);
     const owned = io.owned(uid, REPLICASETS);

@@ -49,6 +49,17 @@ describe('KubeClient against the in-process API server', () => {
     await t?.server.close();
   });
 
+  it('keeps its TLS connection alive between requests instead of opening one per request', async () => {
+    const opts: { agent?: unknown } = {};
+    await t.kc.applyToHTTPSOptions(opts);
+    const agent = opts.agent as { freeSockets: Record<string, unknown[]> };
+    const free = (): number => Object.values(agent.freeSockets).flat().length;
+    for (let i = 0; i < 5; i++) {
+      await client.get({ apiVersion: 'v1', kind: 'Namespace' }, { name: ns });
+      expect(free()).toBe(1); // the one socket, back in the pool after each response
+    }
+  });
+
   it('creates, reads, lists (selectors, pages), updates with optimistic concurrency, patches and deletes', async () => {
     const created = await client.create(cm('one', { a: '1' }, { app: 'x' }));
     expect(created.metadata.uid).toBeTruthy();

@@ -98,6 +98,9 @@ export class KubeConfigTransport implements Transport {
         cause: err,
       });
     }
+    // client-node's cached agent has no keep-alive: each request would open a TLS connection (a new SecureContext
+    // and handshake on both sides), as client-go never does. Free sockets are unref'd, so none holds a process open.
+    if (opts.agent instanceof http.Agent) (opts.agent as http.Agent & { keepAlive: boolean }).keepAlive = true;
     const headers: Record<string, string | string[]> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) {
       if (v !== undefined) headers[k] = Array.isArray(v) ? v.map(String) : String(v);

@@ -31,5 +31,5 @@ export { loadKubeConfig, KubeConfigError, SERVICE_ACCOUNT_DIR } from './kubeconf
 export type { LoadKubeConfigOptions } from './kubeconfig.ts';
 export { ServiceAccountNamespaceFile, readControllerEnv } from './env.ts';
 export type { ControllerEnv } from './env.ts';
-export { prepareControllerMain, runUnimplementedController } from './unimplemented-main.ts';
+export { prepareControllerMain, runUnimplementedController, ServiceAccountDirEnv } from './unimplemented-main.ts';
 export type { ControllerMainOptions, MainIO, UnimplementedControllerOptions } from './unimplemented-main.ts';

@@ -3,6 +3,9 @@ import { FlagError, HelpRequestedError, formatHelp, parseFlags } from './flags.t
 import type { Env, FlagConfig, FlagSpec } from './flags.ts';
 import { KubeConfigError, loadKubeConfig } from './kubeconfig.ts';
 
+/** The environment variable naming the ServiceAccount mount directory in place of the Kubernetes path. */
+export const ServiceAccountDirEnv = 'FLUX_TS_SERVICE_ACCOUNT_DIR';
+
 /** The output streams `main` writes to (`process` satisfies it). */
 export interface MainIO {
   readonly stdout: { write(chunk: string): unknown };
@@ -60,9 +63,13 @@ export function prepareControllerMain<const T extends readonly FlagSpec[]>(
   }
   const kubeconfig = (config as Readonly<Record<string, unknown>>)['kubeconfig'];
   try {
+    // FLUX_TS_SERVICE_ACCOUNT_DIR: where a pod's token is mounted when it is not the Kubernetes path (libs/embedded's
+    // process runtime runs pods as processes, each with its own mount); unset, the standard path.
+    const saDir = options.env[ServiceAccountDirEnv];
     const kubeConfig = loadKubeConfig({
       kubeconfig: typeof kubeconfig === 'string' && kubeconfig !== '' ? kubeconfig : undefined,
       env: options.env,
+      ...(saDir ? { serviceAccountDir: saDir } : {}),
     });
     return { config, kubeConfig };
   } catch (err) {
