@@ -6,7 +6,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +13,7 @@ import { PATCH_TYPES, bucketOf, startApiServer } from '@flux-ts/apiserver';
 import type { ApiServer, ResourceDef, WriteOptions } from '@flux-ts/apiserver';
 import { startControllers, stopControllers } from '@flux-ts/embedded';
 import type { ControllerProcess } from '@flux-ts/embedded';
-import { startGitHttpServer } from '@flux-ts/testbed';
+import { freePort, startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpRequestCounts, GitHttpServer } from '@flux-ts/testbed';
 import type { ProbeReport } from './probe.ts';
 
@@ -293,17 +292,6 @@ export interface Probe {
     string,
     { cpuSeconds: number; peakRss: number; rss: number; metrics: Samples; report: ProbeReport | null }
   >;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -10,14 +10,13 @@
  * ImageRepository's interval plus the GitRepository's (the automation runs when the policy's `latestRef` changes).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { startEmbedded } from '@flux-ts/embedded';
 import type { Embedded } from '@flux-ts/embedded';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, parseReference } from '@flux-ts/oci';
+import { RegistryClient, pushImage } from '@flux-ts/oci';
 import type { KubeObject } from '@flux-ts/runtime';
-import { run, startRegistry } from '@flux-ts/testbed';
+import { freePort, run, startRegistry } from '@flux-ts/testbed';
 import { quantile } from './push-latency.ts';
 
 /** Options of {@link runImageAutomationLatency}. */
@@ -264,22 +263,8 @@ export function formatImageAutomationLatencyResult(r: ImageAutomationLatencyResu
 /** Pushes a tiny OCI image under `tag` to `shop/account`. */
 async function pushTag(host: string, tag: string): Promise<void> {
   const client = new RegistryClient({ insecure: true });
-  const signal = AbortSignal.timeout(30_000);
   try {
-    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    const config = enc('{"architecture":"amd64","os":"linux"}');
-    const layer = enc(`account ${tag}`);
-    const configDigest = await client.pushBlob(host, 'shop/account', config, signal);
-    const layerDigest = await client.pushBlob(host, 'shop/account', layer, signal);
-    const manifest = enc(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-      }),
-    );
-    await client.pushManifest(parseReference(`${host}/shop/account:${tag}`), manifest, OCI_MANIFEST_MEDIA_TYPE, signal);
+    await pushImage(client, host, 'shop/account', [tag], `account ${tag}`, AbortSignal.timeout(30_000));
   } finally {
     client.close();
   }
@@ -294,12 +279,4 @@ async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>
     if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }

@@ -16,7 +16,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allReady, fluxRows, startEmbedded } from '@flux-ts/embedded';
 import type { KubeClient, KubeObject } from '@flux-ts/runtime';
-import { run } from '@flux-ts/testbed';
+import { freePort, run } from '@flux-ts/testbed';
 
 /** Options of {@link runPushLatency}. */
 export interface PushLatencyOptions {
@@ -310,12 +310,3 @@ export function formatPushLatencyResult(r: PushLatencyResult): string {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}

@@ -5,34 +5,18 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded } from '@flux-ts/embedded';
 import type { Embedded } from '@flux-ts/embedded';
 import { isNotFound } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { run } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
+import { GIT_ENV, GVK as gvk, KUBECTL, startE2eStack } from './stack.ts';
 
-const workspace = join(import.meta.dirname, '..', '..');
 const seeds = join(import.meta.dirname, '..', 'fixtures', 'seeds');
-const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
-const GIT_ENV = {
-  PATH: process.env['PATH'],
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  HOME: '/nonexistent',
-};
 
-const gvk = {
-  git: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
-  ks: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
-  deployment: { apiVersion: 'apps/v1', kind: 'Deployment' },
-  service: { apiVersion: 'v1', kind: 'Service' },
-  hpa: { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler' },
-};
 const podinfo = { namespace: 'flux-system', name: 'podinfo' };
 const inDefault = { namespace: 'default', name: 'podinfo' };
 
@@ -112,17 +96,6 @@ spec:
 `,
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 const ready = (o: Flux) => o.status?.conditions?.find((c) => c.type === 'Ready');
 
 describe('e2e: the getting-started guide on flux-ts', () => {
@@ -188,15 +161,7 @@ describe('e2e: the getting-started guide on flux-ts', () => {
 
   beforeAll(async () => {
     tmp = mkdtempSync(join(tmpdir(), 'flux-ts-e2e-'));
-    e = await startEmbedded({
-      workspace,
-      stateDir: join(tmp, 'state'),
-      gitPort: await freePort(),
-      storagePort: await freePort(),
-      demo: false,
-      persist: false,
-      simulateReadyMs: 300,
-    });
+    e = await startE2eStack(tmp);
     kubeconfig = e.layout.kubeconfig;
     // The podinfo repository: a bare repository served over smart HTTP (pushes allowed) and a working clone.
     const bare = join(e.layout.git, 'podinfo.git');

@@ -9,30 +9,19 @@
  */
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded } from '@flux-ts/embedded';
 import type { Embedded } from '@flux-ts/embedded';
 import { isNotFound } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { helmEnv, installHelm, run, startChartRepoServer } from '@flux-ts/testbed';
 import type { ChartRepoServer } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
+import { GVK as gvk, KUBECTL, startE2eStack } from './stack.ts';
 
-const workspace = join(import.meta.dirname, '..', '..');
 const chartDir = join(import.meta.dirname, '..', 'fixtures', 'charts', 'podinfo');
-const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 
-const gvk = {
-  hr: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
-  hc: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' },
-  deployment: { apiVersion: 'apps/v1', kind: 'Deployment' },
-  service: { apiVersion: 'v1', kind: 'Service' },
-  pod: { apiVersion: 'v1', kind: 'Pod' },
-  secret: { apiVersion: 'v1', kind: 'Secret' },
-};
 const key = { namespace: 'apps', name: 'podinfo' };
 
 interface Cond {
@@ -63,17 +52,6 @@ const cond = (hr: Hr, type: string): Cond | undefined => hr.status?.conditions?.
 /** The last reconcile of the current generation has ended: observed, not Reconciling. */
 const settled = (hr: Hr): boolean =>
   hr.status?.observedGeneration === hr.metadata.generation && cond(hr, 'Reconciling') === undefined;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const gone = (p: Promise<unknown>): Promise<boolean> =>
   p.then(
@@ -127,15 +105,7 @@ describe('e2e: a HelmRelease of the podinfo chart from a local chart repository'
     await run(helmBin, ['package', chartDir, '--destination', repoDir], { env: helmHome });
     charts = await startChartRepoServer({ dir: repoDir });
     await run(helmBin, ['repo', 'index', repoDir, '--url', charts.url], { env: helmHome });
-    e = await startEmbedded({
-      workspace,
-      stateDir: join(tmp, 'state'),
-      gitPort: await freePort(),
-      storagePort: await freePort(),
-      demo: false,
-      persist: false,
-      simulateReadyMs: 300,
-    });
+    e = await startE2eStack(tmp);
     kubeconfig = e.layout.kubeconfig;
   }, 120_000);
 
@@ -207,7 +177,7 @@ spec:
       expect(cond(hr, 'TestSuccess')).toMatchObject({ status: 'True', reason: 'TestSucceeded' });
       expect(hr.status?.history?.[0]).toMatchObject({ version: 1, status: 'deployed', chartVersion: '6.7.1' });
       expect(
-        cond(await e.client.get<Hr>(gvk.hc, { namespace: 'flux-system', name: 'apps-podinfo' }), 'Ready'),
+        cond(await e.client.get<Hr>(gvk.chart, { namespace: 'flux-system', name: 'apps-podinfo' }), 'Ready'),
       ).toMatchObject({ status: 'True' });
 
       // helm sees the release flux-ts wrote.
@@ -412,7 +382,7 @@ spec:
       ] as const)
         await until(`${what} apps/podinfo deleted`, () => gone(e.client.get(g, key)));
       await until('the HelmChart flux-system/apps-podinfo deleted', () =>
-        gone(e.client.get(gvk.hc, { namespace: 'flux-system', name: 'apps-podinfo' })),
+        gone(e.client.get(gvk.chart, { namespace: 'flux-system', name: 'apps-podinfo' })),
       );
     },
   );

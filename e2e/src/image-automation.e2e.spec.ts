@@ -13,42 +13,25 @@
  * apps/image-automation-controller's integration tests.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbedded } from '@flux-ts/embedded';
 import type { Embedded } from '@flux-ts/embedded';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, parseReference } from '@flux-ts/oci';
+import { RegistryClient, pushImage } from '@flux-ts/oci';
 import type { KubeObject } from '@flux-ts/runtime';
 import { run, startRegistry, startSshGitServer } from '@flux-ts/testbed';
 import type { Registry, SshGitServer } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
+import { GIT_ENV, GVK as gvk, KUBECTL, startE2eStack } from './stack.ts';
 
-const workspace = join(import.meta.dirname, '..', '..');
 const seedFile = join(import.meta.dirname, '..', 'fixtures', 'seeds', '03-image-automation.yaml');
-const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
-const GIT_ENV = {
-  PATH: process.env['PATH'],
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  HOME: '/nonexistent',
-};
 const REGISTRY_AUTH = { username: 'fluxbot', password: 'e2e-Regi5try' };
 /** The seed's image as the fleet file names it (the seed's `registry.example.test` becomes the loopback registry). */
 const SEED_REGISTRY = 'registry.example.test';
 const FIRST_TAG = '20210608052721';
 const MESSAGE = 'An automated update from FluxBot\n[ci skip]\n';
 
-const gvk = {
-  git: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
-  ks: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
-  repo: { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageRepository' },
-  policy: { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy' },
-  auto: { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageUpdateAutomation' },
-  deployment: { apiVersion: 'apps/v1', kind: 'Deployment' },
-};
 const fluxSystem = (name: string) => ({ namespace: 'flux-system', name });
 
 interface Cond {
@@ -72,17 +55,6 @@ type Flux = KubeObject & {
 type Deployment = KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } };
 
 const ready = (o: Flux): Cond | undefined => o.status?.conditions?.find((c) => c.type === 'Ready');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The seed's documents: the three Flux objects for kubectl, and the Deployment that lives in the fleet repository. */
 function seedParts(registryHost: string): { objects: string; deployment: string } {
@@ -129,23 +101,9 @@ describe('e2e: image automation (seeds 03) from a registry tag to an applied Dep
   /** Pushes a tiny OCI image to the registry under each tag, as CI would after a build. */
   async function pushTags(...tags: string[]): Promise<void> {
     const client = new RegistryClient({ insecure: true, credentials: REGISTRY_AUTH });
-    const signal = AbortSignal.timeout(30_000);
     try {
-      const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-      const config = enc('{"architecture":"amd64","os":"linux"}');
-      const layer = enc(`account ${tags.join(',')}`);
-      const configDigest = await client.pushBlob(registry.host, 'shop/account', config, signal);
-      const layerDigest = await client.pushBlob(registry.host, 'shop/account', layer, signal);
-      const manifest = enc(
-        JSON.stringify({
-          schemaVersion: 2,
-          mediaType: OCI_MANIFEST_MEDIA_TYPE,
-          config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-          layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-        }),
-      );
-      for (const t of tags)
-        await client.pushManifest(parseReference(image(t)), manifest, OCI_MANIFEST_MEDIA_TYPE, signal);
+      const signal = AbortSignal.timeout(30_000);
+      await pushImage(client, registry.host, 'shop/account', tags, `account ${tags.join(',')}`, signal);
     } finally {
       client.close();
     }
@@ -228,14 +186,7 @@ describe('e2e: image automation (seeds 03) from a registry tag to an applied Dep
     tmp = mkdtempSync(join(tmpdir(), 'flux-ts-e2e-image-'));
     [registry, e] = await Promise.all([
       startRegistry({ dir: join(tmp, 'registry'), auth: REGISTRY_AUTH }),
-      startEmbedded({
-        workspace,
-        stateDir: join(tmp, 'state'),
-        gitPort: await freePort(),
-        storagePort: await freePort(),
-        demo: false,
-        persist: false,
-        simulateReadyMs: 300,
+      startE2eStack(tmp, {
         controllers: [
           'source-controller',
           'kustomize-controller',

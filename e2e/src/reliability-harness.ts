@@ -6,36 +6,21 @@
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startControllers } from '@flux-ts/embedded';
 import type { ControllerProcess, Embedded } from '@flux-ts/embedded';
 import { run } from '@flux-ts/testbed';
+import { GIT_ENV as E2E_GIT_ENV } from './stack.ts';
 
 /** git without the user's or the system's configuration. */
 export const GIT_ENV: NodeJS.ProcessEnv = {
-  PATH: process.env['PATH'],
-  GIT_CONFIG_NOSYSTEM: '1',
-  GIT_CONFIG_GLOBAL: '/dev/null',
-  HOME: '/nonexistent',
+  ...E2E_GIT_ENV,
   GIT_AUTHOR_NAME: 'reliability',
   GIT_AUTHOR_EMAIL: 'reliability@flux-ts.local',
   GIT_COMMITTER_NAME: 'reliability',
   GIT_COMMITTER_EMAIL: 'reliability@flux-ts.local',
 };
-
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** mulberry32: a small seeded generator, so that the kill moments of a failed run can be replayed from its seed. */
 export function seededRandom(seed: number): () => number {

@@ -16,24 +16,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IMPLEMENTED_CONTROLLERS, startEmbedded } from '@flux-ts/embedded';
+import { IMPLEMENTED_CONTROLLERS } from '@flux-ts/embedded';
 import type { Embedded } from '@flux-ts/embedded';
 import { KubeClient, isNotFound, processAlive } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
+import { freePort } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
 import {
   PushedRepo,
   digestOf,
   findNamed,
-  freePort,
   gzipBomb,
   pidsWithArg,
   restartController,
   seededRandom,
   tarGz,
 } from './reliability-harness.ts';
+import { GVK as gvk, WORKSPACE, startE2eStack } from './stack.ts';
 
-const workspace = join(import.meta.dirname, '..', '..');
 /** Kills of a controller process: four of each, round-robin, each at a random moment of a push and reconcile. */
 const KILLS = 12;
 const SEED = Number(process.env['RELIABILITY_SEED'] ?? Date.now() % 1_000_000);
@@ -68,14 +68,6 @@ afterAll(() => {
   writeFileSync(join(out, 'reliability.json'), `${JSON.stringify(figures, null, 2)}\n`);
 });
 
-const gvk = {
-  ns: { apiVersion: 'v1', kind: 'Namespace' },
-  cm: { apiVersion: 'v1', kind: 'ConfigMap' },
-  git: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' },
-  chart: { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'HelmChart' },
-  ks: { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
-  hr: { apiVersion: 'helm.toolkit.fluxcd.io/v2', kind: 'HelmRelease' },
-};
 const NS = 'rel';
 const RELIABILITY_CONTROLLERS = ['source-controller', 'kustomize-controller', 'helm-controller'];
 const key = (name: string, namespace = NS) => ({ namespace, name });
@@ -225,13 +217,7 @@ describe('reliability of the embedded stack', () => {
     mkdirSync(controllersTmp);
     // the controllers inherit it (startControllers passes process.env): their temp dirs are this run's alone
     process.env['TMPDIR'] = controllersTmp;
-    e = await startEmbedded({
-      workspace,
-      stateDir: join(tmp, 'state'),
-      gitPort: await freePort(),
-      storagePort: await freePort(),
-      demo: false,
-      persist: false,
+    e = await startE2eStack(tmp, {
       simulateReadyMs: 200,
       // the controllers the GitOps loop of this suite runs through (the others reconcile nothing of it)
       controllers: RELIABILITY_CONTROLLERS,
@@ -303,7 +289,7 @@ describe('reliability of the embedded stack', () => {
         expect(await victim.exited).toBe('SIGKILL');
         await pushRound();
         await pause(random() * 300);
-        const restarted = restartController(e, workspace, index);
+        const restarted = restartController(e, WORKSPACE, index);
         figures.controllerKills[victim.name] = (figures.controllerKills[victim.name] ?? 0) + 1;
 
         await convergence(`convergence after killing ${victim.name}`, 60_000);
@@ -649,7 +635,7 @@ describe('reliability of the embedded stack', () => {
 
 /** `npm start` as a user runs it (tools/start.ts), until it prints "all Ready". */
 async function npmStart(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(workspace, 'tools', 'start.ts'), ...args], {
+  const child = spawn(process.execPath, [join(WORKSPACE, 'tools', 'start.ts'), ...args], {
     cwd,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],

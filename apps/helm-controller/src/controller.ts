@@ -22,6 +22,8 @@ export interface HelmControllerDeps extends ControllerProcessDeps {
   sourceControllerLocalhost?: string | undefined;
   /** Where the default logger writes (default stdout). */
   logDestination?: { write(line: string): unknown } | undefined;
+  /** The controller's ServiceAccount token file (`kubeConfig.configMapRef` controller-level identity). */
+  controllerTokenFile?: string | undefined;
 }
 
 /** A built, not yet started, helm-controller. */
@@ -46,6 +48,11 @@ export function createHelmController(config: HelmControllerConfig, deps: HelmCon
     defaultServiceAccount: config.defaultServiceAccount || undefined,
     insecureKubeconfigExec: config.insecureKubeconfigExec,
     insecureKubeconfigTls: config.insecureKubeconfigTls,
+    workloadIdentity: {
+      objectLevelWorkloadIdentity: config.featureGates.ObjectLevelWorkloadIdentity,
+      defaultKubeConfigServiceAccount: config.defaultKubeconfigServiceAccount || undefined,
+      controllerTokenFile: deps.controllerTokenFile,
+    },
   });
   setupHelmReleaseController({
     manager,

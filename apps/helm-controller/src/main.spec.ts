@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFlags } from '@flux-ts/runtime';
-import { captureIO, commonBadFlags } from '@flux-ts/testing';
+import { captureIO, commonBadFlags, writeTestKubeconfig } from '@flux-ts/testing';
 import { main, helmControllerFeatureGates, helmControllerFlags, helmControllerNotice } from './index.ts';
 
 // The shared suite asserts the "not implemented" start path; this controller runs, so its main tests are below
@@ -41,6 +41,29 @@ describe('helm-controller main', () => {
     expect(c.err()).toContain(
       'helm-controller: failed to load kubeconfig: no configuration found; tried --kubeconfig (not set)',
     );
+  });
+
+  it('exits 1 for a default kubeconfig service account without ObjectLevelWorkloadIdentity, as upstream', async () => {
+    const c = captureIO();
+    const argv = [`--kubeconfig=${writeTestKubeconfig(dir)}`, '--default-kubeconfig-service-account=sa'];
+    expect(await main(argv, { HOME: emptyHome }, c.io)).toBe(1);
+    expect(c.err()).toBe(
+      'helm-controller: invalid configuration: cannot set default service accounts when the feature gate ObjectLevelWorkloadIdentity is not enabled\n',
+    );
+  });
+
+  it('exits 1 when the OOM watcher cannot read its cgroup files', async () => {
+    const c = captureIO();
+    const absent = join(dir, 'no-cgroup', 'memory.current');
+    const argv = [
+      `--kubeconfig=${writeTestKubeconfig(dir)}`,
+      '--feature-gates=OOMWatch=true',
+      `--oom-watch-current-memory-path=${absent}`,
+      '--health-addr=127.0.0.1:0',
+      '--metrics-addr=127.0.0.1:0',
+    ];
+    expect(await main(argv, { HOME: emptyHome }, c.io)).toBe(1);
+    expect(c.err()).toContain(`helm-controller: unable to setup OOM watcher: failed to stat "${absent}"`);
   });
 
   it.each(commonBadFlags.map(([argv, message]) => [[...argv], message] as const))(

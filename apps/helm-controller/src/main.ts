@@ -1,12 +1,21 @@
-import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
+import { join } from 'node:path';
+import {
+  InconsistentObjectLevelConfigurationMessage,
+  SERVICE_ACCOUNT_DIR,
+  ServiceAccountDirEnv,
+  errMessage,
+  prepareControllerMain,
+  readControllerEnv,
+} from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
 import { HelmControllerName, createHelmController } from './controller.ts';
 import type { HelmController } from './controller.ts';
 import { helmControllerFlags } from './flags.ts';
+import { OomWatcher } from './oomwatch.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const helmControllerNotice =
-  "flux-ts helm-controller: reconciles HelmReleases (chart templates as HelmCharts and chartRef to a HelmChart, an OCIRepository or an ExternalArtifact, dependsOn, suspend, values and valuesFrom, install/upgrade/test with rollback or uninstall remediation and retries or the RetryOnFailure strategy, serviceAccountName impersonation and kubeConfig Secrets, the cluster's capabilities, the forceAt/resetAt annotations, reinstall on a release name, namespace or chart name change, uninstall on deletion, releases the helm CLI reads, postRenderers (kustomize patches and images), commonMetadata and origin labels, drift detection (warn and enabled, ignore rules, --override-manager)); not implemented yet: kubeConfig.configMapRef.";
+  "flux-ts helm-controller: reconciles HelmReleases (chart templates as HelmCharts and chartRef to a HelmChart, an OCIRepository or an ExternalArtifact, dependsOn, suspend, values and valuesFrom, install/upgrade/test with rollback or uninstall remediation and retries or the RetryOnFailure strategy, serviceAccountName impersonation, kubeConfig Secrets and ConfigMaps (workload identity: the generic provider), the cluster's capabilities, the forceAt/resetAt annotations, reinstall on a release name, namespace or chart name change, uninstall on deletion, releases the helm CLI reads, postRenderers (kustomize patches and images), commonMetadata and origin labels, drift detection (warn and enabled, ignore rules, --override-manager)); not implemented yet: the aws, azure and gcp kubeConfig providers.";
 
 /** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
 export interface MainOptions {
@@ -29,12 +38,18 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   });
   if ('exitCode' in start) return start.exitCode;
   const { config, kubeConfig } = start;
+  // fluxcd/pkg auth InconsistentObjectLevelConfiguration: a default service account needs the feature gate
+  if (!config.featureGates.ObjectLevelWorkloadIdentity && config.defaultKubeconfigServiceAccount !== '') {
+    io.stderr.write(`${HelmControllerName}: invalid configuration: ${InconsistentObjectLevelConfigurationMessage}\n`);
+    return 1;
+  }
   const controllerEnv = readControllerEnv(env);
   let controller: HelmController;
   try {
     controller = createHelmController(config, {
       kubeConfig,
       runtimeNamespace: controllerEnv.runtimeNamespace,
+      controllerTokenFile: join(env[ServiceAccountDirEnv] || SERVICE_ACCOUNT_DIR, 'token'),
       sourceControllerLocalhost: controllerEnv.sourceControllerLocalhost,
       logDestination: io.stdout,
     });
@@ -43,9 +58,30 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
     io.stderr.write(`${HelmControllerName}: ${errMessage(err)}\n`);
     return 2;
   }
+  const signal = opts.signal ?? new AbortController().signal;
+  let stop = signal;
+  let hardStop: AbortSignal | undefined;
+  if (config.featureGates.OOMWatch) {
+    controller.logger.info('setting up OOM watcher');
+    try {
+      const watcher = await OomWatcher.create({
+        memoryMaxPath: config.oomWatchMaxMemoryPath,
+        memoryCurrentPath: config.oomWatchCurrentMemoryPath,
+        memoryUsagePercentThreshold: config.oomWatchMemoryThreshold,
+        intervalMs: config.oomWatchInterval,
+        logger: controller.logger.child({ logger: 'OOMwatch' }),
+      });
+      // near OOM: stop the manager and cancel in-flight Helm actions now, not after --graceful-shutdown-timeout
+      hardStop = watcher.watch(signal);
+      stop = AbortSignal.any([signal, hardStop]);
+    } catch (err) {
+      io.stderr.write(`${HelmControllerName}: unable to setup OOM watcher: ${errMessage(err)}\n`);
+      return 1;
+    }
+  }
   try {
     controller.logger.info({ controller: HelmControllerName }, 'starting manager');
-    await controller.run(opts.signal ?? new AbortController().signal);
+    await controller.run(stop, hardStop ? { hardStop } : {});
   } catch (err) {
     io.stderr.write(`${HelmControllerName}: ${errMessage(err)}\n`);
     return 1;

@@ -3,7 +3,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, parseReference } from '@flux-ts/oci';
+import { RegistryClient, pushImage } from '@flux-ts/oci';
 import type { RegistryClientOptions } from '@flux-ts/oci';
 import { newLogger, parseFlags } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
@@ -89,30 +89,8 @@ export async function pushTags(
   clientOpts: RegistryClientOptions,
 ): Promise<string> {
   const client = new RegistryClient(clientOpts);
-  const signal = AbortSignal.timeout(60_000);
   try {
-    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    const config = enc('{"architecture":"amd64","os":"linux"}');
-    const layer = enc(`layer of ${repo}`);
-    const configDigest = await client.pushBlob(host, repo, config, signal);
-    const layerDigest = await client.pushBlob(host, repo, layer, signal);
-    const manifest = enc(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-      }),
-    );
-    let digest = '';
-    for (const t of tags)
-      digest = await client.pushManifest(
-        parseReference(`${host}/${repo}:${t}`),
-        manifest,
-        OCI_MANIFEST_MEDIA_TYPE,
-        signal,
-      );
-    return digest;
+    return await pushImage(client, host, repo, tags, `layer of ${repo}`, AbortSignal.timeout(60_000));
   } finally {
     client.close();
   }

@@ -24,6 +24,8 @@ export interface KustomizeControllerDeps extends ControllerProcessDeps {
   logDestination?: { write(line: string): unknown } | undefined;
   /** Where artifacts are extracted (default the OS temp dir). */
   tmpDir?: string | undefined;
+  /** The controller's ServiceAccount token file (`kubeConfig.configMapRef` controller-level identity). */
+  controllerTokenFile?: string | undefined;
 }
 
 /** A built, not yet started, kustomize-controller. */
@@ -56,6 +58,11 @@ export function createKustomizeController(
       .filter((s) => s !== ''),
     insecureKubeconfigExec: config.insecureKubeconfigExec,
     insecureKubeconfigTls: config.insecureKubeconfigTls,
+    workloadIdentity: {
+      objectLevelWorkloadIdentity: config.featureGates.ObjectLevelWorkloadIdentity,
+      defaultKubeConfigServiceAccount: config.defaultKubeconfigServiceAccount || undefined,
+      controllerTokenFile: deps.controllerTokenFile,
+    },
     sopsAgeSecret:
       config.sopsAgeSecret && deps.runtimeNamespace
         ? { namespace: deps.runtimeNamespace, name: config.sopsAgeSecret }

@@ -1,4 +1,12 @@
-import { errMessage, prepareControllerMain, readControllerEnv } from '@flux-ts/runtime';
+import { join } from 'node:path';
+import {
+  InconsistentObjectLevelConfigurationMessage,
+  SERVICE_ACCOUNT_DIR,
+  ServiceAccountDirEnv,
+  errMessage,
+  prepareControllerMain,
+  readControllerEnv,
+} from '@flux-ts/runtime';
 import type { Env, MainIO } from '@flux-ts/runtime';
 import { KustomizeControllerName, createKustomizeController } from './controller.ts';
 import type { KustomizeController } from './controller.ts';
@@ -6,7 +14,7 @@ import { kustomizeControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const kustomizeControllerNotice =
-  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build confined to the artifact, postBuild substitution, SOPS decryption with age and OpenPGP keys (--sops-age-secret), staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets, --override-manager, remote bases unless --no-remote-bases, spec.ignore drift rules, status.history); not implemented yet: SOPS with HashiCorp Vault or cloud KMS (--sops-vault-configmap, --default-decryption-service-account), kubeConfig.configMapRef.';
+  'flux-ts kustomize-controller: reconciles Kustomizations (GitRepository/OCIRepository/Bucket sources, dependsOn, kustomize build confined to the artifact, postBuild substitution, SOPS decryption with age and OpenPGP keys (--sops-age-secret), staged server-side apply, prune, health checks, impersonation, kubeConfig Secrets and ConfigMaps (workload identity: the generic provider), --override-manager, remote bases unless --no-remote-bases, spec.ignore drift rules, status.history); not implemented yet: SOPS with HashiCorp Vault or cloud KMS (--sops-vault-configmap, --default-decryption-service-account), the aws, azure and gcp kubeConfig providers.';
 
 /** Extra inputs of {@link main}: a signal that stops the controller (the bin wires SIGINT/SIGTERM). */
 export interface MainOptions {
@@ -29,12 +37,23 @@ export async function main(argv: readonly string[], env: Env, io: MainIO, opts: 
   });
   if ('exitCode' in start) return start.exitCode;
   const { config, kubeConfig } = start;
+  // fluxcd/pkg auth InconsistentObjectLevelConfiguration: a default service account needs the feature gate
+  if (
+    !config.featureGates.ObjectLevelWorkloadIdentity &&
+    (config.defaultKubeconfigServiceAccount !== '' || config.defaultDecryptionServiceAccount !== '')
+  ) {
+    io.stderr.write(
+      `${KustomizeControllerName}: invalid configuration: ${InconsistentObjectLevelConfigurationMessage}\n`,
+    );
+    return 1;
+  }
   const controllerEnv = readControllerEnv(env);
   let controller: KustomizeController;
   try {
     controller = createKustomizeController(config, {
       kubeConfig,
       runtimeNamespace: controllerEnv.runtimeNamespace,
+      controllerTokenFile: join(env[ServiceAccountDirEnv] || SERVICE_ACCOUNT_DIR, 'token'),
       sourceControllerLocalhost: controllerEnv.sourceControllerLocalhost,
       logDestination: io.stdout,
     });

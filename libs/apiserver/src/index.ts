@@ -5,9 +5,12 @@ export type {
   ApiServerOptions,
   ApiServerHooks,
   ErrorRule,
+  PodLogOptions,
+  PodLogProvider,
   RequestCounters,
   RequestLogEntry,
 } from './server.ts';
+export type { TrustedIssuer } from './auth/token.ts';
 export { ApiCore, PATCH_TYPES } from './api.ts';
 export type { WriteOptions, ListOptions, ListResult, DeleteOptions, FieldValidation } from './api.ts';
 export { Store, Bucket } from './store.ts';
@@ -32,3 +35,15 @@ export { generateServingCerts } from './certs.ts';
 export type { ServingCerts } from './certs.ts';
 export { toTable, parseJsonPath, evalJsonPath } from './table.ts';
 export { humanDuration } from './util.ts';
+// the Deployment controller's pure functions, for libs/embedded's process runtime (which writes them over HTTP)
+export {
+  POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
+  deploymentStatus,
+  findNewReplicaSet,
+  isControlledBy,
+  podFor,
+  resolveFenceposts,
+  syncDeployment,
+  withoutTimes,
+} from './workload/index.ts';

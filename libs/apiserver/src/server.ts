@@ -34,6 +34,8 @@ export type {
   ApiServerHooks,
   ApiServerOptions,
   ErrorRule,
+  PodLogOptions,
+  PodLogProvider,
   RequestCounters,
   RequestLogEntry,
 } from './server/options.ts';
@@ -195,6 +197,10 @@ export const startApiServer = async (opts: ApiServerOptions = {}): Promise<ApiSe
     counters: requestCounters(ctx),
     hooks: serverHooks(ctx, simulation),
     core: ctx.core,
+    serviceAccountIssuer: () => ({
+      issuer: ctx.authn.openidConfiguration('')['issuer'] as string,
+      keys: ctx.authn.jwks().keys,
+    }),
     snapshot: () => ctx.store.snapshot(),
     restore: (s) => restoreSnapshot(ctx, s),
     close: async () => {

@@ -4,6 +4,7 @@ import { DEMO_HELM_RELEASE, startEmbedded, EmbeddedStartError } from './embedded
 import type { Embedded } from './embedded.ts';
 import { allReady, fluxRows, renderTable } from './status.ts';
 import { validateFleet } from './validate.ts';
+import { pushImageCommand } from './demo-images.ts';
 
 /** Where the CLI writes, and whether stdout is a terminal (the table then redraws in place). */
 export interface CliIO {
@@ -29,6 +30,8 @@ const USAGE = `Usage:
       applied and its Deployments run as processes; --no-deploy starts the controllers with an admin kubeconfig.
   npm start -- validate --repo PATH --path clusters/NAME [--timeout 5m] [--output table|json]
       reconciles a local fleet repository on a throwaway cluster; exits 0 only if everything is Ready.
+  npm start -- push-image TAG [--registry-port N]
+      pushes a tiny image as demo/podinfo:TAG to the running demo registry (the demo automation commits it).
 `;
 
 const port = (v: string | undefined, flag: string, dflt: number): number => {
@@ -57,14 +60,16 @@ function banner(e: Embedded, cwd: string): string {
     const work = shown(cwd, e.demo.workTree);
     const hr = DEMO_HELM_RELEASE;
     lines.push(
-      `  push:       cd ${work} && sed -i 's/count: 2/count: 3/' apps/demo/overlays/dev/kustomization.yaml && git commit -qam 'scale demo' && git push -q`,
+      // pull first: the demo ImageUpdateAutomation (fluxbot) pushes to the same main
+      `  push:       cd ${work} && git pull -q --rebase && sed -i 's/count: 2/count: 3/' apps/demo/overlays/dev/kustomization.yaml && git commit -qam 'scale demo' && git push -q`,
       `  helm:       kubectl --kubeconfig ${kc} -n ${hr.namespace} patch helmrelease ${hr.name} --type merge -p '{"spec":{"values":{"replicaCount":2}}}'`,
       `              helm --kubeconfig ${kc} -n ${hr.namespace} history ${hr.name}`,
     );
   }
   if (e.images?.registry)
     lines.push(
-      `  images:     kubectl --kubeconfig ${kc} -n flux-system get imagerepositories,imagepolicies (image ${e.images.registry.image})`,
+      `  images:     kubectl --kubeconfig ${kc} -n flux-system get imagerepositories,imagepolicies,imageupdateautomations (image ${e.images.registry.image})`,
+      `              npm start -- push-image 6.8.0 --registry-port ${e.images.registry.host.split(':')[1]}   # fluxbot commits the new tag to the demo repository's main`,
     );
   else if (e.images?.notice) lines.push(`  ${e.images.notice}`);
   lines.push(
@@ -162,6 +167,7 @@ export async function main(ctx: CliContext): Promise<number> {
       return 0;
     }
     if (verb === 'validate') return await validateFleet(ctx, rest);
+    if (verb === 'push-image') return await pushImageCommand(rest, ctx.io);
     if (verb === undefined || verb === 'start') return await runStart(ctx, rest);
     if (verb.startsWith('--')) return await runStart(ctx, ctx.argv);
     ctx.io.stderr.write(`flux-ts: unknown command ${JSON.stringify(verb)}\n${USAGE}`);

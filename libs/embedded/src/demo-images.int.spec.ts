@@ -1,21 +1,25 @@
-// The demo image registry of `npm start` (issue 18): Debian's docker-registry with the demo tags, kept across a
-// restart, scanned by the real image-reflector-controller process through the demo ImageRepository and ImagePolicy;
-// and the one line a user gets when docker-registry is not installed.
+// The demo image registry of `npm start` (issues 18 and 19): Debian's docker-registry with the demo tags, kept across
+// a restart; a tag pushed there is elected by the demo ImagePolicy (the real image-reflector-controller), committed
+// to the demo repository's main by the demo ImageUpdateAutomation (image-automation-controller) and applied by the
+// Kustomization; and the one line a user gets when docker-registry is not installed.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, parseReference } from '@flux-ts/oci';
+import { RegistryClient } from '@flux-ts/oci';
 import type { KubeObject } from '@flux-ts/runtime';
+import { freePort, run } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
 import {
+  DEMO_AUTOMATION_AUTHOR,
+  DEMO_IMAGE_LATEST_TAG,
   DEMO_IMAGE_REPOSITORY,
   DEMO_IMAGE_TAGS,
   DEMO_REGISTRY_MISSING,
-  demoImageObjects,
+  pushImageCommand,
   startDemoRegistry,
 } from './demo-images.ts';
-import { createMissing, startEmbedded } from './embedded.ts';
+import { startEmbedded } from './embedded.ts';
 
 const workspace = join(import.meta.dirname, '..', '..', '..');
 const dirs: string[] = [];
@@ -38,35 +42,6 @@ async function tags(host: string): Promise<string[]> {
   }
 }
 
-/** Pushes a tiny image under `tag`, as a user's CI would to the demo registry. */
-async function pushTag(host: string, tag: string): Promise<void> {
-  const client = new RegistryClient({ insecure: true });
-  const signal = AbortSignal.timeout(10_000);
-  try {
-    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    const config = enc('{"architecture":"amd64","os":"linux"}');
-    const layer = enc(`user image ${tag}`);
-    const configDigest = await client.pushBlob(host, DEMO_IMAGE_REPOSITORY, config, signal);
-    const layerDigest = await client.pushBlob(host, DEMO_IMAGE_REPOSITORY, layer, signal);
-    const manifest = enc(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-      }),
-    );
-    await client.pushManifest(
-      parseReference(`${host}/${DEMO_IMAGE_REPOSITORY}:${tag}`),
-      manifest,
-      OCI_MANIFEST_MEDIA_TYPE,
-      signal,
-    );
-  } finally {
-    client.close();
-  }
-}
-
 describe('the demo image registry', () => {
   it('says how to install docker-registry when it is missing, and starts nothing', async () => {
     const start = await startDemoRegistry({
@@ -78,50 +53,102 @@ describe('the demo image registry', () => {
   });
 
   it(
-    'serves the demo tags, keeps a pushed tag across a restart, and the reflector elects the newest',
-    { timeout: 90_000 },
+    'a tag pushed to the demo registry becomes a fluxbot commit on main and an applied Deployment; the tag survives a restart',
+    { timeout: 180_000 },
     async () => {
-      const dir = tmp('demo-registry-');
-      const first = await startDemoRegistry({ dir: join(dir, 'registry'), port: 0 });
-      const registry = first.registry!;
-      try {
-        expect(await tags(registry.host)).toEqual([...DEMO_IMAGE_TAGS].sort());
-        await pushTag(registry.host, '6.8.0');
-      } finally {
-        await registry.close();
-      }
-      const again = await startDemoRegistry({ dir: join(dir, 'registry'), port: 0 });
-      const restarted = again.registry!;
+      const dir = tmp('demo-images-');
       const e = await startEmbedded({
         workspace,
         stateDir: join(dir, 'state'),
         gitPort: 0,
-        demo: false,
+        chartPort: 0,
+        storagePort: await freePort(),
+        registryPort: 0,
         persist: false,
-        controllers: ['image-reflector-controller'],
+        simulateReadyMs: 200,
+        controllers: [
+          'source-controller',
+          'kustomize-controller',
+          'image-reflector-controller',
+          'image-automation-controller',
+        ],
       });
-      try {
-        // the user's tag survived the restart (it is not one the demo pushes)
-        expect(await tags(restarted.host)).toEqual([...DEMO_IMAGE_TAGS, '6.8.0'].sort());
-        await createMissing(e.client, [
-          { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'flux-system' } },
-          ...demoImageObjects(restarted.image),
-        ]);
-        const policy = await until(
-          'the demo ImagePolicy elects a tag',
-          async () => {
-            const p = await e.client.get<KubeObject & { status?: { latestRef?: { name: string; tag: string } } }>(
-              { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImagePolicy' },
-              { namespace: 'flux-system', name: 'demo' },
-            );
-            return p.status?.latestRef;
-          },
-          60_000,
+      const registry = e.images!.registry!;
+      const bare = e.demo!.bare;
+      const git = (...args: string[]): Promise<string> => run('git', ['--git-dir', bare, ...args]);
+      const deployment = async (): Promise<string | undefined> => {
+        const d = await e.client
+          .get<KubeObject & { spec: { template: { spec: { containers: { image: string }[] } } } }>(
+            { apiVersion: 'apps/v1', kind: 'Deployment' },
+            { namespace: 'default', name: 'demo' },
+          )
+          .catch(() => undefined);
+        return d?.spec.template.spec.containers[0]?.image;
+      };
+      const requestReconcile = (apiVersion: string, kind: string): Promise<unknown> =>
+        e.client.patch(
+          { apiVersion, kind },
+          { namespace: 'flux-system', name: 'demo' },
+          { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': new Date().toISOString() } } },
+          { type: 'merge' },
         );
-        expect(policy).toEqual({ name: restarted.image, tag: '6.8.0' });
+      try {
+        expect(await tags(registry.host)).toEqual([...DEMO_IMAGE_TAGS].sort());
+        const initial = (await git('rev-parse', 'main')).trim();
+        expect(await git('show', 'main:apps/demo/base/deployment.yaml')).toContain(
+          `image: ${registry.image}:${DEMO_IMAGE_LATEST_TAG} # {"$imagepolicy": "flux-system:demo"}\n`,
+        );
+        await until('the demo Deployment applied', async () =>
+          (await deployment()) === `${registry.image}:${DEMO_IMAGE_LATEST_TAG}` ? true : undefined,
+        );
+
+        // the command the README gives, then the reconcile a registry webhook would request
+        const out: string[] = [];
+        const io = { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => out.push(s) } };
+        const port = registry.host.split(':')[1]!;
+        expect(await pushImageCommand(['6.8.0', '--registry-port', port], io)).toBe(0);
+        expect(out).toEqual([`pushed ${registry.image}:6.8.0\n`]);
+        await requestReconcile('image.toolkit.fluxcd.io/v1', 'ImageRepository');
+        const log = await until(
+          'a fluxbot commit on main',
+          async () => {
+            const l = await git('log', '-1', '--format=%an <%ae>%n%P%n%B', 'main');
+            return l.startsWith('fluxbot ') ? l : undefined;
+          },
+          90_000,
+        );
+        expect(log).toBe(
+          `${DEMO_AUTOMATION_AUTHOR.name} <${DEMO_AUTOMATION_AUTHOR.email}>\n${initial}\nUpdate demo image\n\n` +
+            `- ${registry.image}:${DEMO_IMAGE_LATEST_TAG} -> ${registry.image}:6.8.0\n\n`,
+        );
+        expect(await git('show', 'main:apps/demo/base/deployment.yaml')).toContain(
+          `image: ${registry.image}:6.8.0 # {"$imagepolicy": "flux-system:demo"}\n`,
+        );
+        const head = (await git('rev-parse', 'main')).trim();
+        await until('the ImageUpdateAutomation Ready with the pushed commit', async () => {
+          const a = await e.client.get<
+            KubeObject & { status?: { lastPushCommit?: string; conditions?: { type: string; status: string }[] } }
+          >(
+            { apiVersion: 'image.toolkit.fluxcd.io/v1', kind: 'ImageUpdateAutomation' },
+            { namespace: 'flux-system', name: 'demo' },
+          );
+          const ready = a.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+          return ready && a.status?.lastPushCommit === head ? true : undefined;
+        });
+        // the push as the Receiver would announce it; the Kustomization applies the new image
+        await requestReconcile('source.toolkit.fluxcd.io/v1', 'GitRepository');
+        await until('the new image applied', async () =>
+          (await deployment()) === `${registry.image}:6.8.0` ? true : undefined,
+        );
       } finally {
         await e.stop();
-        await restarted.close();
+      }
+      // the pushed tag survived the restart (it is not one the demo pushes)
+      const again = await startDemoRegistry({ dir: join(dir, 'state', 'registry'), port: 0 });
+      try {
+        expect(await tags(again.registry!.host)).toEqual([...DEMO_IMAGE_TAGS, '6.8.0'].sort());
+      } finally {
+        await again.registry!.close();
       }
     },
   );

@@ -8,10 +8,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { accessSync, constants, mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
 import { delimiter, join } from 'node:path';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, parseReference } from '@flux-ts/oci';
+import { RegistryClient, pushImage } from '@flux-ts/oci';
 import type { KubeObject } from '@flux-ts/runtime';
+import { freePort } from '@flux-ts/testbed';
 
 /** The demo image's repository in the demo registry. */
 export const DEMO_IMAGE_REPOSITORY = 'demo/podinfo';
@@ -47,7 +48,17 @@ export interface DemoRegistry {
 export type DemoRegistryStart =
   { registry: DemoRegistry; notice?: undefined } | { registry?: undefined; notice: string };
 
-/** The demo's ImageRepository and ImagePolicy (semver `>=6.0.0`) for the demo registry's image. */
+/** The newest of {@link DEMO_IMAGE_TAGS}: the demo Deployment's tag when the registry runs. */
+export const DEMO_IMAGE_LATEST_TAG = '6.7.1';
+
+/** The git author of the demo ImageUpdateAutomation's commits. */
+export const DEMO_AUTOMATION_AUTHOR = { name: 'fluxbot', email: 'fluxbot@users.noreply.github.com' } as const;
+
+/**
+ * The demo's ImageRepository and ImagePolicy (semver `>=6.0.0`) for the demo registry's image, and the
+ * ImageUpdateAutomation `flux-system/demo` that commits the policy's newest tag to the demo repository's `main`
+ * (the `$imagepolicy` marker of the demo Deployment, under `apps/demo`), as fluxbot.
+ */
 export function demoImageObjects(image: string): (KubeObject & Record<string, unknown>)[] {
   return [
     {
@@ -62,6 +73,25 @@ export function demoImageObjects(image: string): (KubeObject & Record<string, un
       kind: 'ImagePolicy',
       metadata: { name: 'demo', namespace: 'flux-system' },
       spec: { imageRepositoryRef: { name: 'demo' }, policy: { semver: { range: '>=6.0.0' } } },
+    },
+    {
+      apiVersion: 'image.toolkit.fluxcd.io/v1',
+      kind: 'ImageUpdateAutomation',
+      metadata: { name: 'demo', namespace: 'flux-system' },
+      spec: {
+        interval: '1m',
+        sourceRef: { kind: 'GitRepository', name: 'demo' },
+        git: {
+          checkout: { ref: { branch: 'main' } },
+          commit: {
+            author: { ...DEMO_AUTOMATION_AUTHOR },
+            messageTemplate:
+              'Update demo image\n\n{{ range .Changed.Changes }}- {{ .OldValue }} -> {{ .NewValue }}\n{{ end }}',
+          },
+          push: { branch: 'main' },
+        },
+        update: { path: './apps/demo', strategy: 'Setters' },
+      },
     },
   ];
 }
@@ -79,14 +109,6 @@ function findExecutable(name: string, path: string): string | undefined {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const r = request({ host: '127.0.0.1', port, path: '/v2/', timeout: 1000 }, (res) => {
@@ -99,38 +121,33 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-/** Pushes one tiny OCI image under each tag the registry does not have yet. */
-async function pushMissingTags(host: string, signal: AbortSignal): Promise<void> {
+/** Pushes one tiny OCI image under each of `tags` to the demo image repository of the registry at `host`. */
+export async function pushDemoImage(host: string, tags: readonly string[], signal: AbortSignal): Promise<void> {
+  if (tags.length === 0) return;
   const client = new RegistryClient({ insecure: true });
   try {
-    // a new registry answers 404 NAME_UNKNOWN: nothing is there yet (any other failure shows at the push)
-    const listed = await client.listTags(host, DEMO_IMAGE_REPOSITORY, signal).catch(() => [] as string[]);
-    const have = new Set(listed);
-    const missing = DEMO_IMAGE_TAGS.filter((t) => !have.has(t));
-    if (missing.length === 0) return;
-    const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
-    const config = enc('{"architecture":"amd64","os":"linux"}');
-    const layer = enc('flux-ts demo image\n');
-    const configDigest = await client.pushBlob(host, DEMO_IMAGE_REPOSITORY, config, signal);
-    const layerDigest = await client.pushBlob(host, DEMO_IMAGE_REPOSITORY, layer, signal);
-    const manifest = enc(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: OCI_MANIFEST_MEDIA_TYPE,
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: config.length },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: layerDigest, size: layer.length }],
-      }),
-    );
-    for (const tag of missing)
-      await client.pushManifest(
-        parseReference(`${host}/${DEMO_IMAGE_REPOSITORY}:${tag}`),
-        manifest,
-        OCI_MANIFEST_MEDIA_TYPE,
-        signal,
-      );
+    await pushImage(client, host, DEMO_IMAGE_REPOSITORY, tags, 'flux-ts demo image\n', signal);
   } finally {
     client.close();
   }
+}
+
+/** Pushes the demo tags the registry does not have yet. */
+async function pushMissingTags(host: string, signal: AbortSignal): Promise<void> {
+  const client = new RegistryClient({ insecure: true });
+  let listed: string[];
+  try {
+    // a new registry answers 404 NAME_UNKNOWN: nothing is there yet (any other failure shows at the push)
+    listed = await client.listTags(host, DEMO_IMAGE_REPOSITORY, signal).catch(() => [] as string[]);
+  } finally {
+    client.close();
+  }
+  const have = new Set(listed);
+  await pushDemoImage(
+    host,
+    DEMO_IMAGE_TAGS.filter((t) => !have.has(t)),
+    signal,
+  );
 }
 
 /**
@@ -204,4 +221,37 @@ export async function startDemoRegistry(opts: DemoRegistryOptions): Promise<Demo
     await close();
     throw err;
   }
+}
+
+/**
+ * `npm start -- push-image TAG [--registry-port N]`: pushes a tiny image as `demo/podinfo:TAG` to the running demo
+ * registry (default port 18082), as a user's CI would; the demo ImageUpdateAutomation then commits the tag to the
+ * demo repository when it is the newest. Returns the exit code.
+ */
+export async function pushImageCommand(
+  args: readonly string[],
+  io: { stdout: { write(s: string): unknown }; stderr: { write(s: string): unknown } },
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { 'registry-port': { type: 'string', default: '18082' } },
+    allowPositionals: true,
+  });
+  const [tag, ...extra] = positionals;
+  // the OCI distribution spec's tag grammar
+  if (!tag || extra.length > 0 || !/^[\w][\w.-]{0,127}$/.test(tag)) {
+    io.stderr.write('flux-ts: usage: npm start -- push-image TAG [--registry-port N] (TAG like 6.8.0)\n');
+    return 2;
+  }
+  const host = `127.0.0.1:${values['registry-port']}`;
+  try {
+    await pushDemoImage(host, [tag], AbortSignal.timeout(30_000));
+  } catch (err) {
+    io.stderr.write(
+      `flux-ts: cannot push ${host}/${DEMO_IMAGE_REPOSITORY}:${tag} (is npm start running?): ${(err as Error).message}\n`,
+    );
+    return 1;
+  }
+  io.stdout.write(`pushed ${host}/${DEMO_IMAGE_REPOSITORY}:${tag}\n`);
+  return 0;
 }

@@ -4,7 +4,9 @@ import { run } from '@flux-ts/testbed';
 
 /** The demo application: a base and a dev overlay, in the layout of Flux's getting-started guide. */
 export const DEMO_FILES: Readonly<Record<string, string>> = {
-  'README.md': '# flux-ts demo\n\nEdit a file under apps/demo, then `git commit -am "…" && git push`.\n',
+  'README.md':
+    '# flux-ts demo\n\nEdit a file under apps/demo, then `git commit -am "…" && git pull --rebase && git push`\n' +
+    '(with the demo image registry, fluxbot — the demo ImageUpdateAutomation — commits image updates to main too).\n',
   'apps/demo/base/kustomization.yaml': [
     'apiVersion: kustomize.config.k8s.io/v1beta1',
     'kind: Kustomization',
@@ -73,6 +75,25 @@ export const DEMO_FILES: Readonly<Record<string, string>> = {
   ].join('\n'),
 };
 
+/** The image update marker of the demo Deployment: the demo ImagePolicy `flux-system/demo` sets the whole image. */
+export const DEMO_IMAGE_POLICY_MARKER = '# {"$imagepolicy": "flux-system:demo"}';
+
+/**
+ * The demo files; with the demo registry's image (`<host>/demo/podinfo:<tag>`), the Deployment runs it and carries
+ * the {@link DEMO_IMAGE_POLICY_MARKER}, so that the demo ImageUpdateAutomation commits each newer tag.
+ */
+export function demoFiles(image?: string): Record<string, string> {
+  const files = { ...DEMO_FILES };
+  if (image) {
+    const path = 'apps/demo/base/deployment.yaml';
+    files[path] = files[path]!.replace(
+      'image: ghcr.io/stefanprodan/podinfo:6.7.0',
+      `image: ${image} ${DEMO_IMAGE_POLICY_MARKER}`,
+    );
+  }
+  return files;
+}
+
 /** Where the demo repository lives under the state directory. */
 export interface DemoRepo {
   /** The bare repository the git server serves (`<state>/git/demo.git`). */
@@ -92,9 +113,10 @@ function gitEnv(): NodeJS.ProcessEnv {
 
 /**
  * Creates the demo repository on first start: a bare repository that accepts pushes over smart HTTP, and a
- * working clone with the demo app committed and pushed. A later start finds both and leaves them alone.
+ * working clone with the demo app ({@link demoFiles} of `image`) committed and pushed. A later start finds both and
+ * leaves them alone.
  */
-export async function ensureDemoRepo(stateDir: string): Promise<DemoRepo> {
+export async function ensureDemoRepo(stateDir: string, image?: string): Promise<DemoRepo> {
   const bare = join(stateDir, 'git', 'demo.git');
   const workTree = join(stateDir, 'demo');
   if (existsSync(bare) && existsSync(join(workTree, '.git'))) return { bare, workTree, created: false };
@@ -105,7 +127,7 @@ export async function ensureDemoRepo(stateDir: string): Promise<DemoRepo> {
     await run('git', ['-C', bare, 'config', 'http.receivepack', 'true'], { env });
   }
   await run('git', ['init', '-q', '-b', 'main', workTree], { env });
-  for (const [path, content] of Object.entries(DEMO_FILES)) {
+  for (const [path, content] of Object.entries(demoFiles(image))) {
     mkdirSync(dirname(join(workTree, path)), { recursive: true });
     writeFileSync(join(workTree, path), content);
   }

@@ -12,6 +12,7 @@ import { parseAllDocuments } from 'yaml';
 import type { KubeObject } from '@flux-ts/runtime';
 import { startTestEnv, until } from '@flux-ts/testing';
 import type { TestEnv } from '@flux-ts/testing';
+import { EXTRA_CONTROLLERS, FLUX_CONTROLLERS } from './controller-names.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
@@ -25,15 +26,8 @@ const BUILD_TIMEOUT = 120_000;
 const MAX_BUFFER = 64 * 1024 * 1024;
 
 /** The six controllers deploy/install runs, and the optional one deploy/install-extra adds. */
-const CONTROLLERS = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-reflector-controller',
-  'image-automation-controller',
-] as const;
-const EXTRA = ['source-watcher'] as const;
+const CONTROLLERS = FLUX_CONTROLLERS;
+const EXTRA = EXTRA_CONTROLLERS;
 type Controller = (typeof CONTROLLERS)[number] | (typeof EXTRA)[number];
 
 interface Result {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { run } from '@flux-ts/testbed';
+import { freePort, run } from '@flux-ts/testbed';
 import { until } from '@flux-ts/testing';
 import type { KubeObject } from '@flux-ts/runtime';
 import { main } from './cli.ts';
@@ -28,12 +28,6 @@ async function listen(): Promise<{ server: Server; port: number }> {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   return { server, port: (server.address() as { port: number }).port };
-}
-
-async function freePort(): Promise<number> {
-  const { server, port } = await listen();
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 describe('npm start: bad input ends in one line and a non-zero exit', () => {

@@ -9,10 +9,10 @@ import type { KubeObject } from '@flux-ts/runtime';
 
 /** A manifest of any kind: fields beyond metadata free-form. */
 export type Manifest = KubeObject & Record<string, unknown>;
-import { startGitHttpServer } from '@flux-ts/testbed';
+import { freePort, startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpServer } from '@flux-ts/testbed';
 import { ensureDemoChartRepo, startChartServer } from './chart-repo.ts';
-import { demoImageObjects, startDemoRegistry } from './demo-images.ts';
+import { DEMO_IMAGE_LATEST_TAG, demoImageObjects, startDemoRegistry } from './demo-images.ts';
 import type { DemoRegistry } from './demo-images.ts';
 import type { ChartServer } from './chart-repo.ts';
 import { startControllers, stopControllers } from './controllers.ts';
@@ -93,7 +93,8 @@ export interface EmbeddedOptions {
   chartPort?: number;
   /**
    * With the demo and image-reflector-controller: the demo image registry's port (Debian's docker-registry, tags in
-   * `<state>/registry`; 0 picks one), with the demo ImageRepository and ImagePolicy. Unset: no demo registry.
+   * `<state>/registry`; 0 picks one), with the demo ImageRepository, ImagePolicy and ImageUpdateAutomation (the demo
+   * Deployment's image then names the registry). Unset: no demo registry.
    */
   registryPort?: number;
   /** Delay after which simulated Deployments, StatefulSets and Jobs become ready (default 2 s). */
@@ -142,15 +143,6 @@ export interface Embedded {
 /** A start-up failure with one line for the user (a port in use, a missing tool). */
 export class EmbeddedStartError extends Error {
   override readonly name = 'EmbeddedStartError';
-}
-
-/** A loopback port nothing listens on now. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 async function assertPortFree(port: number, what: string, flag: string): Promise<void> {
@@ -382,6 +374,8 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   const snapshot = persist ? replayWriteAheadLog(layout.wal, loadSnapshot(layout.snapshot)) : undefined;
   let writer: SnapshotWriter | undefined;
   const wal = persist ? new WriteAheadLog(layout.wal, () => writer?.markDirty()) : undefined;
+  // `kubectl logs` of flux-system's pods: the process runtime's log files, once it runs
+  let podLogsFrom: ProcessRuntime | undefined;
   const server = await startApiServer({
     port: opts.apiPort ?? 0,
     crdsDir: join(opts.workspace, 'deploy', 'crds'),
@@ -394,6 +388,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
     },
     ...(snapshot ? { snapshot } : {}),
     ...(wal ? { journal: wal } : {}),
+    podLogs: (ns, pod, o) => podLogsFrom?.podLogs(ns, pod, o),
   });
   if (persist) {
     writer = new SnapshotWriter(
@@ -423,18 +418,20 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
   let controllers: ControllerProcess[] = [];
   let deployed: DeployedControllers | undefined;
   try {
-    const demo = withDemo ? await ensureDemoRepo(layout.root) : undefined;
+    if (withDemo && opts.registryPort !== undefined && names.includes('image-reflector-controller')) {
+      await assertPortFree(opts.registryPort, 'demo image registry', '--registry-port');
+      images = await startDemoRegistry({ dir: join(layout.root, 'registry'), port: opts.registryPort });
+    }
+    // with the registry, a new demo repository's Deployment runs its image, under an $imagepolicy marker
+    const demoImage = images?.registry && `${images.registry.image}:${DEMO_IMAGE_LATEST_TAG}`;
+    const demo = withDemo ? await ensureDemoRepo(layout.root, demoImage) : undefined;
     git = await startGitHttpServer({ root: layout.git, port: gitPort });
     if (demo) {
       await ensureDemoChartRepo(layout.charts);
       charts = await startChartServer({ dir: layout.charts, port: chartPort });
       await pointDemoAtServer(demo, git.url);
       await createMissing(client, demoObjects(git.url, charts.url));
-      if (opts.registryPort !== undefined && names.includes('image-reflector-controller')) {
-        await assertPortFree(opts.registryPort, 'demo image registry', '--registry-port');
-        images = await startDemoRegistry({ dir: join(layout.root, 'registry'), port: opts.registryPort });
-        if (images.registry) await createMissing(client, demoImageObjects(images.registry.image));
-      }
+      if (images?.registry) await createMissing(client, demoImageObjects(images.registry.image));
     }
     const files = notificationFiles(layout.root, layout.logs);
     const token = withNotifications && demo ? persistentWebhookToken(files.token) : '';
@@ -453,6 +450,7 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
         storagePort,
         ...(opts.onRuntimeError ? { onError: opts.onRuntimeError } : {}),
       });
+      podLogsFrom = deployed.runtime;
     } else {
       controllers = startControllers({
         workspace: opts.workspace,

@@ -17,6 +17,9 @@ export {
 } from './embedded.ts';
 /** Types of the embedded mode. */
 export type { Embedded, EmbeddedOptions } from './embedded.ts';
+/** The controllers by name: Flux's six, the optional ones, all. */
+export { ALL_CONTROLLERS, EXTRA_CONTROLLERS, FLUX_CONTROLLERS } from './controller-names.ts';
+export type { ControllerName } from './controller-names.ts';
 export { validateFleet, isSettled, pinSelfReferences } from './validate.ts';
 export { fluxRows, rowOf, renderTable, allReady, FLUX_KINDS } from './status.ts';
 /** A row of the status table. */

@@ -7,7 +7,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -16,6 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, parseAllDocuments } from 'yaml';
 import { until } from '@flux-ts/testing';
 import type { KubeObject } from '@flux-ts/runtime';
+import { freePort } from '@flux-ts/testbed';
+import { ALL_CONTROLLERS } from './controller-names.ts';
 import { startEmbedded } from './embedded.ts';
 import type { Embedded } from './embedded.ts';
 
@@ -114,15 +115,7 @@ function ruleQueries(): Query[] {
 // Who exports what: Flux's controller names (controller-runtime's `controller` label, the work queue's `name`) and
 // kinds, by the app that reconciles them.
 
-const CONTROLLERS = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-reflector-controller',
-  'image-automation-controller',
-  'source-watcher',
-] as const;
+const CONTROLLERS = ALL_CONTROLLERS;
 const RECONCILER_OWNER: Readonly<Record<string, string>> = {
   gitrepository: 'source-controller',
   ocirepository: 'source-controller',
@@ -197,14 +190,6 @@ function owners(sel: Selector): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The running stack: the embedded cluster with the demo (GitRepository, Kustomization, HelmRepository, HelmRelease)
 // and every controller as its own process.
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** The metrics URL a controller logged when it started its metrics server (`--metrics-addr 127.0.0.1:0`). */
 function metricsUrl(logFile: string): string | undefined {

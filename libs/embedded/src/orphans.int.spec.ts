@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { KubeClient, processAlive } from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { KubeConfig } from '@kubernetes/client-node';
 import { until } from '@flux-ts/testing';
+import { freePort } from '@flux-ts/testbed';
 
 const workspace = join(import.meta.dirname, '..', '..', '..');
 const dir = mkdtempSync(join(tmpdir(), 'flux-ts-orphans-'));
@@ -17,14 +17,6 @@ afterAll(() => {
   for (const c of started) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 /** The pids whose parent is `ppid` (from /proc). */
 function childrenOf(ppid: number): number[] {

@@ -2,9 +2,11 @@
  * deploy/install run by the process runtime (issue 20, part 3): the six Deployments become Available from their
  * probes; the getting-started flow works with each controller on its own ServiceAccount token; source-controller's
  * token may not create a Deployment; a second source-controller replica takes over when the leader is killed and
- * artifacts keep being served; a changed `--concurrent` restarts only kustomize-controller.
+ * artifacts keep being served; a changed `--concurrent` restarts only kustomize-controller. The cluster view:
+ * ReplicaSets and Pods owned as a cluster owns them, `kubectl logs` and `rollout status`, a deleted Pod replaced,
+ * a rolling update that stops the old pod only once the new one is Ready.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,20 +19,15 @@ import type { GitHttpServer, Repo } from '@flux-ts/testbed';
 import { startTestEnv, until } from '@flux-ts/testing';
 import type { TestEnv } from '@flux-ts/testing';
 import { SERVICE_ACCOUNT_DIR_ENV, startProcessRuntime } from './process-runtime/process-runtime.ts';
+import { FLUX_CONTROLLERS } from './controller-names.ts';
+import { NODE_NAME } from './process-runtime/pod-objects.ts';
 import type { ProcessRuntime, RuntimePodInfo } from './process-runtime/process-runtime.ts';
 
 const run = promisify(execFile);
 const REPO = resolve(import.meta.dirname, '../../..');
 const KUBECTL = process.env['KUBECTL'] ?? '/usr/bin/kubectl';
 const NS = 'flux-system';
-const CONTROLLERS = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-reflector-controller',
-  'image-automation-controller',
-];
+const CONTROLLERS = FLUX_CONTROLLERS;
 const DEPLOYMENT = { apiVersion: 'apps/v1', kind: 'Deployment' };
 /** Fast leader election for source-controller, so that a takeover fits in a test (Flux: 35s/30s/5s). */
 const FAST_ELECTION = [
@@ -38,6 +35,27 @@ const FAST_ELECTION = [
   '--leader-election-renew-deadline=4s',
   '--leader-election-retry-period=1s',
 ];
+
+interface PodObj extends KubeObject {
+  spec: { nodeName?: string; serviceAccountName?: string };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    startTime?: string;
+    conditions?: { type: string; status: string }[];
+    containerStatuses?: {
+      ready: boolean;
+      started?: boolean;
+      restartCount: number;
+      state?: Record<string, unknown>;
+      lastState?: { terminated?: { exitCode: number } };
+    }[];
+  };
+}
+
+const POD = { apiVersion: 'v1', kind: 'Pod' };
+const isReady = (p: PodObj): boolean =>
+  p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') === true;
 
 interface DeploymentObj extends KubeObject {
   spec: { replicas?: number; template: { spec: { containers: { args: string[] }[] } } };
@@ -50,6 +68,9 @@ describe('the process runtime runs deploy/install', () => {
   let git: GitHttpServer;
   let repo: Repo;
   const errors: Error[] = [];
+  const kubectl = async (...args: string[]): Promise<string> =>
+    (await run(KUBECTL, ['--kubeconfig', env.kubeconfigPath, '-n', NS, ...args], { maxBuffer: 16 << 20 })).stdout;
+  const podObjects = async (): Promise<PodObj[]> => (await env.client.list<PodObj>(POD, { namespace: NS })).items;
 
   const podsOf = (deployment: string): RuntimePodInfo[] => runtime.pods().filter((p) => p.deployment === deployment);
   const available = async (name: string): Promise<boolean> => {
@@ -58,7 +79,10 @@ describe('the process runtime runs deploy/install', () => {
   };
 
   beforeAll(async () => {
-    env = await startTestEnv({ dirPrefix: 'flux-ts-process-runtime-' });
+    env = await startTestEnv({
+      dirPrefix: 'flux-ts-process-runtime-',
+      podLogs: (ns, pod, o) => runtime?.podLogs(ns, pod, o),
+    });
     const built = await run(KUBECTL, ['kustomize', resolve(REPO, 'deploy/install')], { maxBuffer: 64 << 20 });
     const docs = parseAllDocuments(built.stdout).map((d) => d.toJS() as DeploymentObj);
     const source = docs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'source-controller')!;
@@ -115,6 +139,93 @@ describe('the process runtime runs deploy/install', () => {
     expect(errors).toEqual([]);
   });
 
+  it(
+    'writes a ReplicaSet and a Running, Ready Pod per replica, owned as a cluster owns them',
+    { timeout: 30_000 },
+    async () => {
+      const pods = JSON.parse(await kubectl('get', 'pods', '-o', 'json')) as { items: PodObj[] };
+      const rsList = JSON.parse(await kubectl('get', 'replicasets', '-o', 'json')) as { items: KubeObject[] };
+      expect(pods.items.map((p) => p.metadata.name).sort()).toEqual(
+        runtime
+          .pods()
+          .map((p) => p.name)
+          .sort(),
+      );
+      for (const name of CONTROLLERS) {
+        const d = await env.client.get<DeploymentObj>(DEPLOYMENT, { namespace: NS, name });
+        const [pod, ...more] = pods.items.filter((p) => p.metadata.labels?.['app'] === name);
+        expect(more, name).toEqual([]);
+        const hash = pod!.metadata.labels!['pod-template-hash']!;
+        expect(pod!.metadata.name).toMatch(new RegExp(`^${name}-${hash}-[bcdfghjklmnpqrstvwxz2456789]{5}$`));
+        const rs = rsList.items.find((r) => r.metadata.name === `${name}-${hash}`)!;
+        expect(pod!.metadata.ownerReferences).toEqual([
+          expect.objectContaining({
+            kind: 'ReplicaSet',
+            name: rs.metadata.name,
+            uid: rs.metadata.uid,
+            controller: true,
+          }),
+        ]);
+        expect(rs.metadata.ownerReferences).toEqual([
+          expect.objectContaining({ kind: 'Deployment', name, uid: d.metadata.uid, controller: true }),
+        ]);
+        expect(pod!.spec).toMatchObject({ nodeName: NODE_NAME, serviceAccountName: name });
+        expect(pod!.status).toMatchObject({ phase: 'Running', podIP: '127.0.0.1' });
+        expect(isReady(pod!)).toBe(true);
+        expect(pod!.status?.containerStatuses?.[0]).toMatchObject({ ready: true, started: true, restartCount: 0 });
+        expect(d.status).toMatchObject({
+          observedGeneration: d.metadata.generation,
+          replicas: 1,
+          updatedReplicas: 1,
+          readyReplicas: 1,
+          availableReplicas: 1,
+        });
+        expect(d.status?.conditions).toEqual([
+          expect.objectContaining({ type: 'Available', status: 'True', reason: 'MinimumReplicasAvailable' }),
+          expect.objectContaining({ type: 'Progressing', status: 'True', reason: 'NewReplicaSetAvailable' }),
+        ]);
+      }
+      expect(await kubectl('rollout', 'status', 'deploy/source-controller', '--timeout=20s')).toContain(
+        'successfully rolled out',
+      );
+    },
+  );
+
+  it("serves kubectl logs from the pod's log file", { timeout: 30_000 }, async () => {
+    const lines = (await kubectl('logs', 'deploy/source-controller', '--tail=3')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(JSON.parse(line)).toHaveProperty('msg');
+    const [pod] = podsOf('source-controller');
+    expect(await kubectl('logs', pod!.name)).toBe(readFileSync(pod!.logFile, 'utf8'));
+  });
+
+  it("replaces a deleted Pod: its process stops and the ReplicaSet's new pod starts", { timeout: 60_000 }, async () => {
+    const [old] = podsOf('image-reflector-controller');
+    await kubectl('delete', 'pod', old!.name);
+    await until(
+      "the deleted pod's process to end",
+      () => {
+        try {
+          process.kill(old!.pid!, 0);
+          return false;
+        } catch {
+          return true;
+        }
+      },
+      20_000,
+    );
+    const fresh = await until(
+      'a new image-reflector-controller pod, Ready',
+      async () => {
+        const pods = (await podObjects()).filter((p) => p.metadata.labels?.['app'] === 'image-reflector-controller');
+        return pods.length === 1 && pods[0]!.metadata.name !== old!.name && isReady(pods[0]!) ? pods[0] : undefined;
+      },
+      40_000,
+    );
+    expect(fresh.metadata.ownerReferences?.[0]?.name).toBe(old!.replicaSet);
+    await until('image-reflector-controller Available', () => available('image-reflector-controller'), 20_000);
+  });
+
   it('runs the getting-started flow through them', { timeout: 90_000 }, async () => {
     await env.client.create({
       apiVersion: 'source.toolkit.fluxcd.io/v1',
@@ -159,6 +270,76 @@ describe('the process runtime runs deploy/install', () => {
     );
   });
 
+  it(
+    "limits a tenant's Kustomization to what its ServiceAccount may do (impersonation)",
+    { timeout: 90_000 },
+    async () => {
+      const tenant = 'tenant-a';
+      await env.client.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: tenant } });
+      await env.client.create({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'tenant', namespace: tenant },
+      });
+      await env.client.create({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'configmaps', namespace: tenant },
+        rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['*'] }],
+      });
+      await env.client.create({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'tenant', namespace: tenant },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'configmaps' },
+        subjects: [{ kind: 'ServiceAccount', name: 'tenant', namespace: tenant }],
+      });
+      const ks = (name: string, targetNamespace: string): KubeObject & { spec: unknown } => ({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        metadata: { name, namespace: tenant },
+        spec: {
+          interval: '10m',
+          sourceRef: { kind: 'GitRepository', name: 'fleet', namespace: NS },
+          path: './apps',
+          targetNamespace,
+          serviceAccountName: 'tenant',
+          prune: false,
+        },
+      });
+      await env.client.create(ks('own', tenant));
+      await env.client.create(ks('elsewhere', 'kube-public'));
+      type Ks = KubeObject & { status?: { conditions?: { type: string; status: string; message: string }[] } };
+      const readyOf = async (name: string): Promise<{ status: string; message: string } | undefined> => {
+        const k = await env.client.get<Ks>(
+          { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' },
+          { namespace: tenant, name },
+        );
+        const c = k.status?.conditions?.find((x) => x.type === 'Ready');
+        return c && c.status !== 'Unknown' ? c : undefined;
+      };
+      const own = await until('the tenant Kustomization in its own namespace', () => readyOf('own'), 80_000);
+      expect(own.status).toBe('True');
+      const cm = await env.client.get<KubeObject & { data?: Record<string, string> }>(
+        { apiVersion: 'v1', kind: 'ConfigMap' },
+        { namespace: tenant, name: 'hello' },
+      );
+      expect(cm.data).toEqual({ greeting: 'hi' });
+      const elsewhere = await until(
+        'the tenant Kustomization outside its namespace',
+        () => readyOf('elsewhere'),
+        80_000,
+      );
+      expect(elsewhere.status).toBe('False');
+      expect(elsewhere.message).toContain('system:serviceaccount:tenant-a:tenant');
+      expect(elsewhere.message).toContain('forbidden');
+      const leaked = await env.client
+        .get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: 'kube-public', name: 'hello' })
+        .catch(() => undefined);
+      expect(leaked).toBeUndefined();
+    },
+  );
+
   it("forbids source-controller's own token to create a Deployment", { timeout: 30_000 }, async () => {
     const [pod] = podsOf('source-controller');
     const server = new URL(env.kubeConfig.getCurrentCluster()!.server);
@@ -194,7 +375,7 @@ describe('the process runtime runs deploy/install', () => {
   });
 
   it(
-    'scales source-controller to 2; a killed leader is replaced by the standby and artifacts stay served',
+    'scales source-controller to 2; a killed leader is replaced and artifacts stay served',
     {
       timeout: 120_000,
     },
@@ -218,11 +399,12 @@ describe('the process runtime runs deploy/install', () => {
         60_000,
       );
       const leader = podsOf('source-controller').find((p) => p.ready)!;
-      const standby = podsOf('source-controller').find((p) => !p.ready)!;
       process.kill(leader.pid!, 'SIGKILL');
+      // a new leader: the standby, unless the killed pod, restarted with a new identity, wins the race for the
+      // expired lease (both retry every second once it expires)
       await until(
-        'the standby to lead and serve',
-        () => podsOf('source-controller').find((p) => p.name === standby.name)?.ready,
+        () => `a new Ready leader (pods: ${JSON.stringify(podsOf('source-controller'))})`,
+        () => podsOf('source-controller').some((p) => p.ready && p.pid !== leader.pid),
         60_000,
       );
       // the new leader's storage is its own emptyDir: it rebuilds the artifact, then the Service serves it again
@@ -242,12 +424,35 @@ describe('the process runtime runs deploy/install', () => {
         60_000,
       );
       expect(podsOf('source-controller').find((p) => p.name === leader.name)?.restarts).toBeGreaterThanOrEqual(1);
+      // the kubelet's view of the crash: a restart, and the killed container's exit code (128 + SIGKILL)
+      const killed = await until(
+        'the killed pod to report its restart',
+        async () => {
+          const p = await env.client.get<PodObj>(POD, { namespace: NS, name: leader.name });
+          return (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 ? p : undefined;
+        },
+        20_000,
+      );
+      expect(killed.status?.containerStatuses?.[0]?.lastState?.terminated?.exitCode).toBe(137);
     },
   );
 
   it("changing kustomize-controller's --concurrent restarts only it", { timeout: 90_000 }, async () => {
     const before = new Map(runtime.pods().map((p) => [p.name, p.pid]));
     const [oldPod] = podsOf('kustomize-controller');
+    // `kubectl logs -f` of the old pod streams until that pod stops
+    const follow = spawn(KUBECTL, ['--kubeconfig', env.kubeconfigPath, '-n', NS, 'logs', '-f', oldPod!.name]);
+    let followed = '';
+    follow.stdout.on('data', (b: Buffer) => (followed += b.toString()));
+    const followEnded = new Promise<number | null>((done) => follow.once('exit', done));
+    // the pod events of the rollout, in the order the API server saw them
+    const events: { type: string; pod: PodObj }[] = [];
+    const watching = new AbortController();
+    const { resourceVersion } = await env.client.list(POD, { namespace: NS, limit: 1 });
+    const watched = (async () => {
+      for await (const ev of env.client.watch<PodObj>(POD, { namespace: NS, resourceVersion, signal: watching.signal }))
+        if (ev.type !== 'BOOKMARK' && ev.type !== 'ERROR') events.push({ type: ev.type, pod: ev.object });
+    })().catch(() => undefined);
     await env.client.patch(
       DEPLOYMENT,
       { namespace: NS, name: 'kustomize-controller' },
@@ -265,6 +470,24 @@ describe('the process runtime runs deploy/install', () => {
     await until('kustomize-controller Available again', () => available('kustomize-controller'), 30_000);
     const [newPod] = podsOf('kustomize-controller');
     expect(readFileSync(`/proc/${newPod!.pid}/cmdline`, 'utf8').split('\0')).toContain('--concurrent=7');
+    // RollingUpdate (1 replica, maxSurge 25% → 1, maxUnavailable 25% → 0): the old pod went only once the new was Ready
+    await until(
+      'the old pod deleted',
+      () => events.some((e) => e.type === 'DELETED' && e.pod.metadata.name === oldPod!.name),
+      20_000,
+    );
+    watching.abort();
+    await watched;
+    const newReady = events.findIndex((e) => e.pod.metadata.name === newPod!.name && isReady(e.pod));
+    const oldDeleted = events.findIndex((e) => e.type === 'DELETED' && e.pod.metadata.name === oldPod!.name);
+    expect(newReady).toBeGreaterThanOrEqual(0);
+    expect(newReady).toBeLessThan(oldDeleted);
+    expect(newPod!.replicaSet).not.toBe(oldPod!.replicaSet);
+    expect(await kubectl('rollout', 'status', 'deploy/kustomize-controller', '--timeout=20s')).toContain(
+      'successfully rolled out',
+    );
+    expect(await followEnded).toBe(0);
+    expect(followed).toBe(readFileSync(oldPod!.logFile, 'utf8'));
     for (const p of runtime.pods()) {
       if (p.deployment === 'kustomize-controller') continue;
       expect(before.get(p.name), p.name).toBe(p.pid);

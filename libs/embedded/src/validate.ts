@@ -1,12 +1,11 @@
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { NoKindMatchError, isNotFound, parseGoDuration } from '@flux-ts/runtime';
 import type { KubeClient } from '@flux-ts/runtime';
-import { run } from '@flux-ts/testbed';
+import { freePort, run } from '@flux-ts/testbed';
 import type { CliContext } from './cli.ts';
 import { EmbeddedStartError, RECONCILED_KINDS, createMissing, startEmbedded } from './embedded.ts';
 import { FLUX_KINDS, renderTable, rowOf } from './status.ts';
@@ -123,17 +122,6 @@ export function markUnreconciled<R extends StatusRow>(
           message: `flux-ts does not reconcile ${r.kind} yet; this object was not validated`,
         },
   );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolvePort(port));
-    });
-  });
 }
 
 function hasManifests(dir: string): boolean {

@@ -45,6 +45,25 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
+/** Runs `fn` with push options advertised and a pre-receive hook recording them; returns what the hook saw. */
+async function withPushOptionHook(fn: () => Promise<unknown>): Promise<string> {
+  const hook = join(repo.path, 'hooks', 'pre-receive');
+  const out = join(root, `push-options-${++n}`);
+  writeFileSync(
+    hook,
+    `#!/bin/sh\n{ echo "$GIT_PUSH_OPTION_COUNT"; i=0; while [ "$i" -lt "\${GIT_PUSH_OPTION_COUNT:-0}" ]; do eval "echo \\"\\$GIT_PUSH_OPTION_$i\\""; i=$((i+1)); done; } > '${out}'\n`,
+    { mode: 0o755 },
+  );
+  await run('git', ['--git-dir', repo.path, 'config', 'receive.advertisePushOptions', 'true']);
+  try {
+    await fn();
+    return readFileSync(out, 'utf8');
+  } finally {
+    rmSync(hook);
+    await run('git', ['--git-dir', repo.path, 'config', '--unset', 'receive.advertisePushOptions']);
+  }
+}
+
 describe('cloneWorktree, commitAll, pushBranch', () => {
   it('commits only the changed file and pushes it to a new branch', { timeout: 60_000 }, async () => {
     const d = dir();
@@ -133,6 +152,39 @@ describe('cloneWorktree, commitAll, pushBranch', () => {
     },
   );
 
+  it(
+    'sends push options to a server that advertises push-options, and the push alone to one that does not',
+    { timeout: 60_000 },
+    async () => {
+      const d = dir();
+      await cloneWorktree({ url, auth, ref: { branch: 'main' }, dir: d, branch: 'opts' });
+      writeFileSync(join(d, 'app/deploy.yaml'), 'image: a:opts\n');
+      const first = await commitAll({
+        dir: d,
+        author: { name: 'fluxbot', email: 'fluxbot@example.com' },
+        message: 'opts',
+      });
+      const options = { 'merge_request.create': '', 'ci.variable': 'A=1', 'ci.skip': '' };
+      // go-git (Flux) sends the push without the options when the server does not take them
+      let unsupported = 0;
+      await pushBranch({ url, auth, dir: d, ref: 'opts', options, onPushOptionsUnsupported: () => unsupported++ });
+      expect(unsupported).toBe(1);
+      expect(await repo.revParse('opts')).toBe(first);
+      writeFileSync(join(d, 'app/deploy.yaml'), 'image: a:opts2\n');
+      const second = await commitAll({
+        dir: d,
+        author: { name: 'fluxbot', email: 'fluxbot@example.com' },
+        message: 'opts2',
+      });
+      const recorded = await withPushOptionHook(() =>
+        pushBranch({ url, auth, dir: d, ref: 'opts', options, onPushOptionsUnsupported: () => unsupported++ }),
+      );
+      expect(recorded).toBe('3\nci.skip=\nci.variable=A=1\nmerge_request.create=\n');
+      expect(unsupported).toBe(1);
+      expect(await repo.revParse('opts')).toBe(second);
+    },
+  );
+
   it('clones and pushes over SSH (receive-pack on the SSH transport)', { timeout: 60_000 }, async () => {
     const sshd = await startSshGitServer({ root: join(root, 'srv') });
     try {
@@ -154,7 +206,10 @@ describe('cloneWorktree, commitAll, pushBranch', () => {
         author: { name: 'fluxbot', email: 'fluxbot@example.com' },
         message: 'ssh',
       });
-      await pushBranch({ url, auth: sshAuth, dir: d, ref: 'ssh', force: true });
+      const recorded = await withPushOptionHook(() =>
+        pushBranch({ url, auth: sshAuth, dir: d, ref: 'ssh', force: true, options: { 'ci.skip': '' } }),
+      );
+      expect(recorded).toBe('1\nci.skip=\n');
       expect(await repo.revParse('ssh')).toBe(sha);
       expect(await run('git', ['--git-dir', repo.path, 'show', 'ssh:app/deploy.yaml'])).toBe('image: a:ssh\n');
     } finally {

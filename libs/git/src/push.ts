@@ -1,14 +1,15 @@
 /**
  * The write side of git for image-automation-controller: a working clone (with an index, so it can be committed
  * to), switching to a push branch, a commit of every change in the work tree (optionally OpenPGP-signed) and a
- * push, all on isomorphic-git over the same transport as {@link checkout} (auth, proxy, abort signal, redaction).
- * Pushes are HTTP(S) only: the SSH transport speaks upload-pack, not receive-pack.
+ * push (with push options, `src/push-options.ts`), all on isomorphic-git over the same transport as {@link checkout}
+ * (HTTP(S) or SSH, auth, proxy, abort signal, redaction).
  */
 import fs, { mkdirSync } from 'node:fs';
 import git from 'isomorphic-git';
 import * as openpgp from 'openpgp';
 import type { GitAuth, GitProxy } from './auth.ts';
 import { GitError, InvalidInputError, toGitError } from './errors.ts';
+import { formatPushOptions, withPushOptions } from './push-options.ts';
 import { formatRevision, resolveRef } from './refs.ts';
 import { signSsh } from './ssh-signature.ts';
 import type { GitRef } from './refs.ts';
@@ -215,6 +216,14 @@ export interface PushOptions extends RemoteOptions {
   /** Remote ref (`refs/heads/<branch>`, `refs/for/main`, …); default the same branch. */
   remoteRef?: string | undefined;
   force?: boolean | undefined;
+  /**
+   * Push options (`git push -o`, Flux's `git.push.options`): sent as `key=value` lines in key order (an empty value
+   * gives `key=`, as go-git). A server that does not advertise `push-options` gets the push without them, as go-git
+   * (Flux) sends it, and `onPushOptionsUnsupported` is called.
+   */
+  options?: Readonly<Record<string, string>> | undefined;
+  /** Called when `options` were given and the server does not take push options. */
+  onPushOptionsUnsupported?: (() => void) | undefined;
 }
 
 /** A push the remote did not take because it has commits the local branch lacks (a non-fast-forward). */
@@ -227,11 +236,12 @@ export class PushRejectedError extends GitError {
  * throws: {@link PushRejectedError} for a non-fast-forward, a {@link GitError} naming the server's reason otherwise.
  */
 export async function pushBranch(opts: PushOptions): Promise<void> {
+  const pushOptions = opts.options ? formatPushOptions(opts.options) : [];
   await withRemote(opts, 'failed to push to remote', async (t) => {
     try {
       const res = await git.push({
         fs,
-        http: t.http,
+        http: pushOptions.length > 0 ? withPushOptions(t.http, pushOptions, opts.onPushOptionsUnsupported) : t.http,
         dir: opts.dir,
         url: t.url,
         headers: t.headers,

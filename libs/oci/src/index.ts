@@ -1,6 +1,8 @@
 /** OCI distribution client: references, registry v2 API (tags, manifests, blobs; pull and push), registry auth. */
 export { RegistryClient, MAX_MANIFEST_SIZE, computeDigest, isLocalRegistry } from './client.ts';
 export type { RegistryClientOptions } from './client.ts';
+/** A tiny single-layer image pushed under tags (the demo's `push-image`, tests and benchmarks). */
+export { pushImage } from './push-image.ts';
 /** Image references as go-containerregistry parses them. */
 export { parseReference, parseRepository, formatReference, DEFAULT_REGISTRY, DEFAULT_TAG } from './reference.ts';
 export type { Reference } from './reference.ts';

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRegistry, tlsCertificate } from '@flux-ts/testbed';
 import type { Registry, TlsMaterial } from '@flux-ts/testbed';
-import { OCI_MANIFEST_MEDIA_TYPE, RegistryClient, RegistryError, computeDigest, parseReference } from './index.ts';
+import {
+  OCI_MANIFEST_MEDIA_TYPE,
+  RegistryClient,
+  RegistryError,
+  computeDigest,
+  parseReference,
+  pushImage,
+} from './index.ts';
 
 const USER = 'flux';
 const PASSWORD = 's3cret-Pa55word';
@@ -111,6 +118,23 @@ describe('RegistryClient against docker-registry (anonymous, plain HTTP)', () =>
     expect(c['HEAD blob']).toBe(2);
     expect(c['POST upload']).toBeUndefined();
     expect(c['PUT manifest']).toBe(1);
+  });
+
+  it('pushImage pushes a tiny linux/amd64 image under each tag', async () => {
+    const client = new RegistryClient({ insecure: true });
+    const digest = await pushImage(client, anon.host, 'flux/image', ['v1', 'v2'], 'layer v1', signal());
+    expect(await pushImage(client, anon.host, 'flux/image', [], 'layer v1', signal())).toBe('');
+    for (const tag of ['v1', 'v2']) {
+      const got = await client.getManifest(parseReference(`${anon.host}/flux/image:${tag}`), signal());
+      expect(got.digest).toBe(digest);
+      expect(got.manifest.config?.mediaType).toBe('application/vnd.oci.image.config.v1+json');
+      const layer = got.manifest.layers?.[0];
+      expect(layer?.mediaType).toBe('application/vnd.oci.image.layer.v1.tar');
+      const blob = await client.fetchBlob(anon.host, 'flux/image', layer!.digest, { signal: signal(), maxSize: 1024 });
+      expect(Buffer.from(blob).toString()).toBe('layer v1');
+    }
+    const other = await pushImage(client, anon.host, 'flux/image', ['v3'], 'layer v3', signal());
+    expect(other).not.toBe(digest);
   });
 
   it('reports distribution error codes', async () => {

@@ -7,6 +7,7 @@ export type { CommitSpec, Repo, RepoOptions, TagSpec } from './repo.ts';
 export { gpgKey } from './gpg.ts';
 export type { GpgKey, GpgKeyOptions } from './gpg.ts';
 export { run } from './exec.ts';
+export { freePort } from './port.ts';
 export type { RunOptions } from './exec.ts';
 export { tlsCertificate } from './tls.ts';
 export type { TlsMaterial } from './tls.ts';

@@ -5,10 +5,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createNetServer } from 'node:net';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { run } from './exec.ts';
+import { freePort } from './port.ts';
 import { tlsCertificate } from './tls.ts';
 import type { TlsMaterial } from './tls.ts';
 
@@ -49,17 +49,6 @@ export interface Registry extends AsyncDisposable {
 
 const SERVICE = 'flux-ts-registry';
 const ISSUER = 'flux-ts-testbed';
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 function kindOf(path: string): string {
   if (path === '/v2/' || path === '/v2') return 'base';

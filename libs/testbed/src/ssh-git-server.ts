@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { run } from './exec.ts';
+import { freePort } from './port.ts';
 
 /** An OpenSSH key pair generated with ssh-keygen. */
 export interface SshKeyPair {
@@ -61,14 +61,6 @@ export interface SshGitServer extends AsyncDisposable {
   /** `ssh://<user>@127.0.0.1:<port><root>/<name>.git`. */
   url(name: string): string;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
 }
 
 /** Resolves when something on the port sends an SSH banner; rejects when the process exits first or on timeout. */

@@ -22,6 +22,8 @@ export interface TestEnvOptions {
   onRequest?: ApiServerOptions['onRequest'];
   /** Prefix of the temporary directory (kubeconfig, and whatever the test keeps there). */
   dirPrefix?: string;
+  /** Serves `pods/log` (the process runtime's `podLogs`, bound once it runs). */
+  podLogs?: ApiServerOptions['podLogs'];
 }
 
 /** A running test cluster. */
@@ -46,6 +48,7 @@ export async function startTestEnv(opts: TestEnvOptions = {}): Promise<TestEnv> 
     port: 0,
     crdsDir: FLUX_CRDS_DIR,
     ...(opts.onRequest ? { onRequest: opts.onRequest } : {}),
+    ...(opts.podLogs ? { podLogs: opts.podLogs } : {}),
   });
   const kubeconfigPath = join(dir, 'kubeconfig.yaml');
   writeFileSync(kubeconfigPath, server.kubeconfig);

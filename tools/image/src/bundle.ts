@@ -2,17 +2,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { BuildOptions } from 'esbuild';
+import { ALL_CONTROLLERS } from '@flux-ts/embedded';
 
 /** The seven controllers that ship as images (Flux's six plus the optional source-watcher). */
-export const APPS = [
-  'source-controller',
-  'kustomize-controller',
-  'helm-controller',
-  'notification-controller',
-  'image-reflector-controller',
-  'image-automation-controller',
-  'source-watcher',
-] as const;
+export const APPS = ALL_CONTROLLERS;
 
 /** One of {@link APPS}. */
 export type AppName = (typeof APPS)[number];

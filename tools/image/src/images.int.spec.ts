@@ -6,12 +6,11 @@
  * mounted) against the test API server and take Flux's getting-started flow to Ready.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KubeObject } from '@flux-ts/runtime';
-import { makeRepo, run, startGitHttpServer, startRegistry } from '@flux-ts/testbed';
+import { freePort, makeRepo, run, startGitHttpServer, startRegistry } from '@flux-ts/testbed';
 import type { GitHttpServer, Registry } from '@flux-ts/testbed';
 import { startTestEnv, until } from '@flux-ts/testing';
 import type { TestEnv } from '@flux-ts/testing';
@@ -29,17 +28,6 @@ type Flux = KubeObject & {
   status?: { conditions?: { type: string; status: string; reason: string; message: string }[] };
 };
 const ready = (o: Flux | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((resolve, reject) => {
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = s.address() as { port: number };
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 describe('controller images', () => {
   let tmp: string;

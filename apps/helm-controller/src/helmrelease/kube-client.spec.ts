@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { HelmRelease } from '@flux-ts/api';
 import { GenericError, KubeClient } from '@flux-ts/runtime';
 import type { Transport, TransportRequest, TransportResponse } from '@flux-ts/runtime';
-import { impersonatedUser, releaseClusterFor } from './kube-client.ts';
+import { RemoteClientCache, impersonatedUser, releaseClusterFor } from './kube-client.ts';
 
 const hr = (spec: Partial<HelmRelease['spec']> = {}): HelmRelease =>
   ({
@@ -112,6 +112,20 @@ describe('releaseClusterFor (helm-controller buildRESTClientGetter)', () => {
     // the Secret was read as the controller, not as the service account
     const read = t.seen.find((r) => r.path === '/api/v1/namespaces/apps/secrets/remote');
     expect(read?.headers?.['Impersonate-User']).toBeUndefined();
+  });
+
+  it('reuses the client of an unchanged kubeconfig Secret across reconciles', async () => {
+    const remoteClients = new RemoteClientCache();
+    const opts = { client: new KubeClient(fakeTransport({ 'apps/remote': { value: kubeconfig } })), remoteClients };
+    const release = hr({ kubeConfig: { secretRef: { name: 'remote' } } });
+    const first = await releaseClusterFor(release, opts, signal);
+    const again = await releaseClusterFor(release, opts, signal);
+    expect(again.client).toBe(first.client);
+    expect(remoteClients.size).toBe(1);
+    // another version of the Secret replaces the entry of the older one
+    remoteClients.set('|secret:apps/remote@8', { kc: {} as never, client: first.client });
+    expect(remoteClients.get('|secret:apps/remote@7')).toBeUndefined();
+    expect(remoteClients.size).toBe(1);
   });
 
   it('a missing Secret or key is RESTClientError', async () => {

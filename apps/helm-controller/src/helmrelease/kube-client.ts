@@ -16,11 +16,19 @@ import {
   GenericError,
   KubeClient,
   KubeConfigTransport,
+  StallingError,
+  UnsupportedKubeConfigProviderError,
   errMessage,
   isNotFound,
+  kubeConfigFromConfigMap,
   kubeConfigFromSecret,
 } from '@flux-ts/runtime';
-import type { KubeClientOptions, KubeObject as RuntimeObject, SecretLike } from '@flux-ts/runtime';
+import type {
+  KubeClientOptions,
+  KubeConfigConfigMapOptions,
+  KubeObject as RuntimeObject,
+  SecretLike,
+} from '@flux-ts/runtime';
 import type { DeletionPropagation, HelmKubeClient, KubeObject, ListOptions, ObjectRef } from '@flux-ts/helm';
 
 /** The field manager of the objects the releases write. */
@@ -150,8 +158,48 @@ export interface ReleaseClusterOptions {
   insecureKubeconfigExec?: boolean | undefined;
   /** `--insecure-kubeconfig-tls`. */
   insecureKubeconfigTls?: boolean | undefined;
+  /** `kubeConfig.configMapRef` workload identity (the gate, `--default-kubeconfig-service-account`, token file). */
+  workloadIdentity?: KubeConfigConfigMapOptions | undefined;
   /** Options of the clients of remote clusters (QPS, burst, user agent). */
   remoteClientOptions?: KubeClientOptions | undefined;
+  /** Clients of remote clusters by kubeconfig Secret version, reused across reconciles. */
+  remoteClients?: RemoteClientCache | undefined;
+}
+
+/**
+ * The clients of the remote clusters of `kubeConfig.secretRef` Secrets, by a key ending in
+ * `<namespace>/<name>@<resourceVersion>`: a reconcile of an unchanged Secret reuses the parsed kubeconfig and its
+ * client's connection rather than opening a new TLS connection; a Secret's older version is dropped when a newer one
+ * is used, the oldest entry past `max` (default 256).
+ */
+export class RemoteClientCache {
+  readonly #entries = new Map<string, { kc: LoadedKubeConfig; client: KubeClient }>();
+  readonly #max: number;
+
+  constructor(max = 256) {
+    this.#max = max;
+  }
+
+  /** The client of a Secret version, or undefined. */
+  get(key: string): { kc: LoadedKubeConfig; client: KubeClient } | undefined {
+    return this.#entries.get(key);
+  }
+
+  /** Keeps the client of a Secret version (`…<namespace>/<name>@<resourceVersion>`), dropping its older versions. */
+  set(key: string, entry: { kc: LoadedKubeConfig; client: KubeClient }): void {
+    const secret = key.slice(0, key.lastIndexOf('@') + 1);
+    for (const k of this.#entries.keys()) if (k.startsWith(secret)) this.#entries.delete(k);
+    this.#entries.set(key, entry);
+    for (const k of this.#entries.keys()) {
+      if (this.#entries.size <= this.#max) break;
+      this.#entries.delete(k);
+    }
+  }
+
+  /** How many clients are kept. */
+  get size(): number {
+    return this.#entries.size;
+  }
 }
 
 /** The impersonated user of a release: `spec.serviceAccountName`, else `--default-service-account`, else none. */
@@ -182,9 +230,11 @@ export function rawGetter(kc: LoadedKubeConfig, headers: Record<string, string> 
 
 /**
  * The cluster of a release (helm-controller `buildRESTClientGetter`): a `spec.kubeConfig.secretRef` Secret of the
- * HelmRelease's namespace (key `value`, then `value.yaml`, unless `key` names one) selects a remote cluster; the
- * service account, when there is one, is impersonated on whichever cluster. A missing or invalid Secret is a
- * RESTClientError retried with backoff, as upstream returns it.
+ * HelmRelease's namespace (key `value`, then `value.yaml`, unless `key` names one) or a `configMapRef` workload
+ * identity ConfigMap (@flux-ts/runtime `kubeConfigFromConfigMap`: a fresh client per reconcile, its tokens refreshed
+ * as they age) selects a remote cluster; the service account, when there is one, is impersonated on whichever
+ * cluster. A missing or invalid Secret or ConfigMap is a RESTClientError retried with backoff, as upstream returns
+ * it; a cloud provider this build does not implement stalls.
  */
 export async function releaseClusterFor(
   hr: HelmRelease,
@@ -196,6 +246,23 @@ export async function releaseClusterFor(
   let kc = opts.kubeConfig;
   let key = 'local';
   const ref = hr.spec.kubeConfig?.secretRef;
+  const cmRef = hr.spec.kubeConfig?.configMapRef;
+  if (!ref && cmRef) {
+    let remote: Awaited<ReturnType<typeof kubeConfigFromConfigMap>>;
+    try {
+      remote = await kubeConfigFromConfigMap(opts.client, ns, cmRef.name, opts.workloadIdentity ?? {}, signal);
+    } catch (err) {
+      if (err instanceof UnsupportedKubeConfigProviderError)
+        throw new StallingError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: err });
+      // the API error at the root (a ConfigMap or ServiceAccount not found lets a deletion skip the uninstall)
+      let root: unknown = err;
+      while (root instanceof Error && root.cause !== undefined) root = root.cause;
+      throw new GenericError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: root });
+    }
+    kc = remote.kubeConfig;
+    client = KubeClient.fromKubeConfig(kc, opts.remoteClientOptions ?? {});
+    key = `configmap:${ns}/${cmRef.name}@${remote.resourceVersion}|${remote.serviceAccount}`;
+  }
   if (ref) {
     let secret: RuntimeObject & SecretLike;
     try {
@@ -211,17 +278,24 @@ export async function releaseClusterFor(
         { cause: err },
       );
     }
-    try {
-      kc = kubeConfigFromSecret(secret, {
-        ...(ref.key ? { key: ref.key } : {}),
-        allowExec: opts.insecureKubeconfigExec ?? false,
-        allowInsecureTLS: opts.insecureKubeconfigTls ?? false,
-      });
-    } catch (err) {
-      throw new GenericError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: err });
-    }
-    client = KubeClient.fromKubeConfig(kc, opts.remoteClientOptions ?? {});
     key = `secret:${ns}/${ref.name}@${secret.metadata.resourceVersion ?? ''}`;
+    const cacheKey = `${ref.key ?? ''}|${key}`;
+    const cached = secret.metadata.resourceVersion ? opts.remoteClients?.get(cacheKey) : undefined;
+    if (cached !== undefined) {
+      ({ kc, client } = cached);
+    } else {
+      try {
+        kc = kubeConfigFromSecret(secret, {
+          ...(ref.key ? { key: ref.key } : {}),
+          allowExec: opts.insecureKubeconfigExec ?? false,
+          allowInsecureTLS: opts.insecureKubeconfigTls ?? false,
+        });
+      } catch (err) {
+        throw new GenericError(errMessage(err), HelmReleaseReasons.RESTClientError, { cause: err });
+      }
+      client = KubeClient.fromKubeConfig(kc, opts.remoteClientOptions ?? {});
+      if (secret.metadata.resourceVersion) opts.remoteClients?.set(cacheKey, { kc, client });
+    }
   }
   const user = impersonatedUser(hr, opts.defaultServiceAccount);
   if (user !== undefined) client = client.impersonate(user);

@@ -31,6 +31,7 @@ import type {
   EventSink,
   ExitOptions,
   KubeClient,
+  KubeConfigConfigMapOptions,
   KubeObject,
   LoopContext,
   LoopOutcome,
@@ -53,7 +54,7 @@ import {
 import type { ChartSource } from './chart.ts';
 import { HelmControllerFieldManager, helmReleaseReadyConditions } from './conditions.ts';
 import { buildPostRenderer, postRenderStrategyOf } from './postrender.ts';
-import { HelmFieldManager, RuntimeHelmKubeClient, releaseClusterFor } from './kube-client.ts';
+import { HelmFieldManager, RemoteClientCache, RuntimeHelmKubeClient, releaseClusterFor } from './kube-client.ts';
 import type { LoadedKubeConfig, ReleaseCluster } from './kube-client.ts';
 import {
   activeRetry,
@@ -105,6 +106,8 @@ export interface HelmReleaseReconcilerOptions {
   insecureKubeconfigExec?: boolean | undefined;
   /** `--insecure-kubeconfig-tls`. */
   insecureKubeconfigTls?: boolean | undefined;
+  /** `kubeConfig.configMapRef` workload identity (the gate, `--default-kubeconfig-service-account`, token file). */
+  workloadIdentity?: KubeConfigConfigMapOptions | undefined;
   /** How long a cluster's discovered capabilities are reused, in ms (default 60 s). */
   capabilitiesTtlMs?: number;
   /** The longest poll interval of Helm's waits in ms (default 2 s, Helm's; the first polls come sooner). */
@@ -113,6 +116,8 @@ export interface HelmReleaseReconcilerOptions {
   overrideManagers?: readonly string[];
   /** `--no-cross-namespace-refs`: the chart's source must be in the HelmRelease's namespace. */
   noCrossNamespaceRefs?: boolean | undefined;
+  /** Clients of remote clusters reused across reconciles (the reconciler makes one when unset). */
+  remoteClients?: RemoteClientCache | undefined;
 }
 
 /** The state of one reconcile, filled in step by step. */
@@ -140,20 +145,7 @@ export interface HelmReleaseState {
   chart?: Chart;
 }
 
-/** Spec fields this build refuses rather than ignores. */
-function refuseUnsupported(hr: HelmRelease): void {
-  const s = hr.spec;
-  const unsupported: string[] = [];
-  if (s.kubeConfig?.configMapRef) unsupported.push('spec.kubeConfig.configMapRef');
-  if (unsupported.length > 0)
-    throw new StallingError(
-      `${unsupported.join(', ')} ${unsupported.length === 1 ? 'is' : 'are'} not supported by this build of helm-controller`,
-      HelmReleaseReasons.InitFailed,
-    );
-}
-
 async function reconcileDependencies(hr: HelmRelease, state: HelmReleaseState): Promise<Result> {
-  refuseUnsupported(hr);
   const deps = hr.spec.dependsOn ?? [];
   if (deps.length === 0) return Result.Success;
   const { opts } = state;
@@ -362,7 +354,11 @@ export class HelmReleaseReconciler {
   /** The reconcile function for `controllerBuilder(...).complete()`. */
   readonly reconcile: (req: Request, ctx: ReconcileContext) => Promise<RequeueResult>;
 
-  constructor(opts: HelmReleaseReconcilerOptions) {
+  constructor(options: HelmReleaseReconcilerOptions) {
+    const opts: HelmReleaseReconcilerOptions = {
+      ...options,
+      remoteClients: options.remoteClients ?? new RemoteClientCache(),
+    };
     this.#o = opts;
     const capabilitiesCache = new CapabilitiesCache(
       opts.capabilitiesTtlMs !== undefined ? { ttlMs: opts.capabilitiesTtlMs } : {},

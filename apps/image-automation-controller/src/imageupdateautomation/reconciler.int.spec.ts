@@ -1,7 +1,7 @@
 // ImageUpdateAutomation against the API server (libs/apiserver) and the testbed's git HTTP server: ImagePolicies are
 // created here with their status set by hand (the reflector is not needed), the automation clones, runs the setters,
 // commits and pushes, and its status, conditions and events are checked; the pushed commits are read with git.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -265,18 +265,27 @@ Automation name: ${ns}/auto
         metadata: { name: 'signing', namespace: ns },
         stringData: { 'git.asc': privateKey, passphrase: 'sign-Pa55' },
       } as KubeObject);
+      // spec.git.push.options reach the server's hooks (git push -o)
+      await run('git', ['--git-dir', repo.path, 'config', 'receive.advertisePushOptions', 'true']);
+      const seen = join(root, 'sign-push-options');
+      writeFileSync(
+        join(repo.path, 'hooks', 'pre-receive'),
+        `#!/bin/sh\necho "$GIT_PUSH_OPTION_COUNT $GIT_PUSH_OPTION_0 $GIT_PUSH_OPTION_1" > '${seen}'\n`,
+        { mode: 0o755 },
+      );
       await setup(ns, repo, {
         git: {
           commit: {
             author: { name: 'fluxbot', email: 'fluxbot@users.noreply.github.com' },
             signingKey: { secretRef: { name: 'signing' } },
           },
-          push: { branch: 'eks' },
+          push: { branch: 'eks', options: { 'merge_request.create': '', 'ci.skip': '' } },
         },
       });
       const obj = await pushed(ns);
       const sha = await repo.revParse('eks');
       expect(obj.status?.lastPushCommit).toBe(sha);
+      expect(readFileSync(seen, 'utf8')).toBe('2 ci.skip= merge_request.create=\n');
       // isomorphic-git ends every commit message with exactly one newline (go-git stores it verbatim)
       expect(await run('git', ['--git-dir', repo.path, 'log', '-1', '--format=%B', 'eks'])).toBe(
         'Update from image update automation\n\n',

@@ -420,12 +420,13 @@ export class ImageUpdateAutomationReconciler {
         ImageAutomationReasons.GitOperationFailed,
       );
     const push = obj.spec.git?.push;
-    if (push?.options && Object.keys(push.options).length > 0)
-      state.log.info(
-        { options: Object.keys(push.options) },
-        'push options are not supported by this build; pushing without them',
-      );
     const force = (this.#o.featureGates?.GitForcePushBranch ?? true) && source.switchBranch;
+    // go-git (Flux) pushes without the options when the server does not take them; we say so in the log
+    const onPushOptionsUnsupported = (): void =>
+      state.log.info(
+        { options: Object.keys(push?.options ?? {}) },
+        'the git server does not advertise push-options: pushed without the push options',
+      );
     try {
       await this.#gitOp('failed to update source', source, (signal) =>
         pushBranch({
@@ -436,6 +437,8 @@ export class ImageUpdateAutomationReconciler {
           dir,
           ref: source.pushBranch,
           force,
+          options: push?.options,
+          onPushOptionsUnsupported,
         }),
       );
       if (push?.refspec) {
@@ -450,6 +453,8 @@ export class ImageUpdateAutomationReconciler {
             ref: src,
             remoteRef: dst,
             force: plus,
+            options: push?.options,
+            onPushOptionsUnsupported,
           }),
         );
       }

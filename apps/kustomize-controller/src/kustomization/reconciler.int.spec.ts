@@ -337,6 +337,32 @@ describe('Kustomization reconciler against the API server', () => {
     },
   );
 
+  it('shows the health wait while it lasts, as Flux does', { timeout: 60_000 }, async () => {
+    await publish('waiting', {
+      'deploy.yaml': deploymentYaml('waiting', 'nginx:1').replace(
+        'metadata:\n  name: waiting',
+        'metadata:\n  name: waiting\n  namespace: apps',
+      ),
+    });
+    await createKs('waiting', {
+      timeout: '5m',
+      healthChecks: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'waiting', namespace: 'apps' }],
+    });
+    const ks = await until('the health wait in the status', async () => {
+      const k = await getKs('waiting');
+      return cond(k, 'Healthy')?.status === 'Unknown' ? k : undefined;
+    });
+    expect(ready(ks)).toMatchObject({
+      status: 'Unknown',
+      reason: 'Progressing',
+      message: 'Reconciliation in progress',
+    });
+    const running = /^Running health checks for revision main@sha1:[0-9a-f]{40} with a timeout of 5m0s$/;
+    expect(cond(ks, 'Reconciling')).toMatchObject({ status: 'True', reason: 'Progressing', message: running });
+    expect(cond(ks, 'Healthy')).toMatchObject({ reason: 'Progressing', message: running });
+    await client.delete(ksGVK, { namespace: NS, name: 'waiting' });
+  });
+
   it('fails health checks with HealthCheckFailed after the timeout', { timeout: 60_000 }, async () => {
     await publish('unhealthy', {
       'deploy.yaml': deploymentYaml('unhealthy', 'nginx:1').replace(

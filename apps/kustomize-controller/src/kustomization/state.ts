@@ -6,7 +6,14 @@
 import { ReadyCondition } from '@flux-ts/api';
 import type { Artifact, Kustomization } from '@flux-ts/api';
 import { conditions, parseGoDuration } from '@flux-ts/runtime';
-import type { EventSink, KubeClient, Logger, LoopContext, ObjectReader } from '@flux-ts/runtime';
+import type {
+  EventSink,
+  KubeClient,
+  KubeConfigConfigMapOptions,
+  Logger,
+  LoopContext,
+  ObjectReader,
+} from '@flux-ts/runtime';
 import { ChangeSet } from '@flux-ts/ssa';
 import type { ResourceManager } from '@flux-ts/ssa';
 import type { BuiltObject } from './build.ts';
@@ -55,6 +62,11 @@ export interface KustomizationReconcilerOptions {
   /** `--insecure-kubeconfig-exec` / `--insecure-kubeconfig-tls` for `spec.kubeConfig`. */
   insecureKubeconfigExec?: boolean;
   insecureKubeconfigTls?: boolean;
+  /**
+   * `spec.kubeConfig.configMapRef` workload identity: the `ObjectLevelWorkloadIdentity` gate,
+   * `--default-kubeconfig-service-account` and the controller's token file.
+   */
+  workloadIdentity?: KubeConfigConfigMapOptions;
   /** Poll interval of health checks and stage waits in ms (Flux: 2 s). */
   pollInterval?: number;
   /** Where artifacts are extracted (default the OS temp dir). */

@@ -50,6 +50,7 @@ export {
   type ServiceAccountTokenRequest,
   type TokenAuthenticatorOptions,
   type TokenVerification,
+  type TrustedIssuer,
 } from './token.ts';
 export { bootstrapRbacObjects } from './bootstrap.ts';
 export {

@@ -279,3 +279,69 @@ describe('TokenAuthenticator', () => {
     );
   });
 });
+
+describe('TokenAuthenticator trustedIssuers', () => {
+  const now = new Date('2026-01-01T00:00:00Z');
+  const local = new TokenAuthenticator({
+    adminToken: 'local-admin',
+    signingKey: generateServiceAccountSigningKey(),
+    now: () => now,
+    issuer: 'https://local.example',
+  });
+  const remote = new TokenAuthenticator({
+    adminToken: 'remote-admin',
+    signingKey: generateServiceAccountSigningKey(),
+    now: () => now,
+    trustedIssuers: [
+      {
+        issuer: 'https://local.example',
+        audiences: ['https://remote.example:443'],
+        keys: local.jwks().keys,
+        usernamePrefix: 'local:',
+      },
+    ],
+  });
+  const token = (audiences: string[]): string =>
+    local.issueServiceAccountToken({ namespace: 'apps', name: 'deployer', uid: 'u1', audiences }).token;
+
+  it("accepts the trusted issuer's token for its audience, as the prefixed sub", () => {
+    expect(remote.verifyToken(token(['https://remote.example:443']))).toEqual({
+      authenticated: true,
+      user: { username: 'local:system:serviceaccount:apps:deployer', groups: ['system:authenticated'] },
+      audiences: ['https://remote.example:443'],
+    });
+  });
+
+  it('rejects another audience, an expired token and an untrusted issuer', () => {
+    expect(remote.verifyToken(token(['https://other.example']))).toEqual({
+      authenticated: false,
+      error:
+        '[invalid bearer token, oidc: expected audience in ["https://remote.example:443"] got ["https://other.example"]]',
+    });
+    const later = new TokenAuthenticator({
+      adminToken: 'x',
+      signingKey: generateServiceAccountSigningKey(),
+      now: () => new Date(now.getTime() + 7200_000),
+      trustedIssuers: [
+        { issuer: 'https://local.example', audiences: ['a'], keys: local.jwks().keys, usernamePrefix: '' },
+      ],
+    });
+    expect(later.verifyToken(token(['a']))).toEqual({
+      authenticated: false,
+      error: '[invalid bearer token, oidc: token is expired]',
+    });
+    const stranger = new TokenAuthenticator({
+      adminToken: 'y',
+      signingKey: generateServiceAccountSigningKey(),
+      now: () => now,
+      issuer: 'https://local.example',
+    });
+    const forged = stranger.issueServiceAccountToken({
+      namespace: 'apps',
+      name: 'deployer',
+      uid: 'u1',
+      audiences: ['https://remote.example:443'],
+    }).token;
+    expect(remote.authenticate(`Bearer ${forged}`)).toBeUndefined();
+  });
+});

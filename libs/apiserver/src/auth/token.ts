@@ -8,6 +8,7 @@ import {
   generateKeyPairSync,
   randomUUID,
   timingSafeEqual,
+  type JsonWebKeyInput,
   type KeyObject,
 } from 'node:crypto';
 // jsonwebtoken rather than jose: its sign/verify are synchronous, which the synchronous
@@ -43,6 +44,25 @@ export interface TokenAuthenticatorOptions {
    * deleted or re-created ServiceAccounts are rejected.
    */
   serviceAccountLookup?: (namespace: string, name: string) => { uid: string } | undefined;
+  /** Other issuers whose JWTs this server accepts (a structured `AuthenticationConfiguration` `jwt` authenticator). */
+  trustedIssuers?: readonly TrustedIssuer[];
+}
+
+/**
+ * An issuer this server trusts (kube-apiserver's structured JWT authenticator, reduced to what a remote cluster needs
+ * to accept another cluster's ServiceAccount tokens): a token whose `iss` is `issuer`, signed by one of `keys` (RS256,
+ * matched by `kid`), unexpired, with an `aud` in `audiences`, authenticates as `usernamePrefix` + its `sub`, in the
+ * group `system:authenticated`.
+ */
+export interface TrustedIssuer {
+  /** The `iss` claim (`issuer.url`). */
+  issuer: string;
+  /** Accepted audiences (`issuer.audiences`). */
+  audiences: readonly string[];
+  /** The issuer's verification keys, a JWKS `keys` array (its `/openid/v1/jwks`). */
+  keys: readonly Record<string, unknown>[];
+  /** Prepended to `sub` (`claimMappings.username.prefix`). */
+  usernamePrefix: string;
 }
 
 /** What `issueServiceAccountToken` needs. */
@@ -97,6 +117,7 @@ export class TokenAuthenticator {
   readonly #keyId: string;
   readonly #now: () => Date;
   readonly #lookup: TokenAuthenticatorOptions['serviceAccountLookup'];
+  readonly #trusted: { issuer: TrustedIssuer; keys: Map<string, KeyObject> }[];
   /** The `iss` of issued tokens. */
   readonly issuer: string;
   /** The API audiences. */
@@ -113,6 +134,15 @@ export class TokenAuthenticator {
       .digest('base64url');
     this.#now = opts.now;
     this.#lookup = opts.serviceAccountLookup;
+    this.#trusted = (opts.trustedIssuers ?? []).map((issuer) => ({
+      issuer,
+      keys: new Map(
+        issuer.keys.map((k) => [
+          typeof k['kid'] === 'string' ? k['kid'] : '',
+          createPublicKey({ key: k as JsonWebKeyInput['key'], format: 'jwk' }),
+        ]),
+      ),
+    }));
     this.issuer = opts.issuer ?? DEFAULT_SERVICE_ACCOUNT_ISSUER;
     this.apiAudiences = opts.apiAudiences ?? [this.issuer];
   }
@@ -137,6 +167,8 @@ export class TokenAuthenticator {
       authenticated: false,
       error: `[invalid bearer token, ${why}]`,
     });
+    const trusted = this.#trustedIssuerOf(token);
+    if (trusted !== undefined) return this.#verifyTrusted(token, trusted.issuer, trusted.key);
     let payload: jwt.JwtPayload;
     try {
       const decoded = jwt.verify(token, this.#publicKey, {
@@ -179,6 +211,54 @@ export class TokenAuthenticator {
     };
     if (typeof payload.jti === 'string') user.extra = { [CREDENTIAL_ID_EXTRA]: [`JTI=${payload.jti}`] };
     return { authenticated: true, user, audiences: auds };
+  }
+
+  /** The trusted issuer and key of a token not signed by this server: its `iss` and `kid` name them. */
+  #trustedIssuerOf(token: string): { issuer: TrustedIssuer; key: KeyObject } | undefined {
+    if (this.#trusted.length === 0) return undefined;
+    const decoded = jwt.decode(token, { complete: true });
+    if (decoded === null || typeof decoded.payload === 'string') return undefined;
+    const kid = decoded.header.kid ?? '';
+    if (kid === this.#keyId) return undefined;
+    for (const t of this.#trusted) {
+      const key = t.keys.get(kid);
+      if (t.issuer.issuer === decoded.payload.iss && key !== undefined) return { issuer: t.issuer, key };
+    }
+    return undefined;
+  }
+
+  #verifyTrusted(token: string, issuer: TrustedIssuer, key: KeyObject): TokenVerification {
+    let payload: jwt.JwtPayload;
+    try {
+      const decoded = jwt.verify(token, key, {
+        algorithms: ['RS256'],
+        issuer: issuer.issuer,
+        clockTimestamp: Math.floor(this.#now().getTime() / 1000),
+      });
+      if (typeof decoded === 'string') return { authenticated: false, error: 'invalid bearer token' };
+      payload = decoded;
+    } catch (err) {
+      if (err instanceof jwt.TokenExpiredError)
+        return { authenticated: false, error: '[invalid bearer token, oidc: token is expired]' };
+      return { authenticated: false, error: 'invalid bearer token' };
+    }
+    const tokenAuds = payload.aud === undefined ? [] : Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    const auds = intersect([...issuer.audiences], tokenAuds);
+    if (auds.length === 0)
+      return {
+        authenticated: false,
+        error: `[invalid bearer token, oidc: expected audience in ${JSON.stringify(issuer.audiences)} got ${JSON.stringify(tokenAuds)}]`,
+      };
+    if (typeof payload.sub !== 'string' || payload.sub === '')
+      return {
+        authenticated: false,
+        error: '[invalid bearer token, oidc: parse username claims "sub": claim not present]',
+      };
+    return {
+      authenticated: true,
+      user: { username: `${issuer.usernamePrefix}${payload.sub}`, groups: [ALL_AUTHENTICATED] },
+      audiences: auds,
+    };
   }
 
   /**

@@ -10,6 +10,7 @@ import { countRequest, injectedError } from '../server/hooks.ts';
 import { methodNotAllowed, notFoundPath } from '../server/respond.ts';
 import { resourceKey, verbOf, type Route } from '../server/route.ts';
 import { serveDelete } from './delete.ts';
+import { isPodLogRequest, servePodLog } from './pod-log.ts';
 import { serveRead } from './read.ts';
 import { resourceRequest } from './resource-request.ts';
 import { serveReview } from './reviews.ts';
@@ -52,6 +53,7 @@ export const serveResource = async (
   const r = resourceRequest({ ctx, req, res, route, q, user, def, watch });
   if (def.virtual) return serveReview(r);
   if (isTokenRequest(r)) return serveToken(r);
+  if (isPodLogRequest(r)) return servePodLog(r, route.name!);
   assertSubresourceServed(r);
   if (route.subresource === 'scale' && route.name !== undefined) return serveScale(r, route.name);
   switch (method) {

@@ -70,6 +70,7 @@ export const createServerContext = (opts: ApiServerOptions): ServerContext => {
     adminToken,
     signingKey: generateServiceAccountSigningKey(),
     now: () => new Date(),
+    ...(opts.trustedIssuers ? { trustedIssuers: opts.trustedIssuers } : {}),
     serviceAccountLookup: (ns, name) => {
       const sa = store.bucket('/serviceaccounts').get(ns, name);
       return sa ? { uid: String(getPath(sa, 'metadata.uid')) } : undefined;

@@ -1,5 +1,7 @@
 /** The public types of `startApiServer`: its options, test hooks, request counters and the running handle. */
+import type { Readable } from 'node:stream';
 import type { ApiCore } from '../api.ts';
+import type { TrustedIssuer } from '../auth/token.ts';
 import type { StoreJournal, StoreSnapshot } from '../store.ts';
 import type { Obj } from '../util.ts';
 
@@ -17,6 +19,28 @@ export interface ErrorRule {
   times?: number;
 }
 
+/** The options of a `pods/log` request (`PodLogOptions`), as the log provider gets them. */
+export interface PodLogOptions {
+  /** The container (defaulted to the Pod's only one). */
+  container: string;
+  /** Keep streaming what the container writes until it stops or the client goes. */
+  follow: boolean;
+  /** The log of the previous (terminated) container instead of the current one. */
+  previous: boolean;
+  /** Only the last lines. */
+  tailLines?: number;
+  /** Cap in bytes (the server also enforces it). */
+  limitBytes?: number;
+  sinceSeconds?: number;
+  timestamps: boolean;
+}
+
+/**
+ * The kubelet's side of `kubectl logs`: a container's log as a stream, or undefined when it has none (the
+ * container has not run; with `previous`, it never terminated). Injected, so the API server knows no processes.
+ */
+export type PodLogProvider = (namespace: string, pod: string, opts: PodLogOptions) => Readable | undefined;
+
 /** Options of `startApiServer`. */
 export interface ApiServerOptions {
   /** Port to listen on (0 = any free port). */
@@ -31,6 +55,8 @@ export interface ApiServerOptions {
   latencyMs?: number;
   /** Use this admin bearer token instead of a random one. */
   adminToken?: string;
+  /** Other clusters' token issuers to accept (structured JWT authentication; e.g. remote-cluster workload identity). */
+  trustedIssuers?: readonly TrustedIssuer[];
   /** Watch history (events) kept per resource for resume. */
   historySize?: number;
   /** Interval of watch BOOKMARK events when requested; default 10 s. */
@@ -53,6 +79,8 @@ export interface ApiServerOptions {
   snapshot?: StoreSnapshot;
   /** Hears every committed change before it is acknowledged (a write-ahead log; see {@link StoreJournal}). */
   journal?: StoreJournal;
+  /** Serves `pods/log` (without it, every log request answers that the container is waiting to start). */
+  podLogs?: PodLogProvider;
   /** Called once per request when the response is finished (or a watch ends). */
   onRequest?: (entry: RequestLogEntry) => void;
 }
@@ -104,6 +132,8 @@ export interface ApiServer {
   hooks: ApiServerHooks;
   /** Direct access to storage semantics (bypassing HTTP and authorization). */
   core: ApiCore;
+  /** Its ServiceAccount token issuer and verification keys (what `/.well-known/openid-configuration` and `/openid/v1/jwks` serve). */
+  serviceAccountIssuer(): { issuer: string; keys: Record<string, unknown>[] };
   snapshot(): StoreSnapshot;
   restore(s: StoreSnapshot): void;
   close(): Promise<void>;

@@ -21,6 +21,7 @@ import {
   replicaSetStatusFromPods,
   syncDeployment,
   syncReplicaSet,
+  withoutTimes,
 } from '../workload/index.ts';
 import type { ServerContext } from './context.ts';
 
@@ -42,17 +43,6 @@ const STATUS_ONLY = ['apps/statefulsets', 'apps/daemonsets', 'batch/jobs'];
 const DEPLOYMENTS = 'apps/deployments';
 const REPLICASETS = 'apps/replicasets';
 const PODS = '/pods';
-
-const withoutTimes = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(withoutTimes)
-    : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.entries(v)
-            .filter(([k]) => !/(Time|Timestamp)$/.test(k))
-            .map(([k, x]) => [k, withoutTimes(x)]),
-        )
-      : v;
 
 const sameButTimes = (a: unknown, b: unknown): boolean => isDeepStrictEqual(withoutTimes(a), withoutTimes(b));
 

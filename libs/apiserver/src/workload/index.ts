@@ -10,7 +10,7 @@ export {
   type SimulateOptions,
 } from './simulate.ts';
 export { canonicalJson, fnv1a32, podTemplateHash, safeEncodeString } from './hash.ts';
-export { isControlledBy } from './meta.ts';
+export { isControlledBy, withoutTimes } from './meta.ts';
 export {
   DESIRED_REPLICAS_ANNOTATION,
   MAX_REPLICAS_ANNOTATION,

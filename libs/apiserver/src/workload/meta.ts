@@ -85,3 +85,18 @@ export const counters = (target: Obj, values: Record<string, number>): Obj => {
   for (const [k, v] of Object.entries(values)) if (v !== 0) target[k] = v;
   return target;
 };
+
+/**
+ * `v` without its time fields (keys ending in `Time` or `Timestamp`, at any depth): a status compared this way
+ * changed only when more than its clocks moved, so that a writer of statuses writes only real changes.
+ */
+export const withoutTimes = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(withoutTimes)
+    : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => !/(Time|Timestamp)$/.test(k))
+            .map(([k, x]) => [k, withoutTimes(x)]),
+        )
+      : v;

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import { request } from 'node:http';
 import type { Probe } from './pod-spec.ts';
 
@@ -27,6 +27,24 @@ export interface PodLaunch {
   /** Called when the pod's readiness or process changes (the runtime writes the Deployment's status). */
   onChange: () => void;
 }
+
+/** A container's end, as the kubelet reports it in `lastState`/`state.terminated`. */
+export interface ContainerTermination {
+  /** The exit code (128 + the signal's number for a signalled process, as a container runtime reports it). */
+  exitCode: number;
+  signal: NodeJS.Signals | undefined;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/** What the container is doing now (the kubelet's `state`). */
+export type ContainerState =
+  | { kind: 'waiting'; reason: 'ContainerCreating' }
+  | { kind: 'running'; startedAt: Date }
+  | { kind: 'waiting'; reason: 'CrashLoopBackOff'; backoffMs: number }
+  | { kind: 'terminated'; termination: ContainerTermination };
+
+const SIGNALS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
 /** Restart backoff: 1 s doubling to 30 s (the kubelet: 10 s to 5 min; shorter here, where a start is cheap). */
 const BACKOFF_MS = { first: 1000, max: 30_000, resetAfter: 30_000 };
@@ -63,6 +81,10 @@ export class PodProcess {
   #timer: NodeJS.Timeout | undefined;
   #probeTimer: NodeJS.Timeout | undefined;
   #probing = false;
+  #lastTermination: ContainerTermination | undefined;
+  /** Log file offsets where the current and the previous container started writing. */
+  #logStart = 0;
+  #previousLogStart: number | undefined;
 
   constructor(name: string, launch: PodLaunch) {
     this.name = name;
@@ -84,6 +106,30 @@ export class PodProcess {
     return this.#restarts;
   }
 
+  /** The container's state now (the kubelet's `state`). */
+  get state(): ContainerState {
+    const child = this.#child;
+    if (!child) return { kind: 'waiting', reason: 'ContainerCreating' };
+    if (this.pid !== undefined) return { kind: 'running', startedAt: new Date(this.#startedAt) };
+    if (this.#stopping && this.#lastTermination) return { kind: 'terminated', termination: this.#lastTermination };
+    return { kind: 'waiting', reason: 'CrashLoopBackOff', backoffMs: this.#backoff };
+  }
+
+  /** How the previous container ended (the kubelet's `lastState.terminated`), if one did. */
+  get lastTermination(): ContainerTermination | undefined {
+    return this.#lastTermination;
+  }
+
+  /** The byte ranges of the log file written by the current container (from `current`) and the previous one. */
+  get logOffsets(): { current: number; previous: number | undefined } {
+    return { current: this.#logStart, previous: this.#previousLogStart };
+  }
+
+  /** Whether the pod is stopping or stopped (no restart follows). */
+  get stopping(): boolean {
+    return this.#stopping;
+  }
+
   /** Starts the container and the probes. */
   start(): void {
     this.#spawn();
@@ -94,6 +140,8 @@ export class PodProcess {
   #spawn(): void {
     const [exe, ...lead] = this.#launch.command;
     const fd = openSync(this.#launch.logFile, 'a');
+    if (this.#child) this.#previousLogStart = this.#logStart;
+    this.#logStart = fstatSync(fd).size;
     const child = spawn(exe!, [...lead, ...this.#launch.args], {
       stdio: ['ignore', fd, fd],
       env: { ...this.#launch.env },
@@ -113,9 +161,26 @@ export class PodProcess {
         resolve();
         this.#onExit();
       };
-      child.once('exit', done);
-      child.once('error', done);
+      child.once('exit', (code, signal) => {
+        this.#lastTermination = {
+          exitCode: code ?? 128 + (signal ? (SIGNALS[signal] ?? 0) : 0),
+          signal: signal ?? undefined,
+          startedAt: new Date(this.#startedAt),
+          finishedAt: new Date(),
+        };
+        done();
+      });
+      child.once('error', () => {
+        this.#lastTermination = {
+          exitCode: 128,
+          signal: undefined,
+          startedAt: new Date(this.#startedAt),
+          finishedAt: new Date(),
+        };
+        done();
+      });
     });
+    this.#launch.onChange();
   }
 
   #onExit(): void {
@@ -132,6 +197,7 @@ export class PodProcess {
       if (!this.#stopping) this.#spawn();
     }, this.#backoff);
     this.#timer.unref();
+    this.#launch.onChange();
   }
 
   #setReady(ready: boolean): void {

@@ -1,9 +1,8 @@
 /**
- * What the process runtime makes of a Deployment's pod template: the template hash, the container's environment
+ * What the process runtime makes of a Deployment's pod template: the container's environment
  * (literal values, the downward API, `$(VAR)` expansion as the kubelet does it), and its args with the three
  * deliberate rewrites a process on this machine needs (bind addresses, Service hostnames, emptyDir paths).
  */
-import { createHash } from 'node:crypto';
 
 /** The container fields the runtime reads. */
 export interface ContainerSpec {
@@ -38,22 +37,6 @@ export interface PodTemplate {
     containers: ContainerSpec[];
     volumes?: { name: string; emptyDir?: object }[];
   };
-}
-
-/** Canonical JSON: keys sorted, so that equal templates hash equally whatever their key order. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-/** A short hash of a pod template (the `pod-template-hash` role): a changed template rolls its Deployment's pods. */
-export function templateHash(template: unknown): string {
-  return createHash('sha256').update(canonical(template)).digest('hex').slice(0, 10);
 }
 
 /**

@@ -1,21 +1,42 @@
 /**
  * The process runtime (issue 20, part 3): a stand-in for the Deployment controller, the kubelet and kube-proxy that
- * runs the Deployments of one namespace (flux-system) as OS processes. It talks to the API server only over
- * Kubernetes HTTP, with its own (admin) kubeconfig as kube-controller-manager and the kubelet have theirs; each
+ * runs the Deployments of one namespace (flux-system) as OS processes, writing the ReplicaSets and Pods (with the
+ * kubelet's status) a cluster would show, and serving their logs. It talks to the API server only over Kubernetes HTTP, with its own (admin) kubeconfig as kube-controller-manager and the kubelet have theirs; each
  * process gets its pod's ServiceAccount token "mounted" and the in-cluster environment, so the API server enforces
  * the pod's RBAC. Differences from a cluster are listed in deploy/README.md ("The embedded cluster").
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, resolve as resolvePath } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
+import type { Readable } from 'node:stream';
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, ParentPidEnv, ServiceAccountDirEnv } from '@flux-ts/runtime';
+import {
+  POD_TEMPLATE_HASH_LABEL,
+  REVISION_ANNOTATION,
+  deploymentStatus,
+  findNewReplicaSet,
+  isControlledBy,
+  resolveFenceposts,
+  syncDeployment as deploymentSync,
+  withoutTimes,
+} from '@flux-ts/apiserver';
+import type { PodLogOptions } from '@flux-ts/apiserver';
+import {
+  KubeClient,
+  ParentPidEnv,
+  ServiceAccountDirEnv,
+  isAlreadyExists,
+  isConflict,
+  isNotFound,
+} from '@flux-ts/runtime';
 import type { GroupVersionKind, KubeObject } from '@flux-ts/runtime';
+import { freePort } from '@flux-ts/testbed';
 import { CONTROLLER_ENV_DEFAULTS, CONTROLLER_NODE_FLAGS } from '../controllers.ts';
+import { podName, podObject, podStatus, replicaSetStatus, rolloutStep } from './pod-objects.ts';
+import { logStream } from './pod-logs.ts';
 import { PodProcess } from './pod-process.ts';
-import { containerEnv, imageApp, podArgs, serviceRefs, templateHash } from './pod-spec.ts';
+import { containerEnv, imageApp, podArgs, serviceRefs } from './pod-spec.ts';
 import type { ContainerSpec, PodTemplate } from './pod-spec.ts';
 import { ServiceProxies } from './service-proxy.ts';
 
@@ -64,7 +85,9 @@ export interface ProcessRuntimeOptions {
 export interface RuntimePodInfo {
   name: string;
   deployment: string;
-  /** The template hash of the pod (changes on a rollout). */
+  /** Its ReplicaSet, `<deployment>-<hash>`. */
+  replicaSet: string;
+  /** The `pod-template-hash` of the pod (changes on a rollout). */
   hash: string;
   pid: number | undefined;
   ready: boolean;
@@ -80,6 +103,8 @@ export interface RuntimePodInfo {
 export interface ProcessRuntime {
   /** The pods now running (or restarting). */
   pods(): RuntimePodInfo[];
+  /** The kubelet's side of `pods/log` (libs/apiserver's `podLogs` option): the container's log file, or undefined. */
+  podLogs(namespace: string, pod: string, opts: PodLogOptions): Readable | undefined;
   /** The loopback address (`127.0.0.1:<port>`) that reaches a Service port (its proxy is started on first use). */
   serviceAddress(service: string, port?: number): Promise<string>;
   /** Stops every pod (gracefully) and the Service proxies. */
@@ -89,7 +114,14 @@ export interface ProcessRuntime {
 interface Pod {
   name: string;
   deployment: string;
+  /** Its ReplicaSet and that ReplicaSet's `pod-template-hash`. */
+  replicaSet: string;
   hash: string;
+  /** The Pod object's uid. */
+  uid: string;
+  container: string;
+  image: string;
+  admittedAt: Date;
   labels: Record<string, string>;
   /** Container port name → loopback port; and container port number → name. */
   ports: Record<string, number>;
@@ -98,14 +130,22 @@ interface Pod {
   saDir: string;
   logFile: string;
   proc: PodProcess;
+  /** The status last written (its conditions keep their transition times), and its time-free key. */
+  status?: Record<string, unknown>;
+  statusKey?: unknown;
 }
 
 interface Deployment extends KubeObject {
   spec: {
     replicas?: number;
     template: PodTemplate;
-    strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string } };
+    strategy?: { type?: string; rollingUpdate?: { maxUnavailable?: number | string; maxSurge?: number | string } };
   };
+  status?: Record<string, unknown>;
+}
+
+interface ReplicaSet extends KubeObject {
+  spec?: { replicas?: number; template?: PodTemplate };
   status?: Record<string, unknown>;
 }
 
@@ -117,18 +157,14 @@ interface Service extends KubeObject {
 }
 
 const DEPLOYMENT: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'Deployment' };
+const REPLICASET: GroupVersionKind = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
+const POD: GroupVersionKind = { apiVersion: 'v1', kind: 'Pod' };
 const SERVICE: GroupVersionKind = { apiVersion: 'v1', kind: 'Service' };
 /** Long enough for any run here; the kubelet refreshes tokens, this runtime requests one per pod start. */
 const TOKEN_SECONDS = 7 * 24 * 3600;
-const SUFFIX_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
+type Obj = Record<string, unknown>;
+const asObj = (o: KubeObject): Obj => o as unknown as Obj;
 
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
@@ -138,29 +174,11 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
 
 const asError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
 
-/** A Deployment's `maxUnavailable` as an absolute count (Recreate: 0; RollingUpdate: default 25%, rounded down). */
-function maxUnavailable(d: Deployment, replicas: number): number {
-  if (d.spec.strategy?.type === 'Recreate') return 0;
-  const v = d.spec.strategy?.rollingUpdate?.maxUnavailable ?? '25%';
-  if (typeof v === 'number') return Math.min(v, replicas);
-  const pct = /^(\d+)%$/.exec(v);
-  return pct ? Math.floor((replicas * Number(pct[1])) / 100) : Number(v) || 0;
-}
-
-const withoutTimes = (v: unknown): unknown =>
-  Array.isArray(v)
-    ? v.map(withoutTimes)
-    : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.entries(v)
-            .filter(([k]) => !/Time$/.test(k))
-            .map(([k, x]) => [k, withoutTimes(x)]),
-        )
-      : v;
-
 /**
- * Starts the runtime: it watches the namespace's Deployments and Services and runs one process per replica from
- * each Deployment's pod template (see the module comment); the Deployment's status follows the readiness probes.
+ * Starts the runtime: it watches the namespace's Deployments, ReplicaSets, Pods and Services, and plays the
+ * Deployment and ReplicaSet controllers (one ReplicaSet `<deployment>-<pod-template-hash>` per template, one Pod
+ * `<replicaset>-<5 chars>` per replica, RollingUpdate or Recreate) and the kubelet (one process per Pod, its status
+ * from the process and its readiness probe, `pods/log` from its log file; see the module comment).
  */
 export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<ProcessRuntime> {
   const namespace = opts.namespace ?? 'flux-system';
@@ -185,12 +203,19 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
 
   const stop = new AbortController();
   const deployments = new Map<string, Deployment>();
+  const replicaSets = new Map<string, ReplicaSet>();
+  const podObjects = new Map<string, KubeObject>();
   const services = new Map<string, Service>();
-  const pods = new Map<string, Pod[]>();
+  /** The pods this runtime runs, in creation order. */
+  const running = new Set<Pod>();
+  /** Pods whose object exists but whose process is being prepared (not orphans). */
+  const preparing = new Set<string>();
   /** The status last written per Deployment (its resourceVersion moves with each write). */
   const written = new Map<string, unknown>();
   /** The last failure reported per Deployment. */
   const failing = new Map<string, string>();
+
+  const podsOfDeployment = (name: string): Pod[] => [...running].filter((p) => p.deployment === name);
 
   const readyEndpoint = (service: string, port: number): number | undefined => {
     const svc = services.get(service);
@@ -198,13 +223,12 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
     const selector = svc?.spec?.selector;
     if (!sp || !selector || Object.keys(selector).length === 0) return undefined;
     const target = sp.targetPort ?? sp.port;
-    for (const list of pods.values())
-      for (const p of list) {
-        if (!p.proc.ready || !Object.entries(selector).every(([k, v]) => p.labels[k] === v)) continue;
-        const name = typeof target === 'string' ? target : p.portNames.get(target);
-        const hostPort = name === undefined ? undefined : p.ports[name];
-        if (hostPort !== undefined) return hostPort;
-      }
+    for (const p of running) {
+      if (!p.proc.ready || !Object.entries(selector).every(([k, v]) => p.labels[k] === v)) continue;
+      const name = typeof target === 'string' ? target : p.portNames.get(target);
+      const hostPort = name === undefined ? undefined : p.ports[name];
+      if (hostPort !== undefined) return hostPort;
+    }
     return undefined;
   };
   const proxies = new ServiceProxies(
@@ -214,21 +238,21 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
 
   let syncing: Promise<void> = Promise.resolve();
   let again = false;
-  let running = false;
+  let busy = false;
   /** Runs one sync at a time; a request during a sync runs one more after it. */
   const requestSync = (): void => {
     if (stop.signal.aborted) return;
-    if (running) {
+    if (busy) {
       again = true;
       return;
     }
-    running = true;
+    busy = true;
     syncing = (async () => {
       do {
         again = false;
         await syncAll().catch((err: unknown) => onError(asError(err)));
       } while (again && !stop.signal.aborted);
-      running = false;
+      busy = false;
     })();
   };
 
@@ -247,19 +271,28 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
     return token;
   }
 
-  async function createPod(d: Deployment, hash: string): Promise<Pod> {
-    let suffix = '';
-    for (let i = 0; i < 5; i++) suffix += SUFFIX_CHARS[Math.floor(Math.random() * SUFFIX_CHARS.length)];
-    const name = `${d.metadata.name}-${hash}-${suffix}`;
+  /** The ReplicaSet controller creates the Pod object; the kubelet then prepares and starts its process. */
+  async function createPod(d: Deployment, rs: ReplicaSet): Promise<void> {
+    let name = podName(rs.metadata.name);
+    while (podObjects.has(name) || preparing.has(name)) name = podName(rs.metadata.name);
+    preparing.add(name);
     try {
-      return await preparePod(d, hash, name);
-    } catch (err) {
-      rmSync(join(podsDir, name), { recursive: true, force: true }); // a failed TokenRequest leaves no mount behind
-      throw err;
+      const created = await client.create<KubeObject>(podObject(asObj(rs), name) as unknown as KubeObject);
+      podObjects.set(name, created);
+      try {
+        running.add(await preparePod(d, rs, created));
+      } catch (err) {
+        rmSync(join(podsDir, name), { recursive: true, force: true }); // a failed TokenRequest leaves no mount behind
+        await client.delete(POD, { namespace, name }).catch(() => undefined);
+        throw err;
+      }
+    } finally {
+      preparing.delete(name);
     }
   }
 
-  async function preparePod(d: Deployment, hash: string, name: string): Promise<Pod> {
+  async function preparePod(d: Deployment, rs: ReplicaSet, obj: KubeObject): Promise<Pod> {
+    const name = obj.metadata.name;
     const template = d.spec.template;
     const [container, ...sidecars] = template.spec.containers;
     if (!container || sidecars.length > 0)
@@ -328,11 +361,17 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
       probeIntervalMs,
       onChange: requestSync,
     });
+    const labels = { ...(obj.metadata.labels ?? {}) };
     const pod: Pod = {
       name,
       deployment: d.metadata.name,
-      hash,
-      labels: { ...(template.metadata?.labels ?? {}) },
+      replicaSet: rs.metadata.name,
+      hash: labels[POD_TEMPLATE_HASH_LABEL] ?? '',
+      uid: obj.metadata.uid ?? '',
+      container: container.name,
+      image: container.image,
+      admittedAt: new Date(),
+      labels,
       ports,
       portNames,
       dir,
@@ -344,87 +383,177 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
     return pod;
   }
 
+  /** Stops pods (gracefully), then deletes their objects (a pod the user deleted is already gone). */
   async function removePods(victims: readonly Pod[]): Promise<void> {
+    for (const p of victims) running.delete(p);
     await Promise.all(victims.map((p) => p.proc.stop()));
-    for (const p of victims) rmSync(p.dir, { recursive: true, force: true }); // emptyDirs go with their pod
+    for (const p of victims) {
+      rmSync(p.dir, { recursive: true, force: true }); // emptyDirs go with their pod
+      // on stop the objects stay, as a node's pods do when its kubelet stops; the next start replaces them
+      if (stop.signal.aborted) continue;
+      await client.delete(POD, { namespace, name: p.name }).catch((err: unknown) => {
+        if (!isNotFound(err))
+          onError(new Error(`process runtime: deleting Pod ${namespace}/${p.name}`, { cause: err }));
+      });
+      podObjects.delete(p.name);
+    }
+  }
+
+  /** Creates the new ReplicaSet (or finds it when it exists but the watch has not brought it yet). */
+  async function ensureReplicaSet(create: Obj): Promise<void> {
+    const rs = create as unknown as ReplicaSet;
+    rs.spec = { ...rs.spec, replicas: 0 }; // the rollout step gives it its pods
+    try {
+      const made = await client.create<ReplicaSet>(rs);
+      replicaSets.set(made.metadata.name, made);
+    } catch (err) {
+      if (!isAlreadyExists(err)) throw err;
+      replicaSets.set(
+        rs.metadata.name,
+        await client.get<ReplicaSet>(REPLICASET, { namespace, name: rs.metadata.name }),
+      );
+    }
   }
 
   async function syncDeployment(d: Deployment): Promise<void> {
     const name = d.metadata.name;
-    const hash = templateHash(d.spec.template);
+    const ownedRs = (): ReplicaSet[] =>
+      [...replicaSets.values()].filter((rs) => isControlledBy(asObj(rs), d.metadata.uid ?? ''));
+    const plan = deploymentSync(asObj(d), ownedRs().map(asObj));
+    if (plan.create) await ensureReplicaSet(plan.create);
+    const current = findNewReplicaSet(asObj(d), ownedRs().map(asObj)) as unknown as ReplicaSet | undefined;
+    if (!current) throw new Error(`no ReplicaSet for the pod template of Deployment ${namespace}/${name}`);
+
+    // the kubelet reports first (a new pod's readiness), then the controllers act on it
+    for (const p of podsOfDeployment(name)) await writePodStatus(p);
+    // one rollout step over pods
     const replicas = d.spec.replicas ?? 1;
-    let list = pods.get(name) ?? [];
-    // a changed template replaces this Deployment's pods (stop first, as strategy Recreate does)
-    const old = list.filter((p) => p.hash !== hash);
-    if (old.length > 0) {
-      await removePods(old);
-      list = list.filter((p) => p.hash === hash);
-      pods.set(name, list);
-    }
-    if (list.length > replicas) {
-      // scale down as the ReplicaSet controller ranks: not-ready pods first, then the newest
-      const ranked = [...list].sort(
-        (a, b) => Number(a.proc.ready) - Number(b.proc.ready) || list.indexOf(b) - list.indexOf(a),
-      );
-      const victims = ranked.slice(0, list.length - replicas);
+    const mine = podsOfDeployment(name);
+    const currentPods = mine.filter((p) => p.replicaSet === current.metadata.name);
+    const oldPods = mine.filter((p) => p.replicaSet !== current.metadata.name);
+    const fence = resolveFenceposts(asObj(d));
+    const step = rolloutStep({
+      strategy: d.spec.strategy?.type === 'Recreate' ? 'Recreate' : 'RollingUpdate',
+      replicas,
+      maxSurge: fence.maxSurge,
+      maxUnavailable: fence.maxUnavailable,
+      current: currentPods.map((p) => ({ ready: p.proc.ready })),
+      old: oldPods.map((p) => ({ ready: p.proc.ready })),
+    });
+    const victims = [...step.removeCurrent.map((i) => currentPods[i]!), ...step.removeOld.map((i) => oldPods[i]!)];
+    if (victims.length > 0) {
       await removePods(victims);
-      list = list.filter((p) => !victims.includes(p));
-      pods.set(name, list);
+      again = true; // the next step may follow at once (Recreate: the new pods, once the old ones are gone)
     }
-    while (list.length < replicas && !stop.signal.aborted) {
-      list = [...list, await createPod(d, hash)];
-      pods.set(name, list);
+    for (let i = 0; i < step.create && !stop.signal.aborted; i++) await createPod(d, current);
+
+    // the ReplicaSets' sizes, annotations and status; the history beyond revisionHistoryLimit
+    const updates = new Map(plan.update.map((u) => [String((u['metadata'] as Obj)['name']), u]));
+    for (const rs of ownedRs()) {
+      const pods = podsOfDeployment(name).filter((p) => p.replicaSet === rs.metadata.name);
+      const next = (updates.get(rs.metadata.name) ?? structuredClone(asObj(rs))) as unknown as ReplicaSet;
+      next.spec = { ...next.spec, replicas: pods.length };
+      let live = rs;
+      if (!isDeepStrictEqual(asObj(next), asObj(rs))) {
+        try {
+          live = await client.update(next);
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+          // the watch has not brought the latest yet: read it, and go again
+          replicaSets.set(
+            rs.metadata.name,
+            await client.get<ReplicaSet>(REPLICASET, { namespace, name: rs.metadata.name }),
+          );
+          again = true;
+          continue;
+        }
+        replicaSets.set(live.metadata.name, live);
+      }
+      const status = replicaSetStatus(
+        pods.map((p) => ({ ready: p.proc.ready })),
+        live.metadata.generation ?? 1,
+      );
+      if (!isDeepStrictEqual(live.status ?? {}, status)) {
+        const after = await client.patch<ReplicaSet>(
+          REPLICASET,
+          { namespace, name: live.metadata.name },
+          { status: { ...Object.fromEntries(Object.keys(live.status ?? {}).map((k) => [k, null])), ...status } },
+          { type: 'merge', subresource: 'status' },
+        );
+        replicaSets.set(after.metadata.name, after);
+      }
     }
-    await writeStatus(d, list, hash, replicas);
+    for (const rsName of plan.remove)
+      if (!podsOfDeployment(name).some((p) => p.replicaSet === rsName)) {
+        await client.delete(REPLICASET, { namespace, name: rsName }).catch(() => undefined);
+        replicaSets.delete(rsName);
+      }
+    if (plan.revision !== undefined)
+      await client.patch(
+        DEPLOYMENT,
+        { namespace, name },
+        { metadata: { annotations: { [REVISION_ANNOTATION]: plan.revision } } },
+        { type: 'merge' },
+      );
+
+    for (const p of podsOfDeployment(name)) await writePodStatus(p);
+    await writeStatus(d, ownedRs());
   }
 
-  async function writeStatus(d: Deployment, list: readonly Pod[], hash: string, replicas: number): Promise<void> {
+  /** The kubelet's status of one pod (written when it changed apart from times). */
+  async function writePodStatus(p: Pod): Promise<void> {
+    const status = podStatus(
+      {
+        uid: p.uid,
+        name: p.name,
+        namespace,
+        container: p.container,
+        image: p.image,
+        startedAt: p.admittedAt,
+        ready: p.proc.ready,
+        restarts: p.proc.restarts,
+        pid: p.proc.pid,
+        state: p.proc.state,
+        lastTermination: p.proc.lastTermination,
+      },
+      p.status,
+      new Date(),
+    );
+    const key = withoutTimes(status);
+    if (isDeepStrictEqual(p.statusKey, key)) return;
+    try {
+      await client.patch(POD, { namespace, name: p.name }, { status }, { type: 'merge', subresource: 'status' });
+      p.status = status;
+      p.statusKey = key;
+    } catch (err) {
+      if (!isNotFound(err)) throw err; // deleted meanwhile: the Pod watch stops it
+    }
+  }
+
+  /** The Deployment controller's status, from the ReplicaSets as this runtime counts their pods. */
+  async function writeStatus(d: Deployment, owned: readonly ReplicaSet[]): Promise<void> {
     const name = d.metadata.name;
-    const current = list.filter((p) => p.hash === hash);
-    const ready = list.filter((p) => p.proc.ready).length;
-    const available = ready; // minReadySeconds 0
-    const isAvailable = available >= replicas - maxUnavailable(d, replicas);
-    const complete = current.length === replicas && list.length === replicas && available === replicas;
-    const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const prev = (d.status?.['conditions'] as Record<string, unknown>[] | undefined) ?? [];
-    const condition = (type: string, status: string, reason: string, message: string): Record<string, unknown> => {
-      const before = prev.find((c) => c['type'] === type);
-      const same = before?.['status'] === status;
+    const views = owned.map((rs) => {
+      const pods = podsOfDeployment(name).filter((p) => p.replicaSet === rs.metadata.name);
       return {
-        type,
-        status,
-        lastUpdateTime: same && before['reason'] === reason ? before['lastUpdateTime'] : now,
-        lastTransitionTime: same ? before['lastTransitionTime'] : now,
-        reason,
-        message,
+        ...asObj(rs),
+        spec: { ...rs.spec, replicas: pods.length },
+        status: replicaSetStatus(
+          pods.map((p) => ({ ready: p.proc.ready })),
+          rs.metadata.generation ?? 1,
+        ),
       };
-    };
-    const rs = `${name}-${hash}`;
-    const status: Record<string, unknown> = { observedGeneration: d.metadata.generation ?? 1 };
-    const counts = {
-      replicas: list.length,
-      updatedReplicas: current.length,
-      readyReplicas: ready,
-      availableReplicas: available,
-      unavailableReplicas: Math.max(0, replicas - available),
-    };
-    for (const [k, v] of Object.entries(counts)) if (v !== 0) status[k] = v;
-    status['conditions'] = [
-      isAvailable
-        ? condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.')
-        : condition(
-            'Available',
-            'False',
-            'MinimumReplicasUnavailable',
-            'Deployment does not have minimum availability.',
-          ),
-      complete
-        ? condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`)
-        : condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`),
-    ];
+    });
+    const status = deploymentStatus(asObj(d), views, new Date());
     const key = withoutTimes(status);
     if (isDeepStrictEqual(withoutTimes(d.status), key) || isDeepStrictEqual(written.get(name), key)) return;
-    await client.patch(DEPLOYMENT, { namespace, name }, { status }, { type: 'merge', subresource: 'status' });
+    const cleared = Object.fromEntries(Object.keys(d.status ?? {}).map((k) => [k, null]));
+    await client.patch(
+      DEPLOYMENT,
+      { namespace, name },
+      { status: { ...cleared, ...status } },
+      { type: 'merge', subresource: 'status' },
+    );
     written.set(name, key);
   }
 
@@ -442,16 +571,44 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
         onError(new Error(`process runtime: Deployment ${namespace}/${d.metadata.name}`, { cause: err }));
       }
     }
-    for (const [name, list] of pods) {
-      if (deployments.has(name)) continue;
-      await removePods(list);
-      pods.delete(name);
-      written.delete(name);
+    const gone = [...running].filter((p) => !deployments.has(p.deployment));
+    if (gone.length > 0) await removePods(gone);
+    for (const name of written.keys()) if (!deployments.has(name)) written.delete(name);
+    // Pods of our ReplicaSets that no process stands for (left by an earlier run): a kubelet would run them; the
+    // ReplicaSet's own pods replace them here
+    const ours = new Set([...running].map((p) => p.name));
+    const uids = new Set([...deployments.values()].map((d) => d.metadata.uid ?? ''));
+    const rsUids = new Set(
+      [...replicaSets.values()]
+        .filter((rs) => [...uids].some((uid) => isControlledBy(asObj(rs), uid)))
+        .map((rs) => rs.metadata.uid ?? ''),
+    );
+    for (const pod of podObjects.values()) {
+      const name = pod.metadata.name;
+      if (ours.has(name) || preparing.has(name) || ![...rsUids].some((uid) => isControlledBy(asObj(pod), uid)))
+        continue;
+      podObjects.delete(name);
+      await client.delete(POD, { namespace, name }).catch(() => undefined);
     }
   }
 
-  /** List, then watch from the list's resourceVersion; on any break, list again (an informer in a few lines). */
-  async function watchLoop<T extends KubeObject>(gvk: GroupVersionKind, into: Map<string, T>): Promise<void> {
+  /** A Pod deleted through the API (`kubectl delete pod`, garbage collection): its process stops. */
+  const podGone = (name: string): void => {
+    const pod = [...running].find((p) => p.name === name);
+    if (!pod) return;
+    running.delete(pod);
+    void removePods([pod]).then(requestSync); // removePods reports its own failures
+  };
+
+  /**
+   * List, then watch from the list's resourceVersion; on any break, list again (an informer in a few lines).
+   * `relevant` says which events need a sync (the runtime's own writes come back as events too).
+   */
+  async function watchLoop<T extends KubeObject>(
+    gvk: GroupVersionKind,
+    into: Map<string, T>,
+    relevant: (type: string, obj: T) => boolean,
+  ): Promise<void> {
     while (!stop.signal.aborted) {
       try {
         const list = await client.list<T>(gvk, { namespace, signal: stop.signal });
@@ -468,8 +625,7 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
           if (ev.type === 'BOOKMARK') continue;
           if (ev.type === 'DELETED') into.delete(ev.object.metadata.name);
           else into.set(ev.object.metadata.name, ev.object);
-          if (gvk === DEPLOYMENT) written.delete(ev.object.metadata.name);
-          requestSync();
+          if (relevant(ev.type, ev.object)) requestSync();
         }
       } catch (err) {
         if (stop.signal.aborted) return;
@@ -484,19 +640,28 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
   // Should this process die without stopping the runtime (an uncaught error), the pods die with it; a kill -9 is
   // covered by FLUX_TS_PARENT_PID in each pod.
   const orphanGuard = (): void => {
-    for (const list of pods.values()) for (const p of list) p.proc.killNow();
+    for (const p of running) p.proc.killNow();
   };
   process.on('exit', orphanGuard);
-  const loops = [watchLoop(SERVICE, services), watchLoop(DEPLOYMENT, deployments)];
+  const loops = [
+    watchLoop(SERVICE, services, () => true),
+    watchLoop(DEPLOYMENT, deployments, (_, d) => (written.delete(d.metadata.name), true)),
+    watchLoop(REPLICASET, replicaSets, (type) => type === 'DELETED'),
+    watchLoop(POD, podObjects, (type, pod) => {
+      if (type === 'DELETED') podGone(pod.metadata.name);
+      return false;
+    }),
+  ];
   // readiness changes request a sync themselves; this tick only catches what a lost status write left behind
   const tick = setInterval(requestSync, 5000);
   tick.unref();
 
   return {
     pods: () =>
-      [...pods.values()].flat().map((p) => ({
+      [...running].map((p) => ({
         name: p.name,
         deployment: p.deployment,
+        replicaSet: p.replicaSet,
         hash: p.hash,
         pid: p.proc.pid,
         ready: p.proc.ready,
@@ -505,14 +670,33 @@ export async function startProcessRuntime(opts: ProcessRuntimeOptions): Promise<
         logFile: p.logFile,
         ports: { ...p.ports },
       })),
+    podLogs: (ns, name, o) => {
+      const pod = ns === namespace ? [...running].find((p) => p.name === name) : undefined;
+      if (!pod || o.container !== pod.container) return undefined;
+      const { current, previous } = pod.proc.logOffsets;
+      if (o.previous)
+        return previous === undefined
+          ? undefined
+          : logStream(pod.logFile, { start: previous, end: current, tailLines: o.tailLines });
+      if (pod.proc.state.kind === 'waiting' && pod.proc.restarts === 0) return undefined;
+      return logStream(pod.logFile, {
+        start: current,
+        tailLines: o.tailLines,
+        // a follow ends with the container, as the kubelet's: its process exits (the pod stops, or it crashed)
+        ...(o.follow
+          ? {
+              follow: () => pod.proc.state.kind === 'running' && pod.proc.logOffsets.current === current,
+            }
+          : {}),
+      });
+    },
     serviceAddress: async (service, port = 80) => `127.0.0.1:${await proxies.portOf(namespace, service, port)}`,
     stop: async () => {
       stop.abort();
       clearInterval(tick);
       await Promise.all(loops);
       await syncing;
-      await removePods([...pods.values()].flat());
-      pods.clear();
+      await removePods([...running]);
       process.off('exit', orphanGuard);
       await proxies.close();
     },

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { ReleaseHook } from '../release/storage.ts';
-import { goTime, releaseHook, validateReleaseName } from './configuration.ts';
+import { ActionRun, goTime, releaseHook, validateReleaseName } from './configuration.ts';
+import type { ActionConfig } from './configuration.ts';
 import { compareHooks } from './hooks.ts';
-import { ownershipError, setOwnership, type KubeObject } from './kube.ts';
+import { ownershipError, setOwnership, type HelmKubeClient, type KubeObject } from './kube.ts';
 import { threeWayMergePatch } from './patch.ts';
 import { multiErrorMessage } from './resources.ts';
 import { hookStatus, objectStatus } from './status.ts';
@@ -134,5 +135,31 @@ describe('formats', () => {
     expect(() => validateReleaseName('ok-1.x')).not.toThrow();
     expect(multiErrorMessage(['a'])).toBe('1 error occurred:\n\t* a\n\n');
     expect(multiErrorMessage(['a', 'b'])).toBe('2 errors occurred:\n\t* a\n\t* b\n\n');
+  });
+});
+
+describe('ActionRun.record', () => {
+  it('records the outcome of a cancelled action (pending → failed) although its signal has aborted', async () => {
+    const stored: KubeObject[] = [];
+    const refuseAborted = (signal?: AbortSignal): void => signal?.throwIfAborted();
+    const kube = {
+      replace: async (o: KubeObject, signal?: AbortSignal) => {
+        refuseAborted(signal);
+        stored.push(o);
+        return o;
+      },
+    } as unknown as HelmKubeClient;
+    const cancelled = new AbortController();
+    cancelled.abort(new Error('near OOM'));
+    const logged: string[] = [];
+    const run = new ActionRun(
+      { kube, storageNamespace: 'apps', log: (l: string) => logged.push(l) } as unknown as ActionConfig,
+      cancelled.signal,
+    );
+    await run.record({ name: 'web', version: 1, namespace: 'apps', info: { status: 'failed', deleted: '' } });
+    expect(logged).toEqual([]);
+    expect(stored.map((o) => [o.metadata.name, o.metadata.labels?.['status']])).toEqual([
+      ['sh.helm.release.v1.web.v1', 'failed'],
+    ]);
   });
 });

@@ -165,10 +165,18 @@ export class ActionRun {
     this.cfg.log?.(line);
   }
 
-  /** cfg.recordRelease: update the stored record, logging a failure. */
+  /**
+   * cfg.recordRelease: update the stored record, logging a failure. Helm's storage takes no context: a cancelled
+   * action still records its outcome (pending → failed), so its write is bounded by a timeout of its own instead.
+   */
   async record(r: Release): Promise<void> {
+    const releases = this.signal?.aborted
+      ? new SecretsDriver(kubeSecretsClient(this.cfg.kube, this.cfg.storageNamespace, AbortSignal.timeout(30_000)), {
+          now: () => Math.floor(this.nowDate().getTime() / 1000),
+        })
+      : this.releases;
     try {
-      await this.releases.update(releaseKey(r.name ?? '', r.version ?? 0), r);
+      await releases.update(releaseKey(r.name ?? '', r.version ?? 0), r);
     } catch (e) {
       this.log(`warning: Failed to update release ${r.name ?? ''}: ${(e as Error).message}`);
     }

@@ -162,8 +162,13 @@ export function hookStatus(o: KubeObject | undefined): ObjectStatus {
 
 /** Options of {@link StatusWaiter}. */
 export interface StatusWaiterOptions {
-  /** Time between two polls (default 500 ms). */
+  /** Time between two polls (default 500 ms); with `firstIntervalMs`, the longest one. */
   intervalMs?: number;
+  /**
+   * The wait after the first poll, doubled after each poll up to `intervalMs` (default: `intervalMs` throughout).
+   * Helm polls every 2 s from the start; a short first wait spares a release whose objects are ready at once.
+   */
+  firstIntervalMs?: number;
   /** Another status rule for `wait` (for instance libs/ssa's kstatus); default {@link objectStatus}. */
   status?: (o: KubeObject | undefined) => ObjectStatus;
 }
@@ -177,11 +182,13 @@ export class WaitError extends Error {
 export class StatusWaiter implements Waiter {
   private readonly client: HelmKubeClient;
   private readonly intervalMs: number;
+  private readonly firstIntervalMs: number;
   private readonly status: (o: KubeObject | undefined) => ObjectStatus;
 
   constructor(client: HelmKubeClient, opts: StatusWaiterOptions = {}) {
     this.client = client;
     this.intervalMs = opts.intervalMs ?? 500;
+    this.firstIntervalMs = Math.min(opts.firstIntervalMs ?? this.intervalMs, this.intervalMs);
     this.status = opts.status ?? objectStatus;
   }
 
@@ -216,6 +223,7 @@ export class StatusWaiter implements Waiter {
   ): Promise<void> {
     const deadline = Date.now() + opts.timeoutMs;
     let pending = [...objects];
+    let interval = this.firstIntervalMs;
     for (;;) {
       const next: KubeObject[] = [];
       let last = '';
@@ -231,9 +239,8 @@ export class StatusWaiter implements Waiter {
       pending = next;
       if (pending.length === 0) return;
       if (Date.now() >= deadline) throw new WaitError(`${last}: context deadline exceeded`);
-      await sleep(Math.min(this.intervalMs, Math.max(1, deadline - Date.now())), undefined, {
-        signal: opts.signal,
-      });
+      await sleep(Math.min(interval, Math.max(1, deadline - Date.now())), undefined, { signal: opts.signal });
+      interval = Math.min(interval * 2, this.intervalMs);
     }
   }
 }

@@ -238,6 +238,27 @@ export class KubeClient {
     );
   }
 
+  /**
+   * POSTs `body` to a subresource of an object (`serviceaccounts/<name>/token` with a TokenRequest, `eviction`…) and
+   * returns the response object.
+   */
+  async createSubresource<T = Record<string, unknown>>(
+    gvk: GroupVersionKind,
+    key: ObjectKey,
+    subresource: string,
+    body: unknown,
+    opts: WriteOptions = {},
+  ): Promise<T> {
+    const path = await this.#objectPath(gvk, key, 'create', opts.signal, subresource);
+    return this.#json<T>({
+      method: 'POST',
+      path,
+      query: writeQuery(opts),
+      body: JSON.stringify(body),
+      signal: opts.signal,
+    });
+  }
+
   /** Replaces an object (optimistic concurrency on `metadata.resourceVersion`). */
   async update<T extends KubeObject>(obj: T, opts: WriteOptions = {}): Promise<T> {
     return this.#put(obj, undefined, opts);

@@ -58,3 +58,13 @@ export type {
   WatchEvent,
   RuntimeLogger,
 } from './types.ts';
+export {
+  kubeConfigFromConfigMap,
+  parseClusterAddress,
+  KubeConfigConfigMapKeys,
+  KubeConfigProviders,
+  ObjectLevelWorkloadIdentityGate,
+  InconsistentObjectLevelConfigurationMessage,
+  UnsupportedKubeConfigProviderError,
+} from './kubeconfig-configmap.ts';
+export type { KubeConfigConfigMapOptions, WorkloadIdentityKubeConfig } from './kubeconfig-configmap.ts';

@@ -93,8 +93,11 @@ export interface ControllerProcess {
   readonly recorder: EventRecorder;
   readonly client: KubeClient;
   readonly logger: Logger;
-  /** Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). */
-  run(signal: AbortSignal): Promise<void>;
+  /**
+   * Runs until `signal` aborts (graceful shutdown); rejects on a fatal error (e.g. lost leadership). `opts.hardStop`
+   * aborts in-flight reconciles at once.
+   */
+  run(signal: AbortSignal, opts?: { hardStop?: AbortSignal }): Promise<void>;
 }
 
 /** The flags {@link newControllerProcess} reads: the runtime ones and `--events-addr`. */
@@ -151,9 +154,9 @@ export function newControllerProcess(
     manager,
     recorder,
     runtimeNamespace,
-    run: async (signal) => {
+    run: async (signal, opts = {}) => {
       try {
-        await manager.start(signal);
+        await manager.start(signal, opts);
       } finally {
         await recorder.flush().catch(() => undefined);
       }

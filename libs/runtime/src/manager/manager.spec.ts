@@ -161,6 +161,29 @@ describe('Manager', () => {
     expect(events.indexOf('stubborn-draining')).toBeLessThan(events.indexOf('stubborn-hard-stopped'));
   });
 
+  it('aborts in-flight work at once when opts.hardStop aborts (no grace period)', async () => {
+    const cache = new FakeCache();
+    cache.markSynced();
+    // a grace period no test would wait for: only hardStop can end this run
+    const mgr = new Manager({ cache, gracefulShutdownMs: 3_600_000 });
+    const events: string[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    mgr.add({
+      async start(signal, ctx) {
+        started();
+        await new Promise((r) => ctx!.hardStop.addEventListener('abort', r));
+        events.push(`hard-stopped (intake stopped: ${signal.aborted})`);
+      },
+    });
+    const oom = new AbortController();
+    const run = mgr.start(oom.signal, { hardStop: oom.signal });
+    await running;
+    oom.abort();
+    await run;
+    expect(events).toEqual(['hard-stopped (intake stopped: true)']);
+  });
+
   it('stops its controllers and rejects when leadership is lost', async () => {
     const cache = new FakeCache();
     cache.markSynced();

@@ -139,13 +139,18 @@ export class Manager implements ControllerManager {
     return this.#metricsAddress;
   }
 
-  /** Runs until `signal` aborts; rejects when leadership is lost or a runnable fails. */
-  async start(signal: AbortSignal): Promise<void> {
+  /**
+   * Runs until `signal` aborts; rejects when leadership is lost or a runnable fails. `opts.hardStop` aborts in-flight
+   * work at once rather than after the graceful shutdown period (helm-controller's near-OOM watch).
+   */
+  async start(signal: AbortSignal, opts: { hardStop?: AbortSignal } = {}): Promise<void> {
     if (this.#started) throw new Error('failed to start manager: already started');
     this.#started = true;
     const log = this.logger;
     const stop = new AbortController(); // stop intake
     const hard = new AbortController(); // abort in-flight work
+    if (opts.hardStop?.aborted) hard.abort();
+    else opts.hardStop?.addEventListener('abort', () => hard.abort(), { once: true });
     const cacheStop = new AbortController();
     const leaseStop = new AbortController();
     let fatal: Error | undefined;
@@ -235,7 +240,8 @@ export class Manager implements ControllerManager {
       const settled = Promise.allSettled(running);
       await Promise.race([settled, abortPromise(hard.signal)]);
       if (hard.signal.aborted) {
-        log.error({ gracePeriodMs: grace }, 'graceful shutdown deadline passed, aborting in-flight work');
+        if (opts.hardStop?.aborted) log.error('hard stop requested, aborting in-flight work');
+        else log.error({ gracePeriodMs: grace }, 'graceful shutdown deadline passed, aborting in-flight work');
         // Runnables must honour hardStop; give them one more grace period to wind down.
         let second: NodeJS.Timeout | undefined;
         await Promise.race([settled, new Promise<void>((r) => (second = setTimeout(r, grace)))]);

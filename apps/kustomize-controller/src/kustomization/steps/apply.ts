@@ -1,12 +1,20 @@
 /**
- * The apply step: the client that applies (a `spec.kubeConfig` Secret's cluster and/or the impersonated
- * `serviceAccountName`/`--default-service-account`), then the staged server-side apply of the built objects with
+ * The apply step: the client that applies (a `spec.kubeConfig` Secret's or workload-identity ConfigMap's cluster
+ * and/or the impersonated `serviceAccountName`/`--default-service-account`), then the staged server-side apply of the built objects with
  * Flux's per-object policies and `spec.ignore` rules. Failures are ReconciliationFailed.
  */
 import { ReconciliationFailedReason } from '@flux-ts/api';
 import type { Kustomization } from '@flux-ts/api';
 import { selectTargets } from '@flux-ts/kustomize';
-import { GenericError, KubeClient, Result, StallingError, errMessage } from '@flux-ts/runtime';
+import {
+  GenericError,
+  KubeClient,
+  Result,
+  StallingError,
+  UnsupportedKubeConfigProviderError,
+  errMessage,
+  kubeConfigFromConfigMap,
+} from '@flux-ts/runtime';
 import type { KubeObject } from '@flux-ts/runtime';
 import { ResourceManager, fluxCleanupOptions } from '@flux-ts/ssa';
 import { ApplyFieldManager } from '../conditions.ts';
@@ -36,8 +44,25 @@ export async function applyClientFor(
 ): Promise<KubeClient> {
   let client = opts.client;
   const ns = obj.metadata.namespace ?? '';
-  const kubeConfig = obj.spec.kubeConfig as { secretRef?: { name: string; key?: string } } | undefined;
-  if (kubeConfig?.secretRef) {
+  const kubeConfig = obj.spec.kubeConfig as
+    { secretRef?: { name: string; key?: string }; configMapRef?: { name: string } } | undefined;
+  if (!kubeConfig?.secretRef && kubeConfig?.configMapRef) {
+    try {
+      const remote = await kubeConfigFromConfigMap(
+        client,
+        ns,
+        kubeConfig.configMapRef.name,
+        opts.workloadIdentity ?? {},
+        signal,
+      );
+      client = KubeClient.fromKubeConfig(remote.kubeConfig);
+    } catch (err) {
+      // a provider this build does not implement will not start working by retrying
+      if (err instanceof UnsupportedKubeConfigProviderError)
+        throw new StallingError(errMessage(err), ReconciliationFailedReason, { cause: err });
+      throw new GenericError(errMessage(err), ReconciliationFailedReason, { cause: err });
+    }
+  } else if (kubeConfig?.secretRef) {
     const ref = kubeConfig.secretRef;
     let secret: KubeObject & { data?: Record<string, string> };
     try {

@@ -10,10 +10,19 @@ import {
   ProgressingReason,
   SucceededReason,
 } from '@flux-ts/api';
-import { GenericError, Result, StallingError, conditions, errMessage, formatGoDuration } from '@flux-ts/runtime';
+import {
+  GenericError,
+  Result,
+  StallingError,
+  conditions,
+  errMessage,
+  formatGoDuration,
+  progressiveStatus,
+} from '@flux-ts/runtime';
 import type { KubeClient } from '@flux-ts/runtime';
 import { HealthChecker } from '@flux-ts/ssa';
 import type { HealthRef, PendingObject } from '@flux-ts/ssa';
+import { StatusFieldManager, kustomizationReadyConditions } from '../conditions.ts';
 import type { KustomizationObject, KustomizationState } from '../state.ts';
 
 /** The objects to check: every applied one with `wait`, else `spec.healthChecks`. */
@@ -121,6 +130,9 @@ export class PendingWatches {
   }
 }
 
+/** Flux kustomize-controller's Ready message while a reconcile is in progress (capitalised, unlike fluxcd/pkg's). */
+const KustomizationInProgressMessage = 'Reconciliation in progress';
+
 /** Checks health and records `lastAppliedRevision`. */
 export async function reconcileHealth(obj: KustomizationObject, state: KustomizationState): Promise<Result> {
   const revision = state.revision ?? '';
@@ -147,13 +159,21 @@ async function checkHealth(
   } catch (err) {
     throw new StallingError(errMessage(err), InvalidCELExpressionReason, { cause: err });
   }
-  if (!conditions.isTrue(obj, HealthyCondition) || obj.status?.lastAppliedRevision !== revision)
-    conditions.markUnknown(
-      obj,
-      HealthyCondition,
-      ProgressingReason,
-      `Running health checks for revision ${revision} with a timeout of ${formatGoDuration(state.timeout)}`,
-    );
+  if (!conditions.isTrue(obj, HealthyCondition) || obj.status?.lastAppliedRevision !== revision) {
+    // Flux shows the wait while it lasts (`flux get ks`: Unknown, "Running health checks for revision … with a
+    // timeout of …"): Ready Unknown "Reconciliation in progress", Reconciling and Healthy with the message, patched
+    // before the wait. Only here, where the wait is for a new revision or an unhealthy set: a steady state writes
+    // nothing.
+    const message = `Running health checks for revision ${revision} with a timeout of ${formatGoDuration(state.timeout)}`;
+    progressiveStatus(obj, KustomizationInProgressMessage);
+    conditions.markReconciling(obj, ProgressingReason, message);
+    conditions.markUnknown(obj, HealthyCondition, ProgressingReason, message);
+    await state.ctx.patcher.patch(obj, {
+      ownedConditions: kustomizationReadyConditions.owned,
+      fieldManager: StatusFieldManager,
+      signal,
+    });
+  }
   const start = Date.now();
   const watches = new PendingWatches(client);
   try {
