@@ -110,6 +110,7 @@ export {
   SYSTEM_LABELS,
 } from './release/storage.ts';
 export type {
+  ApplyMethod,
   Release,
   ReleaseInfo,
   ReleaseChart,

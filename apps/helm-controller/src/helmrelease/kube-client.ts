@@ -46,6 +46,8 @@ const asRuntime = (o: KubeObject): RuntimeObject => o as unknown as RuntimeObjec
 /** A {@link HelmKubeClient} over a runtime `KubeClient` (the controller's, or an impersonating one). */
 export class RuntimeHelmKubeClient implements HelmKubeClient {
   readonly #client: KubeClient;
+  /** helm-controller sets Helm's `kube.ManagedFieldsManager` to its name. */
+  readonly fieldManager = HelmFieldManager;
 
   constructor(client: KubeClient) {
     this.#client = client;
@@ -90,6 +92,17 @@ export class RuntimeHelmKubeClient implements HelmKubeClient {
       await this.#client.patch(gvk(ref), key(ref), patch, {
         type: 'merge',
         fieldManager: HelmFieldManager,
+        ...(signal ? { signal } : {}),
+      }),
+    );
+  }
+
+  async apply(obj: KubeObject, opts: { force: boolean }, signal?: AbortSignal): Promise<KubeObject> {
+    return asHelm(
+      await this.#client.apply(asRuntime(obj), {
+        fieldManager: HelmFieldManager,
+        force: opts.force,
+        fieldValidation: 'Strict',
         ...(signal ? { signal } : {}),
       }),
     );

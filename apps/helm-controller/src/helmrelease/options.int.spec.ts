@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isNotFound } from '@flux-ts/runtime';
+import { secretToRelease } from '@flux-ts/helm';
+import type { SecretObject } from '@flux-ts/helm';
 import { WEB_CHART, cond, hcGVK, hrGVK, settled, startHrHarness, until } from './harness.spec-helper.ts';
 import type { Hr, HrHarness } from './harness.spec-helper.ts';
 
@@ -321,4 +323,41 @@ describe('HelmRelease options against the API server, with the helm CLI as judge
     const list = await helmJson<Record<string, unknown>[]>(['list', '-a', '-n', NS, '--filter', '^kept$']);
     expect(list.map((r) => [r['name'], r['status']])).toEqual([['kept', 'uninstalled']]);
   });
+
+  it(
+    'applies server-side by default as helm-controller (field manager helm-controller), three-way merge when disabled',
+    { timeout: 90_000 },
+    async () => {
+      await h.createHr(NS, 'applied', { chartRef: chartRef('web') });
+      await h.createHr(NS, 'merged', { chartRef: chartRef('web'), install: { serverSideApply: false } });
+      const cmManagers = async (name: string): Promise<string[]> =>
+        (
+          await h.client.get({ apiVersion: 'v1', kind: 'ConfigMap' }, { namespace: NS, name: `${name}-cm` })
+        ).metadata.managedFields!.map((e) => {
+          const f = e as { manager?: string; operation?: string };
+          return `${f.manager ?? ''}/${f.operation ?? ''}`;
+        });
+      const method = async (name: string, v: number): Promise<string | undefined> =>
+        secretToRelease(
+          await h.client.get<SecretObject & { metadata: { name: string } }>(
+            { apiVersion: 'v1', kind: 'Secret' },
+            { namespace: NS, name: `sh.helm.release.v1.${name}.v${v}` },
+          ),
+        ).apply_method;
+      for (const name of ['applied', 'merged'])
+        await waitFor(name, 'Ready', (x) => cond(x, 'Ready')?.status === 'True');
+      expect(await cmManagers('applied')).toEqual(['helm-controller/Apply']);
+      expect(await method('applied', 1)).toBe('ssa');
+      expect(await cmManagers('merged')).toEqual(['helm-controller/Update']);
+      expect(await method('merged', 1)).toBe('csa');
+      // upgrade.serverSideApply auto: each release keeps its method
+      for (const name of ['applied', 'merged']) await h.patchSpec(NS, name, { values: { message: 'two' } });
+      for (const name of ['applied', 'merged']) {
+        const ready = `Helm upgrade succeeded for release ${NS}/${name}.v2 with chart web@1.0.0`;
+        await waitFor(name, ready, (x) => cond(x, 'Ready')?.message === ready);
+      }
+      expect([await method('applied', 2), await method('merged', 2)]).toEqual(['ssa', 'csa']);
+      expect(await cmManagers('applied')).toEqual(['helm-controller/Apply']);
+    },
+  );
 });

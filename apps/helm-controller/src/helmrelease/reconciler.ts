@@ -95,7 +95,10 @@ export interface HelmReleaseReconcilerOptions {
     DefaultToRetryOnFailure?: boolean;
     DisableChartDigestTracking?: boolean;
     ExternalArtifact?: boolean;
-    /** Helm 3's defaults: among them, post-rendering without the hooks (`nohooks`) when the spec names no strategy. */
+    /**
+     * Helm 3's defaults: among them, post-rendering without the hooks (`nohooks`) when the spec names no strategy,
+     * and installs by three-way merge rather than server-side apply when `install.serverSideApply` is unset.
+     */
     UseHelm3Defaults?: boolean;
   };
   /** The controller's kubeconfig: discovery of the local cluster's capabilities (Helm's defaults without it). */
@@ -300,6 +303,7 @@ async function reconcileRelease(hr: HelmRelease, state: HelmReleaseState): Promi
     recorder: state.opts.recorder,
     log: ctx.log,
     defaultToRetryOnFailure: state.opts.featureGates?.DefaultToRetryOnFailure ?? false,
+    useHelm3Defaults: state.opts.featureGates?.UseHelm3Defaults ?? false,
     signal: ctx.signal,
     patch: async () => {
       await ctx.patcher.patch(hr, {

@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { HelmRelease } from '@flux-ts/api';
 import { StallingError, conditions } from '@flux-ts/runtime';
-import { actionForState, handleRequest, releaseNameOf, summarizeRelease } from './release.ts';
+import {
+  actionForState,
+  handleRequest,
+  installServerSideApplyOf,
+  releaseNameOf,
+  serverSideApplyOf,
+  summarizeRelease,
+} from './release.ts';
 import type { ReleaseRequest, ReleaseState, Snapshot } from './release.ts';
 
 const hr = (spec: Partial<HelmRelease['spec']> = {}, status: HelmRelease['status'] = {}): HelmRelease =>
@@ -193,5 +200,22 @@ describe('summarizeRelease (Flux summarize)', () => {
     conditions.markFalse(o, 'TestSuccess', 'TestFailed', 'test failed');
     summarizeRelease(o);
     expect(conditions.get(o, 'Ready')).toMatchObject({ status: 'False', reason: 'TestFailed', message: 'test failed' });
+  });
+});
+
+describe('server-side apply of the actions', () => {
+  it('installs by server-side apply unless disabled; UseHelm3Defaults makes the three-way merge the default', () => {
+    expect(installServerSideApplyOf(undefined, false)).toBe(true);
+    expect(installServerSideApplyOf(false, false)).toBe(false);
+    expect(installServerSideApplyOf(undefined, true)).toBe(false);
+    expect(installServerSideApplyOf(true, true)).toBe(true);
+  });
+
+  it('upgrades and rolls back by the recorded method on auto (the default, also under UseHelm3Defaults)', () => {
+    expect(serverSideApplyOf(undefined, { apply_method: 'ssa' })).toBe(true);
+    expect(serverSideApplyOf('auto', { apply_method: 'csa' })).toBe(false);
+    expect(serverSideApplyOf(undefined, {})).toBe(false);
+    expect(serverSideApplyOf('enabled', { apply_method: 'csa' })).toBe(true);
+    expect(serverSideApplyOf('disabled', { apply_method: 'ssa' })).toBe(false);
   });
 });

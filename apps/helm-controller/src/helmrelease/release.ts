@@ -142,6 +142,8 @@ export interface ReleaseRequest {
   log: Logger;
   /** Feature gate DefaultToRetryOnFailure: RetryOnFailure is the strategy where none is set. */
   defaultToRetryOnFailure?: boolean | undefined;
+  /** Feature gate UseHelm3Defaults: an install without `install.serverSideApply` uses Helm 3's three-way merge. */
+  useHelm3Defaults?: boolean | undefined;
   signal: AbortSignal;
   /** Patches the HelmRelease's status (progress between actions). */
   patch(): Promise<void>;
@@ -524,6 +526,23 @@ function waitOf(
   };
 }
 
+/** `install.serverSideApply`, default true; the UseHelm3Defaults gate makes the default Helm 3's three-way merge. */
+export function installServerSideApplyOf(spec: boolean | undefined, useHelm3Defaults: boolean): boolean {
+  return spec ?? !useHelm3Defaults;
+}
+
+/**
+ * helm-controller's server-side apply of an upgrade or rollback: `enabled`, `disabled`, or `auto` (the default, also
+ * under UseHelm3Defaults) resolved as Helm does from the apply method of `recorded` (the last release for an
+ * upgrade, the release rolled back to for a rollback). Resolved here rather than in Helm because helm-controller
+ * always forces conflicts when it applies server-side.
+ */
+export function serverSideApplyOf(mode: string | undefined, recorded: Release | undefined): boolean {
+  if (mode === 'enabled') return true;
+  if (mode === 'disabled') return false;
+  return recorded?.apply_method === 'ssa';
+}
+
 /** Runs an install or upgrade (given the last version in storage) and records its outcome. */
 async function releaseAction(
   req: ReleaseRequest,
@@ -546,7 +565,10 @@ const installAction = (req: ReleaseRequest): Promise<void> =>
   releaseAction(req, 'install', (before) => {
     const hr = req.hr;
     const spec = hr.spec.install ?? {};
+    const ssa = installServerSideApplyOf(spec.serverSideApply, req.useHelm3Defaults ?? false);
     return install(req.cfg, {
+      serverSideApply: ssa,
+      forceConflicts: ssa,
       releaseName: releaseNameOf(hr),
       namespace: releaseNamespaceOf(hr),
       chart: req.chart,
@@ -562,10 +584,14 @@ const installAction = (req: ReleaseRequest): Promise<void> =>
   });
 
 const upgradeAction = (req: ReleaseRequest): Promise<void> =>
-  releaseAction(req, 'upgrade', () => {
+  releaseAction(req, 'upgrade', async () => {
     const hr = req.hr;
     const spec = hr.spec.upgrade ?? {};
+    const stored = req.stored ?? (await storedHistory(req));
+    const ssa = serverSideApplyOf(spec.serverSideApply, stored[stored.length - 1]);
     return upgrade(req.cfg, {
+      serverSideApply: ssa,
+      forceConflicts: ssa,
       releaseName: releaseNameOf(hr),
       chart: req.chart,
       values: req.values,
@@ -573,7 +599,8 @@ const upgradeAction = (req: ReleaseRequest): Promise<void> =>
       reuseValues: spec.preserveValues === true,
       disableHooks: spec.disableHooks === true,
       ...waitOf(hr, spec),
-      force: spec.force === true,
+      // helm-controller ignores force (replace) when it applies server-side (fluxcd/helm-controller#1455)
+      force: spec.force === true && !ssa,
       cleanupOnFail: spec.cleanupOnFail === true,
       maxHistory: hr.spec.maxHistory ?? HelmReleaseDefaults.maxHistory,
       crds: (spec.crds ?? HelmReleaseDefaults.upgradeCRDs) as CrdPolicy,
@@ -649,14 +676,22 @@ async function rollbackRemediation(req: ReleaseRequest): Promise<void> {
   const spec = hr.spec.rollback ?? {};
   const prev = hr.status?.history?.[1];
   if (prev === undefined) throw new Error('internal error: no rollback target');
-  const before = lastVersion(req.stored ?? (await storedHistory(req)));
+  const stored = req.stored ?? (await storedHistory(req));
+  const before = lastVersion(stored);
+  const ssa = serverSideApplyOf(
+    spec.serverSideApply,
+    stored.find((r) => r.version === prev.version),
+  );
   let err: unknown;
   try {
     await rollback(req.cfg, {
+      serverSideApply: ssa,
+      forceConflicts: ssa,
       releaseName: prev.name,
       version: prev.version,
       ...waitOf(hr, spec),
-      force: spec.force === true,
+      // helm-controller ignores force (replace) when it applies server-side (fluxcd/helm-controller#1455)
+      force: spec.force === true && !ssa,
       cleanupOnFail: spec.cleanupOnFail === true,
       disableHooks: spec.disableHooks === true,
       maxHistory: hr.spec.maxHistory ?? HelmReleaseDefaults.maxHistory,

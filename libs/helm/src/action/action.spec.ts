@@ -5,7 +5,9 @@ import type { ActionConfig } from './configuration.ts';
 import { compareHooks } from './hooks.ts';
 import { ownershipError, setOwnership, type HelmKubeClient, type KubeObject } from './kube.ts';
 import { threeWayMergePatch } from './patch.ts';
-import { multiErrorMessage } from './resources.ts';
+import { multiErrorMessage, updateObjects } from './resources.ts';
+import { resolveServerSideApply } from './install.ts';
+import { releaseJson } from '../release/storage.ts';
 import { hookStatus, objectStatus } from './status.ts';
 
 const hook = (name: string, kind: string, weight?: number): ReleaseHook => ({
@@ -161,5 +163,35 @@ describe('ActionRun.record', () => {
     expect(stored.map((o) => [o.metadata.name, o.metadata.labels?.['status']])).toEqual([
       ['sh.helm.release.v1.web.v1', 'failed'],
     ]);
+  });
+});
+
+describe('server-side apply options (helm 4)', () => {
+  it('auto follows the recorded apply method; unset is csa', () => {
+    expect(resolveServerSideApply('auto', { apply_method: 'ssa' })).toBe(true);
+    expect(resolveServerSideApply('auto', { apply_method: 'csa' })).toBe(false);
+    expect(resolveServerSideApply('auto', {})).toBe(false);
+    expect(resolveServerSideApply(true, { apply_method: 'csa' })).toBe(true);
+    expect(resolveServerSideApply(false, { apply_method: 'ssa' })).toBe(false);
+  });
+
+  it('refuses the combinations helm 4 refuses, before touching the cluster', async () => {
+    const kube = {} as HelmKubeClient;
+    await expect(updateObjects(kube, [], [], { forceConflicts: true })).rejects.toThrow(
+      'invalid client update option(s): forceConflicts enabled when serverSideApply disabled',
+    );
+    await expect(
+      updateObjects(kube, [], [], { serverSideApply: true, forceConflicts: true, force: true }),
+    ).rejects.toThrow('invalid operation: cannot use force conflicts and force replace together');
+    await expect(updateObjects(kube, [], [], { serverSideApply: true, force: true })).rejects.toThrow(
+      'invalid operation: cannot use server-side apply and force replace together',
+    );
+  });
+
+  it('writes apply_method last in the record JSON, as helm 4 (omitted when unset)', () => {
+    expect(releaseJson({ name: 'a', version: 1, namespace: 'ns', apply_method: 'ssa' })).toBe(
+      '{"name":"a","version":1,"namespace":"ns","apply_method":"ssa"}',
+    );
+    expect(releaseJson({ name: 'a', version: 1 })).toBe('{"name":"a","version":1}');
   });
 });

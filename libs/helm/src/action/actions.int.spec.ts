@@ -19,6 +19,7 @@ import { testRelease } from './release-testing.ts';
 import { uninstall } from './uninstall.ts';
 import { upgrade } from './upgrade.ts';
 import { StatusWaiter } from './status.ts';
+import { secretToRelease, type Release, type SecretObject } from '../release/storage.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'flux-ts-helm-actions-'));
 let server: ApiServer;
@@ -214,6 +215,8 @@ beforeAll(async () => {
     'h-theirs',
     'w',
     'crd',
+    'ssa',
+    'csa',
   ])
     await kube.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
 }, 180_000);
@@ -538,6 +541,107 @@ describe('our actions judged by helm 3.18', () => {
       expect(await crdLabel()).toEqual({ v: 'one' });
       await upgrade(cfg('crd'), { releaseName: 'c', chart: crdChart('four'), crds: 'CreateReplace' });
       expect(await crdLabel()).toEqual({ v: 'four' });
+    },
+  );
+});
+
+describe('server-side apply (helm 4), read by helm 3.18', () => {
+  /** The release record as stored (the Secret of one revision). */
+  const record = async (ns: string, name: string, v: number): Promise<Release> =>
+    secretToRelease(
+      (await kube.get({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        namespace: ns,
+        name: `sh.helm.release.v1.${name}.v${v}`,
+      })) as unknown as SecretObject,
+    );
+  /** The managers of a ConfigMap as `manager/operation`. */
+  const managers = async (ns: string, name: string): Promise<string[]> =>
+    (((await live('ConfigMap', 'v1', ns, name))?.['metadata'] as J)['managedFields'] as J[]).map(
+      (e) => `${String(e['manager'])}/${String(e['operation'])}`,
+    );
+
+  it(
+    'installs and upgrades by apply under the field manager, forcing conflicts only when asked',
+    { timeout: 120_000 },
+    async () => {
+      const installed = await install(cfg('ssa'), {
+        releaseName: 'demo',
+        namespace: 'ssa',
+        chart: fresh(),
+        values: { msg: 'one' },
+        serverSideApply: true,
+        forceConflicts: true,
+      });
+      expect(installed.info?.status).toBe('deployed');
+      expect((await record('ssa', 'demo', 1)).apply_method).toBe('ssa');
+      expect(await managers('ssa', 'demo-cm')).toEqual(['helm/Apply']);
+      // helm 3.18 reads the record (and ignores apply_method)
+      const status = JSON.parse(await helm(['status', 'demo', '-n', 'ssa', '-o', 'json'])) as J;
+      expect([status['version'], (status['info'] as J)['status']]).toEqual([1, 'deployed']);
+
+      // another manager takes data.msg: without forceConflicts the upgrade (auto: ssa) fails on the conflict
+      const other = new HttpKubeClient(server.url, server.caPem, server.adminToken, 'intruder');
+      await other.apply(
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'demo-cm', namespace: 'ssa' }, data: { msg: 'x' } },
+        { force: true },
+      );
+      await expect(
+        upgrade(cfg('ssa'), { releaseName: 'demo', chart: fresh(), values: { msg: 'two' } }),
+      ).rejects.toThrow(/^conflict occurred while applying object ssa\/demo-cm \/v1, Kind=ConfigMap: /);
+      expect((await record('ssa', 'demo', 2)).info?.status).toBe('failed');
+
+      // forced, as helm-controller always does: the field is taken back; a dropped object is still deleted
+      const up = await upgrade(cfg('ssa'), {
+        releaseName: 'demo',
+        chart: fresh(),
+        values: { msg: 'three', extra: false },
+        forceConflicts: true,
+      });
+      expect(up.apply_method).toBe('ssa');
+      expect(((await live('ConfigMap', 'v1', 'ssa', 'demo-cm'))?.['data'] as J)['msg']).toBe('three');
+      expect(await managers('ssa', 'demo-cm')).toEqual(['helm/Apply']);
+      expect(await live('ConfigMap', 'v1', 'ssa', 'demo-extra')).toBeUndefined();
+      const history = JSON.parse(await helm(['history', 'demo', '-n', 'ssa', '-o', 'json'])) as J[];
+      expect(history.map((r) => [r['revision'], r['status']])).toEqual([
+        [1, 'superseded'],
+        [2, 'failed'],
+        [3, 'deployed'],
+      ]);
+    },
+  );
+
+  it(
+    'auto follows the recorded method: csa stays csa, an explicit switch upgrades the field manager, rollback follows its target',
+    { timeout: 120_000 },
+    async () => {
+      await install(cfg('csa'), { releaseName: 'demo', namespace: 'csa', chart: fresh() });
+      expect((await record('csa', 'demo', 1)).apply_method).toBe('csa');
+      const two = await upgrade(cfg('csa'), { releaseName: 'demo', chart: fresh(), values: { msg: 'two' } });
+      expect(two.apply_method).toBe('csa');
+      expect(await managers('csa', 'demo-cm')).toEqual(['helm/Update']);
+      // switching to server-side apply moves helm's client-side fields to its apply entry
+      const three = await upgrade(cfg('csa'), {
+        releaseName: 'demo',
+        chart: fresh(),
+        values: { msg: 'three' },
+        serverSideApply: true,
+        forceConflicts: true,
+      });
+      expect(three.apply_method).toBe('ssa');
+      expect(await managers('csa', 'demo-cm')).toEqual(['helm/Apply']);
+      // rollback to 2 (csa) with auto goes back to the three-way merge
+      const back = await rollback(cfg('csa'), { releaseName: 'demo', version: 2 });
+      expect(back.apply_method).toBe('csa');
+      expect(((await live('ConfigMap', 'v1', 'csa', 'demo-cm'))?.['data'] as J)['msg']).toBe('two');
+      const history = JSON.parse(await helm(['history', 'demo', '-n', 'csa', '-o', 'json'])) as J[];
+      expect(history.map((r) => [r['revision'], r['status'], r['description']])).toEqual([
+        [1, 'superseded', 'Install complete'],
+        [2, 'superseded', 'Upgrade complete'],
+        [3, 'superseded', 'Upgrade complete'],
+        [4, 'deployed', 'Rollback to 2'],
+      ]);
     },
   );
 });

@@ -52,8 +52,17 @@ export async function deleteHookByPolicy(
   await run.cfg.waiter.waitForDelete(objs, { timeoutMs, ...(run.signal ? { signal: run.signal } : {}) });
 }
 
-/** cfg.execHook: runs the release's hooks of one event; the release's hook records are updated in place. */
-export async function execHook(run: ActionRun, rel: Release, event: HookEvent, timeoutMs: number): Promise<void> {
+/**
+ * cfg.execHook: runs the release's hooks of one event (created by server-side apply when `serverSideApply`, as helm
+ * 4); the release's hook records are updated in place.
+ */
+export async function execHook(
+  run: ActionRun,
+  rel: Release,
+  event: HookEvent,
+  timeoutMs: number,
+  serverSideApply = false,
+): Promise<void> {
   const executing = (rel.hooks ?? []).filter((h) => (h.events ?? []).includes(event));
   executing.sort(compareHooks);
   const waitOpts = { timeoutMs, ...(run.signal ? { signal: run.signal } : {}) };
@@ -72,7 +81,8 @@ export async function execHook(run: ActionRun, rel: Release, event: HookEvent, t
     await run.record(rel);
     h.last_run.phase = 'Unknown';
     try {
-      await createObjects(run.cfg.kube, objs, run.signal);
+      // helm 4 creates hooks by server-side apply when the release applies so, without forcing conflicts
+      await createObjects(run.cfg.kube, objs, run.signal, { serverSideApply });
     } catch (e) {
       h.last_run.completed_at = run.now();
       h.last_run.phase = 'Failed';

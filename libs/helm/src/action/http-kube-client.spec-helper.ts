@@ -29,10 +29,13 @@ export class HttpKubeClient implements HelmKubeClient {
   private readonly url: string;
   private readonly ca: string;
   private readonly token: string;
-  constructor(url: string, ca: string, token: string) {
+  /** The field manager of server-side applies (helm's default is its binary's name). */
+  readonly fieldManager: string;
+  constructor(url: string, ca: string, token: string, fieldManager = 'helm') {
     this.url = url;
     this.ca = ca;
     this.token = token;
+    this.fieldManager = fieldManager;
   }
 
   private async call(
@@ -117,6 +120,11 @@ export class HttpKubeClient implements HelmKubeClient {
     return `${base}${ns}/${m.plural}${name === undefined ? '' : `/${name}`}`;
   }
 
+  /** Helm sends its field manager with every write. */
+  private managerQuery(): string {
+    return `?fieldManager=${encodeURIComponent(this.fieldManager)}`;
+  }
+
   async isNamespaced(apiVersion: string, kind: string, signal?: AbortSignal): Promise<boolean> {
     return (await this.mapping(apiVersion, kind, signal)).namespaced;
   }
@@ -136,7 +144,7 @@ export class HttpKubeClient implements HelmKubeClient {
 
   async create(obj: KubeObject, signal?: AbortSignal): Promise<KubeObject> {
     const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace ?? '', undefined, signal);
-    const r = await this.call('POST', p, obj, undefined, signal);
+    const r = await this.call('POST', `${p}${this.managerQuery()}`, obj, undefined, signal);
     if (r.status !== 201 && r.status !== 200) this.fail(r);
     return r.json as unknown as KubeObject;
   }
@@ -156,7 +164,7 @@ export class HttpKubeClient implements HelmKubeClient {
     }
     const r = await this.call(
       'PUT',
-      await this.path(ref.apiVersion, ref.kind, ref.namespace, ref.name, signal),
+      `${await this.path(ref.apiVersion, ref.kind, ref.namespace, ref.name, signal)}${this.managerQuery()}`,
       o,
       undefined,
       signal,
@@ -167,8 +175,16 @@ export class HttpKubeClient implements HelmKubeClient {
 
   async patch(ref: ObjectRef, patch: Record<string, unknown>, signal?: AbortSignal): Promise<KubeObject> {
     const p = await this.path(ref.apiVersion, ref.kind, ref.namespace, ref.name, signal);
-    const r = await this.call('PATCH', p, patch, 'application/merge-patch+json', signal);
+    const r = await this.call('PATCH', `${p}${this.managerQuery()}`, patch, 'application/merge-patch+json', signal);
     if (r.status !== 200) this.fail(r);
+    return r.json as unknown as KubeObject;
+  }
+
+  async apply(obj: KubeObject, opts: { force: boolean }, signal?: AbortSignal): Promise<KubeObject> {
+    const p = await this.path(obj.apiVersion, obj.kind, obj.metadata.namespace ?? '', obj.metadata.name, signal);
+    const q = `${this.managerQuery()}&fieldValidation=Strict${opts.force ? '&force=true' : ''}`;
+    const r = await this.call('PATCH', `${p}${q}`, obj, 'application/apply-patch+yaml', signal);
+    if (r.status !== 200 && r.status !== 201) this.fail(r);
     return r.json as unknown as KubeObject;
   }
 

@@ -31,8 +31,16 @@ export type { ObjectStatus, ReadyStatus, StatusWaiterOptions } from './status.ts
 /** The three-way merge patch of an upgrade. */
 export { threeWayMergePatch } from './patch.ts';
 /** kube.Create / Update / Delete. */
-export { createObjects, deleteObjects, multiErrorMessage, updateObjects, UpdateError } from './resources.ts';
-export type { UpdateResult } from './resources.ts';
+export {
+  applyServerSide,
+  createObjects,
+  deleteObjects,
+  multiErrorMessage,
+  updateObjects,
+  upgradeClientSideFieldManager,
+  UpdateError,
+} from './resources.ts';
+export type { ApplyStrategy, UpdateOptions, UpdateResult } from './resources.ts';
 /** The configuration shared by the actions, release records and storage helpers. */
 export {
   ActionRun,
@@ -54,7 +62,15 @@ export type { HookDeletePolicy } from './hooks.ts';
 export { applyCrds } from './crds.ts';
 export type { CrdPolicy } from './crds.ts';
 /** The actions. */
-export { install, postRenderForRelease, renderForRelease, setStatus } from './install.ts';
+export {
+  applyMethodOf,
+  install,
+  postRenderForRelease,
+  renderForRelease,
+  resolveServerSideApply,
+  setStatus,
+} from './install.ts';
+export type { ServerSideApplyMode } from './install.ts';
 /** Post-rendering of rendered resources (helm 4's strategies). */
 export { POSTRENDER_FILENAME_ANNOTATION, postRenderResources } from './post-render.ts';
 export type { PostRenderer, PostRenderStrategy } from './post-render.ts';

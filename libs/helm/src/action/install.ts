@@ -2,7 +2,7 @@
 // (pending-install), pre-install hooks, the objects created in install order (or adopted), the wait, post-install
 // hooks, then deployed, or failed with `Release "x" failed: …` in the description.
 import type { Chart } from '../chart/chart.ts';
-import type { Release } from '../release/storage.ts';
+import type { ApplyMethod, Release } from '../release/storage.ts';
 import { renderRelease } from '../releaseutil/template.ts';
 import type { RenderedResources } from '../releaseutil/render-resources.ts';
 import type { Values } from '../values/yaml.ts';
@@ -46,6 +46,13 @@ export interface InstallOptions {
   replace?: boolean;
   /** `--force` when adopting existing objects. */
   force?: boolean;
+  /**
+   * helm 4's `--server-side`: objects (and hooks) written by server-side apply, recorded as `apply_method: ssa`;
+   * default false (helm 3's create and three-way merge, recorded as `csa`).
+   */
+  serverSideApply?: boolean;
+  /** helm 4's `--force-conflicts`: server-side apply takes the fields other managers own. */
+  forceConflicts?: boolean;
   /** `--description`. */
   description?: string;
   /** `--labels`: custom labels of the release Secret. */
@@ -122,6 +129,8 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
   await applyCrds(run, opts.chart, opts.crds ?? 'Create');
   checkLabels(opts.labels);
   const vals = opts.values ?? {};
+  const ssa = opts.serverSideApply ?? false;
+  const strategy = { serverSideApply: ssa, forceConflicts: opts.forceConflicts ?? false };
   const ts = run.now();
   const rel: Release = {
     name,
@@ -131,6 +140,7 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
     version: 1,
     namespace: opts.namespace,
     labels: opts.labels ?? {},
+    apply_method: applyMethodOf(ssa),
   };
   let rendered: RenderedResources;
   try {
@@ -185,15 +195,19 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
   try {
     if (!(opts.disableHooks ?? false)) {
       try {
-        await execHook(run, rel, 'pre-install', timeoutMs);
+        await execHook(run, rel, 'pre-install', timeoutMs, ssa);
       } catch (e) {
         throw new Error(`failed pre-install: ${(e as Error).message}`, { cause: e });
       }
     }
-    if (toBeAdopted.length === 0 && resources.length > 0) await createObjects(cfg.kube, resources, run.signal);
+    if (toBeAdopted.length === 0 && resources.length > 0)
+      // helm 4 creates without forcing conflicts; it forces them (if asked) only when adopting
+      await createObjects(cfg.kube, resources, run.signal, { serverSideApply: ssa });
     else if (resources.length > 0)
       await updateObjects(cfg.kube, toBeAdopted, resources, {
         force: opts.force ?? false,
+        ...strategy,
+        upgradeClientSideFieldManager: ssa,
         ...(run.signal ? { signal: run.signal } : {}),
         log: (l) => run.log(l),
       });
@@ -204,7 +218,7 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
     }
     if (!(opts.disableHooks ?? false)) {
       try {
-        await execHook(run, rel, 'post-install', timeoutMs);
+        await execHook(run, rel, 'post-install', timeoutMs, ssa);
       } catch (e) {
         throw new Error(`failed post-install: ${(e as Error).message}`, { cause: e });
       }
@@ -217,6 +231,19 @@ export async function install(cfg: ActionConfig, opts: InstallOptions): Promise<
   setStatus(rel, 'deployed', opts.description || 'Install complete');
   await run.record(rel);
   return rel;
+}
+
+/** determineReleaseSSApplyMethod: the release record's `apply_method`. */
+export function applyMethodOf(serverSideApply: boolean): ApplyMethod {
+  return serverSideApply ? 'ssa' : 'csa';
+}
+
+/** helm 4's `--server-side` of upgrade and rollback: `auto` follows the apply method of a recorded release. */
+export type ServerSideApplyMode = boolean | 'auto';
+
+/** getUpgradeServerSideValue: `auto` is server-side apply when the release was applied so (unset means csa). */
+export function resolveServerSideApply(mode: ServerSideApplyMode, recorded: Release | undefined): boolean {
+  return mode === 'auto' ? recorded?.apply_method === 'ssa' : mode;
 }
 
 /** Release.SetStatus. */

@@ -43,6 +43,8 @@ export interface ListOptions {
  * {@link isAlreadyExists} error for a create of an existing object); every call takes the action's signal.
  */
 export interface HelmKubeClient {
+  /** The field manager of the client's writes (helm's `kube.ManagedFieldsManager`), when it sets one. */
+  readonly fieldManager?: string;
   /** The REST mapping's scope: true for namespaced kinds; throws for a kind the cluster does not serve. */
   isNamespaced(apiVersion: string, kind: string, signal?: AbortSignal): Promise<boolean>;
   /** The live object, undefined when it does not exist. */
@@ -52,6 +54,11 @@ export interface HelmKubeClient {
   replace(obj: KubeObject, signal?: AbortSignal): Promise<KubeObject>;
   /** PATCH with a JSON merge patch (RFC 7386). */
   patch(ref: ObjectRef, patch: Record<string, unknown>, signal?: AbortSignal): Promise<KubeObject>;
+  /**
+   * Server-side apply of the whole object (PATCH `application/apply-patch+yaml`) under the client's field manager
+   * (helm's `kube.ManagedFieldsManager`), `force` resolving conflicts in its favour; creates the object when absent.
+   */
+  apply(obj: KubeObject, opts: { force: boolean }, signal?: AbortSignal): Promise<KubeObject>;
   /** DELETE with a propagation policy; false when the object did not exist. */
   delete(ref: ObjectRef, propagation: DeletionPropagation, signal?: AbortSignal): Promise<boolean>;
   list(apiVersion: string, kind: string, opts: ListOptions, signal?: AbortSignal): Promise<KubeObject[]>;

@@ -36,17 +36,131 @@ export function multiErrorMessage(errs: readonly string[]): string {
   return `${errs.length} errors occurred:\n${errs.map((e) => `\t* ${e}`).join('\n')}\n\n`;
 }
 
+/**
+ * How helm 4's kube client writes objects: `serverSideApply` sends each whole object as an apply patch under the
+ * client's field manager (creation and update alike), `forceConflicts` takes the fields other managers own; without
+ * it objects are created (POST) and updated by the three-way merge patch, as helm 3.
+ */
+export interface ApplyStrategy {
+  serverSideApply?: boolean;
+  forceConflicts?: boolean;
+}
+
+/** schema.GroupVersionKind.String(): `group/version, Kind=kind` (`/v1, Kind=ConfigMap` for the core group). */
+function gvkString(o: KubeObject): string {
+  const v = o.apiVersion.includes('/') ? o.apiVersion : `/${o.apiVersion}`;
+  return `${v}, Kind=${o.kind}`;
+}
+
+const isConflict = (e: unknown): boolean => {
+  const x = e as { code?: unknown; reason?: unknown } | null;
+  return x?.reason === 'Conflict' || x?.code === 409;
+};
+
+/** patchResourceServerSide: the apply patch of the whole object; a conflict is reported with the object's identity. */
+export async function applyServerSide(
+  kube: HelmKubeClient,
+  o: KubeObject,
+  forceConflicts: boolean,
+  signal?: AbortSignal,
+): Promise<KubeObject> {
+  try {
+    return await kube.apply(o, { force: forceConflicts }, signal);
+  } catch (e) {
+    if (isConflict(e))
+      throw new Error(
+        `conflict occurred while applying object ${o.metadata.namespace ?? ''}/${o.metadata.name} ${gvkString(o)}: ${msg(e)}`,
+        { cause: e },
+      );
+    throw e;
+  }
+}
+
+type FieldSet = Record<string, unknown>;
+const isSet = (v: unknown): v is FieldSet => typeof v === 'object' && v !== null && !Array.isArray(v);
+function unionFields(a: FieldSet, b: FieldSet): FieldSet {
+  const out: FieldSet = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const x = out[k];
+    out[k] = isSet(x) && isSet(v) ? unionFields(x, v) : v;
+  }
+  return out;
+}
+
+interface ManagedFieldsEntry {
+  manager?: string;
+  operation?: string;
+  apiVersion?: string;
+  time?: string;
+  fieldsType?: string;
+  fieldsV1?: FieldSet;
+  subresource?: string;
+}
+
+/**
+ * upgradeClientSideFieldManager (client-go csaupgrade.UpgradeManagedFields with the field manager as both the
+ * client-side and the server-side manager): the fields the manager owns by `Update` become owned by its `Apply`
+ * entry, so that the first server-side apply after client-side ones removes what the chart dropped. Sent as a merge
+ * patch of `metadata.managedFields` guarded by the resourceVersion; true when the object was patched.
+ */
+export async function upgradeClientSideFieldManager(
+  kube: HelmKubeClient,
+  o: KubeObject,
+  fieldManager: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  const live = await kube.get(refOf(o), signal);
+  if (live === undefined) return false;
+  const entries = (live.metadata['managedFields'] ?? []) as ManagedFieldsEntry[];
+  const csa = entries.filter((e) => e.manager === fieldManager && e.operation === 'Update' && !e.subresource);
+  if (csa.length === 0) return false;
+  const ssaIndex = entries.findIndex((e) => e.manager === fieldManager && e.operation === 'Apply' && !e.subresource);
+  let fields: FieldSet = ssaIndex >= 0 ? (entries[ssaIndex]?.fieldsV1 ?? {}) : {};
+  for (const e of csa) fields = unionFields(fields, e.fieldsV1 ?? {});
+  const first = csa[0] as ManagedFieldsEntry;
+  const merged: ManagedFieldsEntry = {
+    ...(ssaIndex >= 0
+      ? entries[ssaIndex]
+      : { manager: fieldManager, operation: 'Apply', apiVersion: first.apiVersion }),
+    ...(ssaIndex >= 0 ? {} : first.time !== undefined ? { time: first.time } : {}),
+    fieldsType: 'FieldsV1',
+    fieldsV1: fields,
+  };
+  const next: ManagedFieldsEntry[] = [];
+  entries.forEach((e, i) => {
+    if (csa.includes(e)) return;
+    next.push(i === ssaIndex ? merged : e);
+  });
+  if (ssaIndex < 0) next.push(merged);
+  await kube.patch(
+    refOf(o),
+    {
+      metadata: {
+        managedFields: next,
+        ...(live.metadata.resourceVersion !== undefined ? { resourceVersion: live.metadata.resourceVersion } : {}),
+      },
+    },
+    signal,
+  );
+  return true;
+}
+
 /** kube.Create: every object is tried, in order; the failures are thrown together as helm's multierror. */
 export async function createObjects(
   kube: HelmKubeClient,
   objects: readonly KubeObject[],
   signal?: AbortSignal,
+  strategy: ApplyStrategy = {},
 ): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   const errs: unknown[] = [];
   for (const o of objects) {
     try {
-      out.push(await kube.create(o, signal));
+      out.push(
+        strategy.serverSideApply === true
+          ? await applyServerSide(kube, o, strategy.forceConflicts ?? false, signal)
+          : await kube.create(o, signal),
+      );
     } catch (e) {
       errs.push(e);
     }
@@ -55,15 +169,37 @@ export async function createObjects(
   return out;
 }
 
-/** kube.Update(original, target, force). */
+/** Options of {@link updateObjects}. */
+export interface UpdateOptions extends ApplyStrategy {
+  /** Replace (PUT) changed objects (helm's `--force`; helm 4's ForceReplace). */
+  force?: boolean;
+  /**
+   * With server-side apply: first move the fields the client's `fieldManager` owns by client-side updates to its
+   * apply entry
+   * (helm 4 does it when a release changes from client-side to server-side apply, and on every rollback).
+   */
+  upgradeClientSideFieldManager?: boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+}
+
+/** kube.Update(original, target, options): create what is new, update what exists, delete what was dropped. */
 export async function updateObjects(
   kube: HelmKubeClient,
   original: readonly KubeObject[],
   target: readonly KubeObject[],
-  opts: { force?: boolean; signal?: AbortSignal; log?: (line: string) => void } = {},
+  opts: UpdateOptions = {},
 ): Promise<UpdateResult> {
   const res: UpdateResult = { created: [], updated: [], deleted: [] };
   const log = opts.log ?? ((): void => undefined);
+  const ssa = opts.serverSideApply ?? false;
+  const forceConflicts = opts.forceConflicts ?? false;
+  if (forceConflicts && !ssa)
+    throw new UpdateError('invalid client update option(s): forceConflicts enabled when serverSideApply disabled', res);
+  if (forceConflicts && (opts.force ?? false))
+    throw new UpdateError('invalid operation: cannot use force conflicts and force replace together', res);
+  if (ssa && (opts.force ?? false))
+    throw new UpdateError('invalid operation: cannot use server-side apply and force replace together', res);
   const originals = new Map(original.map((o) => [objectKey(o), o]));
   const updateErrors: string[] = [];
   for (const t of target) {
@@ -76,7 +212,8 @@ export async function updateObjects(
     if (live === undefined) {
       res.created.push(t);
       try {
-        await kube.create(t, opts.signal);
+        if (ssa) await applyServerSide(kube, t, forceConflicts, opts.signal);
+        else await kube.create(t, opts.signal);
       } catch (e) {
         throw new UpdateError(`failed to create resource: ${msg(e)}`, res, e);
       }
@@ -87,7 +224,21 @@ export async function updateObjects(
     if (orig === undefined)
       throw new UpdateError(`no ${t.kind} with the name ${JSON.stringify(t.metadata.name)} found`, res);
     try {
-      if (opts.force ?? false) {
+      if (ssa) {
+        if ((opts.upgradeClientSideFieldManager ?? false) && kube.fieldManager !== undefined) {
+          const o = originals.get(objectKey(t)) ?? t;
+          try {
+            if (await upgradeClientSideFieldManager(kube, o, kube.fieldManager, opts.signal))
+              log(`Upgraded ${t.kind} ${JSON.stringify(t.metadata.name)} client-side field management to server-side`);
+          } catch (e) {
+            throw new Error(
+              `failed to patch object to upgrade CSA field manager ${o.metadata.namespace ?? ''}/${o.metadata.name} ${gvkString(o)}: ${msg(e)}`,
+              { cause: e },
+            );
+          }
+        }
+        await applyServerSide(kube, t, forceConflicts, opts.signal);
+      } else if (opts.force ?? false) {
         const obj: KubeObject = { ...t, metadata: { ...t.metadata } };
         if (live.metadata.resourceVersion !== undefined) obj.metadata.resourceVersion = live.metadata.resourceVersion;
         try {

@@ -11,7 +11,7 @@ import {
   type ActionConfig,
 } from './configuration.ts';
 import { execHook } from './hooks.ts';
-import { setStatus } from './install.ts';
+import { applyMethodOf, resolveServerSideApply, setStatus, type ServerSideApplyMode } from './install.ts';
 import { buildObjects, setOwnership, type KubeObject } from './kube.ts';
 import { deleteObjects, updateObjects, UpdateError } from './resources.ts';
 
@@ -25,6 +25,10 @@ export interface RollbackOptions {
   waitForJobs?: boolean;
   timeoutMs?: number;
   force?: boolean;
+  /** helm 4's `--server-side` (default `auto`: the apply method of the release rolled back to). */
+  serverSideApply?: ServerSideApplyMode;
+  /** helm 4's `--force-conflicts` (server-side apply only). */
+  forceConflicts?: boolean;
   cleanupOnFail?: boolean;
   /** `--history-max` (0: unlimited). */
   maxHistory?: number;
@@ -49,6 +53,7 @@ export async function rollback(cfg: ActionConfig, opts: RollbackOptions): Promis
   if (!history.some((r) => r.version === previousVersion)) throw new Error(`release has no ${previousVersion} version`);
   run.log(`rolling back ${name} (current: v${current.version ?? 0}, target: v${previousVersion})`);
   const previous = await run.get(name, previousVersion);
+  const ssa = resolveServerSideApply(opts.serverSideApply ?? 'auto', previous);
   const target: Release = {
     name,
     info: {
@@ -66,6 +71,7 @@ export async function rollback(cfg: ActionConfig, opts: RollbackOptions): Promis
     version: (current.version ?? 0) + 1,
     ...(current.namespace ? { namespace: current.namespace } : {}),
     labels: previous.labels ?? {},
+    apply_method: applyMethodOf(ssa),
   };
   run.log(`creating rolled back release for ${name}`);
   await run.create(target, opts.maxHistory ?? 0);
@@ -93,7 +99,7 @@ export async function rollback(cfg: ActionConfig, opts: RollbackOptions): Promis
   }
   if (!(opts.disableHooks ?? false)) {
     try {
-      await execHook(run, target, 'pre-rollback', timeoutMs);
+      await execHook(run, target, 'pre-rollback', timeoutMs, ssa);
     } catch (e) {
       throw new ReleaseActionError((e as Error).message, target, e);
     }
@@ -102,6 +108,9 @@ export async function rollback(cfg: ActionConfig, opts: RollbackOptions): Promis
   try {
     await updateObjects(cfg.kube, currentObjs, targetObjs, {
       force: opts.force ?? false,
+      serverSideApply: ssa,
+      forceConflicts: opts.forceConflicts ?? false,
+      upgradeClientSideFieldManager: true,
       ...(run.signal ? { signal: run.signal } : {}),
       log: (l) => run.log(l),
     });
@@ -131,7 +140,7 @@ export async function rollback(cfg: ActionConfig, opts: RollbackOptions): Promis
   }
   if (!(opts.disableHooks ?? false)) {
     try {
-      await execHook(run, target, 'post-rollback', timeoutMs);
+      await execHook(run, target, 'post-rollback', timeoutMs, ssa);
     } catch (e) {
       throw new ReleaseActionError((e as Error).message, target, e);
     }

@@ -20,7 +20,15 @@ import {
 } from './configuration.ts';
 import { applyCrds, type CrdPolicy } from './crds.ts';
 import { execHook } from './hooks.ts';
-import { checkLabels, postRenderForRelease, renderForRelease, setStatus } from './install.ts';
+import {
+  applyMethodOf,
+  checkLabels,
+  postRenderForRelease,
+  renderForRelease,
+  resolveServerSideApply,
+  setStatus,
+  type ServerSideApplyMode,
+} from './install.ts';
 import { buildObjects, existingResourceConflict, objectKey, setOwnership, type KubeObject } from './kube.ts';
 import { deleteObjects, updateObjects, UpdateError } from './resources.ts';
 import { ReleaseNotFoundError } from '../release/storage.ts';
@@ -40,8 +48,15 @@ export interface UpgradeOptions {
   wait?: boolean;
   waitForJobs?: boolean;
   timeoutMs?: number;
-  /** `--force`: replace changed objects instead of patching them. */
+  /** `--force`: replace changed objects instead of patching them (refused with server-side apply, as helm 4). */
   force?: boolean;
+  /**
+   * helm 4's `--server-side` (`true`, `false` or `auto`, the default: the apply method of the last release, csa when
+   * it records none); the new release records the method used.
+   */
+  serverSideApply?: ServerSideApplyMode;
+  /** helm 4's `--force-conflicts` (server-side apply only). */
+  forceConflicts?: boolean;
   /** `--cleanup-on-fail`: delete the objects this upgrade created when it fails. */
   cleanupOnFail?: boolean;
   /** `--history-max` (0: unlimited). */
@@ -97,6 +112,8 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
   const namespace = current.namespace ?? '';
   const vals = reuseValues(opts, opts.chart, current, opts.values ?? {});
   const revision = (last.version ?? 0) + 1;
+  const ssa = resolveServerSideApply(opts.serverSideApply ?? 'auto', last);
+  run.log(`determined release apply method: server_side_apply=${ssa} previous=${last.apply_method ?? ''}`);
   await applyCrds(run, opts.chart, opts.crds ?? 'Skip');
   let rendered: RenderedResources;
   try {
@@ -128,6 +145,7 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
     version: revision,
     namespace,
     labels: mergeLabels(last.labels ?? {}, opts.labels ?? {}),
+    apply_method: applyMethodOf(ssa),
   };
   if (rendered.notes !== '') (upgraded.info as NonNullable<Release['info']>).notes = rendered.notes;
 
@@ -185,7 +203,7 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
 
   if (!(opts.disableHooks ?? false)) {
     try {
-      await execHook(run, upgraded, 'pre-upgrade', timeoutMs);
+      await execHook(run, upgraded, 'pre-upgrade', timeoutMs, ssa);
     } catch (e) {
       return fail(new Error(`pre-upgrade hooks failed: ${(e as Error).message}`, { cause: e }), []);
     }
@@ -194,6 +212,10 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
   try {
     const res = await updateObjects(cfg.kube, currentObjs, target, {
       force: opts.force ?? false,
+      serverSideApply: ssa,
+      forceConflicts: opts.forceConflicts ?? false,
+      // the client-side field manager is upgraded when the release moves from client-side to server-side apply
+      upgradeClientSideFieldManager: ssa && (current.apply_method ?? 'csa') === 'csa',
       ...(run.signal ? { signal: run.signal } : {}),
       log: (l) => run.log(l),
     });
@@ -214,7 +236,7 @@ export async function upgrade(cfg: ActionConfig, opts: UpgradeOptions): Promise<
   }
   if (!(opts.disableHooks ?? false)) {
     try {
-      await execHook(run, upgraded, 'post-upgrade', timeoutMs);
+      await execHook(run, upgraded, 'post-upgrade', timeoutMs, ssa);
     } catch (e) {
       return fail(new Error(`post-upgrade hooks failed: ${(e as Error).message}`, { cause: e }), created);
     }

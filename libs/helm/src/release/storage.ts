@@ -72,7 +72,15 @@ export interface Release {
   namespace?: string;
   /** Custom labels (stored on the Secret, not in the JSON). */
   labels?: Record<string, string>;
+  /**
+   * helm 4's record of how the objects were applied (`"ssa"` server-side apply, `"csa"` client-side; unset means
+   * csa). helm 3 reads records with it and ignores it.
+   */
+  apply_method?: ApplyMethod;
 }
+
+/** helm 4's release.ApplyMethod values. */
+export type ApplyMethod = 'ssa' | 'csa';
 
 /** The gzip magic Helm checks (0x1f 0x8b 0x08). */
 const MAGIC_GZIP = Buffer.from([0x1f, 0x8b, 0x08]);
@@ -111,6 +119,7 @@ export function releaseJson(r: Release): string {
   if (r.hooks && r.hooks.length > 0) o['hooks'] = r.hooks;
   if (r.version) o['version'] = r.version;
   if (r.namespace) o['namespace'] = r.namespace;
+  if (r.apply_method) o['apply_method'] = r.apply_method;
   return goJsonEscape(JSON.stringify(o));
 }
 
