@@ -10,6 +10,7 @@ import type { FanoutResult } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
+import { formatIdleBundleResult, runIdleBundle } from './idle-bundle.ts';
 import { formatKustomizeResult, runKustomizeBench } from './kustomize.ts';
 import { median, ratio, table } from './measure.ts';
 
@@ -222,5 +223,18 @@ describe('bench kustomization and source (N=5 smoke)', () => {
     expect(noop!.git).toMatchObject({ infoRefs: 5, uploadPack: 0 });
     expect(noop!.requests.writes.applied).toBe(0);
     expect(formatFanoutResult(r)).toContain('source-controller');
+  });
+});
+
+describe('bench idle-bundle', () => {
+  it('starts one controller from source and from its bundle and reads its memory', { timeout: 120_000 }, async () => {
+    const r = await runIdleBundle({ apps: ['image-reflector-controller'], idleMs: 100 });
+    expect(r.apps.map((a) => a.app)).toEqual(['image-reflector-controller']);
+    const a = r.apps[0]!;
+    for (const f of [a.source, a.bundle])
+      for (const x of [f.readyMs, f.rssReady, f.rssIdle, f.heapUsedIdle]) positive(x);
+    positive(a.bundleBytes);
+    positive(r.bundleMs);
+    expect(formatIdleBundleResult(r)).toContain('image-reflector-controller');
   });
 });

@@ -16,6 +16,7 @@ import type { ControllerProcess } from '@flux-ts/embedded';
 import { freePort, startGitHttpServer } from '@flux-ts/testbed';
 import type { GitHttpRequestCounts, GitHttpServer } from '@flux-ts/testbed';
 import type { ProbeReport } from './probe.ts';
+import { probeReport } from './probe-report.ts';
 
 /** The workspace root (holds deploy/crds and apps/). */
 export const WORKSPACE = fileURLToPath(new URL('../../', import.meta.url));
@@ -470,23 +471,7 @@ export class Cluster {
     const out: Record<string, ProbeReport | null> = {};
     await Promise.all(
       this.controllers.map(async (c) => {
-        const file = join(this.probeDir, `${c.pid}.json`);
-        const read = (): ProbeReport | null => {
-          try {
-            return JSON.parse(readFileSync(file, 'utf8')) as ProbeReport;
-          } catch {
-            return null;
-          }
-        };
-        const seq = read()?.seq ?? 0;
-        process.kill(c.pid, 'SIGUSR2');
-        const deadline = Date.now() + 2000;
-        let r = read();
-        while ((r?.seq ?? 0) <= seq && Date.now() < deadline) {
-          await sleep(10);
-          r = read();
-        }
-        out[c.name] = r && r.seq > seq ? r : null;
+        out[c.name] = await probeReport(this.probeDir, c.pid);
       }),
     );
     return out;

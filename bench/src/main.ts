@@ -1,4 +1,6 @@
 // `npm run bench -- <scenario> [options]`: the only module of bench/ that reads argv.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { formatFanoutResult, runFanout, writeFanoutResult } from './fanout.ts';
@@ -6,6 +8,7 @@ import type { FanoutScenario } from './fanout.ts';
 import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
+import { formatIdleBundleResult, runIdleBundle } from './idle-bundle.ts';
 import { formatImageAutomationLatencyResult, runImageAutomationLatency } from './image-automation.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
 import { formatPushLatencyResult, runPushLatency, writePushLatencyResult } from './push-latency.ts';
@@ -18,6 +21,8 @@ scenarios:
   source         N GitRepositories (one repository each) to Ready, then a no-op pass that must not clone
   idle           N objects (N/2 GitRepositories, N/2 Kustomizations) with intervals of 1 to 10 minutes to Ready,
                  then --idle-minutes with nothing changing
+  idle-bundle    each of the seven controllers idle against libs/apiserver, from source and from its esbuild
+                 bundle: RSS at /readyz and after --idle-seconds (default 10), heapUsed, start → /readyz
   helmrelease    N HelmReleases (flux-benchmark's podinfo chart from a local chart repository, one HelmChart each)
                  to Ready, then an upgrade pass (values changed) and a no-op pass; source-controller and
                  helm-controller as child processes
@@ -33,7 +38,8 @@ scenarios:
   helm-index  @flux-ts/helm's loadIndex (before and after) and GET + load vs helm repo add on a generated index
 
 common options:
-  --runs N          timed runs (default: git 3, kustomize 5, helm 7, helm-index 5, kustomization 3, source 3)
+  --runs N          timed runs (default: git 3, kustomize 5, helm 7, helm-index 5, kustomization 3, source 3,
+                    idle-bundle 1)
   --json            print the result as JSON instead of the table
   --quiet           no progress lines on stderr
 
@@ -80,6 +86,7 @@ const SCENARIOS = [
   'helm-index',
   'helmrelease',
   'idle',
+  'idle-bundle',
   'image-automation',
   'kustomize',
   'kustomization',
@@ -134,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
         'idle-minutes': { type: 'string' },
         'phase-timeout': { type: 'string' },
         'memory-limit-mib': { type: 'string' },
+        'idle-seconds': { type: 'string' },
       },
     });
   } catch (err) {
@@ -172,6 +180,16 @@ async function main(argv: string[]): Promise<number> {
       });
       if (!v['no-write']) log?.(`wrote ${writeFanoutResult(r, RESULTS)}`);
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatFanoutResult(r));
+    } else if (scenario === 'idle-bundle') {
+      const idleS = int('idle-seconds', v['idle-seconds']);
+      const r = await runIdleBundle({ ...(idleS ? { idleMs: idleS * 1000 } : {}), ...(runs ? { runs } : {}), log });
+      if (!v['no-write']) {
+        mkdirSync(RESULTS, { recursive: true });
+        const file = join(RESULTS, `idle-bundle-${r.date.replace(/[:.]/g, '-').slice(0, 19)}Z.json`);
+        writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+        log?.(`wrote ${file}`);
+      }
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatIdleBundleResult(r));
     } else if (scenario === 'image-automation') {
       const workspace = fileURLToPath(new URL('../../', import.meta.url));
       const r = await runImageAutomationLatency({ workspace, tags: int('n', v.n) ?? 10, ...(log ? { log } : {}) });

@@ -25,9 +25,10 @@ export interface CliContext {
 
 const USAGE = `Usage:
   npm start [-- --state-dir DIR] [--api-port N] [--git-port N] [--chart-port N] [--storage-port N] [--registry-port N]
-            [--no-deploy]
+            [--no-deploy] [--bundle]
       flux-ts on an embedded cluster with the demo repository (state in DIR, default .flux-ts): deploy/install
-      applied and its Deployments run as processes; --no-deploy starts the controllers with an admin kubeconfig.
+      applied and its Deployments run as processes; --no-deploy starts the controllers with an admin kubeconfig;
+      --bundle runs each controller from its esbuild bundle (built into DIR/bundles when the sources changed).
   npm start -- validate --repo PATH --path clusters/NAME [--timeout 5m] [--output table|json]
       reconciles a local fleet repository on a throwaway cluster; exits 0 only if everything is Ready.
   npm start -- push-image TAG [--registry-port N]
@@ -96,6 +97,7 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
       'storage-port': { type: 'string' },
       'registry-port': { type: 'string' },
       deploy: { type: 'boolean', default: true },
+      bundle: { type: 'boolean', default: false },
     },
     allowNegative: true,
   });
@@ -115,6 +117,7 @@ async function runStart(ctx: CliContext, args: readonly string[]): Promise<numbe
     storagePort: port(values['storage-port'], '--storage-port', 19090),
     registryPort: port(values['registry-port'], '--registry-port', 18082),
     deploy: values.deploy,
+    bundle: values.bundle,
     onRuntimeError: (err) =>
       ctx.io.stderr.write(`flux-ts: process runtime: ${err.message}${err.cause ? `: ${String(err.cause)}` : ''}\n`),
   });

@@ -17,6 +17,7 @@ import type { DemoRegistry } from './demo-images.ts';
 import type { ChartServer } from './chart-repo.ts';
 import { startControllers, stopControllers } from './controllers.ts';
 import type { ControllerProcess, ControllerSpec } from './controllers.ts';
+import { bundledEntrypoint } from './process-runtime/bundled-entrypoint.ts';
 import { startDeployedControllers } from './process-runtime/deployed-controllers.ts';
 import type { DeployedControllers } from './process-runtime/deployed-controllers.ts';
 import type { ProcessRuntime } from './process-runtime/process-runtime.ts';
@@ -117,6 +118,11 @@ export interface EmbeddedOptions {
    * then: deploy/ says what runs, with which flags.
    */
   deploy?: boolean;
+  /**
+   * With `deploy`: run each controller from its esbuild bundle, built once into `<state>/bundles` and rebuilt when
+   * the sources change (default false: the first start bundles for several seconds; bench `idle-bundle`).
+   */
+  bundle?: boolean;
 }
 
 /** A running embedded flux-ts. */
@@ -449,6 +455,13 @@ export async function startEmbedded(opts: EmbeddedOptions): Promise<Embedded> {
         dir: names.includes('source-watcher') ? 'install-extra' : 'install',
         storagePort,
         ...(opts.onRuntimeError ? { onError: opts.onRuntimeError } : {}),
+        ...(opts.bundle
+          ? {
+              entrypoint: (
+                await bundledEntrypoint({ workspace: opts.workspace, cacheDir: join(layout.root, 'bundles') })
+              ).entrypoint,
+            }
+          : {}),
       });
       podLogsFrom = deployed.runtime;
     } else {

@@ -57,3 +57,11 @@ export type {
   ProcessRuntimeOptions,
   RuntimePodInfo,
 } from './process-runtime/process-runtime.ts';
+/** Controllers bundled by esbuild (cached by their sources) for the process runtime and the images. */
+export {
+  bundledEntrypoint,
+  controllerBundleOptions,
+  controllerSourcesKey,
+  CONTROLLER_BUNDLE_ENTRY,
+} from './process-runtime/bundled-entrypoint.ts';
+export type { BundledEntrypoint, BundledEntrypointOptions } from './process-runtime/bundled-entrypoint.ts';

@@ -10,7 +10,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import type { KubeClient, KubeObject } from '@flux-ts/runtime';
 import { startProcessRuntime, workspaceEntrypoint } from './process-runtime.ts';
-import type { ProcessRuntime } from './process-runtime.ts';
+import type { EntrypointResolver, ProcessRuntime } from './process-runtime.ts';
 
 const run = promisify(execFile);
 
@@ -30,6 +30,8 @@ export interface DeployedControllersOptions {
   /** The loopback port of the `source-controller` Service (artifact URLs in status name it; default: a free one). */
   storagePort?: number;
   onError?: (err: Error) => void;
+  /** Which executable runs an image (default {@link workspaceEntrypoint}; e.g. a bundledEntrypoint's). */
+  entrypoint?: EntrypointResolver;
 }
 
 /** The controllers of deploy/ running on the embedded cluster. */
@@ -60,7 +62,7 @@ export async function startDeployedControllers(opts: DeployedControllersOptions)
   const runtime = await startProcessRuntime({
     kubeConfig: opts.kubeConfig,
     stateDir: opts.stateDir,
-    entrypoint: workspaceEntrypoint(opts.workspace),
+    entrypoint: opts.entrypoint ?? workspaceEntrypoint(opts.workspace),
     ...(opts.storagePort !== undefined
       ? { servicePorts: { 'flux-system/source-controller:80': opts.storagePort } }
       : {}),
