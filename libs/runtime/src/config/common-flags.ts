@@ -157,3 +157,49 @@ export function featureGatesFlag<const G extends Readonly<Record<string, boolean
     usage: 'A comma separated list of key=value pairs defining the state of experimental features.',
   };
 }
+
+/**
+ * fluxcd/pkg artifact/config's storage flags, shared by the controllers that store and serve artifacts
+ * (source-controller, source-watcher), with their STORAGE_PATH/STORAGE_ADDRESS/STORAGE_ADV_ADDR env fallbacks.
+ */
+export const artifactStorageFlags = defineFlags([
+  {
+    name: 'storage-path',
+    type: 'string',
+    default: '/data',
+    env: 'STORAGE_PATH',
+    usage: 'The path to the directory where artifacts will be stored.',
+  },
+  {
+    name: 'storage-addr',
+    type: 'address',
+    default: ':9090',
+    env: 'STORAGE_ADDRESS',
+    usage: 'The address the artifact server will bind to.',
+  },
+  {
+    name: 'storage-adv-addr',
+    type: 'string',
+    default: '',
+    env: 'STORAGE_ADV_ADDR',
+    usage: 'The in-cluster address the artifact server will advertise to clients.',
+  },
+  {
+    name: 'artifact-retention-ttl',
+    type: 'duration',
+    default: '1m',
+    usage: 'The duration after which stale artifacts are garbage collected.',
+  },
+  {
+    name: 'artifact-retention-records',
+    type: 'int',
+    default: 2,
+    usage: 'The maximum number of artifacts to be kept in storage after a garbage collection.',
+  },
+  {
+    name: 'artifact-digest-algo',
+    type: 'string',
+    default: 'sha256',
+    usage: 'The hashing algorithm used to calculate the digest of artifacts.',
+  },
+]);

@@ -26,7 +26,7 @@ export type {
   CamelCase,
   FormatHelpOptions,
 } from './flags.ts';
-export { commonFlags, featureGatesFlag } from './common-flags.ts';
+export { artifactStorageFlags, commonFlags, featureGatesFlag } from './common-flags.ts';
 export { loadKubeConfig, KubeConfigError, SERVICE_ACCOUNT_DIR } from './kubeconfig.ts';
 export type { LoadKubeConfigOptions } from './kubeconfig.ts';
 export { ServiceAccountNamespaceFile, readControllerEnv } from './env.ts';
