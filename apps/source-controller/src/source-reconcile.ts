@@ -3,21 +3,27 @@
  * data, the per-reconcile working directory, the status patch in the middle of a run, and the directory plus lock
  * taken before an artifact is written.
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SourceReasons, StorageOperationFailedCondition } from '@flux-ts/api';
 import type { Artifact, Storage } from '@flux-ts/artifact';
-import { GenericError, conditions, errMessage, withContext } from '@flux-ts/runtime';
+import { GenericError, conditions, errMessage, parseGoDuration, withContext } from '@flux-ts/runtime';
 import type {
   EventSink,
   ExitOptions,
   KubeObject,
+  Logger,
   LoopContext,
   ObjectReader,
+  PatchClient,
+  ReconcileConditions,
+  ReconcileStep,
+  ReconcilerShape,
   SerialPatcher,
   StatusObject,
 } from '@flux-ts/runtime';
+import { garbageCollectArtifacts } from './source-storage.ts';
 import type { SourceObject } from './source-storage.ts';
 
 /** The event types a source reconciler records. */
@@ -162,4 +168,78 @@ export async function linkArtifact(
     );
     return undefined;
   }
+}
+
+/** The state every source reconcile opens: its working directory, log, signal and patcher. */
+export interface SourceWorkState<T extends StatusObject> {
+  dir: string;
+  log: Logger;
+  signal: AbortSignal;
+  patcher: SerialPatcher<T>;
+}
+
+/** What a source reconciler gives {@link sourceReconcilerShape}: its kind and table, and its steps. */
+export interface SourceShapeSpec<
+  T extends SourceObject & { spec: { interval: string } },
+  S extends SourceWorkState<T>,
+> {
+  kind: string;
+  gvk: { apiVersion: string; kind: string };
+  conditions: ReconcileConditions;
+  decode: (raw: KubeObject) => T;
+  reader: ObjectReader;
+  patchClient: PatchClient;
+  fieldManager: string;
+  storage: Storage;
+  tmpDir?: string | undefined;
+  jitterPercent?: number | undefined;
+  recorder?: EventSink | undefined;
+  steps: readonly ReconcileStep<T, S>[];
+  event: (obj: T, type: SourceEventType, reason: string, message: string) => void;
+  notify: NonNullable<ReconcilerShape<T, S>['notify']>;
+}
+
+/**
+ * The reconcile shape the sources share: progressive status at start (PatchOperationFailed on a failed patch),
+ * artifact GC on deletion, a fresh working directory per run (removed after), the interval exit.
+ */
+export function sourceReconcilerShape<
+  T extends SourceObject & { spec: { interval: string } },
+  S extends SourceWorkState<T>,
+>(spec: SourceShapeSpec<T, S>): ReconcilerShape<T, S> {
+  return {
+    gvk: spec.gvk,
+    reader: spec.reader,
+    patchClient: spec.patchClient,
+    conditions: spec.conditions,
+    fieldManager: spec.fieldManager,
+    finalizerMode: 'requeue',
+    decode: spec.decode,
+    start: { inProgress: true, patchOnRequest: true, patchFailureReason: SourceReasons.PatchOperationFailedReason },
+    finalize: async (obj, ctx) => {
+      await garbageCollectArtifacts(obj, {
+        storage: spec.storage,
+        kind: spec.kind,
+        event: (t, r, m) => spec.event(obj, t, r, m),
+        log: ctx.log,
+      });
+    },
+    // S adds only optional fields to the work state, filled in by the steps
+    open: async (obj, ctx) =>
+      ({
+        dir: await makeWorkDir(obj, spec.kind, spec.tmpDir),
+        log: ctx.log,
+        signal: ctx.signal,
+        patcher: ctx.patcher,
+      }) as S,
+    steps: spec.steps,
+    close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
+    notify: spec.notify,
+    exit: (obj, _outcome, ctx) =>
+      sourceExit(obj, ctx, {
+        intervalMs: parseGoDuration(obj.spec.interval),
+        jitterPercent: spec.jitterPercent,
+        recorder: spec.recorder,
+      }),
+  };
 }

@@ -5,7 +5,7 @@
  * check, the `.sourceignore` read and the listing, and downloads nothing; otherwise every indexed object is
  * downloaded with bounded concurrency and the artifact step archives them as `<hex>.tar.gz`.
  */
-import { rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import {
   ArtifactInStorageCondition,
   ArtifactOutdatedCondition,
@@ -34,7 +34,6 @@ import type {
   EventSink,
   KubeObject,
   Logger,
-  LoopContext,
   ObjectReader,
   PatchClient,
   ReconcileContext,
@@ -48,14 +47,13 @@ import {
   archiveFailed,
   linkArtifact,
   lockArtifact,
-  makeWorkDir,
   patchProgress,
   readSecretData,
   sourceEvent,
-  sourceExit,
+  sourceReconcilerShape,
 } from '../source-reconcile.ts';
 import type { SourceEventType } from '../source-reconcile.ts';
-import { garbageCollectArtifacts, reconcileSourceStorage } from '../source-storage.ts';
+import { reconcileSourceStorage } from '../source-storage.ts';
 import { bucketFailConditions, bucketReadyCondition } from './conditions.ts';
 import { fetchEtagIndex, fetchIndexFiles, indexDigest, keysFromSecret, s3ClientFor } from './fetch.ts';
 import type { BucketKeys } from './fetch.ts';
@@ -105,39 +103,24 @@ export class BucketReconciler {
       { name: 'reconcileSource', run: (o, s) => this.reconcileSource(o, s) },
       { name: 'reconcileArtifact', run: (o, s) => this.reconcileArtifact(o, s) },
     ];
-    this.reconcile = reconcileWith<Bucket, BucketState>({
-      gvk: bucketGVK,
-      reader: options.reader,
-      patchClient: options.patchClient,
-      conditions: bucketReadyCondition,
-      fieldManager: options.fieldManager,
-      finalizerMode: 'requeue',
-      decode: (raw: KubeObject) => normalizeBucket(raw).object,
-      start: { inProgress: true, patchOnRequest: true, patchFailureReason: SourceReasons.PatchOperationFailedReason },
-      finalize: async (obj, ctx) => {
-        await garbageCollectArtifacts(obj, {
-          storage: this.#o.storage,
-          kind: 'Bucket',
-          event: (t, r, m) => this.#event(obj, t, r, m),
-          log: ctx.log,
-        });
-      },
-      open: async (obj, ctx: LoopContext<Bucket>) => ({
-        dir: await makeWorkDir(obj, 'Bucket', this.#o.tmpDir),
-        log: ctx.log,
-        signal: ctx.signal,
-        patcher: ctx.patcher,
+    this.reconcile = reconcileWith<Bucket, BucketState>(
+      sourceReconcilerShape({
+        kind: 'Bucket',
+        gvk: bucketGVK,
+        conditions: bucketReadyCondition,
+        decode: (raw: KubeObject) => normalizeBucket(raw).object,
+        reader: options.reader,
+        patchClient: options.patchClient,
+        fieldManager: options.fieldManager,
+        storage: options.storage,
+        tmpDir: options.tmpDir,
+        jitterPercent: options.jitterPercent,
+        recorder: options.recorder,
+        steps: this.steps,
+        event: (obj, t, r, m) => this.#event(obj, t, r, m),
+        notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
       }),
-      steps: this.steps,
-      close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
-      notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
-      exit: (obj, _outcome, ctx) =>
-        sourceExit(obj, ctx, {
-          intervalMs: parseGoDuration(obj.spec.interval),
-          jitterPercent: this.#o.jitterPercent,
-          recorder: this.#o.recorder,
-        }),
-    });
+    );
   }
 
   async #patch(obj: Bucket, state: BucketState): Promise<void> {

@@ -7,7 +7,7 @@
  * archives the working directory with the ignore rules under `<digest>.tar.gz`, with the manifest annotations as
  * the artifact metadata.
  */
-import { rm, stat, writeFile } from 'node:fs/promises';
+import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ArtifactInStorageCondition,
@@ -42,7 +42,6 @@ import type {
   EventSink,
   KubeObject,
   Logger,
-  LoopContext,
   ObjectReader,
   PatchClient,
   ReconcileContext,
@@ -56,14 +55,13 @@ import {
   archiveFailed,
   linkArtifact,
   lockArtifact,
-  makeWorkDir,
   patchProgress,
   readSecretData,
   sourceEvent,
-  sourceExit,
+  sourceReconcilerShape,
 } from '../source-reconcile.ts';
 import type { SourceEventType } from '../source-reconcile.ts';
-import { garbageCollectArtifacts, reconcileSourceStorage } from '../source-storage.ts';
+import { reconcileSourceStorage } from '../source-storage.ts';
 import { ociRepositoryFailConditions, ociRepositoryReadyCondition } from './conditions.ts';
 import {
   InvalidOCIURLError,
@@ -150,39 +148,24 @@ export class OCIRepositoryReconciler {
       { name: 'reconcileSource', run: (o, s) => this.reconcileSource(o, s) },
       { name: 'reconcileArtifact', run: (o, s) => this.reconcileArtifact(o, s) },
     ];
-    this.reconcile = reconcileWith<OCIRepository, OCIRepositoryState>({
-      gvk: ociRepositoryGVK,
-      reader: options.reader,
-      patchClient: options.patchClient,
-      conditions: ociRepositoryReadyCondition,
-      fieldManager: options.fieldManager,
-      finalizerMode: 'requeue',
-      decode: (raw: KubeObject) => normalizeOCIRepository(raw).object,
-      start: { inProgress: true, patchOnRequest: true, patchFailureReason: SourceReasons.PatchOperationFailedReason },
-      finalize: async (obj, ctx) => {
-        await garbageCollectArtifacts(obj, {
-          storage: this.#o.storage,
-          kind: 'OCIRepository',
-          event: (t, r, m) => this.#event(obj, t, r, m),
-          log: ctx.log,
-        });
-      },
-      open: async (obj, ctx: LoopContext<OCIRepository>) => ({
-        dir: await makeWorkDir(obj, 'OCIRepository', this.#o.tmpDir),
-        log: ctx.log,
-        signal: ctx.signal,
-        patcher: ctx.patcher,
+    this.reconcile = reconcileWith<OCIRepository, OCIRepositoryState>(
+      sourceReconcilerShape({
+        kind: 'OCIRepository',
+        gvk: ociRepositoryGVK,
+        conditions: ociRepositoryReadyCondition,
+        decode: (raw: KubeObject) => normalizeOCIRepository(raw).object,
+        reader: options.reader,
+        patchClient: options.patchClient,
+        fieldManager: options.fieldManager,
+        storage: options.storage,
+        tmpDir: options.tmpDir,
+        jitterPercent: options.jitterPercent,
+        recorder: options.recorder,
+        steps: this.steps,
+        event: (obj, t, r, m) => this.#event(obj, t, r, m),
+        notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
       }),
-      steps: this.steps,
-      close: (state) => rm(state.dir, { recursive: true, force: true }).catch(() => undefined),
-      notify: (oldObj, obj, state, res, err) => this.#notify(oldObj, obj, state, res, err),
-      exit: (obj, _outcome, ctx) =>
-        sourceExit(obj, ctx, {
-          intervalMs: parseGoDuration(obj.spec.interval),
-          jitterPercent: this.#o.jitterPercent,
-          recorder: this.#o.recorder,
-        }),
-    });
+    );
   }
 
   async #patch(obj: OCIRepository, state: OCIRepositoryState): Promise<void> {
