@@ -13,6 +13,7 @@ import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
 import { formatIdleBundleResult, runIdleBundle } from './idle-bundle.ts';
 import { formatKustomizeResult, runKustomizeBench } from './kustomize.ts';
 import { median, ratio, table } from './measure.ts';
+import { formatOciFanoutResult, runOciFanout, writeOciFanoutResult } from './oci-fanout.ts';
 
 const positive = (x: number | null | undefined) => {
   expect(x).not.toBeNull();
@@ -224,6 +225,30 @@ describe('bench kustomization and source (N=5 smoke)', () => {
     expect(noop!.requests.writes.applied).toBe(0);
     expect(formatFanoutResult(r)).toContain('source-controller');
   });
+});
+
+describe('bench oci-fanout (N=3 smoke)', () => {
+  it(
+    'brings 3 OCIRepositories to Ready from the registry, then re-checks them with a HEAD each',
+    { timeout: 90_000 },
+    async () => {
+      const r = await runOciFanout({ n: 3, runs: 1, pin: false, phaseTimeoutMs: 40_000 });
+      const run = r.samples[0]!;
+      expect(Object.keys(run.phases)).toEqual(['install', 'noop']);
+      expect(run.phases['install']!.timedOut).toBeUndefined();
+      expect(run.phases['install']!.registry).toMatchObject({ 'GET manifest': 3, 'GET blob': 3 });
+      expect(run.phases['noop']!.registry).toEqual({ 'HEAD manifest': 3 });
+      positive(r.median['install.wallS']);
+      positive(r.median['source-controller.peakRssMiB']);
+      const dir = mkdtempSync(join(tmpdir(), 'bench-results-'));
+      try {
+        expect(writeOciFanoutResult(r, dir)).toMatch(/oci-fanout-3-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      expect(formatOciFanoutResult(r)).toContain('Flux v2.8.0 (flux-benchmark, N=1000)');
+    },
+  );
 });
 
 describe('bench idle-bundle', () => {

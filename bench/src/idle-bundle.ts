@@ -72,12 +72,17 @@ export interface IdleBundleResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function measureOne(
+/**
+ * Starts one controller (`entry`: its bin or bundle) against `kubeconfig` with its real flags, and measures it idle
+ * (see {@link IdleFigures}); `nodeArgs` go before the entry, after the controllers' own Node flags.
+ */
+export async function measureOne(
   app: AppName,
   entry: string,
   kubeconfig: string,
   dir: string,
   idleMs: number,
+  nodeArgs: readonly string[] = [],
 ): Promise<IdleFigures> {
   const probeDir = join(dir, 'probe');
   const storage = join(dir, 'storage');
@@ -100,7 +105,7 @@ async function measureOne(
     args.push('--events-addr', `127.0.0.1:${await freePort()}`, '--receiverAddr', `127.0.0.1:${await freePort()}`);
   const nodeOptions = [process.env['NODE_OPTIONS'] ?? '', `--import=${PROBE}`].join(' ').trim();
   const t0 = performance.now();
-  const child: ChildProcess = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, entry, ...args], {
+  const child: ChildProcess = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, ...nodeArgs, entry, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...CONTROLLER_ENV_DEFAULTS, ...process.env, NODE_OPTIONS: nodeOptions, FLUX_TS_BENCH_PROBE_DIR: probeDir },
   });
@@ -135,7 +140,8 @@ async function measureOne(
   }
 }
 
-function medianFigures(xs: readonly IdleFigures[]): IdleFigures {
+/** Medians of each figure over runs. */
+export function medianFigures(xs: readonly IdleFigures[]): IdleFigures {
   return {
     readyMs: median(xs.map((x) => x.readyMs)),
     rssReady: median(xs.map((x) => x.rssReady)),

@@ -9,8 +9,14 @@ import { formatGitResult, runGitBench } from './git.ts';
 import { formatHelmResult, runHelmBench } from './helm.ts';
 import { formatHelmIndexResult, runHelmIndexBench } from './helm-index.ts';
 import { formatIdleBundleResult, runIdleBundle } from './idle-bundle.ts';
+import { IDLE_LEAN_VARIANTS, formatIdleLeanResult, runIdleLean } from './idle-lean.ts';
+import { formatIdleInformerResult, runIdleInformer } from './idle-informer.ts';
+import type { IdleLeanVariant } from './idle-lean.ts';
+import { APPS } from '@flux-ts/image';
+import type { AppName } from '@flux-ts/image';
 import { formatImageAutomationLatencyResult, runImageAutomationLatency } from './image-automation.ts';
 import { formatKustomizeResult, OutputMismatchError, runKustomizeBench } from './kustomize.ts';
+import { formatOciFanoutResult, runOciFanout, writeOciFanoutResult } from './oci-fanout.ts';
 import { formatPushLatencyResult, runPushLatency, writePushLatencyResult } from './push-latency.ts';
 
 const USAGE = `usage: npm run bench -- <scenario> [options]
@@ -23,6 +29,10 @@ scenarios:
                  then --idle-minutes with nothing changing
   idle-bundle    each of the seven controllers idle against libs/apiserver, from source and from its esbuild
                  bundle: RSS at /readyz and after --idle-seconds (default 10), heapUsed, start → /readyz
+  idle-lean      each controller idle in several variants side by side (--variants: client-node, sources,
+                 bundle, optimize-for-size, single-threaded; --apps a,b): the kubeconfig lever and V8 flags
+                 of issue 22
+  idle-informer  one informer of --n Kustomizations (default 1000) with managedFields stripped and kept: heapUsed
   helmrelease    N HelmReleases (flux-benchmark's podinfo chart from a local chart repository, one HelmChart each)
                  to Ready, then an upgrade pass (values changed) and a no-op pass; source-controller and
                  helm-controller as child processes
@@ -36,6 +46,8 @@ scenarios:
   helm        @flux-ts/helm (renderChart + helm template assembly) in-process and CLI vs helm template on the
               helm create chart and a generated chart of N objects
   helm-index  @flux-ts/helm's loadIndex (before and after) and GET + load vs helm repo add on a generated index
+  oci-fanout  N OCIRepositories (one docker-registry repository each, --n default 1000) to Ready, then a no-op
+              pass; source-controller as a child process, beside flux-benchmark's 1m25s at 67 Mi
 
 common options:
   --runs N          timed runs (default: git 3, kustomize 5, helm 7, helm-index 5, kustomization 3, source 3,
@@ -87,9 +99,12 @@ const SCENARIOS = [
   'helmrelease',
   'idle',
   'idle-bundle',
+  'idle-lean',
+  'idle-informer',
   'image-automation',
   'kustomize',
   'kustomization',
+  'oci-fanout',
   'push-latency',
   'source',
 ];
@@ -142,6 +157,8 @@ async function main(argv: string[]): Promise<number> {
         'phase-timeout': { type: 'string' },
         'memory-limit-mib': { type: 'string' },
         'idle-seconds': { type: 'string' },
+        variants: { type: 'string' },
+        apps: { type: 'string' },
       },
     });
   } catch (err) {
@@ -180,6 +197,21 @@ async function main(argv: string[]): Promise<number> {
       });
       if (!v['no-write']) log?.(`wrote ${writeFanoutResult(r, RESULTS)}`);
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatFanoutResult(r));
+    } else if (scenario === 'oci-fanout') {
+      const concurrent = int('concurrent', v.concurrent);
+      const memoryLimitMiB = int('memory-limit-mib', v['memory-limit-mib']);
+      const phaseTimeoutS = int('phase-timeout', v['phase-timeout']);
+      const r = await runOciFanout({
+        n: int('n', v.n) ?? 1000,
+        ...(runs ? { runs } : {}),
+        ...(concurrent ? { concurrent } : {}),
+        ...(memoryLimitMiB ? { memoryLimitMiB } : {}),
+        ...(phaseTimeoutS ? { phaseTimeoutMs: phaseTimeoutS * 1000 } : {}),
+        pin: !v['no-pin'],
+        ...(log ? { log } : {}),
+      });
+      if (!v['no-write']) log?.(`wrote ${writeOciFanoutResult(r, RESULTS)}`);
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : `${formatOciFanoutResult(r)}\n`);
     } else if (scenario === 'idle-bundle') {
       const idleS = int('idle-seconds', v['idle-seconds']);
       const r = await runIdleBundle({ ...(idleS ? { idleMs: idleS * 1000 } : {}), ...(runs ? { runs } : {}), log });
@@ -190,6 +222,39 @@ async function main(argv: string[]): Promise<number> {
         log?.(`wrote ${file}`);
       }
       process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatIdleBundleResult(r));
+    } else if (scenario === 'idle-lean') {
+      const idleS = int('idle-seconds', v['idle-seconds']);
+      const list = (x: string | undefined, known: readonly string[], name: string): string[] | undefined => {
+        const xs = x?.split(',').filter((s) => s !== '');
+        const bad = xs?.find((s) => !known.includes(s));
+        if (bad !== undefined) throw new Error(`--${name}: unknown '${bad}' (known: ${known.join(', ')})`);
+        return xs;
+      };
+      const variants = list(v.variants, IDLE_LEAN_VARIANTS, 'variants') as IdleLeanVariant[] | undefined;
+      const apps = list(v.apps, APPS, 'apps') as AppName[] | undefined;
+      const r = await runIdleLean({
+        ...(idleS ? { idleMs: idleS * 1000 } : {}),
+        ...(runs ? { runs } : {}),
+        ...(variants ? { variants } : {}),
+        ...(apps ? { apps } : {}),
+        log,
+      });
+      if (!v['no-write']) {
+        mkdirSync(RESULTS, { recursive: true });
+        const file = join(RESULTS, `idle-lean-${r.date.replace(/[:.]/g, '-').slice(0, 19)}Z.json`);
+        writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+        log?.(`wrote ${file}`);
+      }
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatIdleLeanResult(r));
+    } else if (scenario === 'idle-informer') {
+      const r = await runIdleInformer({ n: int('n', v.n) ?? 1000, ...(runs ? { runs } : {}), log });
+      if (!v['no-write']) {
+        mkdirSync(RESULTS, { recursive: true });
+        const file = join(RESULTS, `idle-informer-${r.n}-${r.date.replace(/[:.]/g, '-').slice(0, 19)}Z.json`);
+        writeFileSync(file, JSON.stringify(r, null, 2) + '\n');
+        log?.(`wrote ${file}`);
+      }
+      process.stdout.write(v.json ? JSON.stringify(r, null, 2) + '\n' : formatIdleInformerResult(r));
     } else if (scenario === 'image-automation') {
       const workspace = fileURLToPath(new URL('../../', import.meta.url));
       const r = await runImageAutomationLatency({ workspace, tags: int('n', v.n) ?? 10, ...(log ? { log } : {}) });

@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { builtinDecodeError, builtinSchema } from './builtin-schemas.ts';
 import { decodeConfigData } from './configdata.ts';
 import { validateBuiltin } from './validation.ts';
-import { applyBuiltinDefaults, pruneBuiltinUnknown, pruneMetadataUnknown, tracksGeneration } from './defaults.ts';
+import { fromStorage, storageVersionOf, toStorage } from './conversion.ts';
+import {
+  applyBuiltinDefaults,
+  checkRestorable,
+  initialStatus,
+  pruneBuiltinUnknown,
+  pruneMetadataUnknown,
+  tracksGeneration,
+} from './defaults.ts';
 import {
   alreadyExists,
   badRequest,
@@ -172,6 +180,7 @@ export class ApiCore {
   /** A copy of an object as served at `def`'s version. */
   output(def: ResourceDef, o: Obj): Obj {
     const c = clone(o);
+    fromStorage(def.group, def.version, def.kind, c);
     c['apiVersion'] = apiVersionOf(def.group, def.version);
     c['kind'] = def.kind;
     return c;
@@ -304,7 +313,11 @@ export class ApiCore {
   }
 
   /** Admission shared by all writes: defaults, pruning, field validation and schema validation. */
-  private admit(def: ResourceDef, o: Obj, opts: WriteOptions, checkUnknown: boolean, old?: Obj): void {
+  private admit(served: ResourceDef, o: Obj, opts: WriteOptions, checkUnknown: boolean, old?: Obj): void {
+    // objects are admitted (pruned, defaulted, validated) at their storage version
+    toStorage(served.group, served.version, served.kind, o);
+    const storage = storageVersionOf(served.group, served.kind);
+    const def = (storage && this.registry.byKind(served.group, storage, served.kind)) || served;
     o['apiVersion'] = apiVersionOf(def.group, def.version);
     o['kind'] = def.kind;
     let pruned: string[];
@@ -469,6 +482,8 @@ export class ApiCore {
     if (def.crd || tracksGeneration(def.group, def.kind)) m['generation'] = 1;
     else delete m['generation'];
     if (def.group === '' && def.kind === 'Namespace') o['status'] = { phase: 'Active' };
+    const initial = initialStatus(def.group, def.kind, o);
+    if (initial) o['status'] = initial;
     m['managedFields'] = updateManagedFields({
       live: undefined,
       updated: o,
@@ -522,7 +537,8 @@ export class ApiCore {
     const live = this.store.bucket(bucketOf(def)).get(def.namespaced ? ns : '', name);
     if (!live) throw notFound(def.group, def.resource, name);
     const rv = bm['resourceVersion'];
-    if (rv !== undefined && rv !== '' && rv !== getPath(live, 'metadata.resourceVersion')) {
+    // resourceVersion "0" (like none) is an unconditional update, as the registry's ParseResourceVersion reads it
+    if (rv !== undefined && rv !== '' && rv !== '0' && rv !== getPath(live, 'metadata.resourceVersion')) {
       throw conflict(
         def.group,
         def.resource,
@@ -647,6 +663,10 @@ export class ApiCore {
       else if (type === PATCH_TYPES.strategic) {
         if (!def.strategicMerge) throw unsupportedMediaType(contentType);
         patched = applyStrategicMergePatch(current, raw, this.typeInfo(def));
+        if (!def.crd) {
+          const schema = builtinSchema(def.group, def.version, def.kind);
+          checkRestorable(raw, patched, schema ? builtinDecodeError(schema, patched) : undefined);
+        }
       } else throw unsupportedMediaType(contentType);
     } catch (err) {
       throw toStatusError(err, def);
@@ -1225,9 +1245,16 @@ const toScale = (def: ResourceDef, o: Obj): Obj => {
 };
 
 const selectorString = (sel: unknown): Obj => {
-  if (!isObj(sel) || !isObj(sel['matchLabels'])) return {};
+  if (!isObj(sel)) return {};
+  // ReplicationController: spec.selector is the label map itself
+  const labels = isObj(sel['matchLabels'])
+    ? sel['matchLabels']
+    : Object.values(sel).every((v) => typeof v === 'string')
+      ? sel
+      : undefined;
+  if (!labels || Object.keys(labels).length === 0) return {};
   return {
-    selector: Object.entries(sel['matchLabels'])
+    selector: Object.entries(labels)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(','),
   };

@@ -32,15 +32,17 @@ const mediaTypeOf = (contentType: string): string => (contentType.split(';')[0] 
 
 /**
  * The decoder for a write's `Content-Type` (none means JSON), or the 415 kube-apiserver answers
- * (`negotiation.NewUnsupportedMediaTypeError`, no details).
+ * (`negotiation.NewUnsupportedMediaTypeError`, no details); `protobuf` is false for custom resources.
  */
-export const bodyFormat = (contentType: string | undefined): BodyFormat => {
+export const bodyFormat = (contentType: string | undefined, protobuf = true): BodyFormat => {
   const mt = contentType === undefined || contentType.trim() === '' ? MEDIA_TYPES.json : mediaTypeOf(contentType);
-  for (const [format, type] of Object.entries(MEDIA_TYPES)) if (type === mt) return format as BodyFormat;
+  // custom resources have no protobuf serializer: kube-apiserver lists JSON and YAML only
+  const accepted = Object.entries(MEDIA_TYPES).filter(([format]) => protobuf || format !== 'protobuf');
+  for (const [format, type] of accepted) if (type === mt) return format as BodyFormat;
   throw new StatusError(
     415,
     'UnsupportedMediaType',
-    `the body of the request was in an unknown format - accepted media types include: ${Object.values(MEDIA_TYPES).join(', ')}`,
+    `the body of the request was in an unknown format - accepted media types include: ${accepted.map(([, t]) => t).join(', ')}`,
   );
 };
 

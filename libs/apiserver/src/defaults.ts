@@ -1,4 +1,5 @@
 /** Defaulting and known top-level fields of the built-in kinds (the subset clients and tests observe). */
+import { StatusError } from './errors.ts';
 import { getPath, isObj, type Obj } from './util.ts';
 
 const setDefault = (o: Obj, key: string, value: unknown): void => {
@@ -18,6 +19,11 @@ const defaultContainer = (c: unknown): void => {
 
 const defaultPodSpec = (spec: unknown, restartPolicy = 'Always'): void => {
   if (!isObj(spec)) return;
+  // SetDefaults_Volume: a volume with no source is an emptyDir
+  if (Array.isArray(spec['volumes']))
+    for (const v of spec['volumes'])
+      if (isObj(v) && Object.keys(v).every((k) => k === 'name' || v[k] === undefined || v[k] === null))
+        v['emptyDir'] = {};
   setDefault(spec, 'restartPolicy', restartPolicy);
   setDefault(spec, 'terminationGracePeriodSeconds', 30);
   setDefault(spec, 'dnsPolicy', 'ClusterFirst');
@@ -94,6 +100,30 @@ export const applyBuiltinDefaults = (group: string, kind: string, o: Obj, alloca
       return;
     case '/Pod':
       defaultPodSpec(spec);
+      if (spec) {
+        setDefault(spec, 'enableServiceLinks', true);
+        setDefault(spec, 'priority', 0);
+      }
+      return;
+    case '/ReplicationController': {
+      if (!spec) return;
+      const labels = getPath(o, 'spec.template.metadata.labels');
+      if (isObj(labels)) {
+        if (!isObj(spec['selector']) || Object.keys(spec['selector']).length === 0) spec['selector'] = { ...labels };
+        const m = o['metadata'] as Obj;
+        if (!isObj(m['labels']) || Object.keys(m['labels']).length === 0) m['labels'] = { ...labels };
+      }
+      setDefault(spec, 'replicas', 1);
+      defaultTemplate(o);
+      return;
+    }
+    case 'autoscaling/HorizontalPodAutoscaler':
+      if (!spec) return;
+      setDefault(spec, 'minReplicas', 1);
+      if (!Array.isArray(spec['metrics']) || spec['metrics'].length === 0)
+        spec['metrics'] = [
+          { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } },
+        ];
       return;
     case '/Service': {
       if (!spec) return;
@@ -237,6 +267,7 @@ export const pruneMetadataUnknown = (o: Obj): string[] => {
 };
 
 const GENERATION_KINDS = new Set([
+  '/ReplicationController',
   'networking.k8s.io/Ingress',
   'networking.k8s.io/NetworkPolicy',
   'autoscaling/HorizontalPodAutoscaler',
@@ -249,3 +280,99 @@ const GENERATION_KINDS = new Set([
 /** Whether Kubernetes tracks `metadata.generation` for a built-in kind. */
 export const tracksGeneration = (group: string, kind: string): boolean =>
   (group === 'apps' && kind !== 'ControllerRevision') || group === 'batch' || GENERATION_KINDS.has(`${group}/${kind}`);
+
+const QUANTITY_KEYS = ['cpu', 'memory'];
+
+/** The QoS class kube-apiserver records on a new Pod (pkg/apis/core/helper/qos, cpu and memory only). */
+export const podQosClass = (pod: Obj): string => {
+  const containers = [
+    ...(Array.isArray(getPath(pod, 'spec.containers')) ? (getPath(pod, 'spec.containers') as unknown[]) : []),
+    ...(Array.isArray(getPath(pod, 'spec.initContainers')) ? (getPath(pod, 'spec.initContainers') as unknown[]) : []),
+  ].filter(isObj);
+  let any = false;
+  let guaranteed = true;
+  for (const c of containers) {
+    const requests = getPath(c, 'resources.requests');
+    const limits = getPath(c, 'resources.limits');
+    const req = isObj(requests) ? requests : {};
+    const lim = isObj(limits) ? limits : {};
+    for (const k of QUANTITY_KEYS) {
+      if (req[k] !== undefined || lim[k] !== undefined) any = true;
+      if (lim[k] === undefined || (req[k] !== undefined && String(req[k]) !== String(lim[k]))) guaranteed = false;
+    }
+  }
+  if (!any) return 'BestEffort';
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+};
+
+/** The status a create strategy gives a new object of a built-in kind (Pod: Pending, RC: 0 replicas), if any. */
+export const initialStatus = (group: string, kind: string, o: Obj): Obj | undefined => {
+  if (group !== '') return undefined;
+  if (kind === 'Pod') return { phase: 'Pending', qosClass: podQosClass(o) };
+  if (kind === 'ReplicationController') return { replicas: 0 };
+  return undefined;
+};
+
+/** Go's `%+v` of a decoded JSON value (`map[metadata:map[labels:invalid]]`). */
+const goValue = (v: unknown): string => {
+  if (v === null || v === undefined) return '<nil>';
+  if (Array.isArray(v)) return `[${v.map(goValue).join(' ')}]`;
+  if (isObj(v))
+    return `map[${Object.keys(v)
+      .sort()
+      .map((k) => `${k}:${goValue(v[k])}`)
+      .join(' ')}]`;
+  return String(v);
+};
+
+const goKind = (v: unknown): string =>
+  typeof v === 'string'
+    ? 'string'
+    : typeof v === 'boolean'
+      ? 'bool'
+      : typeof v === 'number'
+        ? Number.isInteger(v)
+          ? 'int64'
+          : 'float64'
+        : Array.isArray(v)
+          ? 'slice'
+          : 'interface';
+
+/**
+ * runtime.DefaultUnstructuredConverter's wording for the scalar mismatch Go's encoding/json reports as
+ * `json: cannot unmarshal <json type>[ <value>] into Go struct field … of type <go type>`.
+ */
+const converterMessage = (decodeError: string): string | undefined => {
+  const m = decodeError.match(/^json: cannot unmarshal (\w+)( [^ ]+)? into .* of type (\w+)$/);
+  if (!m) return undefined;
+  const [, from, value, to] = m as unknown as [string, string, string | undefined, string];
+  if (from === 'number' && value !== undefined) return `cannot convert float64 to ${to}`;
+  if (from === 'number' && to === 'string') return 'cannot convert int64 to string';
+  return `unrecognized type: ${to}`;
+};
+
+/**
+ * After a strategic merge patch of a built-in object: the 422 kube-apiserver answers when the patched map cannot be
+ * converted back to the typed object (runtime.DefaultUnstructuredConverter): `metadata.labels` or
+ * `metadata.annotations` that is not a map (`cannot restore map from string`), or a scalar of the wrong type
+ * (`decodeError`, the object's first mismatch as encoding/json words it).
+ */
+export const checkRestorable = (patch: unknown, patched: Obj, decodeError: string | undefined): void => {
+  const fail = (reason: string): never => {
+    const message = `Invalid value: ${JSON.stringify(goValue(patch))}: ${reason}`;
+    throw new StatusError(422, 'Invalid', ` "" is invalid: patch: ${message}`, {
+      name: '',
+      kind: '',
+      causes: [{ reason: 'FieldValueInvalid', message, field: 'patch' }],
+    });
+  };
+  const m = patched['metadata'];
+  if (isObj(m)) {
+    for (const key of ['labels', 'annotations']) {
+      const v = m[key];
+      if (v !== undefined && v !== null && !isObj(v)) fail(`cannot restore map from ${goKind(v)}`);
+    }
+  }
+  const converted = decodeError === undefined ? undefined : converterMessage(decodeError);
+  if (converted !== undefined) fail(converted);
+};

@@ -135,7 +135,8 @@ describe('Status bodies and codes for bad input', () => {
       status: 'Failure',
       reason: 'BadRequest',
       code: 400,
-      message: `couldn't get version/kind; json parse error: invalid character 'k' looking for beginning of object key string`,
+      // transformDecodeError: the kind the URL expects, then summarizeData of the body (JSON objects as text)
+      message: `the object provided is unrecognized (must be of type ConfigMap): couldn't get version/kind; json parse error: invalid character 'k' looking for beginning of object key string ({"apiVersion": "v1", kind)`,
     });
     const yaml = await raw(
       server,
@@ -146,6 +147,11 @@ describe('Status bodies and codes for bad input', () => {
     );
     expect(yaml.status).toBe(400);
     expect(yaml.json()).toMatchObject({ reason: 'BadRequest', code: 400 });
+    const scale = await raw(server, 'PUT', '/apis/apps/v1/namespaces/default/deployments/web/scale', '{"spec": ');
+    expect(scale.status).toBe(400);
+    expect(scale.json()['message']).toBe(
+      `the object provided is unrecognized (must be of type Scale): couldn't get version/kind; json parse error: unexpected end of JSON input ({"spec": )`,
+    );
     const patch = await raw(server, 'PATCH', '/api/v1/namespaces/default', '{not json', {
       'Content-Type': 'application/merge-patch+json',
     });

@@ -176,6 +176,22 @@ const badRequest = (message: string): Pick<Case, 'status' | 'reason' | 'message'
   message,
 });
 
+/**
+ * kube-apiserver's transformDecodeError for a create or update body it could not decode: the decoder's message with
+ * the expected kind and summarizeData's first 30 bytes (as text for JSON objects, else hex).
+ */
+const unrecognized = (kind: string, message: string, body: string): Pick<Case, 'status' | 'reason' | 'message'> => {
+  const head = Buffer.from(body).subarray(0, 30);
+  const summary = `${body.startsWith('{') ? head.toString('utf8') : head.toString('hex')}${body.length > 30 ? ' ...' : ''}`;
+  return badRequest(`the object provided is unrecognized (must be of type ${kind}): ${message} (${summary})`);
+};
+
+const DEEP_JSON = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+const DEEP_BLOB = blob('deep', JSON.parse(nestedObjects(MAX_NESTING_DEPTH)));
+const DEEP_FLOW_YAML = `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`;
+const DEEP_BLOCK_YAML = `${'- '.repeat(100_000)}x\n`;
+const ALIAS_BOMB = aliasBomb();
+
 const BODY_LIMIT = `Request entity too large: limit is ${MAX_REQUEST_BODY_BYTES}`;
 const YAML = { 'Content-Type': 'application/yaml' };
 
@@ -213,29 +229,49 @@ const cases: Case[] = [
   },
   {
     name: 'JSON nested 100,000 deep',
-    req: { method: 'POST', path: CMS, body: `${'['.repeat(100_000)}${']'.repeat(100_000)}` },
-    ...badRequest(`couldn't get version/kind; json parse error: invalid character '[' exceeded max depth`),
+    req: { method: 'POST', path: CMS, body: DEEP_JSON },
+    ...unrecognized(
+      'ConfigMap',
+      `couldn't get version/kind; json parse error: invalid character '[' exceeded max depth`,
+      DEEP_JSON,
+    ),
   },
   {
     name: 'JSON one level deeper than the limit',
-    req: { method: 'POST', path: BLOBS, body: blob('deep', JSON.parse(nestedObjects(MAX_NESTING_DEPTH))) },
-    ...badRequest(`couldn't get version/kind; json parse error: invalid character '{' exceeded max depth`),
+    req: { method: 'POST', path: BLOBS, body: DEEP_BLOB },
+    ...unrecognized(
+      'Blob',
+      `couldn't get version/kind; json parse error: invalid character '{' exceeded max depth`,
+      DEEP_BLOB,
+    ),
     absent: `${BLOBS}/deep`,
   },
   {
     name: 'YAML flow sequences nested 100,000 deep',
-    req: { method: 'POST', path: CMS, body: `a: ${'['.repeat(100_000)}${']'.repeat(100_000)}\n`, headers: YAML },
-    ...badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`),
+    req: { method: 'POST', path: CMS, body: DEEP_FLOW_YAML, headers: YAML },
+    ...unrecognized(
+      'ConfigMap',
+      `error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`,
+      DEEP_FLOW_YAML,
+    ),
   },
   {
     name: 'YAML block sequences nested 100,000 deep',
-    req: { method: 'POST', path: CMS, body: `${'- '.repeat(100_000)}x\n`, headers: YAML },
-    ...badRequest(`error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`),
+    req: { method: 'POST', path: CMS, body: DEEP_BLOCK_YAML, headers: YAML },
+    ...unrecognized(
+      'ConfigMap',
+      `error converting YAML to JSON: yaml: exceeded max depth of ${MAX_NESTING_DEPTH}`,
+      DEEP_BLOCK_YAML,
+    ),
   },
   {
     name: 'a YAML alias bomb',
-    req: { method: 'POST', path: CMS, body: aliasBomb(), headers: YAML },
-    ...badRequest('error converting YAML to JSON: yaml: document contains excessive aliasing'),
+    req: { method: 'POST', path: CMS, body: ALIAS_BOMB, headers: YAML },
+    ...unrecognized(
+      'ConfigMap',
+      'error converting YAML to JSON: yaml: document contains excessive aliasing',
+      ALIAS_BOMB,
+    ),
     absent: `${CMS}/lol`,
   },
   {

@@ -103,6 +103,24 @@ interface Spec {
   smp?: boolean;
 }
 
+const containerField = (o: Obj, field: string): string => {
+  const cs = getPath(o, 'spec.template.spec.containers');
+  return Array.isArray(cs) && cs.length > 0
+    ? cs.map((c) => (isObj(c) ? String(c[field] ?? '') : '')).join(',')
+    : '<none>';
+};
+
+const HPA_COLUMNS: PrinterColumn[] = [
+  col(
+    'Reference',
+    (o) => `${String(getPath(o, 'spec.scaleTargetRef.kind'))}/${String(getPath(o, 'spec.scaleTargetRef.name'))}`,
+  ),
+  col('MinPods', (o) => num(getPath(o, 'spec.minReplicas') ?? 1), 'integer'),
+  col('MaxPods', (o) => num(getPath(o, 'spec.maxReplicas')), 'integer'),
+  col('Replicas', (o) => num(getPath(o, 'status.currentReplicas')), 'integer'),
+  age,
+];
+
 const replicasScale: ScaleSpec = {
   specReplicasPath: '.spec.replicas',
   statusReplicasPath: '.status.replicas',
@@ -245,6 +263,24 @@ const SPECS: Spec[] = [
     short: ['pv'],
     status: true,
     cols: [col('Status', (o) => str(getPath(o, 'status.phase'))), age],
+  },
+  {
+    g: '',
+    v: 'v1',
+    k: 'ReplicationController',
+    short: ['rc'],
+    cat: ['all'],
+    status: true,
+    scale: { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas' },
+    cols: [
+      col('Desired', (o) => num(getPath(o, 'spec.replicas') ?? 1), 'integer'),
+      col('Current', (o) => num(getPath(o, 'status.replicas')), 'integer'),
+      col('Ready', (o) => num(getPath(o, 'status.readyReplicas')), 'integer'),
+      age,
+      col('Containers', (o) => containerField(o, 'name'), 'string', 1),
+      col('Images', (o) => containerField(o, 'image'), 'string', 1),
+      col('Selector', (o) => mapString(getPath(o, 'spec.selector')), 'string', 1),
+    ],
   },
   { g: '', v: 'v1', k: 'LimitRange', short: ['limits'], cols: [age] },
   { g: '', v: 'v1', k: 'ResourceQuota', short: ['quota'], status: true, cols: [age] },
@@ -463,16 +499,16 @@ const SPECS: Spec[] = [
     short: ['hpa'],
     cat: ['all'],
     status: true,
-    cols: [
-      col(
-        'Reference',
-        (o) => `${String(getPath(o, 'spec.scaleTargetRef.kind'))}/${String(getPath(o, 'spec.scaleTargetRef.name'))}`,
-      ),
-      col('MinPods', (o) => num(getPath(o, 'spec.minReplicas') ?? 1), 'integer'),
-      col('MaxPods', (o) => num(getPath(o, 'spec.maxReplicas')), 'integer'),
-      col('Replicas', (o) => num(getPath(o, 'status.currentReplicas')), 'integer'),
-      age,
-    ],
+    cols: HPA_COLUMNS,
+  },
+  {
+    g: 'autoscaling',
+    v: 'v1',
+    k: 'HorizontalPodAutoscaler',
+    short: ['hpa'],
+    cat: ['all'],
+    status: true,
+    cols: HPA_COLUMNS,
   },
   {
     g: 'policy',

@@ -23,6 +23,54 @@ describe('built-in validation', () => {
     expect(validateBuiltin('batch', 'Job', { metadata: { name: 'j' }, spec: { template: {} } }, undefined)).toEqual([]);
   });
 
+  it('validates ReplicationControllers as ValidateReplicationControllerSpec', () => {
+    const rc = (spec: Record<string, unknown>): Record<string, unknown> => ({ metadata: { name: 'rc' }, spec });
+    const tpl = (labels: Record<string, string>, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
+      metadata: { labels },
+      spec: { containers: [{ name: 'c', image: 'i' }], ...extra },
+    });
+    expect(
+      validateBuiltin('', 'ReplicationController', rc({ selector: { a: 'b' }, template: tpl({ a: 'b' }) }), undefined),
+    ).toEqual([]);
+    expect(validateBuiltin('', 'ReplicationController', rc({}), undefined)).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' },
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template' },
+    ]);
+    expect(
+      validateBuiltin(
+        '',
+        'ReplicationController',
+        rc({ selector: { a: 'b' }, template: tpl({ a: 'c' }, { restartPolicy: 'OnFailure' }) }),
+        undefined,
+      ),
+    ).toEqual([
+      {
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: map[string]string{"a":"c"}: selector does not match template labels',
+        field: 'spec.template.metadata.labels',
+      },
+      {
+        reason: 'FieldValueNotSupported',
+        message: 'Unsupported value: "OnFailure": supported values: "Always"',
+        field: 'spec.template.spec.restartPolicy',
+      },
+    ]);
+  });
+
+  it('requires container names (spec.containers[0].name: Required value)', () => {
+    const pod = { metadata: { name: 'p' }, spec: { containers: [{ image: 'nginx' }, { name: 'ok', image: 'i' }] } };
+    expect(validateBuiltin('', 'Pod', pod, undefined)).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].name' },
+    ]);
+    const d = deploy({ app: 'a' }, { app: 'a' });
+    ((d['spec'] as Record<string, unknown>)['template'] as { spec: { containers: unknown[] } }).spec.containers = [
+      { name: '' },
+    ];
+    expect(validateBuiltin('apps', 'Deployment', d, undefined)).toEqual([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template.spec.containers[0].name' },
+    ]);
+  });
+
   it('reports immutable fields the way kustomize-controller recognises them', () => {
     const [cause] = validateBuiltin(
       'apps',
@@ -56,7 +104,7 @@ describe('built-in validation', () => {
     expect(validateBuiltin('', 'ConfigMap', cm({ a: '2' }, false), cm({ a: '1' }, false))).toEqual([]);
     const svc = (ip: string): Record<string, unknown> => ({ metadata: { name: 's' }, spec: { clusterIP: ip } });
     expect(validateBuiltin('', 'Service', svc('10.0.0.2'), svc('10.0.0.1'))[0]?.message).toBe(
-      'Invalid value: "10.0.0.2": field is immutable',
+      'Invalid value: ["10.0.0.2"]: may not change once set',
     );
     const sts = (extra: Record<string, unknown>): Record<string, unknown> => ({
       metadata: { name: 's' },

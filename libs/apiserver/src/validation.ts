@@ -44,11 +44,77 @@ const STS_MUTABLE = [
   'revisionHistoryLimit',
 ];
 
+/** Where the pod spec of a kind is (its containers are validated as kube-apiserver's ValidatePodSpec does). */
+const POD_SPEC_PATHS: Record<string, string> = {
+  '/Pod': 'spec',
+  '/ReplicationController': 'spec.template.spec',
+  'apps/Deployment': 'spec.template.spec',
+  'apps/ReplicaSet': 'spec.template.spec',
+  'apps/DaemonSet': 'spec.template.spec',
+  'apps/StatefulSet': 'spec.template.spec',
+  'batch/Job': 'spec.template.spec',
+  'batch/CronJob': 'spec.jobTemplate.spec.template.spec',
+};
+
+/** `<path>.containers[i].name: Required value` for each container without a name. */
+const validateContainerNames = (spec: unknown, path: string): StatusCause[] => {
+  if (!isObj(spec)) return [];
+  const causes: StatusCause[] = [];
+  for (const key of ['initContainers', 'containers']) {
+    const list = spec[key];
+    if (!Array.isArray(list)) continue;
+    list.forEach((c, i) => {
+      if (isObj(c) && (c['name'] === undefined || c['name'] === null || c['name'] === ''))
+        causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: `${path}.${key}[${i}].name` });
+    });
+  }
+  return causes;
+};
+
+/** ValidateReplicationControllerSpec: a selector, a template, and labels the selector matches. */
+const validateReplicationController = (o: Obj): StatusCause[] => {
+  const causes: StatusCause[] = [];
+  const selector = getPath(o, 'spec.selector');
+  const hasSelector = isObj(selector) && Object.keys(selector).length > 0;
+  if (!hasSelector) causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.selector' });
+  const template = getPath(o, 'spec.template');
+  if (!isObj(template)) {
+    causes.push({ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.template' });
+    return causes;
+  }
+  const labels = getPath(template, 'metadata.labels');
+  const tl = isObj(labels) ? labels : {};
+  if (hasSelector && !Object.entries(selector).every(([k, v]) => tl[k] === v))
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${goStringMap(labels)}: selector does not match template labels`,
+      field: 'spec.template.metadata.labels',
+    });
+  const restartPolicy = getPath(template, 'spec.restartPolicy');
+  if (restartPolicy !== undefined && restartPolicy !== 'Always')
+    causes.push({
+      reason: 'FieldValueNotSupported',
+      message: `Unsupported value: ${goString(restartPolicy)}: supported values: "Always"`,
+      field: 'spec.template.spec.restartPolicy',
+    });
+  const replicas = getPath(o, 'spec.replicas');
+  if (typeof replicas === 'number' && replicas < 0)
+    causes.push({
+      reason: 'FieldValueInvalid',
+      message: `Invalid value: ${replicas}: must be greater than or equal to 0`,
+      field: 'spec.replicas',
+    });
+  return causes;
+};
+
 /** Validation causes for a built-in object (`old` is the stored object on updates). */
 export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | undefined): StatusCause[] => {
   const key = `${group}/${kind}`;
   if (key === '/ConfigMap' || key === '/Secret') return validateConfigData(kind, o, old);
   const causes: StatusCause[] = [];
+  const podSpecPath = POD_SPEC_PATHS[key];
+  if (podSpecPath !== undefined) causes.push(...validateContainerNames(getPath(o, podSpecPath), podSpecPath));
+  if (key === '/ReplicationController') causes.push(...validateReplicationController(o));
   if (WORKLOADS.has(key) && !(key === 'batch/Job' && getPath(o, 'spec.selector') === undefined)) {
     const sel = getPath(o, 'spec.selector');
     if (!isObj(sel) || (!isObj(sel['matchLabels']) && !Array.isArray(sel['matchExpressions']))) {
@@ -110,9 +176,11 @@ export const validateBuiltin = (group: string, kind: string, o: Obj, old: Obj | 
     const before = getPath(old, 'spec.clusterIP');
     const after = getPath(o, 'spec.clusterIP');
     if (typeof before === 'string' && before !== '' && after !== before) {
+      const ips = getPath(o, 'spec.clusterIPs');
+      const shown = Array.isArray(ips) && ips[0] !== before ? ips : [after ?? ''];
       causes.push({
         reason: 'FieldValueInvalid',
-        message: `Invalid value: ${goString(after ?? '')}: field is immutable`,
+        message: `Invalid value: ${JSON.stringify(shown)}: may not change once set`,
         field: 'spec.clusterIPs[0]',
       });
     }

@@ -9,6 +9,8 @@ import { fieldSelector, labelSelector } from './selectors.ts';
 import type { Store, StoreEvent } from './store.ts';
 import { toTable, type IncludeObject } from './table.ts';
 import { getPath, type Obj } from './util.ts';
+import { encodeWatchEvent, PROTOBUF_CT } from './protobuf/codec.ts';
+import { responseFormat } from './protobuf/negotiate.ts';
 
 /** An open watch the server can end (forced disconnects, shutdown). */
 export interface OpenWatch {
@@ -64,11 +66,21 @@ export const serveWatch = (
     if (partial) return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: out['metadata'] };
     return out;
   };
-  const ct = table ? 'application/json;as=Table;v=v1;g=meta.k8s.io' : JSON_CT;
+  // length-prefixed protobuf WatchEvent frames when the client prefers protobuf (built-in kinds only)
+  const protobuf = !table && !partial && responseFormat(req.headers.accept, def.crd === undefined) === 'protobuf';
+  const ct = table
+    ? 'application/json;as=Table;v=v1;g=meta.k8s.io'
+    : protobuf
+      ? `${PROTOBUF_CT};stream=watch`
+      : JSON_CT;
   res.writeHead(200, { 'Content-Type': ct, 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   const write = (type: string, object: unknown): void => {
-    if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
+    if (res.writableEnded || res.destroyed) return;
+    const typed = { apiVersion: apiVersionOf(def.group, def.version), kind: def.kind, ...(object as Obj) };
+    const frame = protobuf ? encodeWatchEvent(type, typed) : undefined;
+    if (frame) res.write(frame);
+    else if (!protobuf) res.write(`${JSON.stringify({ type, object })}\n`);
   };
   const bucket = ctx.store.bucket(bucketOf(def));
   // Like kube-apiserver's cacher, a watcher that does not keep up is closed (it re-lists), not buffered for without end.

@@ -56,6 +56,7 @@ function banner(e: Embedded, cwd: string): string {
     `  kubeconfig: ${kc}`,
     `  try:        kubectl --kubeconfig ${kc} get gitrepositories,kustomizations,helmrepositories,helmreleases -A`,
     `              kubectl --kubeconfig ${kc} -n default get deployments,services,configmaps`,
+    `              npx flux-ts --kubeconfig ${kc} get all -A`,
   ];
   if (e.demo) {
     const work = shown(cwd, e.demo.workTree);

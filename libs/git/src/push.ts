@@ -6,11 +6,12 @@
  */
 import fs, { mkdirSync } from 'node:fs';
 import git from 'isomorphic-git';
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import type { GitAuth, GitProxy } from './auth.ts';
 import { GitError, InvalidInputError, toGitError } from './errors.ts';
 import { formatPushOptions, withPushOptions } from './push-options.ts';
 import { formatRevision, resolveRef } from './refs.ts';
+import { loadOpenpgp } from './lazy-modules.ts';
 import { signSsh } from './ssh-signature.ts';
 import type { GitRef } from './refs.ts';
 import { displayText, makeTransport } from './transport.ts';
@@ -125,15 +126,16 @@ export interface OpenPgpSigningKey {
 
 /** Reads (and decrypts) an armored OpenPGP private key; the message names neither the key nor the passphrase. */
 export async function readSigningKey(key: OpenPgpSigningKey): Promise<openpgp.PrivateKey> {
+  const pgp = await loadOpenpgp();
   let priv: openpgp.PrivateKey;
   try {
-    priv = await openpgp.readPrivateKey({ armoredKey: key.armoredKey });
+    priv = await pgp.readPrivateKey({ armoredKey: key.armoredKey });
   } catch (err) {
     throw new InvalidInputError('unable to read signing key: not an armored OpenPGP private key', { cause: err });
   }
   if (priv.isDecrypted()) return priv;
   try {
-    return await openpgp.decryptKey({ privateKey: priv, passphrase: key.passphrase ?? '' });
+    return await pgp.decryptKey({ privateKey: priv, passphrase: key.passphrase ?? '' });
   } catch {
     throw new InvalidInputError('unable to decrypt signing key: wrong or missing passphrase');
   }
@@ -194,9 +196,10 @@ export async function commitAll(opts: CommitAllOptions): Promise<string | undefi
         ? {
             signingKey: 'unused',
             onSign: async ({ payload }: { payload: string }) => {
-              if (isSshKey(key)) return { signature: signSsh(payload, key.identity, key.passphrase) };
-              const message = await openpgp.createMessage({ binary: Buffer.from(payload, 'utf8') });
-              const signature = await openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored' });
+              if (isSshKey(key)) return { signature: await signSsh(payload, key.identity, key.passphrase) };
+              const pgp = await loadOpenpgp();
+              const message = await pgp.createMessage({ binary: Buffer.from(payload, 'utf8') });
+              const signature = await pgp.sign({ message, signingKeys: key, detached: true, format: 'armored' });
               return { signature: signature as string };
             },
           }

@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import ssh2 from 'ssh2';
 import type { KeyObject } from 'node:crypto';
+import { loadSsh2 } from './lazy-modules.ts';
 
 /** Hand-written reader of SSH wire-format fields (RFC 4251 `string`/`uint32`); ssh2 exposes no parser for SSHSIG. */
 class WireReader {
@@ -151,7 +151,8 @@ export function verifySshSignature(payload: string, armored: string, authorizedK
  * (`identity`, optionally encrypted with `passphrase`); returns the armored signature git puts in `gpgsig`.
  * ssh-ed25519 and RSA (rsa-sha2-512) keys.
  */
-export function signSsh(payload: string, identity: string, passphrase?: string): string {
+export async function signSsh(payload: string, identity: string, passphrase?: string): Promise<string> {
+  const ssh2 = await loadSsh2();
   const parsed = ssh2.utils.parseKey(identity, passphrase);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error) throw new Error('unable to read ssh signing key (wrong passphrase or invalid key)');

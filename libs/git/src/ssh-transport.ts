@@ -1,5 +1,5 @@
-import ssh2 from 'ssh2';
 import type { Client, ClientChannel } from 'ssh2';
+import { loadSsh2 } from './lazy-modules.ts';
 import type { GitHttpRequest, GitHttpResponse, HttpClient } from 'isomorphic-git';
 import { AuthenticationError, GitError, NotFoundError, UnknownHostKeyError } from './errors.ts';
 import { knownHostsMatch, knownHostsName } from './known-hosts.ts';
@@ -100,52 +100,59 @@ export function sshHttpClient(opts: SshTransportOptions): SshHttpClient {
   let client: Client | undefined;
   // Aborting (spec.timeout) at any point tears the connection down; pending reads then end and fail.
   opts.signal?.addEventListener('abort', () => client?.end(), { once: true });
-  const parsed = ssh2.utils.parseKey(opts.identity, opts.passphrase);
   const connect = (): Promise<Client> => {
     if (conn) return conn;
-    conn = new Promise<Client>((resolve, reject) => {
-      if (parsed instanceof Error) {
-        reject(new AuthenticationError('failed to parse ssh identity (wrong passphrase or invalid key)'));
-        return;
-      }
-      const c = new ssh2.Client();
-      client = c;
-      let hostKeyRejected = false;
-      const onAbort = (): void => {
-        c.end();
-        reject(opts.signal?.reason ?? new Error('aborted'));
-      };
-      opts.signal?.addEventListener('abort', onAbort, { once: true });
-      c.once('ready', () => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        resolve(c);
-      });
-      c.once('error', (err: Error & { level?: string }) => {
-        opts.signal?.removeEventListener('abort', onAbort);
-        if (hostKeyRejected)
-          reject(
-            new UnknownHostKeyError(
-              `ssh: host key verification failed: no known_hosts entry matches the key of ${knownHostsName(opts.host, opts.port)}`,
-            ),
-          );
-        else if (err.level === 'client-authentication')
-          reject(new AuthenticationError(`ssh: unable to authenticate as '${opts.username}': all key methods failed`));
-        else reject(new GitError(`ssh: failed to connect to ${knownHostsName(opts.host, opts.port)}: ${err.message}`));
-      });
-      c.connect({
-        host: opts.host,
-        port: opts.port,
-        username: opts.username,
-        privateKey: opts.identity,
-        ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
-        readyTimeout: 20_000,
-        hostVerifier: (key: Buffer): boolean => {
-          const ok = knownHostsMatch(opts.knownHosts, opts.host, opts.port, key);
-          if (!ok) hostKeyRejected = true;
-          return ok;
-        },
-      });
-    });
+    // ssh2 is imported on the first connection (lazy-modules.ts)
+    conn = loadSsh2().then(
+      (ssh2) =>
+        new Promise<Client>((resolve, reject) => {
+          const parsed = ssh2.utils.parseKey(opts.identity, opts.passphrase);
+          if (parsed instanceof Error) {
+            reject(new AuthenticationError('failed to parse ssh identity (wrong passphrase or invalid key)'));
+            return;
+          }
+          const c = new ssh2.Client();
+          client = c;
+          let hostKeyRejected = false;
+          const onAbort = (): void => {
+            c.end();
+            reject(opts.signal?.reason ?? new Error('aborted'));
+          };
+          opts.signal?.addEventListener('abort', onAbort, { once: true });
+          c.once('ready', () => {
+            opts.signal?.removeEventListener('abort', onAbort);
+            resolve(c);
+          });
+          c.once('error', (err: Error & { level?: string }) => {
+            opts.signal?.removeEventListener('abort', onAbort);
+            if (hostKeyRejected)
+              reject(
+                new UnknownHostKeyError(
+                  `ssh: host key verification failed: no known_hosts entry matches the key of ${knownHostsName(opts.host, opts.port)}`,
+                ),
+              );
+            else if (err.level === 'client-authentication')
+              reject(
+                new AuthenticationError(`ssh: unable to authenticate as '${opts.username}': all key methods failed`),
+              );
+            else
+              reject(new GitError(`ssh: failed to connect to ${knownHostsName(opts.host, opts.port)}: ${err.message}`));
+          });
+          c.connect({
+            host: opts.host,
+            port: opts.port,
+            username: opts.username,
+            privateKey: opts.identity,
+            ...(opts.passphrase ? { passphrase: opts.passphrase } : {}),
+            readyTimeout: 20_000,
+            hostVerifier: (key: Buffer): boolean => {
+              const ok = knownHostsMatch(opts.knownHosts, opts.host, opts.port, key);
+              if (!ok) hostKeyRejected = true;
+              return ok;
+            },
+          });
+        }),
+    );
     return conn;
   };
 

@@ -1,7 +1,8 @@
-import * as openpgp from 'openpgp';
+import type * as openpgp from 'openpgp';
 import type { SecretData } from './auth.ts';
 import { InvalidInputError, VerificationError } from './errors.ts';
 import type { CheckoutResult } from './checkout.ts';
+import { loadOpenpgp } from './lazy-modules.ts';
 import { isSshSignature, verifySshSignature } from './ssh-signature.ts';
 
 /** Something signed: the signed bytes and the armored signature (a commit's `gpgsig`, a tag's signature). */
@@ -52,17 +53,18 @@ async function verifySigned(what: string, obj: Signed, trustedKeys: readonly str
   const armoredKeys = trustedKeys.filter(isPgpKey);
   if (armoredKeys.length === 0)
     throw new InvalidInputError(`unable to verify ${what} '${obj.hash}': no public keys given`);
+  const pgp = await loadOpenpgp();
   let keys: openpgp.Key[];
   try {
-    keys = (await Promise.all(armoredKeys.map((armoredKeys) => openpgp.readKeys({ armoredKeys })))).flat();
+    keys = (await Promise.all(armoredKeys.map((armoredKeys) => pgp.readKeys({ armoredKeys })))).flat();
   } catch (err) {
     throw new InvalidInputError(`unable to read public keys: ${(err as Error).message}`, { cause: err });
   }
   try {
-    const signature = await openpgp.readSignature({ armoredSignature: obj.signature });
+    const signature = await pgp.readSignature({ armoredSignature: obj.signature });
     // git signs the raw bytes (binary signature), so the payload is not text-canonicalised.
-    const message = await openpgp.createMessage({ binary: Buffer.from(obj.payload, 'utf8') });
-    const { signatures } = await openpgp.verify({ message, signature, verificationKeys: keys, expectSigned: true });
+    const message = await pgp.createMessage({ binary: Buffer.from(obj.payload, 'utf8') });
+    const { signatures } = await pgp.verify({ message, signature, verificationKeys: keys, expectSigned: true });
     const sig = signatures[0];
     if (!sig) throw new Error('no signature packet');
     await sig.verified;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -114,5 +115,20 @@ describe('ecrCredentials (real @aws-sdk/client-ecr against a local endpoint)', (
     await expect(ecrCredentials({ registry: 'ghcr.io', signal: AbortSignal.timeout(1000) })).rejects.toThrow(
       /invalid ECR registry host 'ghcr.io'/,
     );
+  });
+});
+
+describe('@aws-sdk/client-ecr (issue 22)', () => {
+  it('is not imported with @flux-ts/oci: it loads on the first ECR login', () => {
+    // a fresh Node with a resolve hook imports the package index and lists the AWS SDK specifiers it resolved
+    const script = [
+      "import { registerHooks } from 'node:module';",
+      'const seen = [];',
+      "registerHooks({ resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) seen.push(s); return next(s, c); } });",
+      `await import(${JSON.stringify(new URL('./index.ts', import.meta.url).href)});`,
+      'console.log(JSON.stringify(seen));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
   });
 });

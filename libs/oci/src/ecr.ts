@@ -1,7 +1,10 @@
-import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
-import type { ECRClientConfig } from '@aws-sdk/client-ecr';
+import type * as ClientEcr from '@aws-sdk/client-ecr';
+import type { ECRClientConfig, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { RegistryError } from './errors.ts';
 import type { RegistryCredentials } from './docker-config.ts';
+
+// Lazily-resolved module promise (the one module-level state): the SDK costs ~24 MiB of RSS, paid on first ECR login only.
+let clientEcr: Promise<typeof ClientEcr> | undefined;
 
 /** The part of @aws-sdk/client-ecr's ECRClient that {@link ecrCredentials} uses. */
 export interface EcrClientLike {
@@ -44,6 +47,7 @@ export async function ecrCredentials(opts: {
     throw new RegistryError(
       `invalid ECR registry host '${opts.registry}': expected <account>.dkr.ecr.<region>.amazonaws.com`,
     );
+  const { ECRClient, GetAuthorizationTokenCommand } = await (clientEcr ??= import('@aws-sdk/client-ecr'));
   const own = opts.client ? undefined : new ECRClient({ region: parsed.region, ...opts.clientConfig });
   const client: EcrClientLike = opts.client ?? (own as EcrClientLike);
   try {

@@ -26,3 +26,17 @@ export {
   MANIFEST_MEDIA_TYPES,
 } from './manifest.ts';
 export type { OciManifest, OciDescriptor } from './manifest.ts';
+/** Cosign signatures with a public key (classic `.sig` tag layout): verify, and sign for tests and demos. */
+export {
+  CosignSignatureAnnotation,
+  CosignSignatureType,
+  CosignSimpleSigningMediaType,
+  checkCosignClaims,
+  cosignPayload,
+  cosignPublicKey,
+  cosignSignatureTag,
+  pushCosignSignature,
+  verifyCosignSignature,
+  verifyCosignSignatures,
+} from './cosign.ts';
+export type { CosignPayload, CosignSignOptions, CosignVerification, CosignVerifyOptions } from './cosign.ts';

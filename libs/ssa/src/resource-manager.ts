@@ -180,7 +180,7 @@ export interface DeleteAllOptions {
 export function isImmutableError(err: unknown): boolean {
   if (!isInvalid(err)) return false;
   const msg = errMessage(err);
-  return /field is immutable|is immutable|cannot change|may not be changed/i.test(msg);
+  return /field is immutable|is immutable|cannot change|may not be changed|may not change once set/i.test(msg);
 }
 
 function gvkOf(obj: Pick<KubeObject, 'apiVersion' | 'kind'>): GroupVersionKind {

@@ -238,3 +238,99 @@ describe('Bucket', () => {
     expect(cond(obj, 'FetchFailed')?.message).toMatch(/^failed to confirm existence of 'plain' bucket: .*500/);
   });
 });
+
+describe('Bucket spec.sts', () => {
+  let sts: Server;
+  let stsURL: string;
+  const stsRequests: Record<string, string>[] = [];
+
+  beforeAll(async () => {
+    // A MinIO STS stand-in: AssumeRoleWithLDAPIdentity answers s3rver's keys with a session token for `ldap-user`.
+    sts = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        const form = Object.fromEntries(new URLSearchParams(body));
+        stsRequests.push({ method: req.method ?? '', contentType: req.headers['content-type'] ?? '', ...form });
+        if (form['LDAPUsername'] !== 'ldap-user' || form['LDAPPassword'] !== 'ldap-Pa55word') {
+          res.writeHead(403, { 'Content-Type': 'application/xml' });
+          res.end(
+            '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type></Type><Code>InvalidParameterValue</Code><Message>LDAP server login failed</Message></Error><RequestId>1</RequestId></ErrorResponse>',
+          );
+          return;
+        }
+        res.writeHead(200, { 'Content-Type': 'application/xml' });
+        res.end(
+          '<AssumeRoleWithLDAPIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithLDAPIdentityResult><Credentials><AccessKeyId>S3RVER</AccessKeyId><SecretAccessKey>S3RVER</SecretAccessKey><Expiration>2099-01-01T00:00:00Z</Expiration><SessionToken>ldap-session-token</SessionToken></Credentials><SubjectFromToken>ldap-user</SubjectFromToken></AssumeRoleWithLDAPIdentityResult><ResponseMetadata><RequestId>2</RequestId></ResponseMetadata></AssumeRoleWithLDAPIdentityResponse>',
+        );
+      });
+    });
+    await new Promise<void>((r) => sts.listen(0, '127.0.0.1', () => r()));
+    stsURL = `http://127.0.0.1:${(sts.address() as AddressInfo).port}/`;
+    for (const [name, data] of [
+      ['ldap', { username: 'ldap-user', password: 'ldap-Pa55word' }],
+      ['ldap-wrong', { username: 'ldap-user', password: 'not-the-Pa55word' }],
+      ['ldap-half', { username: 'ldap-user' }],
+    ] as const)
+      await h.client.create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: 'default' },
+        type: 'Opaque',
+        data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      } as KubeObject);
+  });
+
+  afterAll(async () => {
+    await new Promise<void>((r) => (sts ? sts.close(() => r()) : r()));
+  });
+
+  it('ldap: temporary credentials from AssumeRoleWithLDAPIdentity sign the S3 requests', T, async () => {
+    await put('plain', 'sts/cm.yaml', 'kind: ConfigMap\n');
+    await createBucket('sts-ldap', {
+      bucketName: 'plain',
+      provider: 'generic',
+      sts: { provider: 'ldap', endpoint: stsURL, secretRef: { name: 'ldap' } },
+    });
+    const obj = await waitBucket('sts-ldap', ready, 'Ready');
+    expect(obj.status?.artifact?.revision).toMatch(/^sha256:/);
+    expect(stsRequests[0]).toEqual({
+      method: 'POST',
+      contentType: 'application/x-www-form-urlencoded',
+      Action: 'AssumeRoleWithLDAPIdentity',
+      LDAPUsername: 'ldap-user',
+      LDAPPassword: 'ldap-Pa55word',
+      Version: '2011-06-15',
+    });
+    expect(s3.sessionTokens()).toContain('ldap-session-token');
+    expect(kstatusViolations(obj, { negativePolarity: bucketReadyCondition.negativePolarity })).toEqual([]);
+  });
+
+  it('ldap: a refused login and a Secret without password fail precisely, without the password', T, async () => {
+    await createBucket('sts-wrong', {
+      bucketName: 'plain',
+      sts: { provider: 'ldap', endpoint: stsURL, secretRef: { name: 'ldap-wrong' } },
+    });
+    await createBucket('sts-half', {
+      bucketName: 'plain',
+      sts: { provider: 'ldap', endpoint: stsURL, secretRef: { name: 'ldap-half' } },
+    });
+    await createBucket('sts-nosecret', {
+      bucketName: 'plain',
+      sts: { provider: 'ldap', endpoint: stsURL, secretRef: { name: 'ldap-missing' } },
+    });
+    const wrong = await waitBucket('sts-wrong', failed('BucketOperationFailed'), 'refused');
+    expect(cond(wrong, 'FetchFailed')?.message).toBe(
+      `failed to confirm existence of 'plain' bucket: AssumeRoleWithLDAPIdentity at '${stsURL.slice(0, -1)}/' failed with status 403: InvalidParameterValue: LDAP server login failed`,
+    );
+    expect(JSON.stringify(wrong)).not.toContain('not-the-Pa55word');
+    const half = await waitBucket('sts-half', failed('AuthenticationFailed'), 'refused');
+    expect(cond(half, 'FetchFailed')?.message).toBe(
+      "invalid 'ldap-half' secret data for 'ldap' STS provider: required fields username, password",
+    );
+    const missing = await waitBucket('sts-nosecret', failed('AuthenticationFailed'), 'refused');
+    expect(cond(missing, 'FetchFailed')?.message).toBe(
+      `failed to get STS secret 'default/ldap-missing': secrets "ldap-missing" not found`,
+    );
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Bucket } from '@flux-ts/api';
@@ -68,16 +69,31 @@ describe('s3ClientFor', () => {
       spec: { bucketName: 'b', endpoint: 'minio:9000', interval: '1m', ...spec },
     }) as Bucket;
   it('generic is path-style on https (http with insecure); aws is virtual-hosted in its region', async () => {
-    const generic = s3ClientFor(bucket({}), {});
+    const generic = await s3ClientFor(bucket({}), {});
     expect(generic.config.forcePathStyle).toBe(true);
     expect((await generic.config.endpoint?.())?.protocol).toBe('https:');
-    const insecure = s3ClientFor(bucket({ insecure: true }), {});
+    const insecure = await s3ClientFor(bucket({ insecure: true }), {});
     expect((await insecure.config.endpoint?.())?.protocol).toBe('http:');
-    const aws = s3ClientFor(bucket({ provider: 'aws', endpoint: 's3.amazonaws.com', region: 'eu-west-1' }), {
+    const aws = await s3ClientFor(bucket({ provider: 'aws', endpoint: 's3.amazonaws.com', region: 'eu-west-1' }), {
       keys: { accessKeyId: 'a', secretAccessKey: 'b' },
     });
     expect(aws.config.forcePathStyle).toBe(false);
     expect(await aws.config.region()).toBe('eu-west-1');
     for (const c of [generic, insecure, aws]) c.destroy();
+  });
+});
+
+describe('the AWS SDK (issue 22)', () => {
+  it('is not imported with the Bucket reconciler: client-s3 and the credential chain load on first use', () => {
+    // a fresh Node with a resolve hook imports the reconciler and lists the AWS SDK specifiers it resolved
+    const script = [
+      "import { registerHooks } from 'node:module';",
+      'const seen = [];',
+      "registerHooks({ resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) seen.push(s); return next(s, c); } });",
+      `await import(${JSON.stringify(new URL('./reconciler.ts', import.meta.url).href)});`,
+      'console.log(JSON.stringify(seen));',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(JSON.parse(out)).toEqual([]);
   });
 });

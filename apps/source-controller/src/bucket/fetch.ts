@@ -12,12 +12,16 @@ import { dirname, join, relative, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
-import { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import type { S3ClientConfig } from '@aws-sdk/client-s3';
+import type * as ClientS3 from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { SOURCE_IGNORE_FILE, createIgnoreFilter, readPatterns } from '@flux-ts/artifact';
 import type { Bucket } from '@flux-ts/api';
+
+// Lazily-resolved module promise (the one module-level state): the SDK costs ~26 MiB of RSS, paid on the first Bucket only.
+let clientS3: Promise<typeof ClientS3> | undefined;
+const loadS3 = (): Promise<typeof ClientS3> => (clientS3 ??= import('@aws-sdk/client-s3'));
 
 /** Upstream `maxConcurrentBucketFetches`. */
 export const MaxConcurrentBucketFetches = 100;
@@ -36,16 +40,19 @@ export function keysFromSecret(name: string, data: Record<string, Uint8Array>): 
   return { accessKeyId: Buffer.from(a).toString('utf8'), secretAccessKey: Buffer.from(s).toString('utf8') };
 }
 
-/** The S3 client of a Bucket (`provider` generic or aws). */
-export function s3ClientFor(
+/** The S3 client of a Bucket (`provider` generic or aws); async as it loads the S3 SDK on first use. */
+export async function s3ClientFor(
   obj: Bucket,
   opts: {
     keys?: BucketKeys | undefined;
     tls?: { ca?: Uint8Array; cert?: Uint8Array; key?: Uint8Array } | undefined;
     /** The proxy URL (credentials in its user info), from `proxySecretRef`. */
     proxy?: URL | undefined;
+    /** Credentials from `spec.sts` (used without `keys`). */
+    credentials?: S3ClientConfig['credentials'] | undefined;
   },
-): S3Client {
+): Promise<S3Client> {
+  const { S3Client } = await loadS3();
   const aws = obj.spec.provider === 'aws';
   const scheme = obj.spec.insecure ? 'http' : 'https';
   const endpoint = /^https?:\/\//.test(obj.spec.endpoint) ? obj.spec.endpoint : `${scheme}://${obj.spec.endpoint}`;
@@ -59,6 +66,7 @@ export function s3ClientFor(
     responseChecksumValidation: 'WHEN_REQUIRED',
   };
   if (opts.keys) config.credentials = opts.keys;
+  else if (opts.credentials) config.credentials = opts.credentials;
   else if (!aws) {
     // generic without a Secret is anonymous (minio-go's default): requests go unsigned
     config.credentials = { accessKeyId: '', secretAccessKey: '' };
@@ -113,6 +121,7 @@ async function bodyBytes(body: unknown): Promise<Buffer> {
  * under `prefix` (ListObjectsV2, paged) minus directories, `.sourceignore` and ignored keys make the index.
  */
 export async function fetchEtagIndex(client: S3Client, obj: Bucket, signal: AbortSignal): Promise<Map<string, string>> {
+  const { GetObjectCommand, HeadBucketCommand, ListObjectsV2Command } = await loadS3();
   const bucket = obj.spec.bucketName;
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
@@ -171,6 +180,7 @@ export async function fetchIndexFiles(
   signal: AbortSignal,
   concurrency = MaxConcurrentBucketFetches,
 ): Promise<void> {
+  const { GetObjectCommand } = await loadS3();
   const bucket = obj.spec.bucketName;
   const keys = [...index.keys()];
   let next = 0;

@@ -6,6 +6,7 @@
  * downloaded with bounded concurrency and the artifact step archives them as `<hex>.tar.gz`.
  */
 import { stat } from 'node:fs/promises';
+import type { S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   ArtifactInStorageCondition,
   ArtifactOutdatedCondition,
@@ -57,6 +58,8 @@ import { reconcileSourceStorage } from '../source-storage.ts';
 import { bucketFailConditions, bucketReadyCondition } from './conditions.ts';
 import { fetchEtagIndex, fetchIndexFiles, indexDigest, keysFromSecret, s3ClientFor } from './fetch.ts';
 import type { BucketKeys } from './fetch.ts';
+import { awsSTSCredentials, ldapSTSCredentials, validateSTSProvider, validateSTSSecret } from './sts.ts';
+import type { BucketSTS } from './sts.ts';
 
 /** The Bucket kind as the reconciler reads it. */
 export const bucketGVK = Object.freeze({ apiVersion: SourceGroupVersion, kind: 'Bucket' });
@@ -142,7 +145,8 @@ export class BucketReconciler {
 
   /**
    * Source step (upstream `reconcileSource`): the Secrets (FetchFailed AuthenticationFailed), the provider (gcp and
-   * azure and STS are refused as not supported by this build), the etag index (FetchFailed
+   * azure are refused as not supported by this build; `spec.sts` validated as upstream, Stalled
+   * InvalidSTSConfiguration or URLInvalid), the etag index (FetchFailed
    * BucketOperationFailed), and, when the index digest differs from the stored revision, the downloads.
    */
   async reconcileSource(obj: Bucket, state: BucketState): Promise<Result> {
@@ -191,20 +195,15 @@ export class BucketReconciler {
         proxy.password = encodeURIComponent(Buffer.from(password ?? '').toString('utf8'));
       }
     }
-    const provider = obj.spec.provider ?? 'generic';
-    if (provider === 'gcp' || provider === 'azure')
-      throw this.#fetchFailed(
-        obj,
-        new StallingError(
-          `provider '${provider}' is not supported by this build`,
-          SourceReasons.InvalidProviderConfigurationReason,
-        ),
-      );
-    if (obj.spec.sts)
-      throw this.#fetchFailed(
-        obj,
-        new StallingError('spec.sts is not supported by this build', SourceReasons.InvalidSTSConfigurationReason),
-      );
+    const sts = obj.spec.sts;
+    let stsData: Record<string, Uint8Array> | undefined;
+    if (sts?.secretRef) {
+      try {
+        stsData = await readSecretData(this.#o.secretReader, ns, sts.secretRef.name, state.signal);
+      } catch (err) {
+        throw authFailed(`failed to get STS secret '${ns}/${sts.secretRef.name}': ${errMessage(err)}`, err);
+      }
+    }
     let tls;
     if (obj.spec.certSecretRef) {
       const data = await secret(obj.spec.certSecretRef.name);
@@ -215,7 +214,46 @@ export class BucketReconciler {
       }
       if (!tls) throw authFailed('certificate secret does not contain any TLS configuration');
     }
-    const client = s3ClientFor(obj, { keys, tls, proxy });
+    let stsTLS;
+    if (sts?.certSecretRef) {
+      const data = await secret(sts.certSecretRef.name);
+      try {
+        stsTLS = tlsFromSecret(data, `secret '${ns}/${sts.certSecretRef.name}'`);
+      } catch (err) {
+        throw authFailed(`failed to get STS TLS config: ${errMessage(err)}`, err);
+      }
+    }
+    const provider = obj.spec.provider ?? 'generic';
+    if (provider === 'gcp' || provider === 'azure')
+      throw this.#fetchFailed(
+        obj,
+        new StallingError(
+          `provider '${provider}' is not supported by this build`,
+          SourceReasons.InvalidProviderConfigurationReason,
+        ),
+      );
+    let credentials;
+    if (sts) {
+      const invalid = validateSTSProvider(provider, sts);
+      if (invalid !== undefined)
+        throw this.#fetchFailed(obj, new StallingError(invalid, SourceReasons.InvalidSTSConfigurationReason));
+      try {
+        new URL(sts.endpoint);
+      } catch (err) {
+        throw this.#fetchFailed(
+          obj,
+          new StallingError(
+            `failed to parse STS endpoint '${sts.endpoint}': ${errMessage(err)}`,
+            SourceReasons.URLInvalidReason,
+            { cause: err },
+          ),
+        );
+      }
+      const badSecret = validateSTSSecret(sts.provider, sts.secretRef?.name ?? '', stsData);
+      if (badSecret !== undefined) throw authFailed(badSecret);
+      if (!keys) credentials = this.#stsCredentials(obj, sts, stsData, stsTLS, proxy, state.signal);
+    }
+    const client = await s3ClientFor(obj, { keys, tls, proxy, credentials });
     const timeoutMs = parseGoDuration(obj.spec.timeout ?? BucketDefaultTimeout);
     const signal = AbortSignal.any([state.signal, AbortSignal.timeout(timeoutMs)]);
     try {
@@ -324,6 +362,32 @@ export class BucketReconciler {
     conditions.remove(obj, StorageOperationFailedCondition);
     markInStorage();
     return Result.Success;
+  }
+
+  /**
+   * The credential provider of `spec.sts` (upstream `newAWSCreds` / `newGenericCreds`): aws through the SDK chain
+   * with `sts.endpoint`, ldap through AssumeRoleWithLDAPIdentity with the `sts.secretRef` username and password
+   * (empty without a Secret, as minio-go). Called by the S3 client on its first request.
+   */
+  #stsCredentials(
+    obj: Bucket,
+    sts: BucketSTS,
+    data: Record<string, Uint8Array> | undefined,
+    tls: { ca?: Uint8Array; cert?: Uint8Array; key?: Uint8Array } | undefined,
+    proxy: URL | undefined,
+    signal: AbortSignal,
+  ): S3ClientConfig['credentials'] {
+    if (sts.provider === 'aws') return awsSTSCredentials(sts.endpoint, obj.spec.region);
+    const text = (k: string): string => (data?.[k] ? Buffer.from(data[k]).toString('utf8') : '');
+    return () =>
+      ldapSTSCredentials({
+        endpoint: sts.endpoint,
+        username: text('username'),
+        password: text('password'),
+        tls,
+        proxy,
+        signal,
+      });
   }
 
   #fetchFailed<E extends GenericError | StallingError>(obj: Bucket, e: E): E {

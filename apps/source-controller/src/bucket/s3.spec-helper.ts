@@ -17,6 +17,8 @@ export interface S3Server {
   endpoint: string;
   counts(): Record<string, number>;
   resetCounts(): void;
+  /** The `x-amz-security-token` headers seen (temporary credentials from an STS). */
+  sessionTokens(): string[];
   close(): Promise<void>;
 }
 
@@ -51,7 +53,10 @@ export async function startS3(dir: string, buckets: string[]): Promise<S3Server>
     30_000,
   );
   let counts: Record<string, number> = {};
+  const tokens: string[] = [];
   const front: Server = createServer((req, res) => {
+    const token = req.headers['x-amz-security-token'];
+    if (typeof token === 'string') tokens.push(token);
     const u = new URL(req.url ?? '/', 'http://x');
     const parts = u.pathname.split('/').filter(Boolean);
     const kind = parts.length <= 1 ? (u.searchParams.has('list-type') ? 'list' : 'bucket') : 'object';
@@ -74,6 +79,7 @@ export async function startS3(dir: string, buckets: string[]): Promise<S3Server>
     resetCounts: () => {
       counts = {};
     },
+    sessionTokens: () => [...tokens],
     close: async () => {
       front.closeAllConnections();
       await new Promise<void>((r) => front.close(() => r()));

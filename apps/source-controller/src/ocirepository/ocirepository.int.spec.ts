@@ -1,9 +1,11 @@
 /**
  * OCIRepository against the real docker-registry (libs/testbed): artifacts pushed in Flux's format through the
  * distribution API, pulled by tag, semver and digest; layerSelector extract and copy; a new digest under the same
- * tag; the no-op pass (one manifest request, no blob); refusals with their exact conditions and no credentials.
+ * tag; the no-op pass (one manifest request, no blob); refusals with their exact conditions and no credentials;
+ * cosign verification with public keys (signatures pushed in cosign's `.sig` tag layout by @flux-ts/oci).
  */
-import { createHash } from 'node:crypto';
+import { createHash, createSign, generateKeyPairSync } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -11,7 +13,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fetchArtifact } from '@flux-ts/artifact';
-import { RegistryClient } from '@flux-ts/oci';
+import { RegistryClient, cosignPayload, pushCosignSignature } from '@flux-ts/oci';
+import type { CosignSignOptions } from '@flux-ts/oci';
 import { startHttpProxy, startRegistry } from '@flux-ts/testbed';
 import type { Registry } from '@flux-ts/testbed';
 import { kstatusViolations } from '@flux-ts/testing';
@@ -438,7 +441,7 @@ describe('OCIRepository refusals', () => {
       url: `oci://${reg.host}/bad/verify`,
       ref: { tag: 'v1' },
       insecure: true,
-      verify: { provider: 'cosign', secretRef: { name: 'cosign-pub' } },
+      verify: { provider: 'cosign', matchOIDCIdentity: [{ issuer: '.*', subject: '.*' }] },
     });
     const azure = await waitOCI(h.client, 'azure', failedWith('FetchFailed', 'AuthenticationFailed'), 'refused');
     expect(cond(azure, 'FetchFailed')?.message).toBe(
@@ -451,8 +454,158 @@ describe('OCIRepository refusals', () => {
       status: 'False',
       reason: 'VerificationError',
       message:
-        "failed to verify the signature using provider 'cosign': signature verification is not supported by this build",
+        "failed to verify the signature using provider 'cosign keyless': keyless verification (matchOIDCIdentity) is not supported by this build: it has no Fulcio and Rekor trust roots",
     });
     expect(verify.status?.artifact).toBeUndefined();
+  });
+});
+
+describe('OCIRepository cosign verification (verify.secretRef)', () => {
+  const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const other = generateKeyPairSync('ed25519');
+  const pem = (k: KeyObject): string =>
+    Buffer.from(k.export({ type: 'spki', format: 'pem' }) as string).toString('base64');
+  const sign = (repo: string, digest: string, opts: Partial<CosignSignOptions> = {}): Promise<string> =>
+    pushCosignSignature(push, { registry: reg.host, repository: repo, digest }, signer.privateKey, {
+      signal: AbortSignal.timeout(20_000),
+      ...opts,
+    });
+  const verified = (o: OCIRepo): boolean => isReady(o) && cond(o, 'SourceVerified')?.status === 'True';
+
+  beforeAll(async () => {
+    for (const [name, data] of [
+      ['cosign-pub', { 'cosign.pub': pem(signer.publicKey), 'other.pub': pem(other.publicKey), README: 'eA==' }],
+      ['cosign-wrong', { 'cosign.pub': pem(other.publicKey) }],
+    ] as const)
+      await h.client.create({
+        apiVersion: 'v1',
+        kind: 'Secret',
+        metadata: { name, namespace: 'default' },
+        data,
+      } as never);
+  });
+
+  it('a valid signature: Ready, SourceVerified True; a new digest under the tag is verified again', T, async () => {
+    const first = await pushArtifact(push, reg.host, 'signed/app', ['v1'], { files: { 'a.txt': 'one' } });
+    await sign('signed/app', first.digest);
+    await createOCIRepository(h.client, 'signed', {
+      url: `oci://${reg.host}/signed/app`,
+      ref: { tag: 'v1' },
+      insecure: true,
+      verify: { provider: 'cosign', secretRef: { name: 'cosign-pub' } },
+    });
+    const obj = await waitOCI(h.client, 'signed', verified, 'verified');
+    expect(cond(obj, 'SourceVerified')).toMatchObject({
+      reason: 'Succeeded',
+      message: `verified signature of revision v1@${first.digest}`,
+    });
+    expect(obj.status?.artifact?.revision).toBe(`v1@${first.digest}`);
+    expect(kstatusViolations(obj, { negativePolarity: ociRepositoryReadyCondition.negativePolarity })).toEqual([]);
+
+    // an unsigned digest under the same tag is refused and the verified artifact stays
+    const second = await pushArtifact(push, reg.host, 'signed/app', ['v1'], { files: { 'a.txt': 'two' } });
+    await patchOCIRepository(h.client, 'signed', {
+      metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': 'unsigned' } },
+    });
+    const refused = await waitOCI(h.client, 'signed', failedWith('SourceVerified', 'VerificationError'), 'refused');
+    expect(cond(refused, 'SourceVerified')?.message).toBe(
+      `failed to verify the signature using provider 'cosign': no matching signatures were found for '${reg.host}/signed/app:v1'`,
+    );
+    expect(refused.status?.artifact?.revision).toBe(`v1@${first.digest}`);
+
+    // once signed, the new digest is verified and becomes the artifact
+    await sign('signed/app', second.digest);
+    await patchOCIRepository(h.client, 'signed', {
+      metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': 'signed' } },
+    });
+    const again = await waitOCI(
+      h.client,
+      'signed',
+      (o) => verified(o) && o.status?.artifact?.revision === `v1@${second.digest}`,
+      'second digest verified',
+    );
+    expect(cond(again, 'SourceVerified')?.message).toBe(`verified signature of revision v1@${second.digest}`);
+  });
+
+  it(
+    'a tampered payload, a tampered signature or a wrong key: Ready False, VerificationError, no artifact',
+    T,
+    async () => {
+      const tamperedPayload = await pushArtifact(push, reg.host, 'signed/payload', ['v1'], { files: { 'a.txt': 'p' } });
+      const real = cosignPayload(`${reg.host}/signed/payload`, tamperedPayload.digest);
+      const sig = createSign('sha256').update(real).sign(signer.privateKey).toString('base64');
+      await sign('signed/payload', tamperedPayload.digest, {
+        payload: Buffer.from(real.toString().replace('"optional":null', '"optional":{"x":"y"}')),
+        signature: sig,
+      });
+      const tamperedSig = await pushArtifact(push, reg.host, 'signed/sig', ['v1'], { files: { 'a.txt': 's' } });
+      const bad = Buffer.from(sig, 'base64');
+      bad[12] = (bad[12] ?? 0) ^ 0xff;
+      await sign('signed/sig', tamperedSig.digest, { signature: bad.toString('base64') });
+      const foreign = await pushArtifact(push, reg.host, 'signed/foreign', ['v1'], { files: { 'a.txt': 'f' } });
+      await sign('signed/foreign', foreign.digest);
+      // a valid signature of another digest copied over (the payload names the other digest)
+      const moved = await pushArtifact(push, reg.host, 'signed/moved', ['v1'], { files: { 'a.txt': 'm' } });
+      await sign('signed/moved', moved.digest, {
+        payload: cosignPayload(`${reg.host}/signed/moved`, foreign.digest),
+      });
+      for (const [name, repo, secret] of [
+        ['tampered-payload', 'signed/payload', 'cosign-pub'],
+        ['tampered-sig', 'signed/sig', 'cosign-pub'],
+        ['wrong-key', 'signed/foreign', 'cosign-wrong'],
+        ['moved-sig', 'signed/moved', 'cosign-pub'],
+      ] as const)
+        await createOCIRepository(h.client, name, {
+          url: `oci://${reg.host}/${repo}`,
+          ref: { tag: 'v1' },
+          insecure: true,
+          verify: { provider: 'cosign', secretRef: { name: secret } },
+        });
+      for (const [name, repo] of [
+        ['tampered-payload', 'signed/payload'],
+        ['tampered-sig', 'signed/sig'],
+        ['wrong-key', 'signed/foreign'],
+        ['moved-sig', 'signed/moved'],
+      ] as const) {
+        const o = await waitOCI(h.client, name, failedWith('SourceVerified', 'VerificationError'), 'refused');
+        expect(cond(o, 'SourceVerified')).toMatchObject({
+          status: 'False',
+          message: `failed to verify the signature using provider 'cosign': no matching signatures were found for '${reg.host}/${repo}:v1'`,
+        });
+        expect(cond(o, 'Ready')?.status).toBe('False');
+        expect(o.status?.artifact).toBeUndefined();
+      }
+    },
+  );
+
+  it('notation is refused as unsupported by this build; a key that is not PEM fails verification', T, async () => {
+    await h.client.create({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'cosign-bad', namespace: 'default' },
+      data: { 'cosign.pub': Buffer.from('not a key').toString('base64') },
+    } as never);
+    await pushArtifact(push, reg.host, 'signed/badkey', ['v1'], { files: { 'a.txt': 'k' } });
+    await createOCIRepository(h.client, 'bad-key', {
+      url: `oci://${reg.host}/signed/badkey`,
+      ref: { tag: 'v1' },
+      insecure: true,
+      verify: { provider: 'cosign', secretRef: { name: 'cosign-bad' } },
+    });
+    const badKey = await waitOCI(h.client, 'bad-key', failedWith('SourceVerified', 'VerificationError'), 'refused');
+    expect(cond(badKey, 'SourceVerified')?.message).toBe(
+      "failed to verify the signature using provider 'cosign': PEM decoding failed",
+    );
+    await pushArtifact(push, reg.host, 'signed/notation', ['v1'], { files: { 'a.txt': 'n' } });
+    await createOCIRepository(h.client, 'notation', {
+      url: `oci://${reg.host}/signed/notation`,
+      ref: { tag: 'v1' },
+      insecure: true,
+      verify: { provider: 'notation', secretRef: { name: 'cosign-pub' } },
+    });
+    const o = await waitOCI(h.client, 'notation', (x) => cond(x, 'Stalled')?.status === 'True', 'stalled');
+    expect(cond(o, 'SourceVerified')?.message).toBe(
+      "failed to verify the signature using provider 'notation': notation verification is not supported by this build (no Notary Project verifier for Node.js)",
+    );
   });
 });

@@ -26,7 +26,7 @@ import type { OCIRepository } from '@flux-ts/api';
 import { buildSourceIgnoreFilter } from '@flux-ts/artifact';
 import type { Storage, StoredArtifact } from '@flux-ts/artifact';
 import { proxyFromSecret } from '@flux-ts/git';
-import { RegistryClient, ecrCredentials } from '@flux-ts/oci';
+import { RegistryClient, cosignPublicKey, ecrCredentials, verifyCosignSignatures } from '@flux-ts/oci';
 import type { Reference, RegistryClientOptions, RegistryCredentials } from '@flux-ts/oci';
 import {
   GenericError,
@@ -116,6 +116,11 @@ export interface OCIRepositoryReconcilerOptions {
   userAgent?: string | undefined;
   /** Extra registry client options (tests: host name resolution). */
   clientOptions?: Pick<RegistryClientOptions, 'lookup'> | undefined;
+}
+
+/** A verification this build cannot perform (keyless cosign, notation): the object stalls until the spec changes. */
+export class UnsupportedVerificationError extends Error {
+  override readonly name = 'UnsupportedVerificationError';
 }
 
 /** Upstream `ociContentConfigChanged`: `spec.ignore` or `spec.layerSelector` differ from what the artifact saw. */
@@ -285,14 +290,18 @@ export class OCIRepositoryReconciler {
     ) {
       const provider = obj.spec.verify.provider ?? 'cosign';
       const shown = !obj.spec.verify.secretRef && provider === 'cosign' ? 'cosign keyless' : provider;
-      // No well-kept npm library verifies cosign's or notation's OCI signatures (@sigstore/verify takes Sigstore
-      // bundles only), and signature checks are not hand-written here: verification stalls with this message.
-      const e = new StallingError(
-        `failed to verify the signature using provider '${shown}': signature verification is not supported by this build`,
-        SourceReasons.VerificationError,
-      );
-      conditions.markFalse(obj, SourceVerifiedCondition, e.reason, e.message);
-      throw e;
+      try {
+        await this.#verifySignature(obj, client, ref, state, signal);
+      } catch (err) {
+        const message = `failed to verify the signature using provider '${shown}': ${errMessage(err)}`;
+        const e =
+          err instanceof UnsupportedVerificationError
+            ? new StallingError(message, SourceReasons.VerificationError, { cause: err })
+            : new GenericError(message, SourceReasons.VerificationError, { cause: err });
+        conditions.markFalse(obj, SourceVerifiedCondition, e.reason, e.message);
+        throw e;
+      }
+      conditions.markTrue(obj, SourceVerifiedCondition, SucceededReason, `verified signature of revision ${revision}`);
     }
     if (artifact?.revision === revision && !ociContentConfigChanged(obj)) {
       conditions.remove(obj, FetchFailedCondition);
@@ -356,6 +365,60 @@ export class OCIRepositoryReconciler {
     }
     conditions.remove(obj, FetchFailedCondition);
     return Result.Success;
+  }
+
+  /**
+   * Upstream `verifySignature`: cosign with the `*.pub` keys of `verify.secretRef` (the first key that verifies a
+   * signature of the digest wins; a key that is not PEM fails the verification; registry errors count as no
+   * signature, as upstream's verifier loop `continue`s). Keyless cosign and notation need trust material this build
+   * does not carry: they fail with {@link UnsupportedVerificationError}.
+   */
+  async #verifySignature(
+    obj: OCIRepository,
+    client: RegistryClient,
+    ref: Reference & { digest: string },
+    state: OCIRepositoryState,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const verify = obj.spec.verify;
+    if (!verify) return;
+    const provider = verify.provider ?? 'cosign';
+    const shownRef = referenceString({
+      registry: ref.registry,
+      repository: ref.repository,
+      ...(ref.tag ? { tag: ref.tag } : { digest: ref.digest }),
+    });
+    if (provider === 'notation')
+      throw new UnsupportedVerificationError(
+        'notation verification is not supported by this build (no Notary Project verifier for Node.js)',
+      );
+    if (provider !== 'cosign') throw new Error(`unsupported verification provider: ${provider}`);
+    if (!verify.secretRef)
+      throw new UnsupportedVerificationError(
+        'keyless verification (matchOIDCIdentity) is not supported by this build: it has no Fulcio and Rekor trust roots',
+      );
+    const data = await readSecretData(
+      this.#o.secretReader,
+      obj.metadata.namespace ?? '',
+      verify.secretRef.name,
+      signal,
+    );
+    const keys = Object.keys(data)
+      .filter((k) => k.endsWith('.pub'))
+      .sort()
+      .map((k) => cosignPublicKey(data[k] as Uint8Array));
+    if (keys.length > 0) {
+      try {
+        // one fetch of the signature image; each layer is checked against every key
+        const result = await verifyCosignSignatures(client, ref, keys, { signal });
+        if (result.verified.length > 0) return;
+        state.log.debug({ rejected: result.rejected }, 'no matching cosign signature');
+      } catch (err) {
+        if (signal.aborted) throw err;
+        state.log.debug({ err: errMessage(err) }, 'cosign signature lookup failed');
+      }
+    }
+    throw new Error(`no matching signatures were found for '${shownRef}'`);
   }
 
   /** The registry client options of one reconcile: credentials, TLS, insecure, timeout (FetchFailed AuthenticationFailed). */

@@ -1,218 +1,83 @@
 /**
- * The default ClusterRoles and ClusterRoleBindings of a real cluster that matter to flux-ts (from kube-apiserver's
- * bootstrap policy, rule lists trimmed to the resources this server serves).
+ * The default ClusterRoles and ClusterRoleBindings kube-apiserver bootstraps (its bootstrap policy, as data in
+ * `bootstrap-policy.ts`): cluster-admin, the aggregated admin/edit/view and the `system:aggregate-to-*` roles that
+ * feed them, the `system:*` component roles, and one `system:controller:<name>` role and binding per controller.
  */
-import type { ClusterRole, ClusterRoleBinding, PolicyRule } from './types.ts';
-import { ALL_AUTHENTICATED, ALL_UNAUTHENTICATED, SYSTEM_MASTERS } from './user.ts';
+import {
+  CLUSTER_ROLE_BINDINGS,
+  CLUSTER_ROLES,
+  CONTROLLER_ROLES,
+  type BootstrapBinding,
+  type BootstrapRole,
+} from './bootstrap-policy.ts';
+import type { ClusterRole, ClusterRoleBinding, PolicyRule, Subject } from './types.ts';
 
 const RBAC_V1 = 'rbac.authorization.k8s.io/v1';
 const RBAC_GROUP = 'rbac.authorization.k8s.io';
-const READ = ['get', 'list', 'watch'];
-const WRITE = ['create', 'delete', 'deletecollection', 'patch', 'update'];
-const READ_WRITE = [...WRITE, ...READ];
-const AGG_ADMIN = 'rbac.authorization.k8s.io/aggregate-to-admin';
-const AGG_EDIT = 'rbac.authorization.k8s.io/aggregate-to-edit';
-const AGG_VIEW = 'rbac.authorization.k8s.io/aggregate-to-view';
+const BOOTSTRAP_LABELS = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
+const AUTOUPDATE = { 'rbac.authorization.kubernetes.io/autoupdate': 'true' };
+const CONTROLLER_PREFIX = 'system:controller:';
 
-const rule = (verbs: string[], apiGroups: string[], resources: string[]): PolicyRule => ({
-  verbs,
-  apiGroups,
-  resources,
-});
-const urls = (verbs: string[], nonResourceURLs: string[]): PolicyRule => ({ verbs, nonResourceURLs });
+const list = (s: string | undefined): string[] => (s === undefined ? [] : s.split(','));
 
-const clusterRole = (
-  name: string,
-  rules: PolicyRule[],
-  extraLabels: Record<string, string> = {},
-  aggregateFrom?: string,
-): ClusterRole => {
+/** Parses one rule of the compact notation of `bootstrap-policy.ts`. */
+export const parseRule = (spec: string): PolicyRule => {
+  const parts = spec.split('|');
+  if (spec.startsWith('@')) return { nonResourceURLs: list(parts[0]?.slice(1)), verbs: list(parts[1]) };
+  const rule: PolicyRule = { apiGroups: list(parts[0]), resources: list(parts[1]), verbs: list(parts[2]) };
+  if (parts[3] !== undefined) rule.resourceNames = list(parts[3]);
+  return rule;
+};
+
+const toClusterRole = (r: BootstrapRole, name = r.name): ClusterRole => {
   const cr: ClusterRole = {
     apiVersion: RBAC_V1,
     kind: 'ClusterRole',
-    metadata: {
-      name,
-      labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults', ...extraLabels },
-      annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
-    },
-    rules,
+    metadata: { name, labels: { ...BOOTSTRAP_LABELS, ...r.labels }, annotations: { ...AUTOUPDATE } },
+    rules: r.rules.map(parseRule),
   };
-  if (aggregateFrom !== undefined)
-    cr.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [aggregateFrom]: 'true' } }] };
+  if (r.aggregateFrom !== undefined)
+    cr.aggregationRule = { clusterRoleSelectors: [{ matchLabels: { [r.aggregateFrom]: 'true' } }] };
   return cr;
 };
 
-const binding = (name: string, groups: string[], roleName = name): ClusterRoleBinding => ({
+const toSubject = (s: string): Subject => {
+  const i = s.indexOf(':');
+  const kind = s.slice(0, i);
+  const rest = s.slice(i + 1);
+  if (kind === 'ServiceAccount') {
+    const j = rest.indexOf(':');
+    return { kind, name: rest.slice(j + 1), namespace: rest.slice(0, j) };
+  }
+  return { apiGroup: RBAC_GROUP, kind, name: rest };
+};
+
+const toBinding = (b: BootstrapBinding): ClusterRoleBinding => ({
   apiVersion: RBAC_V1,
   kind: 'ClusterRoleBinding',
-  metadata: {
-    name,
-    labels: { 'kubernetes.io/bootstrapping': 'rbac-defaults' },
-    annotations: { 'rbac.authorization.kubernetes.io/autoupdate': 'true' },
-  },
-  roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: roleName },
-  subjects: groups.map((g) => ({ apiGroup: RBAC_GROUP, kind: 'Group', name: g })),
+  metadata: { name: b.name, labels: { ...BOOTSTRAP_LABELS }, annotations: { ...AUTOUPDATE } },
+  roleRef: { apiGroup: RBAC_GROUP, kind: 'ClusterRole', name: b.role },
+  subjects: b.subjects.map(toSubject),
 });
 
 /**
- * Fresh copies of the bootstrap ClusterRoles (`cluster-admin`, aggregated `admin`/`edit`/`view` and the
- * `system:aggregate-to-*` roles that feed them, `system:discovery`, `system:basic-user`,
- * `system:public-info-viewer`) and their ClusterRoleBindings. `admin`/`edit`/`view` carry `rules: []` and an
- * aggregationRule; `authorize` resolves them at evaluation time (or fill them with `aggregateClusterRoles`).
+ * Fresh copies of the bootstrap ClusterRoles and ClusterRoleBindings. `admin`/`edit`/`view` carry `rules: []` and
+ * an aggregationRule; `authorize` resolves them at evaluation time (or fill them with `aggregateClusterRoles`).
  */
 export const bootstrapRbacObjects = (): { clusterRoles: ClusterRole[]; clusterRoleBindings: ClusterRoleBinding[] } => {
-  const clusterRoles: ClusterRole[] = [
-    clusterRole('cluster-admin', [rule(['*'], ['*'], ['*']), urls(['*'], ['*'])]),
-    clusterRole('admin', [], {}, AGG_ADMIN),
-    clusterRole('edit', [], { [AGG_ADMIN]: 'true' }, AGG_EDIT),
-    clusterRole('view', [], { [AGG_EDIT]: 'true' }, AGG_VIEW),
-    clusterRole(
-      'system:aggregate-to-admin',
-      [
-        rule(['create'], ['authorization.k8s.io'], ['localsubjectaccessreviews']),
-        rule(READ_WRITE, [RBAC_GROUP], ['rolebindings', 'roles']),
-      ],
-      { [AGG_ADMIN]: 'true' },
-    ),
-    clusterRole(
-      'system:aggregate-to-edit',
-      [
-        rule(
-          ['create', 'delete', 'deletecollection', 'patch', 'update'],
-          [''],
-          ['pods', 'pods/attach', 'pods/exec', 'pods/portforward', 'pods/proxy'],
-        ),
-        rule(['create'], [''], ['pods/eviction']),
-        rule(
-          READ_WRITE,
-          [''],
-          [
-            'configmaps',
-            'events',
-            'persistentvolumeclaims',
-            'replicationcontrollers',
-            'replicationcontrollers/scale',
-            'secrets',
-            'serviceaccounts',
-            'services',
-            'services/proxy',
-          ],
-        ),
-        rule(['create'], [''], ['serviceaccounts/token']),
-        rule(
-          READ_WRITE,
-          ['apps'],
-          [
-            'daemonsets',
-            'deployments',
-            'deployments/rollback',
-            'deployments/scale',
-            'replicasets',
-            'replicasets/scale',
-            'statefulsets',
-            'statefulsets/scale',
-          ],
-        ),
-        rule(READ_WRITE, ['autoscaling'], ['horizontalpodautoscalers']),
-        rule(READ_WRITE, ['batch'], ['cronjobs', 'jobs']),
-        rule(READ_WRITE, ['policy'], ['poddisruptionbudgets']),
-        rule(READ_WRITE, ['networking.k8s.io'], ['ingresses', 'networkpolicies']),
-        rule(['impersonate'], [''], ['serviceaccounts']),
-      ],
-      { [AGG_EDIT]: 'true' },
-    ),
-    clusterRole(
-      'system:aggregate-to-view',
-      [
-        rule(
-          READ,
-          [''],
-          [
-            'configmaps',
-            'endpoints',
-            'persistentvolumeclaims',
-            'persistentvolumeclaims/status',
-            'pods',
-            'replicationcontrollers',
-            'replicationcontrollers/scale',
-            'serviceaccounts',
-            'services',
-            'services/status',
-          ],
-        ),
-        rule(
-          READ,
-          [''],
-          [
-            'bindings',
-            'events',
-            'limitranges',
-            'namespaces/status',
-            'pods/log',
-            'pods/status',
-            'replicationcontrollers/status',
-            'resourcequotas',
-            'resourcequotas/status',
-          ],
-        ),
-        rule(READ, [''], ['namespaces']),
-        rule(READ, ['discovery.k8s.io'], ['endpointslices']),
-        rule(
-          READ,
-          ['apps'],
-          [
-            'controllerrevisions',
-            'daemonsets',
-            'daemonsets/status',
-            'deployments',
-            'deployments/scale',
-            'deployments/status',
-            'replicasets',
-            'replicasets/scale',
-            'replicasets/status',
-            'statefulsets',
-            'statefulsets/scale',
-            'statefulsets/status',
-          ],
-        ),
-        rule(READ, ['autoscaling'], ['horizontalpodautoscalers', 'horizontalpodautoscalers/status']),
-        rule(READ, ['batch'], ['cronjobs', 'cronjobs/status', 'jobs', 'jobs/status']),
-        rule(READ, ['policy'], ['poddisruptionbudgets', 'poddisruptionbudgets/status']),
-        rule(READ, ['networking.k8s.io'], ['ingresses', 'ingresses/status', 'networkpolicies']),
-      ],
-      { [AGG_VIEW]: 'true' },
-    ),
-    clusterRole('system:discovery', [
-      urls(
-        ['get'],
-        [
-          '/api',
-          '/api/*',
-          '/apis',
-          '/apis/*',
-          '/healthz',
-          '/livez',
-          '/openapi',
-          '/openapi/*',
-          '/readyz',
-          '/version',
-          '/version/',
-        ],
-      ),
-    ]),
-    clusterRole('system:basic-user', [
-      rule(['create'], ['authorization.k8s.io'], ['selfsubjectaccessreviews', 'selfsubjectrulesreviews']),
-      rule(['create'], ['authentication.k8s.io'], ['selfsubjectreviews']),
-    ]),
-    clusterRole('system:public-info-viewer', [
-      urls(['get'], ['/healthz', '/livez', '/readyz', '/version', '/version/']),
-    ]),
+  const clusterRoles = [
+    ...CLUSTER_ROLES.map((r) => toClusterRole(r)),
+    ...CONTROLLER_ROLES.map((r) => toClusterRole(r, `${CONTROLLER_PREFIX}${r.name}`)),
   ];
-  const clusterRoleBindings: ClusterRoleBinding[] = [
-    binding('cluster-admin', [SYSTEM_MASTERS]),
-    binding('system:discovery', [ALL_AUTHENTICATED]),
-    binding('system:basic-user', [ALL_AUTHENTICATED]),
-    binding('system:public-info-viewer', [ALL_AUTHENTICATED, ALL_UNAUTHENTICATED]),
+  const clusterRoleBindings = [
+    ...CLUSTER_ROLE_BINDINGS.map(toBinding),
+    ...CONTROLLER_ROLES.map((r) =>
+      toBinding({
+        name: `${CONTROLLER_PREFIX}${r.name}`,
+        role: `${CONTROLLER_PREFIX}${r.name}`,
+        subjects: [`ServiceAccount:kube-system:${r.name}`],
+      }),
+    ),
   ];
   return { clusterRoles, clusterRoleBindings };
 };

@@ -4,13 +4,13 @@ import { bodyFormat, decodeBody, readBody } from '../body.ts';
 import { validateDeleteOptions } from '../query.ts';
 import { apiVersionOf } from '../resources.ts';
 import { getPath, isObj } from '../util.ts';
-import { notFoundPath, sendJson } from '../server/respond.ts';
+import { notFoundPath } from '../server/respond.ts';
 import { selectorOptions } from './read.ts';
-import type { ResourceRequest } from './resource-request.ts';
+import { sendObject, type ResourceRequest } from './resource-request.ts';
 
 /** DELETE of an object or a collection. */
 export const serveDelete = async (r: ResourceRequest): Promise<void> => {
-  const { ctx, def, route, q, res, req } = r;
+  const { ctx, def, route, q, req } = r;
   // DeleteOptions come from the body when there is one, else from the query (kube-apiserver DeleteResource)
   const raw = await readBody(req);
   const body = raw.length > 0 ? decodeBody(raw, bodyFormat(req.headers['content-type'])) : undefined;
@@ -22,7 +22,7 @@ export const serveDelete = async (r: ResourceRequest): Promise<void> => {
   if (route.name === undefined) {
     if (def.namespaced && route.namespace === undefined) throw notFoundPath();
     const items = ctx.core.deleteCollection(def, route.namespace, selectorOptions(q), dopts, { dryRun });
-    return sendJson(res, 200, {
+    return sendObject(r, 200, {
       kind: def.listKind,
       apiVersion: apiVersionOf(def.group, def.version),
       metadata: { resourceVersion: String(ctx.store.resourceVersion) },
@@ -31,7 +31,7 @@ export const serveDelete = async (r: ResourceRequest): Promise<void> => {
   }
   const result = ctx.core.delete(def, r.ns, route.name, dopts, { dryRun });
   if (result.deleted && !def.crd) {
-    return sendJson(res, 200, {
+    return sendObject(r, 200, {
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},
@@ -44,5 +44,5 @@ export const serveDelete = async (r: ResourceRequest): Promise<void> => {
       },
     });
   }
-  return sendJson(res, 200, result.object);
+  return sendObject(r, 200, result.object);
 };

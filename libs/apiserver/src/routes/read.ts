@@ -5,6 +5,7 @@ import { toTable } from '../table.ts';
 import type { Obj } from '../util.ts';
 import { serveWatch } from '../watch.ts';
 import { sendJson, TABLE_CT } from '../server/respond.ts';
+import { sendProtobuf } from '../protobuf/negotiate.ts';
 import { respondObject, type ResourceRequest } from './resource-request.ts';
 
 /** Selector options of a list or deletecollection, from the query. */
@@ -50,12 +51,13 @@ const list = (r: ResourceRequest): void => {
       })),
     });
   }
-  return sendJson(res, 200, {
+  const body = {
     kind: def.listKind,
     apiVersion: apiVersionOf(def.group, def.version),
     metadata: listMeta,
     items: result.items,
-  });
+  };
+  if (!(r.protobuf && sendProtobuf(res, 200, body))) sendJson(res, 200, body);
 };
 
 /** GET or HEAD: validates the query (resourceVersion; timeoutSeconds and limit of lists and watches), then serves. */

@@ -11,6 +11,7 @@ import type { ResourceDef } from '../resources.ts';
 import { toTable, type IncludeObject } from '../table.ts';
 import { getPath, type Obj } from '../util.ts';
 import { acceptParams } from '../watch.ts';
+import { responseFormat, sendProtobuf } from '../protobuf/negotiate.ts';
 import type { UserInfo } from '../wiring/auth.ts';
 import type { ServerContext } from '../server/context.ts';
 import { JSON_CT, sendJson, TABLE_CT, warningHeaders } from '../server/respond.ts';
@@ -40,6 +41,8 @@ export interface ResourceRequest {
   readonly partial: boolean;
   /** `includeObject` of Table output. */
   readonly include: IncludeObject;
+  /** Objects are answered in Kubernetes protobuf (the Accept header prefers it and the kind has it). */
+  readonly protobuf: boolean;
 }
 
 /** What a {@link ResourceRequest} is built from: the request, its parsed path, its user and the resolved kind. */
@@ -64,6 +67,7 @@ export const resourceRequest = (input: ResourceRequestInput): ResourceRequest =>
     table,
     partial,
     include: (q.get('includeObject') ?? 'Metadata') as IncludeObject,
+    protobuf: responseFormat(req.headers.accept, input.def.crd === undefined) === 'protobuf',
   };
 };
 
@@ -75,17 +79,51 @@ export const writeOptions = (r: ResourceRequest): WriteOptions => ({
   warnings: [],
 });
 
-/** Reads the body of a create or update: media type (415), size (413), query options (400/422), then decoding. */
-export const readWriteBody = async (r: ResourceRequest, kind: 'CreateOptions' | 'UpdateOptions'): Promise<unknown> => {
-  const format = bodyFormat(r.req.headers['content-type']);
+/**
+ * Reads the body of a create or update: media type (415), size (413), query options (400/422), then decoding (a
+ * body that does not decode is "unrecognized (must be of type `bodyKind`)").
+ */
+export const readWriteBody = async (
+  r: ResourceRequest,
+  kind: 'CreateOptions' | 'UpdateOptions',
+  bodyKind = r.def.kind,
+): Promise<unknown> => {
+  const format = bodyFormat(r.req.headers['content-type'], r.def.crd === undefined);
   const raw = await readBody(r.req);
   validateWriteOptions(r.q, kind);
-  return decodeBody(raw, format);
+  try {
+    return decodeBody(raw, format);
+  } catch (err) {
+    throw format === 'protobuf' ? err : unrecognized(err, bodyKind, raw);
+  }
+};
+
+/** The first bytes of an undecodable body as kube-apiserver's summarizeData prints them (JSON as text, else hex). */
+const summarizeData = (data: Buffer, max = 30): string => {
+  if (data.length === 0) return '<empty>';
+  const head = data.subarray(0, max);
+  const text = data[0] === 0x7b ? head.toString('utf8') : head.toString('hex');
+  return data.length > max ? `${text} ...` : text;
+};
+
+/**
+ * transformDecodeError: a body whose kind could not be read is "unrecognized (must be of type <Kind>)", with the
+ * decoder's message and a summary of the body.
+ */
+const unrecognized = (err: unknown, kind: string, raw: Buffer): unknown => {
+  if (!(err instanceof StatusError) || err.code !== 400) return err;
+  return new StatusError(
+    400,
+    'BadRequest',
+    `the object provided is unrecognized (must be of type ${kind}): ${err.message} (${summarizeData(raw)})`,
+    undefined,
+    { cause: err },
+  );
 };
 
 /** Reads and decodes a body that has no query options (reviews, TokenRequest). */
 export const readInputBody = async (r: ResourceRequest): Promise<unknown> => {
-  const format = bodyFormat(r.req.headers['content-type']);
+  const format = bodyFormat(r.req.headers['content-type'], r.def.crd === undefined);
   return decodeBody(await readBody(r.req), format);
 };
 
@@ -130,6 +168,11 @@ export const readPatchBody = async (r: ResourceRequest): Promise<{ patchType: st
   return { patchType, patch: decodePatch(raw, patchType) };
 };
 
+/** Answers with an object in protobuf when the request prefers it (and its kind has it), else in JSON. */
+export const sendObject = (r: ResourceRequest, code: number, o: Obj, headers: Record<string, string> = {}): void => {
+  if (!(r.protobuf && sendProtobuf(r.res, code, o, headers))) sendJson(r.res, code, o, JSON_CT, headers);
+};
+
 /** Answers with one object: a Table or PartialObjectMetadata on reads that ask for one, else the object. */
 export const respondObject = (r: ResourceRequest, code: number, o: Obj, warnings: string[] = []): void => {
   if (r.table && r.method === 'GET')
@@ -147,5 +190,5 @@ export const respondObject = (r: ResourceRequest, code: number, o: Obj, warnings
     );
   else if (r.partial && r.method === 'GET')
     sendJson(r.res, code, { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o['metadata'] });
-  else sendJson(r.res, code, o, JSON_CT, warningHeaders(warnings));
+  else sendObject(r, code, o, warningHeaders(warnings));
 };

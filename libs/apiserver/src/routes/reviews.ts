@@ -10,8 +10,8 @@ import {
   subjectAccessReview,
   type UserInfo,
 } from '../wiring/auth.ts';
-import { methodNotAllowed, sendJson } from '../server/respond.ts';
-import { readInputBody, type ResourceRequest } from './resource-request.ts';
+import { methodNotAllowed } from '../server/respond.ts';
+import { readInputBody, sendObject, type ResourceRequest } from './resource-request.ts';
 
 const selfSubjectReview = (user: UserInfo): Obj => ({
   apiVersion: 'authentication.k8s.io/v1',
@@ -53,5 +53,5 @@ export const serveReview = async (r: ResourceRequest): Promise<void> => {
     default:
       out = selfSubjectReview(user);
   }
-  sendJson(r.res, 201, out);
+  sendObject(r, 201, out);
 };

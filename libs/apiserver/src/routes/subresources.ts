@@ -2,12 +2,13 @@
 import { PATCH_TYPES, toStatusError } from '../api.ts';
 import { getPath, isObj, type Obj } from '../util.ts';
 import { applyJsonPatch, applyMergePatch } from '../wiring/patch.ts';
-import { methodNotAllowed, notFoundPath, sendJson } from '../server/respond.ts';
+import { methodNotAllowed, notFoundPath } from '../server/respond.ts';
 import {
   readInputBody,
   readPatchBody,
   readWriteBody,
   respondObject,
+  sendObject,
   writeOptions,
   type ResourceRequest,
 } from './resource-request.ts';
@@ -22,8 +23,8 @@ export const serveToken = async (r: ResourceRequest): Promise<void> => {
   if (r.method !== 'POST' || name === undefined) throw notFoundPath();
   const sa = r.ctx.core.getRaw(r.def, r.ns, name);
   const body = await readInputBody(r);
-  sendJson(
-    r.res,
+  sendObject(
+    r,
     201,
     r.ctx.authn.tokenRequest(body, { namespace: r.ns, name, uid: String(getPath(sa, 'metadata.uid')) }),
   );
@@ -46,10 +47,10 @@ export const assertSubresourceServed = (r: ResourceRequest): void => {
 export const serveScale = async (r: ResourceRequest, name: string): Promise<void> => {
   const { core } = r.ctx;
   const { def, ns } = r;
-  if (r.method === 'GET') return sendJson(r.res, 200, core.getScale(def, ns, name));
+  if (r.method === 'GET') return sendObject(r, 200, core.getScale(def, ns, name));
   if (r.method === 'PUT') {
-    const body = await readWriteBody(r, 'UpdateOptions');
-    return sendJson(r.res, 200, core.updateScale(def, ns, name, isObj(body) ? body : {}, writeOptions(r)));
+    const body = await readWriteBody(r, 'UpdateOptions', 'Scale');
+    return sendObject(r, 200, core.updateScale(def, ns, name, isObj(body) ? body : {}, writeOptions(r)));
   }
   if (r.method === 'PATCH') {
     const { patchType, patch } = await readPatchBody(r);
@@ -60,7 +61,7 @@ export const serveScale = async (r: ResourceRequest, name: string): Promise<void
     } catch (err) {
       throw toStatusError(err, def);
     }
-    return sendJson(r.res, 200, core.updateScale(def, ns, name, patched, writeOptions(r)));
+    return sendObject(r, 200, core.updateScale(def, ns, name, patched, writeOptions(r)));
   }
   throw methodNotAllowed(def.resource);
 };

@@ -10,7 +10,7 @@ import { StatusError } from '../errors.ts';
 import type { ResourceDef } from '../resources.ts';
 import type { StoreSnapshot } from '../store.ts';
 import { getPath, isObj, type Obj } from '../util.ts';
-import { bootstrapRbacObjects } from '../wiring/auth.ts';
+import { aggregateClusterRoles, bootstrapRbacObjects } from '../wiring/auth.ts';
 import type { ServerContext } from './context.ts';
 
 const CRDS = 'apiextensions.k8s.io/customresourcedefinitions';
@@ -65,7 +65,8 @@ export const seedStore = async (ctx: ServerContext): Promise<void> => {
     for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
       createObj(ctx, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
     const boot = bootstrapRbacObjects();
-    for (const o of [...boot.clusterRoles, ...boot.clusterRoleBindings])
+    // admin/edit/view are stored with the rules the clusterrole-aggregation controller writes on a fresh cluster
+    for (const o of [...aggregateClusterRoles(boot.clusterRoles), ...boot.clusterRoleBindings])
       createObj(ctx, structuredClone(o) as unknown as Obj);
   }
   if (opts.crdsDir) await loadCrdsDir(ctx, opts.crdsDir);

@@ -1,6 +1,7 @@
 /** Writing responses: JSON bodies, Status errors, warning headers, and the 404/405 every route shares. */
 import type { ServerResponse } from 'node:http';
 import { StatusError } from '../errors.ts';
+import { responseFormat, sendProtobuf } from '../protobuf/negotiate.ts';
 
 /** The JSON media type. */
 export const JSON_CT = 'application/json';
@@ -28,7 +29,12 @@ export const sendJson = (
 
 /** Writes an error as its Status body. */
 export const sendStatus = (res: ServerResponse, err: StatusError, headers: Record<string, string> = {}): void => {
-  sendJson(res, err.code, err.toStatus(), JSON_CT, headers);
+  const status = err.toStatus();
+  // a client that prefers protobuf gets its Status as meta.k8s.io/v1 Status in protobuf, as from kube-apiserver;
+  // a failed negotiation (406) is written as raw JSON (WriteRawJSON)
+  const protobuf = err.code !== 406 && responseFormat(res.req.headers.accept, true) === 'protobuf';
+  if (!(protobuf && sendProtobuf(res, err.code, { ...status }, headers)))
+    sendJson(res, err.code, status, JSON_CT, headers);
 };
 
 /** kube-apiserver's 404 for a path it does not serve. */

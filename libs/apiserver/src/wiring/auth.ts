@@ -4,6 +4,7 @@
  */
 export {
   authorize,
+  aggregateClusterRoles,
   bootstrapRbacObjects,
   ForbiddenError,
   forbiddenMessage,

@@ -1,9 +1,12 @@
-import { EventHubProducerClient } from '@azure/event-hubs';
-import type { EventHubClientOptions, TokenCredential } from '@azure/event-hubs';
+import type * as EventHubs from '@azure/event-hubs';
+import type { EventHubClientOptions, EventHubProducerClient, TokenCredential } from '@azure/event-hubs';
 import { NotifierError } from '../types.ts';
 import type { Notifier, NotifierFactory, ProviderSettings } from '../types.ts';
 import { goEventJSON } from './go-json.ts';
 import { isCommitStatusUpdate } from './incident-shared.ts';
+
+// Lazily-resolved module promise (the one module-level state): the SDK costs ~22 MiB of RSS, paid on first send only.
+let eventHubs: Promise<typeof EventHubs> | undefined;
 
 /** Sends one event body to the hub: the Event Hubs producer, injectable for tests. */
 export type EventHubSend = (body: Buffer, signal: AbortSignal) => Promise<void>;
@@ -60,6 +63,7 @@ export function staticTokenCredential(jwt: string): TokenCredential {
  */
 export function eventHubSender(target: EventHubTarget, options: EventHubClientOptions = {}): EventHubSend {
   return async (body, signal) => {
+    const { EventHubProducerClient } = await (eventHubs ??= import('@azure/event-hubs'));
     let client: EventHubProducerClient;
     try {
       client =

@@ -1,8 +1,11 @@
-import { PubSub } from '@google-cloud/pubsub';
+import type * as PubSubModule from '@google-cloud/pubsub';
 import type { ClientConfig } from '@google-cloud/pubsub';
 import { NotifierError } from '../types.ts';
 import type { Notifier, NotifierFactory, ProviderSettings } from '../types.ts';
 import { goEventJSON } from './go-json.ts';
+
+// Lazily-resolved module promise (the one module-level state): the SDK costs ~42 MiB of RSS, paid on first publish only.
+let pubsub: Promise<typeof PubSubModule> | undefined;
 
 /** Publishes one message; resolves with the server's message id. The Pub/Sub client, injectable for tests. */
 export type PubSubPublish = (
@@ -33,6 +36,7 @@ export function googleCredentials(token: string): Record<string, unknown> | unde
 export function googlePubSubPublisher(s: ProviderSettings, opts: GooglePubSubClientOptions = {}): PubSubPublish {
   const credentials = googleCredentials(s.token);
   return async (message, signal) => {
+    const { PubSub } = await (pubsub ??= import('@google-cloud/pubsub'));
     const client = new PubSub({ projectId: s.address, ...(credentials ? { credentials } : {}), ...opts });
     let onAbort: (() => void) | undefined;
     try {

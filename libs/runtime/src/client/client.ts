@@ -2,7 +2,7 @@
  * The typed Kubernetes client: verbs over discovery-backed REST mapping, typed errors, client-side QPS/burst,
  * impersonation, dry-run, server-side apply. Modelled on controller-runtime's `client.Client`.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../config/kube-config.ts';
 import { ApiError, isTooManyRequests } from './errors.ts';
 import { kubeConfigFromSecret, type KubeconfigSecretOptions, type SecretLike } from './kubeconfig-secret.ts';
 import { RestMapper } from './rest-mapper.ts';
@@ -120,8 +120,8 @@ export class KubeClient {
     return s.flowControl;
   }
 
-  /** A client for the current context of a KubeConfig (auth, TLS and proxies by @kubernetes/client-node). */
-  static fromKubeConfig(kc: KubeConfig, opts: KubeClientOptions = {}): KubeClient {
+  /** A client for the current context of a kubeconfig (ours or @kubernetes/client-node's: auth, TLS and proxies). */
+  static fromKubeConfig(kc: KubeConfigLike, opts: KubeClientOptions = {}): KubeClient {
     return new KubeClient(new KubeConfigTransport(kc), opts);
   }
 

@@ -8,8 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { KubeConfig } from '@kubernetes/client-node';
-import type { User } from '@kubernetes/client-node';
+import type { KubeConfig as ClientNodeKubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, asClientNodeKubeConfig } from '../config/kube-config.ts';
+import type { User } from '../config/kube-config.ts';
 import { parse } from 'yaml';
 import { errMessage } from '../util/err-message.ts';
 import type { KubeClient } from './client.ts';
@@ -62,7 +63,7 @@ export interface KubeConfigConfigMapOptions {
 /** A remote cluster reached with workload-identity tokens. */
 export interface WorkloadIdentityKubeConfig {
   /** The kubeconfig: `address`, `ca.crt`, and a bearer token minted (and refreshed) per request as needed. */
-  kubeConfig: KubeConfig;
+  kubeConfig: ClientNodeKubeConfig;
   /** The ServiceAccount whose tokens are sent (`<namespace>/<name>`). */
   serviceAccount: string;
   /** The ConfigMap's resourceVersion (a cache key). */
@@ -309,7 +310,7 @@ export async function kubeConfigFromConfigMap(
     },
   });
   return {
-    kubeConfig: kc,
+    kubeConfig: asClientNodeKubeConfig(kc),
     serviceAccount: saName.includes('/') ? saName : `${namespace}/${saName}`,
     resourceVersion: cm.metadata.resourceVersion ?? '',
   };

@@ -4,7 +4,8 @@
  * verification unless the controller allows it (`--insecure-kubeconfig-exec`, `--insecure-kubeconfig-tls`), and
  * it may not reference files of the controller's filesystem (that would read the controller's own credentials).
  */
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig as ClientNodeKubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, asClientNodeKubeConfig } from '../config/kube-config.ts';
 import { parse } from 'yaml';
 
 /** The parts of a Secret a kubeconfig is read from (`data` is base64, as the API returns it). */
@@ -34,7 +35,7 @@ const fileClusterKeys = ['certificate-authority'];
  * Parses and checks the kubeconfig of a Secret.
  * @throws Error naming the Secret and key (never the content) when the key is missing or the kubeconfig is refused
  */
-export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretOptions = {}): KubeConfig {
+export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretOptions = {}): ClientNodeKubeConfig {
   const ref = secret.metadata?.name
     ? `secret '${secret.metadata.namespace ? `${secret.metadata.namespace}/` : ''}${secret.metadata.name}'`
     : 'kubeconfig secret';
@@ -99,5 +100,5 @@ export function kubeConfigFromSecret(secret: SecretLike, opts: KubeconfigSecretO
     throw fail('invalid kubeconfig (clusters, users or contexts malformed)');
   }
   if (!kc.getCurrentCluster()) throw fail('no current context with a cluster');
-  return kc;
+  return asClientNodeKubeConfig(kc);
 }

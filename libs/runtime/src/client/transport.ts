@@ -1,14 +1,14 @@
 /**
- * The wire: raw HTTP(S) requests to the API server with client-node doing kubeconfig, auth and TLS.
+ * The wire: raw HTTP(S) requests to the API server with the kubeconfig doing auth and TLS.
  * Choice: `KubeConfig.applyToHTTPSOptions` + node:https, because it gives full control of query parameters,
- * subresources and AbortSignal, and reuses client-node's cached per-cluster/user https.Agent (its fetch path,
- * `applySecurityAuthentication`, builds a new undici Agent, i.e. a new TLS connection pool, per request).
+ * subresources and AbortSignal, and reuses the kubeconfig's cached per-cluster/user https.Agent (client-node's
+ * fetch path, `applySecurityAuthentication`, builds a new undici Agent, i.e. a new TLS connection pool, per request).
  */
 import http from 'node:http';
 import https from 'node:https';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../config/kube-config.ts';
 
 /** One HTTP request to the API server. */
 export interface TransportRequest {
@@ -56,9 +56,9 @@ export function buildPath(path: string, query: TransportRequest['query']): strin
 
 /** A transport over the current context of a KubeConfig. */
 export class KubeConfigTransport implements Transport {
-  readonly #kc: KubeConfig;
+  readonly #kc: KubeConfigLike;
 
-  constructor(kc: KubeConfig) {
+  constructor(kc: KubeConfigLike) {
     this.#kc = kc;
   }
 

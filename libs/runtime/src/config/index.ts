@@ -28,6 +28,9 @@ export type {
 } from './flags.ts';
 export { artifactStorageFlags, commonFlags, featureGatesFlag } from './common-flags.ts';
 export { loadKubeConfig, KubeConfigError, SERVICE_ACCOUNT_DIR } from './kubeconfig.ts';
+/** A kubeconfig and its credentials without @kubernetes/client-node's generated API (see kube-config.ts). */
+export { KubeConfig, asClientNodeKubeConfig } from './kube-config.ts';
+export type { KubeConfigLike, KubeConfigOptions } from './kube-config.ts';
 export type { LoadKubeConfigOptions } from './kubeconfig.ts';
 export { ServiceAccountNamespaceFile, readControllerEnv } from './env.ts';
 export type { ControllerEnv } from './env.ts';

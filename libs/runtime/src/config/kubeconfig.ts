@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { isIPv6 } from 'node:net';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig as ClientNodeKubeConfig } from '@kubernetes/client-node';
+import { KubeConfig, asClientNodeKubeConfig } from './kube-config.ts';
 import type { Env } from './flags.ts';
 
 /** Where Kubernetes mounts the pod's service-account token, CA bundle and namespace. */
@@ -25,7 +26,7 @@ export class KubeConfigError extends Error {
   override readonly name = 'KubeConfigError';
 }
 
-function loadFile(path: string, what: string): KubeConfig {
+function loadFile(path: string, what: string): ClientNodeKubeConfig {
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(path);
@@ -38,7 +39,7 @@ function loadFile(path: string, what: string): KubeConfig {
       },
     );
   }
-  return kc;
+  return asClientNodeKubeConfig(kc);
 }
 
 /**
@@ -48,7 +49,7 @@ function loadFile(path: string, what: string): KubeConfig {
  * the API server.
  * @throws KubeConfigError naming the failing file, or listing every source tried when none applies
  */
-export function loadKubeConfig(options: LoadKubeConfigOptions): KubeConfig {
+export function loadKubeConfig(options: LoadKubeConfigOptions): ClientNodeKubeConfig {
   const { env } = options;
   const tried: string[] = [];
 
@@ -93,7 +94,7 @@ export function loadKubeConfig(options: LoadKubeConfigOptions): KubeConfig {
       contexts: [{ name: 'inClusterContext', cluster: 'inCluster', user: 'inClusterUser', namespace }],
       currentContext: 'inClusterContext',
     });
-    return kc;
+    return asClientNodeKubeConfig(kc);
   }
 
   const home = options.homeDir ?? env['HOME'] ?? homedir();

@@ -1,4 +1,4 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfigLike } from '../config/kube-config.ts';
 import { Cache } from '../cache/cache.ts';
 import { KubeClient } from '../client/client.ts';
 import { EventRecorder } from '../events/recorder.ts';
@@ -10,7 +10,7 @@ import { Metrics } from '../observability/metrics.ts';
 import { Manager } from './manager.ts';
 
 /** The `host` label of `rest_client_requests_total`: the API server's host:port, as client-go's URL.Host. */
-function serverHost(kc: KubeConfig): string {
+function serverHost(kc: KubeConfigLike): string {
   const server = kc.getCurrentCluster()?.server ?? '';
   try {
     return new URL(server).host;
@@ -30,7 +30,7 @@ export interface ControllerRuntimeFlagValues extends RuntimeFlagValues {
 export interface ControllerRuntimeOptions {
   flags: ControllerRuntimeFlagValues;
   settings: RuntimeSettings;
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   /** `RUNTIME_NAMESPACE`: the watched namespace unless `--watch-all-namespaces` (none when empty). */
   runtimeNamespace: string;
   logger: Logger;
@@ -80,7 +80,7 @@ export function newControllerRuntime(opts: ControllerRuntimeOptions): {
 /** What every controller process needs besides its flags (what the process environment provides). */
 export interface ControllerProcessDeps {
   /** The resolved kubeconfig (`loadKubeConfig`). */
-  kubeConfig: KubeConfig;
+  kubeConfig: KubeConfigLike;
   /** `RUNTIME_NAMESPACE`: Lease namespace and the watched namespace with `--watch-all-namespaces=false`. */
   runtimeNamespace?: string | undefined;
   /** The process logger; default built from `--log-level`/`--log-encoding`. */

@@ -1,0 +1,12 @@
+export { main, normalizeShortFlags } from './main.ts';
+export { ExitCodeError, EXIT_DIFF } from './errors.ts';
+export { buildProgram } from './program.ts';
+export { createCommandContext } from './context.ts';
+export type { CommandContext } from './context.ts';
+export type { CliIO } from './io.ts';
+export { stderrLogger } from './logger.ts';
+export type { CliLogger } from './logger.ts';
+export { connectCluster } from './cluster.ts';
+export type { Cluster } from './cluster.ts';
+export { addGlobalFlags, globalsOf, defaultNamespace } from './globals.ts';
+export type { GlobalOptions } from './globals.ts';
