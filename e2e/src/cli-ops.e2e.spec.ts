@@ -209,6 +209,7 @@ describe('e2e: flux-ts bootstrap, build, diff and OCI artifacts', () => {
     expect(drift.stdout).toContain(
       '► ConfigMap/default/app drifted\n\ndata.greeting\n± value change\n- hello\n+ bonjour\n\n',
     );
+    expect(drift.stderr).toBe('⚠️ identified at least one change, exiting with non-zero exit code\n');
     expect(drift.code).toBe(1);
     // The diff is a dry run: nothing changed in the cluster.
     expect(
@@ -295,5 +296,19 @@ describe('e2e: flux-ts bootstrap, build, diff and OCI artifacts', () => {
     );
     const repo = await e.client.get<Flux & { spec: { url: string } }>(gvk.git, fluxSystem);
     expect(repo.spec.url).toBe(url);
+
+    // Without --private-key-file flux generates a deploy key, unless the Secret exists: then its key is kept.
+    const again = await flux(
+      'bootstrap',
+      'git',
+      `--url=${url}`,
+      '--path=clusters/dev',
+      '--components=source-controller,kustomize-controller',
+      '--timeout=60s',
+    );
+    expect(again.stderr).not.toContain('public key:');
+    expect(again.stderr).toContain('✔ source secret up to date');
+    expect(again.stderr).toContain('✔ sync manifests are up to date');
+    expect(again.code).toBe(0);
   });
 });

@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { createCommandContext, type CommandContext } from './context.ts';
 import { ExitCodeError } from './errors.ts';
 import type { CliIO } from './io.ts';
+import { addBoolNegations, normalizeBoolFlags } from './go-flags.ts';
 import { buildProgram } from './program.ts';
 
 /**
@@ -34,8 +35,9 @@ export async function main(
   ctx: CommandContext = createCommandContext(io),
 ): Promise<number> {
   const program = buildProgram(ctx);
+  addBoolNegations(program);
   try {
-    await program.parseAsync(normalizeShortFlags(argv), { from: 'user' });
+    await program.parseAsync(normalizeShortFlags(normalizeBoolFlags(program, argv)), { from: 'user' });
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {

@@ -146,10 +146,12 @@ describe('Kubernetes protobuf with real kubectl', { timeout: 60_000 }, () => {
     });
   });
 
-  it('answers lists, objects and errors in protobuf when Accept prefers it; kubectl get -o wide still works', async () => {
+  it('answers lists, objects and errors in protobuf when Accept prefers it; kubectl get -o wide shows the Pod wide columns', async () => {
     await c.ok(['run', 'web', '--image=nginx:1', '--labels=app=web', '-n', 'pb']);
-    expect(await c.ok(['get', 'pods', '-o', 'wide', '-n', 'pb'])).toMatch(/^web\s+0\/1\s+Pending\s+0\s+\d+s/m);
-
+    const wide = await c.ok(['get', 'pods', '-o', 'wide', '-n', 'pb']);
+    expect(wide).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/m);
+    expect(wide).toMatch(/^web\s+0\/1\s+Pending\s+0\s+\d+s\s+<none>\s+<none>\s+<none>\s+<none>$/m);
+    expect(await c.ok(['get', 'pods', '-n', 'pb'])).toMatch(/^NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE$/m);
     const list = await send(c, 'GET', '/api/v1/namespaces/pb/pods', { Accept: `${PB}, application/json` });
     expect(list).toMatchObject({ status: 200, type: PB });
     expect(decodeKubernetesProtobuf(list.body)).toMatchObject({
@@ -173,6 +175,42 @@ describe('Kubernetes protobuf with real kubectl', { timeout: 60_000 }, () => {
     const created = await send(c, 'POST', '/api/v1/namespaces/pb/configmaps', { 'Content-Type': PB, Accept: PB }, body);
     expect(created.status).toBe(201);
     expect(decodeKubernetesProtobuf(created.body)).toMatchObject({ metadata: { name: 'raw' }, data: { a: 'b' } });
+
+    // the wide cells of a placed pod: its first IP, its node, the nominated node and true/total readiness gates
+    const placed = `apiVersion: v1
+kind: Pod
+metadata: {name: placed, namespace: pb}
+spec:
+  nodeName: node-a
+  readinessGates: [{conditionType: example.com/lb}, {conditionType: example.com/dns}]
+  containers: [{name: c, image: nginx:1}]
+`;
+    await c.ok(['apply', '-f', await manifest(c, 'placed.yaml', placed)]);
+    const status = {
+      status: {
+        podIP: '10.1.2.3',
+        podIPs: [{ ip: '10.1.2.3' }, { ip: 'fd00::3' }],
+        nominatedNodeName: 'node-b',
+        conditions: [
+          { type: 'example.com/lb', status: 'True' },
+          { type: 'example.com/dns', status: 'False' },
+        ],
+      },
+    };
+    await c.ok([
+      'patch',
+      'pod',
+      'placed',
+      '-n',
+      'pb',
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
+    expect(await c.ok(['get', 'pod', 'placed', '-o', 'wide', '-n', 'pb'])).toMatch(
+      /^placed\s+0\/1\s+\S+\s+0\s+\d+s\s+10\.1\.2\.3\s+node-a\s+node-b\s+1\/2$/m,
+    );
   });
 
   it('streams a watch as length-prefixed protobuf WatchEvent frames', async () => {
@@ -196,6 +234,97 @@ describe('Kubernetes protobuf with real kubectl', { timeout: 60_000 }, () => {
         data: { k: 'v' },
       }),
     });
+  });
+
+  it('decodes and answers CustomResourceDefinitions in protobuf; kubectl reads them and serves the kind', async () => {
+    const crd: Obj = {
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gizmos.example.com' },
+      spec: {
+        group: 'example.com',
+        names: { kind: 'Gizmo', plural: 'gizmos', singular: 'gizmo', shortNames: ['gz'] },
+        scope: 'Namespaced',
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            additionalPrinterColumns: [{ name: 'Size', type: 'string', jsonPath: '.spec.size' }],
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: {
+                  spec: {
+                    type: 'object',
+                    'x-kubernetes-validations': [{ rule: 'self.count >= 0', message: 'count must not be negative' }],
+                    properties: {
+                      size: { 'x-kubernetes-int-or-string': true, default: 'small' },
+                      count: { type: 'integer', minimum: 0, default: 1 },
+                      tags: { type: 'array', items: { type: 'string' }, default: [] },
+                      labels: { type: 'object', additionalProperties: { type: 'string' } },
+                      extra: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+                      on: { type: 'boolean', default: false },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        ],
+      },
+    };
+    const path = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+    const created = await send(c, 'POST', path, { 'Content-Type': PB, Accept: PB }, encodeEnvelope(crd));
+    expect(created).toMatchObject({ status: 201, type: PB });
+    expect(decodeKubernetesProtobuf(created.body)).toMatchObject({
+      kind: 'CustomResourceDefinition',
+      spec: crd['spec'],
+    });
+
+    // kubectl asks for JSON here (its dynamic client), and sees every field the protobuf body carried
+    const viaKubectl = await c.kubectl(['get', 'crd', 'gizmos.example.com', '-o', 'json', '-v=8']);
+    expect(viaKubectl.stderr).toMatch(/Accept: application\/json/);
+    expect(JSON.parse(viaKubectl.stdout)).toMatchObject({ spec: crd['spec'] });
+
+    const got = await send(c, 'GET', `${path}/gizmos.example.com`, { Accept: `${PB}, application/json` });
+    expect(got).toMatchObject({ status: 200, type: PB });
+    expect(decodeKubernetesProtobuf(got.body)).toMatchObject({
+      spec: crd['spec'],
+      status: { acceptedNames: { kind: 'Gizmo', plural: 'gizmos' }, storedVersions: ['v1'] },
+    });
+    const listed = await send(c, 'GET', path, { Accept: PB });
+    expect(listed).toMatchObject({ status: 200, type: PB });
+    expect(decodeKubernetesProtobuf(listed.body)).toMatchObject({
+      kind: 'CustomResourceDefinitionList',
+      items: expect.arrayContaining([
+        expect.objectContaining({ metadata: expect.objectContaining({ name: 'gizmos.example.com' }) }),
+      ]),
+    });
+
+    const w = await send(
+      c,
+      'GET',
+      `${path}?watch=true&fieldSelector=metadata.name%3Dgizmos.example.com&timeoutSeconds=1`,
+      {
+        Accept: `${PB}, application/json`,
+      },
+    );
+    expect(w).toMatchObject({ status: 200, type: `${PB};stream=watch` });
+    const event = decodeMessage(w.body.subarray(4, 4 + w.body.readUInt32BE(0)), 'meta.v1.WatchEvent');
+    expect(event).toMatchObject({ type: 'ADDED', object: { kind: 'CustomResourceDefinition', spec: crd['spec'] } });
+
+    // the schema decoded from protobuf is the one the server defaults and validates with
+    await c.ok(['apply', '-f', '-'], {
+      stdin: 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g1, namespace: pb}\nspec: {}\n',
+    });
+    expect(await json(['get', 'gizmo', 'g1', '-n', 'pb'])).toMatchObject({
+      spec: { size: 'small', count: 1, tags: [], on: false },
+    });
+    const bad = await c.kubectl(['apply', '-f', '-'], {
+      stdin: 'apiVersion: example.com/v1\nkind: Gizmo\nmetadata: {name: g2, namespace: pb}\nspec: {count: -1}\n',
+    });
+    expect(bad.stderr).toContain('count must not be negative');
   });
 
   it('never answers custom resources in protobuf: JSON when also accepted, else 406; protobuf bodies get 415', async () => {

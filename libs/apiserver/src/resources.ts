@@ -58,6 +58,74 @@ const col = (
   type: PrinterColumn['type'] = 'string',
   priority = 0,
 ): PrinterColumn => ({ name, type, cell, priority });
+const orNone = (v: unknown): string => (typeof v === 'string' && v !== '' ? v : '<none>');
+/**
+ * The Pod printer's Restarts cell: the containers' restart count, with `(<age> ago)` of the last termination when
+ * there were restarts (`printPod`; every init container counts, as there while the pod initializes).
+ */
+const podRestarts = (o: Obj, now: number): string => {
+  let restarts = 0;
+  let last = Number.NaN;
+  for (const key of ['status.initContainerStatuses', 'status.containerStatuses']) {
+    const list = getPath(o, key);
+    for (const c of Array.isArray(list) ? list : []) {
+      if (!isObj(c)) continue;
+      restarts += num(c['restartCount']);
+      const at = Date.parse(String(getPath(c, 'lastState.terminated.finishedAt') ?? ''));
+      if (!Number.isNaN(at) && !(at <= last)) last = at;
+    }
+  }
+  return restarts !== 0 && !Number.isNaN(last) ? `${restarts} (${humanDuration(now - last)} ago)` : String(restarts);
+};
+/** The wide columns of kube-apiserver's Pod printer (pkg/printers/internalversion/printers.go `printPod`). */
+const podWideColumns: PrinterColumn[] = [
+  {
+    // status.podIPs[0] (v1's podIP alone is converted into podIPs)
+    ...col(
+      'IP',
+      (o) => {
+        const ips = getPath(o, 'status.podIPs');
+        const first: unknown = Array.isArray(ips) ? ips[0] : undefined;
+        return orNone(isObj(first) ? first['ip'] : getPath(o, 'status.podIP'));
+      },
+      'string',
+      1,
+    ),
+    description:
+      'podIP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+  },
+  {
+    ...col('Node', (o) => orNone(getPath(o, 'spec.nodeName')), 'string', 1),
+    description:
+      'NodeName indicates in which node this pod is scheduled. If empty, this pod is a candidate for scheduling by the scheduler defined in schedulerName. Once this field is set, the kubelet for this node becomes responsible for the lifecycle of this pod. This field should not be used to express a desire for the pod to be scheduled on a specific node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename',
+  },
+  {
+    ...col('Nominated Node', (o) => orNone(getPath(o, 'status.nominatedNodeName')), 'string', 1),
+    description:
+      'nominatedNodeName is set only when this pod preempts other pods on the node, but it cannot be scheduled right away as preemption victims receive their graceful termination periods. This field does not guarantee that the pod will be scheduled on this node. Scheduler may decide to place the pod elsewhere if other nodes become available sooner. Scheduler may also decide to give the resources on this node to a higher priority pod that is created after preemption. As a result, this field may be different than PodSpec.nodeName when the pod is scheduled.',
+  },
+  {
+    // `<true gates>/<gates>`: a gate counts when the pod's condition of its type is True
+    ...col(
+      'Readiness Gates',
+      (o) => {
+        const gates = getPath(o, 'spec.readinessGates');
+        if (!Array.isArray(gates) || gates.length === 0) return '<none>';
+        const conds = getPath(o, 'status.conditions');
+        const list = Array.isArray(conds) ? conds.filter(isObj) : [];
+        const ok = gates.filter((g) => {
+          const c = isObj(g) ? list.find((x) => x['type'] === g['conditionType']) : undefined;
+          return c?.['status'] === 'True';
+        }).length;
+        return `${ok}/${gates.length}`;
+      },
+      'string',
+      1,
+    ),
+    description:
+      'If specified, all readiness gates will be evaluated for pod readiness. A pod is ready when all its containers are ready AND all conditions specified in the readiness gates have status equal to "True" More info: https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates',
+  },
+];
 const labelSelectorString = (sel: unknown): string => {
   if (!isObj(sel)) return '<none>';
   const parts: string[] = [];
@@ -221,17 +289,28 @@ const SPECS: Spec[] = [
     cat: ['all'],
     status: true,
     cols: [
-      col('Ready', (o) => {
-        const cs = getPath(o, 'status.containerStatuses');
-        const total = Array.isArray(getPath(o, 'spec.containers'))
-          ? (getPath(o, 'spec.containers') as unknown[]).length
-          : 0;
-        const ready = Array.isArray(cs) ? cs.filter((c) => isObj(c) && c['ready'] === true).length : 0;
-        return `${ready}/${total}`;
-      }),
-      col('Status', (o) => str(getPath(o, 'status.phase') ?? 'Pending')),
-      col('Restarts', () => 0, 'integer'),
+      {
+        ...col('Ready', (o) => {
+          const cs = getPath(o, 'status.containerStatuses');
+          const total = Array.isArray(getPath(o, 'spec.containers'))
+            ? (getPath(o, 'spec.containers') as unknown[]).length
+            : 0;
+          const ready = Array.isArray(cs) ? cs.filter((c) => isObj(c) && c['ready'] === true).length : 0;
+          return `${ready}/${total}`;
+        }),
+        description: 'The aggregate readiness state of this pod for accepting traffic.',
+      },
+      {
+        ...col('Status', (o) => str(getPath(o, 'status.phase') ?? 'Pending')),
+        description: 'The aggregate status of the containers in this pod.',
+      },
+      {
+        ...col('Restarts', podRestarts),
+        description:
+          'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      },
       age,
+      ...podWideColumns,
     ],
   },
   {

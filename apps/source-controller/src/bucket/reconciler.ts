@@ -377,7 +377,7 @@ export class BucketReconciler {
     proxy: URL | undefined,
     signal: AbortSignal,
   ): S3ClientConfig['credentials'] {
-    if (sts.provider === 'aws') return awsSTSCredentials(sts.endpoint, obj.spec.region);
+    if (sts.provider === 'aws') return awsSTSCredentials(sts.endpoint, obj.spec.region, { proxy });
     const text = (k: string): string => (data?.[k] ? Buffer.from(data[k]).toString('utf8') : '');
     return () =>
       ldapSTSCredentials({

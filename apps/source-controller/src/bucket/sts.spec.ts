@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHttpProxy } from '@flux-ts/testbed';
 import { awsSTSCredentials, ldapSTSCredentials, validateSTSProvider, validateSTSSecret } from './sts.ts';
 
 describe('validateSTSProvider (upstream ValidateSTSProvider)', () => {
@@ -121,6 +122,7 @@ describe('STS credential sources against a local STS', () => {
     process.env['AWS_ROLE_ARN'] = 'arn:aws:iam::123456789012:role/flux';
     process.env['AWS_CONFIG_FILE'] = join(dir, 'none');
     process.env['AWS_SHARED_CREDENTIALS_FILE'] = join(dir, 'none');
+    const proxy = await startHttpProxy({ credentials: { username: 'pu', password: 'pp' } });
     try {
       const creds = await awsSTSCredentials(url, 'eu-west-1')();
       expect(creds.accessKeyId).toBe('AK-AssumeRoleWithWebIdentity');
@@ -131,7 +133,27 @@ describe('STS credential sources against a local STS', () => {
         WebIdentityToken: 'a-web-identity-token',
         Version: '2011-06-15',
       });
+      expect(proxy.counts().forwarded).toBe(0);
+
+      // proxySecretRef: the AssumeRoleWithWebIdentity request goes through the Bucket's proxy, with its credentials
+      const before = seen.length;
+      const viaProxy = new URL(proxy.url);
+      viaProxy.username = 'pu';
+      viaProxy.password = 'pp';
+      const proxied = await awsSTSCredentials(url, 'eu-west-1', { proxy: viaProxy })();
+      expect(proxied.accessKeyId).toBe('AK-AssumeRoleWithWebIdentity');
+      expect(seen.length).toBe(before + 1);
+      expect(proxy.counts()).toEqual({ forwarded: 1, tunnels: 0, unauthorized: 0 });
+
+      // a proxy refusing the credentials fails the STS call: nothing reaches the STS directly
+      const wrong = new URL(proxy.url);
+      wrong.username = 'pu';
+      wrong.password = 'nope';
+      await expect(awsSTSCredentials(url, 'eu-west-1', { proxy: wrong })()).rejects.toThrow();
+      expect(seen.length).toBe(before + 1);
+      expect(proxy.counts().unauthorized).toBeGreaterThan(0);
     } finally {
+      await proxy.close();
       for (const k of keys) {
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];

@@ -60,16 +60,40 @@ export function validateSTSSecret(
   return keys.some((k) => !data[k] || data[k].byteLength === 0) ? message : undefined;
 }
 
+/** Options of {@link awsSTSCredentials}. */
+export interface AwsSTSOptions {
+  /** `proxySecretRef` (credentials in the user info): the STS requests go through it, as the S3 requests do. */
+  proxy?: URL | undefined;
+}
+
 /**
- * `sts.provider: aws` (minio-go `credentials.NewIAM(sts.endpoint)`): the SDK's default chain (env, shared config,
- * web identity token, container and instance metadata) whose STS client (AssumeRoleWithWebIdentity) talks to
- * `endpoint`.
+ * `sts.provider: aws` (minio-go `credentials.NewIAM(sts.endpoint)`, its client on the Bucket's proxy transport):
+ * the SDK's default chain (env, shared config, web identity token, container and instance metadata) whose STS
+ * client (AssumeRoleWithWebIdentity) talks to `endpoint`, through `proxy` when set.
  */
-export function awsSTSCredentials(endpoint: string, region: string | undefined): ReturnType<typeof defaultProvider> {
+export function awsSTSCredentials(
+  endpoint: string,
+  region: string | undefined,
+  opts: AwsSTSOptions = {},
+): ReturnType<typeof defaultProvider> {
   let provider: Promise<ReturnType<typeof defaultProvider>> | undefined; // one memoizing chain per returned provider
   return async (options) => {
     provider ??= (credentialProviderNode ??= import('@aws-sdk/credential-provider-node')).then((m) =>
-      m.defaultProvider({ clientConfig: { endpoint, ...(region ? { region } : {}) } }),
+      m.defaultProvider({
+        clientConfig: {
+          endpoint,
+          ...(region ? { region } : {}),
+          // the SDK takes the options of its Node handler in place of a handler
+          ...(opts.proxy
+            ? {
+                requestHandler: {
+                  httpAgent: new HttpProxyAgent(opts.proxy),
+                  httpsAgent: new HttpsProxyAgent(opts.proxy),
+                },
+              }
+            : {}),
+        },
+      }),
     );
     return (await provider)(options);
   };

@@ -4,12 +4,19 @@
  * artifact (through the index cache) instead of downloading it again; an OCI repository goes through the registry
  * with the HelmRepository's credentials (`username`/`password`, a `.dockerconfigjson` Secret, or `provider: aws`).
  */
+import type { KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { HelmRepository } from '@flux-ts/api';
 import type { Storage } from '@flux-ts/artifact';
-import { HttpChartRepository, MAX_INDEX_SIZE, OciChartRepository, loadIndex } from '@flux-ts/helm';
+import { HttpChartRepository, MAX_INDEX_SIZE, OciChartRepository, loadIndex, versionToTag } from '@flux-ts/helm';
 import type { ChartVersion, DependencyRepository, IndexFile } from '@flux-ts/helm';
-import { RegistryClient, dockerConfigCredentials, ecrCredentials } from '@flux-ts/oci';
+import {
+  RegistryClient,
+  dockerConfigCredentials,
+  ecrCredentials,
+  parseReference,
+  verifyCosignSignatures,
+} from '@flux-ts/oci';
 import type { RegistryCredentials } from '@flux-ts/oci';
 import type { HelmClientOptions } from './client-opts.ts';
 import type { IndexCache } from './index-cache.ts';
@@ -34,6 +41,11 @@ export interface ChartSource extends DependencyRepository {
   readonly secrets: readonly string[];
   /** An OCI registry: lookup failures other than references are `Unknown` build errors, as upstream. */
   readonly oci: boolean;
+  /**
+   * Verifies the chart's signature and pins `cv.urls[0]` to the verified manifest digest (upstream
+   * `OCIChartRepository.VerifyChart`); absent for HTTP repositories, which cannot verify.
+   */
+  verifyChart?(cv: ChartVersion, signal: AbortSignal): Promise<void>;
 }
 
 /** Loads the parsed index of a HelmRepository's stored artifact, through the cache. */
@@ -103,6 +115,7 @@ export async function ociChartSource(
   opts: HelmClientOptions,
   signal: AbortSignal,
   userAgent?: string,
+  verify?: { keys: readonly KeyObject[] },
 ): Promise<ChartSource> {
   if (!isOCI(opts.url)) throw new Error(`invalid OCI registry URL: ${opts.url}`);
   const credentials = await ociCredentials(repo, opts, signal);
@@ -122,5 +135,46 @@ export async function ociChartSource(
     oci: true,
     getChartVersion: async (name, constraint, s) => ({ ...(await oci.getChartVersion(name, constraint, s)) }),
     downloadChart: (cv, o) => oci.downloadChart(cv, o),
+    ...(verify ? { verifyChart: (cv, s) => verifyOciChart(client, oci.url, cv, verify.keys, s) } : {}),
   };
+}
+
+/**
+ * Upstream `OCIChartRepository.VerifyChart` with cosign public-key verifiers: resolves the chart tag to its
+ * manifest digest, accepts it when a signature of that digest verifies with one of the keys, and pins
+ * `cv.urls[0]` to `<chart>:<tag>@<digest>` so the download gets the verified manifest. Errors read as cosign's
+ * (`no signatures found`, `no matching signatures:` and each rejection), after `failed to verify <url>: `.
+ */
+export async function verifyOciChart(
+  client: RegistryClient,
+  repoUrl: string,
+  cv: ChartVersion,
+  keys: readonly KeyObject[],
+  signal: AbortSignal,
+): Promise<void> {
+  const url = cv.urls[0];
+  if (url === undefined) throw new Error(`chart '${cv.name}' has no downloadable URLs`);
+  const base = `${repoUrl}/${cv.name}`;
+  const tag = versionToTag(cv.version);
+  let digest: string;
+  let rejected: string[];
+  try {
+    const ref = parseReference(`${base.slice('oci://'.length)}:${tag}`);
+    digest = (await client.headManifest(ref, signal)).digest;
+    const result = await verifyCosignSignatures(client, { ...ref, digest }, keys, { signal });
+    if (result.verified.length > 0) {
+      cv.urls = [`${base}:${tag}@${digest}`, ...cv.urls.slice(1)];
+      return;
+    }
+    rejected = result.rejected;
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw new Error(`failed to verify ${url}: ${(err as Error).message}`, { cause: err });
+  }
+  const reasons = rejected.map((r) => r.replace(/^sha(?:256|512):[0-9a-f]+: /u, ''));
+  const cause =
+    reasons.length === 1 && reasons[0] === 'no signatures found'
+      ? 'no signatures found'
+      : `no matching signatures:\n${reasons.join('\n ')}`;
+  throw new Error(`failed to verify ${url}: ${cause}`);
 }

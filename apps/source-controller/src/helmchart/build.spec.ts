@@ -3,6 +3,7 @@ import { Chart } from '@flux-ts/helm';
 import {
   BuildError,
   BuildReasons,
+  buildRemote,
   buildSummary,
   isPersistentBuildError,
   mergeChartValues,
@@ -10,6 +11,7 @@ import {
   secureRel,
   withVersionMetadata,
 } from './build.ts';
+import type { BuildOptions, RemoteChartSource } from './build.ts';
 import { revisionMetadata } from './reconciler.ts';
 
 function chart(values: string, files: Record<string, string> = {}): Chart {
@@ -83,5 +85,48 @@ describe('chart builds', () => {
     expect(revisionMetadata('GitRepository', 'main@sha1:0123456789abcdef0123')).toBe('0123456789ab');
     expect(revisionMetadata('GitRepository', 'sha1:0123456789abcdef0123')).toBe('0123456789ab');
     expect(revisionMetadata('Bucket', `sha256:${'f'.repeat(64)}`)).toBe('ffffffffffff');
+  });
+
+  it('verifies before any download, pins what it verified, and HTTP repositories cannot verify', async () => {
+    const downloads: string[] = [];
+    const remote = (verifyChart?: RemoteChartSource['verifyChart']): RemoteChartSource => ({
+      oci: true,
+      getChartVersion: (name, version) => Promise.resolve({ name, version, urls: [`oci://r/c/${name}:${version}`] }),
+      downloadChart: (cv) => {
+        downloads.push(cv.urls[0] ?? '');
+        return Promise.reject(new Error('stop after the download'));
+      },
+      ...(verifyChart ? { verifyChart } : {}),
+    });
+    const opts: BuildOptions = {
+      valuesFiles: [],
+      ignoreMissingValuesFiles: false,
+      force: false,
+      versionMetadata: '',
+      maxChartSize: 1024,
+      signal: AbortSignal.timeout(5_000),
+      verify: true,
+    };
+    const ref = { name: 'app', version: '1.0.0' };
+    const failing = buildRemote(
+      remote(() => Promise.reject(new Error('no signatures found'))),
+      ref,
+      opts,
+    );
+    await expect(failing).rejects.toMatchObject({
+      reason: BuildReasons.ChartVerification,
+      message: 'chart verification error: no signatures found',
+    });
+    await expect(buildRemote(remote(), ref, opts)).rejects.toMatchObject({
+      reason: BuildReasons.ChartVerification,
+      message: 'chart verification error: not implemented',
+    });
+    expect(downloads).toEqual([]);
+    const pin: RemoteChartSource['verifyChart'] = (cv) => {
+      cv.urls = [`${cv.urls[0] ?? ''}@sha256:${'a'.repeat(64)}`];
+      return Promise.resolve();
+    };
+    await expect(buildRemote(remote(pin), ref, opts)).rejects.toMatchObject({ reason: BuildReasons.ChartPull });
+    expect(downloads).toEqual([`oci://r/c/app:1.0.0@sha256:${'a'.repeat(64)}`]);
   });
 });

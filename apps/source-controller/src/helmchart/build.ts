@@ -72,6 +72,8 @@ export interface Build {
   packaged: boolean;
   valuesFiles: string[];
   resolvedDependencies: number;
+  /** The chart's signature was verified in this build (upstream `VerifiedResult` "verified"). */
+  verified?: boolean;
 }
 
 /** True when the build has a name, a version and a chart (upstream `Build.Complete`). */
@@ -103,6 +105,8 @@ export interface BuildOptions {
   cachedValuesFiles?: string[] | undefined;
   maxChartSize: number;
   signal: AbortSignal;
+  /** Verify the chart's signature before using it, at every reconcile (`spec.verify` with a provider). */
+  verify?: boolean;
 }
 
 /** Masterminds `Version.SetMetadata` then `String()`. */
@@ -217,6 +221,8 @@ export interface RemoteChartSource {
   /** Resolves the chart version (index lookup or registry tags). */
   getChartVersion(name: string, constraint: string, signal: AbortSignal): Promise<ChartVersion>;
   downloadChart(cv: ChartVersion, opts: { signal: AbortSignal; maxSize: number }): Promise<Uint8Array>;
+  /** Verifies the chart's signature (and pins its URL to what was verified); HTTP repositories have none. */
+  verifyChart?(cv: ChartVersion, signal: AbortSignal): Promise<void>;
 }
 
 /** Errors a chart source throws for an unknown chart or version (persistent: InvalidChartReference). */
@@ -244,12 +250,23 @@ export async function buildRemote(
         : BuildReasons.ChartPull;
     throw new BuildError(reason, e);
   }
+  if (opts.verify) {
+    // Upstream's HTTP ChartRepository.VerifyChart answers "not implemented".
+    if (!remote.verifyChart) throw new BuildError(BuildReasons.ChartVerification, new Error('not implemented'));
+    try {
+      await remote.verifyChart(cv, opts.signal);
+    } catch (err) {
+      if (opts.signal.aborted) throw err;
+      throw new BuildError(BuildReasons.ChartVerification, err);
+    }
+  }
   const result: Build = {
     name: cv.name,
     version: cv.version,
     packaged: false,
     valuesFiles: [],
     resolvedDependencies: 0,
+    ...(opts.verify ? { verified: true } : {}),
   };
   if (opts.versionMetadata !== '') {
     try {

@@ -1,8 +1,10 @@
 // HelmChart against libs/apiserver and real peers: a chart repository made by the real `helm package`/`helm repo
-// index` (plain, basic auth), Debian's docker-registry holding charts pushed by `helm push` (basic auth, TLS), and a
-// git server holding a chart directory. The real helm is the oracle: the version `helm pull --version` picks, and
-// `helm template` of our artifact against `helm template` of what helm pulls or packages.
-import { createHash } from 'node:crypto';
+// index` (plain, basic auth), Debian's docker-registry holding charts pushed by `helm push` (basic auth, TLS) and
+// signed as `cosign sign --key` stores it (`spec.verify`), and a git server holding a chart directory. The real helm
+// is the oracle: the version `helm pull --version` picks, and `helm template` of our artifact against `helm template`
+// of what helm pulls or packages.
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +17,8 @@ import {
   tlsCertificate,
 } from '@flux-ts/testbed';
 import type { ChartRepoServer, GitHttpServer, Registry, Repo, TlsMaterial } from '@flux-ts/testbed';
+import { pushChart } from '@flux-ts/helm';
+import { RegistryClient, pushCosignSignature } from '@flux-ts/oci';
 import { kstatusViolations } from '@flux-ts/testing';
 import { startHarness } from '../gitrepository/harness.spec-helper.ts';
 import type { Harness } from '../gitrepository/harness.spec-helper.ts';
@@ -550,16 +554,121 @@ describe('HelmChart', () => {
     expect(await template(await artifactFile(o))).toContain('x: "1"');
   });
 
-  it('spec.verify is refused as unsupported, not stored as verified', { timeout: 60_000 }, async () => {
-    await createSource(h.client, HC, 'verify', {
-      chart: 'alpha',
-      sourceRef: { kind: HR, name: 'oci' },
-      verify: { provider: 'cosign' },
-      interval: '10m',
-    });
-    const o = await waitSource(h.client, HC, 'verify', stalledWith('ChartVerificationError'), 'ChartVerificationError');
-    expect(cond(o, 'SourceVerified')).toMatchObject({ status: 'False', reason: 'VerificationError' });
-    expect(cond(o, 'Ready')?.message).toContain('chart verification is not supported by flux-ts yet');
-    expect(o.status?.artifact).toBeUndefined();
-  });
+  it(
+    'spec.verify: a cosign-signed OCI chart verifies; a wrong key, a tampered signature, keyless and HTTP fail',
+    { timeout: 120_000 },
+    async () => {
+      const push = new RegistryClient({ insecure: true, credentials: { username: USER, password: PASSWORD } });
+      const signal = AbortSignal.timeout(30_000);
+      const signer = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = (k: KeyObject): string => k.export({ type: 'spki', format: 'pem' }) as string;
+      // the charts as `helm push` stores them, in a repository of their own
+      const pushed: Record<string, string> = {};
+      for (const v of ['0.1.0', '0.2.0']) {
+        const tgz = await readFile(join(repoDir, `alpha-${v}.tgz`));
+        pushed[v] = (await pushChart(push, `oci://${reg.host}/signed`, tgz, signal)).digest;
+      }
+      const signChart = async (version: string, opts: { signature?: string } = {}): Promise<void> => {
+        const ref = { registry: reg.host, repository: 'signed/alpha', digest: pushed[version] ?? '' };
+        await pushCosignSignature(push, ref, signer.privateKey, { signal, ...opts });
+      };
+      await signChart('0.1.0');
+      // a signature over other bytes, attached to 0.2.0
+      await signChart('0.2.0', {
+        signature: sign('sha256', Buffer.from('other'), signer.privateKey).toString('base64'),
+      });
+      await createSecret(h.client, 'cosign-keys', { 'cosign.pub': pem(signer.publicKey), README: 'not a key' });
+      await createSecret(h.client, 'cosign-other', { 'cosign.pub': pem(other.publicKey) });
+      await createSecret(h.client, 'oci-verify-auth', { username: USER, password: PASSWORD });
+      await createSource(h.client, HR, 'oci-verify', {
+        type: 'oci',
+        url: `oci://${reg.host}/signed`,
+        insecure: true,
+        secretRef: { name: 'oci-verify-auth' },
+      });
+      const chart = (name: string, spec: Record<string, unknown>): Promise<unknown> =>
+        createSource(h.client, HC, name, {
+          chart: 'alpha',
+          sourceRef: { kind: HR, name: 'oci-verify' },
+          interval: '10m',
+          ...spec,
+        });
+      const keyed = (secret: string): Record<string, unknown> => ({ provider: 'cosign', secretRef: { name: secret } });
+      await chart('sig-valid', { version: '0.1.0', verify: keyed('cosign-keys') });
+      await chart('sig-wrong-key', { version: '0.1.0', verify: keyed('cosign-other') });
+      await chart('sig-tampered', { version: '0.2.0', verify: keyed('cosign-keys') });
+      await chart('sig-keyless', { version: '0.1.0', verify: { provider: 'cosign' } });
+      await chart('sig-notation', {
+        version: '0.1.0',
+        verify: { provider: 'notation', secretRef: { name: 'cosign-keys' } },
+      });
+      await chart('sig-http', { sourceRef: { kind: HR, name: 'charts' }, verify: keyed('cosign-keys') });
+
+      const o = await waitSource(h.client, HC, 'sig-valid', ready, 'Ready');
+      expect(cond(o, 'SourceVerified')).toMatchObject({
+        status: 'True',
+        reason: 'Succeeded',
+        message: 'verified signature of version 0.1.0',
+      });
+      expect(o.status?.artifact?.revision).toBe('0.1.0');
+      expect(await readFile(await artifactFile(o))).toEqual(await readFile(join(repoDir, 'alpha-0.1.0.tgz')));
+
+      const failed = failedWith('ChartVerificationError');
+      for (const [name, version] of [
+        ['sig-wrong-key', '0.1.0'],
+        ['sig-tampered', '0.2.0'],
+      ] as const) {
+        const bad = await waitSource(h.client, HC, name, failed, `${name} ChartVerificationError`);
+        const message = `chart verification error: failed to verify oci://${reg.host}/signed/alpha:${version}: no matching signatures:\ninvalid signature when validating ASN.1 encoded signature`;
+        expect(cond(bad, 'SourceVerified')).toMatchObject({ status: 'False', reason: 'VerificationError', message });
+        expect(cond(bad, 'BuildFailed')).toMatchObject({ status: 'True', reason: 'ChartVerificationError', message });
+        expect(cond(bad, 'Stalled')).toBeUndefined();
+        expect(bad.status?.artifact).toBeUndefined();
+      }
+
+      const keyless = await waitSource(
+        h.client,
+        HC,
+        'sig-keyless',
+        stalledWith('VerificationError'),
+        'keyless stalled',
+      );
+      expect(cond(keyless, 'SourceVerified')).toMatchObject({
+        status: 'False',
+        reason: 'VerificationError',
+        message:
+          "failed to verify the signature using provider 'cosign keyless': keyless verification (matchOIDCIdentity) is not supported by this build: it has no Fulcio and Rekor trust roots",
+      });
+      expect(keyless.status?.artifact).toBeUndefined();
+      const notation = await waitSource(h.client, HC, 'sig-notation', stalledWith('VerificationError'), 'notation');
+      expect(cond(notation, 'SourceVerified')?.message).toBe(
+        "failed to verify the signature using provider 'notation': notation verification is not supported by this build (no Notary Project verifier for Node.js)",
+      );
+
+      // upstream's HTTP chart repository cannot verify: VerifyChart answers "not implemented"
+      const http = await waitSource(h.client, HC, 'sig-http', failed, 'http ChartVerificationError');
+      expect(cond(http, 'SourceVerified')).toMatchObject({
+        status: 'False',
+        message: 'chart verification error: not implemented',
+      });
+      expect(http.status?.artifact).toBeUndefined();
+
+      // the tag moves to an unsigned manifest: the next reconcile refuses it and keeps the verified artifact
+      const tgz = await readFile(join(repoDir, 'alpha-0.1.0.tgz'));
+      const moved = await pushChart(push, `oci://${reg.host}/signed`, tgz, signal, { created: '2001-01-01T00:00:00Z' });
+      expect(moved.digest).not.toBe(pushed['0.1.0']);
+      await h.client.patch(
+        { apiVersion: o.apiVersion ?? '', kind: HC },
+        { namespace: 'default', name: 'sig-valid' },
+        { metadata: { annotations: { 'reconcile.fluxcd.io/requestedAt': 'moved-tag' } } },
+        { type: 'merge' },
+      );
+      const refused = await waitSource(h.client, HC, 'sig-valid', failed, 'moved tag refused');
+      expect(cond(refused, 'SourceVerified')?.message).toBe(
+        `chart verification error: failed to verify oci://${reg.host}/signed/alpha:0.1.0: no signatures found`,
+      );
+      expect(refused.status?.artifact).toEqual(o.status?.artifact);
+    },
+  );
 });

@@ -5,6 +5,7 @@
  * newest version meeting `spec.version`; from a GitRepository or Bucket artifact the chart at `spec.chart`, with its
  * dependencies. The artifact step stores `<chart>-<version>.tgz` and the `<chart>-latest.tgz` symlink.
  */
+import type { KeyObject } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -22,6 +23,7 @@ import {
   SourceReasons,
   SourceVerifiedCondition,
   StorageOperationFailedCondition,
+  SucceededReason,
   normalizeHelmChart,
   normalizeHelmRepository,
 } from '@flux-ts/api';
@@ -29,6 +31,7 @@ import type { HelmChart, HelmRepository } from '@flux-ts/api';
 import { ConfinedFs, fetchArtifact } from '@flux-ts/artifact';
 import type { Storage } from '@flux-ts/artifact';
 import type { DependencyRepository } from '@flux-ts/helm';
+import { cosignPublicKey } from '@flux-ts/oci';
 import {
   GenericError,
   Result,
@@ -60,6 +63,7 @@ import { isOCI, normalizeURL } from '../helm/normalize-url.ts';
 import { httpChartSource, ociChartSource } from '../helm/repositories.ts';
 import type { ChartSource } from '../helm/repositories.ts';
 import { HelmRepositoryURLIndex } from '../helmrepository/setup.ts';
+import { UnsupportedVerificationError } from '../ocirepository/reconciler.ts';
 import {
   archiveFailed,
   linkArtifact,
@@ -293,17 +297,10 @@ export class HelmChartReconciler {
           : {}),
       };
       if (repo) {
-        if (repo.spec.type === 'oci' && obj.spec.verify?.provider) {
-          // Signature verification needs cosign/notation clients this build does not have: say so instead of
-          // storing an unverified chart as verified.
-          throw new BuildError(
-            BuildReasons.ChartVerification,
-            new Error(
-              `failed to verify the signature using provider '${obj.spec.verify.provider}': chart verification is not supported by flux-ts yet`,
-            ),
-          );
-        }
-        const remote = await this.#repositorySource(obj, repo, state);
+        // Upstream verifies only with a provider set (the CRD defaults it to cosign).
+        opts.verify = Boolean(obj.spec.verify?.provider);
+        const keys = repo.spec.type === 'oci' && opts.verify ? await this.#verificationKeys(obj, state) : undefined;
+        const remote = await this.#repositorySource(obj, repo, state, keys);
         secrets = remote.secrets;
         if (opts.valuesFiles.length > 0) opts.versionMetadata = String(obj.metadata.generation ?? 0);
         state.build = await buildRemote(remote, { name: obj.spec.chart, version: obj.spec.version ?? '*' }, opts);
@@ -344,8 +341,7 @@ export class HelmChartReconciler {
     }
     if (err instanceof BuildError) {
       const message = redact(err.message, secrets);
-      if (isPersistentBuildError(err.reason) || err.reason === BuildReasons.ChartVerification)
-        throw new StallingError(message, err.reason.reason, { cause: err });
+      if (isPersistentBuildError(err.reason)) throw new StallingError(message, err.reason.reason, { cause: err });
       throw new GenericError(message, err.reason.reason, { cause: err });
     }
     if (err !== undefined) throw err;
@@ -372,6 +368,14 @@ export class HelmChartReconciler {
     if (err === undefined) {
       conditions.remove(obj, FetchFailedCondition);
       conditions.remove(obj, BuildFailedCondition);
+      if (!obj.spec.verify) conditions.remove(obj, SourceVerifiedCondition);
+      else if (buildComplete(b) && b.verified)
+        conditions.markTrue(
+          obj,
+          SourceVerifiedCondition,
+          SucceededReason,
+          `verified signature of version ${b.version}`,
+        );
       return;
     }
     // Errors from the steps before the build (client options, extraction) set their own conditions.
@@ -404,8 +408,52 @@ export class HelmChartReconciler {
     return clientOptionsFor(repo, url, (name) => this.#secret(repo.metadata.namespace ?? '', name, signal));
   }
 
+  /**
+   * Upstream `makeVerifiers` for an OCI HelmRepository: the `*.pub` keys of `verify.secretRef` for cosign. Keyless
+   * cosign and notation need trust material this build does not carry (stalled, with OCIRepository's texts). Any
+   * failure is SourceVerified False VerificationError `failed to verify the signature using provider '<p>': …`.
+   */
+  async #verificationKeys(obj: HelmChartObject, state: HelmChartState): Promise<KeyObject[]> {
+    const verify = obj.spec.verify;
+    const provider = verify?.provider ?? 'cosign';
+    try {
+      if (provider === 'notation')
+        throw new UnsupportedVerificationError(
+          'notation verification is not supported by this build (no Notary Project verifier for Node.js)',
+        );
+      if (provider !== 'cosign') throw new Error(`unsupported verification provider: ${provider}`);
+      if (!verify?.secretRef)
+        throw new UnsupportedVerificationError(
+          'keyless verification (matchOIDCIdentity) is not supported by this build: it has no Fulcio and Rekor trust roots',
+        );
+      const ns = obj.metadata.namespace ?? '';
+      const data = await this.#secret(ns, verify.secretRef.name, state.signal);
+      const keys = Object.keys(data)
+        .filter((k) => k.endsWith('.pub'))
+        .sort()
+        .map((k) => cosignPublicKey(data[k] as Uint8Array));
+      if (keys.length === 0) throw new Error(`no public keys found in secret '${ns}/${verify.secretRef.name}'`);
+      return keys;
+    } catch (err) {
+      if (state.signal.aborted) throw err;
+      const shown = verify?.secretRef ? provider : `${provider} keyless`;
+      const message = `failed to verify the signature using provider '${shown}': ${errMessage(err)}`;
+      const e =
+        err instanceof UnsupportedVerificationError
+          ? new StallingError(message, SourceReasons.VerificationError, { cause: err })
+          : new GenericError(message, SourceReasons.VerificationError, { cause: err });
+      conditions.markFalse(obj, SourceVerifiedCondition, e.reason, e.message);
+      throw e;
+    }
+  }
+
   /** The chart repository of a HelmRepository sourceRef (upstream `buildFromHelmRepository`, before the build). */
-  async #repositorySource(obj: HelmChartObject, repo: HelmRepository, state: HelmChartState): Promise<ChartSource> {
+  async #repositorySource(
+    obj: HelmChartObject,
+    repo: HelmRepository,
+    state: HelmChartState,
+    verifyKeys?: readonly KeyObject[],
+  ): Promise<ChartSource> {
     let url: string;
     try {
       url = normalizeURL(repo.spec.url);
@@ -425,7 +473,13 @@ export class HelmChartReconciler {
     }
     if (repo.spec.type === 'oci') {
       try {
-        return await ociChartSource(repo, opts, state.signal, this.#o.userAgent);
+        return await ociChartSource(
+          repo,
+          opts,
+          state.signal,
+          this.#o.userAgent,
+          verifyKeys ? { keys: verifyKeys } : undefined,
+        );
       } catch (err) {
         const e = new GenericError(
           redact(`failed to login to OCI registry: ${errMessage(err)}`, opts.secrets),

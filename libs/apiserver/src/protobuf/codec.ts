@@ -3,7 +3,8 @@
  * messages of every built-in kind, read and written through the generated field tables with @bufbuild/protobuf's
  * wire reader and writer. Objects are the JSON forms: JSON names, zero values dropped as `omitempty` (except pointer
  * scalars the tables keep), and the types with their own JSON form (Time, MicroTime, Duration, Quantity,
- * IntOrString, RawExtension, string lists) converted both ways.
+ * IntOrString, RawExtension, string lists, and apiextensions' JSON and JSONSchemaPropsOr{Bool,Array,StringArray})
+ * converted both ways.
  */
 import { BinaryReader, BinaryWriter, WireType } from '@bufbuild/protobuf/wire';
 import { setOwn, type Obj, isObj } from '../util.ts';
@@ -44,6 +45,25 @@ const tableOf = (key: string): MessageTable => {
   const t = MESSAGES[key];
   if (!t) throw new Error(`no protobuf table for ${key}`);
   return t;
+};
+
+/** The message of the schemas inside JSONSchemaPropsOrBool / OrArray / OrStringArray. */
+const SCHEMA = 'apiextensions.v1.JSONSchemaProps';
+
+/** The fields of a small message: each number's values in order (length-delimited ones as bytes). */
+const fieldsOf = (b: Uint8Array): Map<number, (Uint8Array | boolean)[]> => {
+  const r = new BinaryReader(b);
+  const out = new Map<number, (Uint8Array | boolean)[]>();
+  while (r.pos < r.len) {
+    const [no, wt] = r.tag();
+    if (wt !== WireType.Varint && wt !== WireType.LengthDelimited) {
+      r.skip(wt, no);
+      continue;
+    }
+    const v = wt === WireType.Varint ? r.bool() : r.bytes();
+    out.set(no, [...(out.get(no) ?? []), v]);
+  }
+  return out;
 };
 
 const ZERO_TIME_SECONDS = -62135596800;
@@ -174,6 +194,28 @@ const readValue = (r: BinaryReader, type: string): unknown => {
     }
     case 'raw':
       return decodeRaw(readBytes1(r.bytes()));
+    // JSONSchemaPropsOrBool's MarshalJSON: the schema if set, else `allows`
+    case 'schemaorbool': {
+      const f = fieldsOf(r.bytes());
+      const schema = f.get(2)?.at(-1);
+      return schema instanceof Uint8Array ? decodeMessage(schema, SCHEMA) : f.get(1)?.at(-1) === true;
+    }
+    // JSONSchemaPropsOrArray's: the array if not empty, else the schema (absent when neither)
+    case 'schemaorarray': {
+      const f = fieldsOf(r.bytes());
+      const list = (f.get(2) ?? []).filter((b) => b instanceof Uint8Array);
+      if (list.length > 0) return list.map((b) => decodeMessage(b, SCHEMA));
+      const schema = f.get(1)?.at(-1);
+      return schema instanceof Uint8Array ? decodeMessage(schema, SCHEMA) : undefined;
+    }
+    // JSONSchemaPropsOrStringArray's: the strings if any, else the schema (null when neither)
+    case 'schemaorstringarray': {
+      const f = fieldsOf(r.bytes());
+      const list = (f.get(2) ?? []).filter((b) => b instanceof Uint8Array);
+      if (list.length > 0) return list.map((b) => Buffer.from(b).toString('utf8'));
+      const schema = f.get(1)?.at(-1);
+      return schema instanceof Uint8Array ? decodeMessage(schema, SCHEMA) : null;
+    }
     case 'strings': {
       const sub = new BinaryReader(r.bytes());
       const items: string[] = [];
@@ -227,19 +269,21 @@ const readBytes1 = (b: Uint8Array): Uint8Array => {
 
 const isZero = (v: unknown): boolean => v === undefined || v === '' || v === 0 || v === false;
 
-/** The JSON zero of a map value or list item whose message was empty on the wire. */
+/** The JSON zero of a map value or list item whose message was empty on the wire (an empty JSON value is null). */
 const zeroOf = (type: string): unknown =>
-  type === 'string' || type === 'bytes' || type === 'quantity'
-    ? type === 'quantity'
-      ? '0'
-      : ''
-    : NUMERIC.has(type)
-      ? type === 'bool'
-        ? false
-        : 0
-      : type === 'strings'
-        ? []
-        : {};
+  type === 'raw'
+    ? null
+    : type === 'string' || type === 'bytes' || type === 'quantity'
+      ? type === 'quantity'
+        ? '0'
+        : ''
+      : NUMERIC.has(type)
+        ? type === 'bool'
+          ? false
+          : 0
+        : type === 'strings'
+          ? []
+          : {};
 
 /** Decodes one message (by table key) into its JSON object. */
 export const decodeMessage = (bytes: Uint8Array, key: string): Obj => {
@@ -266,13 +310,16 @@ export const decodeMessage = (bytes: Uint8Array, key: string): Obj => {
       }
       if (!isObj(out[name])) out[name] = {};
       // setOwn: a `__proto__` key is data, as in Go's maps
-      setOwn(out[name] as Obj, k, v ?? zeroOf(type));
+      setOwn(out[name] as Obj, k, v === undefined ? zeroOf(type) : v);
     } else if (flags & FLAG.repeated) {
       const list = (Array.isArray(out[name]) ? out[name] : (out[name] = [])) as unknown[];
       if (wt === WireType.LengthDelimited && NUMERIC.has(type)) {
         const packed = new BinaryReader(r.bytes());
         while (packed.pos < packed.len) list.push(readValue(packed, type));
-      } else list.push(readValue(r, type) ?? zeroOf(type));
+      } else {
+        const v = readValue(r, type);
+        list.push(v === undefined ? zeroOf(type) : v);
+      }
     } else if (flags & FLAG.inline) {
       Object.assign(out, decodeMessage(r.bytes(), type));
     } else {
@@ -344,6 +391,34 @@ const writeValue = (w: BinaryWriter, no: number, type: string, v: unknown): void
           .tag(1, WireType.LengthDelimited)
           .bytes(Buffer.from(JSON.stringify(v)))
           .join();
+      return;
+    // JSONSchemaPropsOrBool's UnmarshalJSON: a schema means allows
+    case 'schemaorbool':
+      if (typeof v === 'boolean') ld().fork().tag(1, WireType.Varint).bool(v).join();
+      else if (isObj(v)) {
+        ld().fork().tag(1, WireType.Varint).bool(true).tag(2, WireType.LengthDelimited).fork();
+        encodeInto(w, v, SCHEMA);
+        w.join().join();
+      }
+      return;
+    case 'schemaorarray':
+    case 'schemaorstringarray':
+      if (isObj(v)) {
+        ld().fork().tag(1, WireType.LengthDelimited).fork();
+        encodeInto(w, v, SCHEMA);
+        w.join().join();
+      } else if (Array.isArray(v)) {
+        ld().fork();
+        for (const item of v)
+          if (type === 'schemaorstringarray' && typeof item === 'string')
+            w.tag(2, WireType.LengthDelimited).string(item);
+          else if (type === 'schemaorarray' && isObj(item)) {
+            w.tag(2, WireType.LengthDelimited).fork();
+            encodeInto(w, item, SCHEMA);
+            w.join();
+          }
+        w.join();
+      }
       return;
     case 'strings':
       if (Array.isArray(v)) {

@@ -4,7 +4,8 @@
  * parser. Usage: `npm run gen-protobuf -- <dir of .proto files> <source note>`, then `npx prettier --write
  * src/protobuf/tables.ts`. The .proto files themselves are not part of this repository: take them from
  * k8s.io/api (`<group>/<version>/generated.proto`) and k8s.io/apimachinery (`pkg/apis/meta/v1`, `pkg/runtime`,
- * `pkg/api/resource`, `pkg/util/intstr`); the generator reads every `.proto` under the directory.
+ * `pkg/api/resource`, `pkg/util/intstr`), and k8s.io/apiextensions-apiserver (`pkg/apis/apiextensions/v1`); the
+ * generator reads every `.proto` under the directory.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,7 +15,9 @@ import { FLAG, type FieldSpec } from './types.ts';
 
 /** The short key of a message: its full name without the `k8s.io.api.` / `k8s.io.apimachinery.pkg.` prefix. */
 const keyOf = (fullName: string): string =>
-  fullName.replace(/^\./, '').replace(/^k8s\.io\.(api\.|apimachinery\.pkg\.(apis\.)?)?/, '');
+  fullName
+    .replace(/^\./, '')
+    .replace(/^k8s\.io\.(api\.|apimachinery\.pkg\.(apis\.)?|apiextensions_apiserver\.pkg\.apis\.)?/, '');
 
 /**
  * Messages with a custom JSON form (their MarshalJSON in apimachinery), mapped to a codec of their own: the
@@ -28,6 +31,10 @@ const SPECIAL: Record<string, string> = {
   'runtime.RawExtension': 'raw',
   'api.resource.Quantity': 'quantity',
   'util.intstr.IntOrString': 'intorstring',
+  'apiextensions.v1.JSON': 'raw',
+  'apiextensions.v1.JSONSchemaPropsOrBool': 'schemaorbool',
+  'apiextensions.v1.JSONSchemaPropsOrArray': 'schemaorarray',
+  'apiextensions.v1.JSONSchemaPropsOrStringArray': 'schemaorstringarray',
 };
 
 /** Embedded Go structs (`json:",inline"`): the .proto names them as a field, JSON flattens them into the parent. */
@@ -44,6 +51,15 @@ const INLINE = new Set([
 const JSON_NAMES: Record<string, string> = {
   'admissionregistration.v1.ValidatingWebhookConfiguration.Webhooks': 'webhooks',
   'admissionregistration.v1.MutatingWebhookConfiguration.Webhooks': 'webhooks',
+  'apiextensions.v1.JSONSchemaProps.schema': '$schema',
+  'apiextensions.v1.JSONSchemaProps.ref': '$ref',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesPreserveUnknownFields': 'x-kubernetes-preserve-unknown-fields',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesEmbeddedResource': 'x-kubernetes-embedded-resource',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesIntOrString': 'x-kubernetes-int-or-string',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesListMapKeys': 'x-kubernetes-list-map-keys',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesListType': 'x-kubernetes-list-type',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesMapType': 'x-kubernetes-map-type',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesValidations': 'x-kubernetes-validations',
 };
 
 /**
@@ -93,6 +109,27 @@ const KEEP_ZERO = new Set([
   'meta.v1.DeleteOptions.orphanDependents',
   'autoscaling.v1.HorizontalPodAutoscalerSpec.minReplicas',
   'autoscaling.v2.HorizontalPodAutoscalerSpec.minReplicas',
+  // apiextensions.k8s.io/v1: pointers, and served/storage (JSON without omitempty)
+  'apiextensions.v1.CustomResourceDefinitionVersion.served',
+  'apiextensions.v1.CustomResourceDefinitionVersion.storage',
+  'apiextensions.v1.JSONSchemaProps.ref',
+  'apiextensions.v1.JSONSchemaProps.maximum',
+  'apiextensions.v1.JSONSchemaProps.minimum',
+  'apiextensions.v1.JSONSchemaProps.multipleOf',
+  'apiextensions.v1.JSONSchemaProps.maxLength',
+  'apiextensions.v1.JSONSchemaProps.minLength',
+  'apiextensions.v1.JSONSchemaProps.maxItems',
+  'apiextensions.v1.JSONSchemaProps.minItems',
+  'apiextensions.v1.JSONSchemaProps.maxProperties',
+  'apiextensions.v1.JSONSchemaProps.minProperties',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesPreserveUnknownFields',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesListType',
+  'apiextensions.v1.JSONSchemaProps.xKubernetesMapType',
+  'apiextensions.v1.CustomResourceDefinitionVersion.deprecationWarning',
+  'apiextensions.v1.WebhookClientConfig.url',
+  'apiextensions.v1.ValidationRule.reason',
+  'apiextensions.v1.ValidationRule.optionalOldSelf',
+  'apiextensions.v1.ServiceReference.port',
 ]);
 
 /** Messages every group/version decodes and encodes besides its kinds. */

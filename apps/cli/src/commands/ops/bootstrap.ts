@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
@@ -20,6 +21,8 @@ import type { CommandContext } from '../../context.ts';
 import { generateGitSecret } from '../create/secrets.ts';
 import type { GeneratedSecret, HostKeyScanner } from '../create/secrets.ts';
 import { scanHostKey } from '../create/ssh-keys.ts';
+import type { EcdsaCurve, SshKeyAlgorithm } from '../create/ssh-keys.ts';
+import { confirm } from '../read/delete.ts';
 import { collect, DISTRIBUTION_VERSION, generateInstall } from './components.ts';
 import {
   addInstallFlags,
@@ -42,6 +45,11 @@ export interface BootstrapGitFlags extends InstallFlags {
   username?: string;
   password?: string;
   privateKeyFile?: string;
+  tokenAuth: boolean;
+  caFile?: string;
+  sshKeyAlgorithm: SshKeyAlgorithm;
+  sshRsaBits: string;
+  sshEcdsaCurve: EcdsaCurve;
   silent: boolean;
   interval: string;
   allowInsecureHttp: boolean;
@@ -56,54 +64,151 @@ export interface BootstrapGitFlags extends InstallFlags {
 const GIT_REPOSITORY = { apiVersion: 'source.toolkit.fluxcd.io/v1', kind: 'GitRepository' };
 const KUSTOMIZATION = { apiVersion: 'kustomize.toolkit.fluxcd.io/v1', kind: 'Kustomization' };
 
-/** The scanner of the SSH server's host key (injected in tests). */
+/** The scanner of the SSH server's host key and the deploy key confirmation (injected in tests). */
 export interface BootstrapDeps {
   readonly scanHostKey: HostKeyScanner;
 }
 
+/** The git credentials for the clone and push, and the auth Secret to apply (undefined: keep the existing one). */
+interface Credentials {
+  readonly auth: GitAuth | undefined;
+  readonly secret: GeneratedSecret | undefined;
+  /** The Secret was generated (and its public key confirmed) before the clone. */
+  readonly announced: boolean;
+}
+
+/** flux's `promptPublicKey`: prints the deploy key and, unless `--silent`, asks for a confirmation. */
+async function promptPublicKey(
+  ctx: CommandContext,
+  secret: GeneratedSecret,
+  silent: boolean,
+  signal: AbortSignal,
+): Promise<void> {
+  const ppk = secret.stringData['identity.pub'];
+  if (ppk === undefined) return;
+  ctx.logger.successf(`public key: ${ppk.trim()}`);
+  if (!silent && !(await confirm(ctx, 'Please give the key access to your repository', signal)))
+    throw new Error('aborting');
+}
+
+/** The `identity` and `known_hosts` of an existing auth Secret, or undefined. */
+async function existingIdentity(
+  client: KubeClient,
+  key: { namespace: string; name: string },
+  signal: AbortSignal,
+): Promise<GitAuth | undefined> {
+  try {
+    const s = await client.get<KubeObject & { data?: Record<string, string> }>(
+      { apiVersion: 'v1', kind: 'Secret' },
+      key,
+      { signal },
+    );
+    const d = (k: string) => (s.data?.[k] !== undefined ? Buffer.from(s.data[k], 'base64').toString() : undefined);
+    const identity = d('identity');
+    const knownHosts = d('known_hosts');
+    if (identity === undefined || knownHosts === undefined) return undefined;
+    const password = d('password');
+    return { identity, knownHosts, ...(password !== undefined ? { password } : {}) };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new Error(`failed to determine if deploy key secret exists: ${errMessage(err)}`, { cause: err });
+  }
+}
+
 /**
- * The git credentials of the flags and the auth Secret flux's `sourcesecret.Generate` writes from them: for SSH the
- * private key, its public key and the server's host key (scanned once, used for the clone and the Secret); for
- * HTTP(S) basic auth when a password is given.
+ * The git credentials of the flags and the auth Secret flux's `sourcesecret.Generate` writes from them. For SSH the
+ * private key of `--private-key-file`, or a deploy key generated as flux does (`--ssh-key-algorithm` …), printed and
+ * confirmed before the clone (flux clones with the SSH agent, which flux-ts does not use: the deploy key must be
+ * able to push); when the Secret exists already, its key. For HTTP(S) basic auth (`--token-auth`, or a password),
+ * with `--ca-file`'s CA.
  */
 async function credentials(
+  ctx: CommandContext,
   flags: BootstrapGitFlags,
   names: { secret: string; namespace: string },
+  client: KubeClient,
   deps: BootstrapDeps,
   signal: AbortSignal,
-): Promise<{ auth: GitAuth | undefined; secret: GeneratedSecret }> {
+): Promise<Credentials> {
   const url = flags.url ?? '';
   const ssh = new URL(url).protocol === 'ssh:';
-  if (ssh && flags.privateKeyFile === undefined)
-    throw new Error('--private-key-file is required for an SSH URL (flux-ts does not generate deploy keys yet)');
-  const privateKey = flags.privateKeyFile !== undefined ? readFileSync(flags.privateKeyFile, 'utf8') : undefined;
   let knownHosts: string | undefined;
   const scan: HostKeyScanner = async (host, port, s) => (knownHosts ??= await deps.scanHostKey(host, port, s));
-  const withPassword = flags.password !== undefined && flags.password !== '';
+  const password = flags.password !== undefined && flags.password !== '' ? flags.password : undefined;
+  const base = {
+    name: names.secret,
+    namespace: names.namespace,
+    url,
+    keyAlgorithm: flags.sshKeyAlgorithm,
+    rsaBits: rsaBitsOf(flags.sshRsaBits),
+    ecdsaCurve: flags.sshEcdsaCurve,
+    signal,
+  };
+  if (ssh && !flags.tokenAuth) {
+    if (flags.privateKeyFile !== undefined && flags.privateKeyFile !== '') {
+      const privateKey = readFileSync(flags.privateKeyFile, 'utf8');
+      const secret = await generateGitSecret({ ...base, privateKey, ...(password ? { password } : {}) }, scan);
+      return {
+        auth: { identity: privateKey, ...(knownHosts ? { knownHosts } : {}), ...(password ? { password } : {}) },
+        secret,
+        announced: false,
+      };
+    }
+    const existing = await existingIdentity(client, { namespace: names.namespace, name: names.secret }, signal);
+    if (existing !== undefined) return { auth: existing, secret: undefined, announced: false };
+    ctx.logger.actionf('generating source secret');
+    const secret = await generateGitSecret(base, scan);
+    await promptPublicKey(ctx, secret, flags.silent, signal);
+    const identity = secret.stringData['identity'] ?? '';
+    return { auth: { identity, ...(knownHosts ? { knownHosts } : {}) }, secret, announced: true };
+  }
+  const caCrt = flags.caFile !== undefined && flags.caFile !== '' ? readCaFile(flags.caFile) : undefined;
+  const basic = flags.tokenAuth || password !== undefined;
+  const username = flags.username ?? 'git';
   const secret = await generateGitSecret(
     {
-      name: names.secret,
-      namespace: names.namespace,
-      url,
-      ...(withPassword ? { username: flags.username ?? 'git', password: flags.password } : {}),
-      ...(privateKey !== undefined ? { privateKey } : {}),
-      keyAlgorithm: 'ecdsa',
-      rsaBits: 2048,
-      ecdsaCurve: 'p384',
-      signal,
+      ...base,
+      ...(basic ? { username, ...(password ? { password } : {}) } : {}),
+      ...(caCrt !== undefined ? { caCrt } : {}),
     },
     scan,
   );
-  if (ssh && privateKey !== undefined)
-    return {
-      auth: {
-        identity: privateKey,
-        ...(knownHosts !== undefined ? { knownHosts } : {}),
-        ...(withPassword ? { password: flags.password } : {}),
-      },
-      secret,
-    };
-  return { auth: withPassword ? { username: flags.username ?? 'git', password: flags.password } : undefined, secret };
+  const auth: GitAuth = {
+    ...(basic ? { username, ...(password ? { password } : {}) } : {}),
+    ...(caCrt !== undefined ? { caCert: caCrt } : {}),
+  };
+  return { auth: Object.keys(auth).length > 0 ? auth : undefined, secret, announced: false };
+}
+
+/** flux's `--ssh-rsa-bits` check. */
+function rsaBitsOf(v: string): number {
+  const bits = Number(v);
+  if (!Number.isInteger(bits) || bits < 1024 || bits % 8 !== 0)
+    throw new Error('RSA key bit size must be a multiple of 8 and at least 1024');
+  return bits;
+}
+
+function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new Error(`unable to read TLS CA file: ${errMessage(err)}`, { cause: err });
+  }
+}
+
+/** flux's `readPasswordFromStdin`: the first line of stdin, after the prompt on stdout; EOF before it fails. */
+async function readPassword(ctx: CommandContext, prompt: string, signal: AbortSignal): Promise<string> {
+  ctx.io.stdout.write(prompt);
+  const rl = createInterface({ input: ctx.io.stdin, terminal: false, signal });
+  try {
+    for await (const line of rl) {
+      ctx.io.stdout.write('\n');
+      return line.replace(/\r$/, '');
+    }
+  } finally {
+    rl.close();
+  }
+  throw new Error('could not read from stdin: EOF');
 }
 
 /** Clones `branch`, or starts it in an empty repository (as go-git's clone of an empty remote). */
@@ -141,7 +246,24 @@ export async function bootstrapGit(
   const signal = commandSignal(ctx.io.signal, globals.timeoutMs);
   const wait = { timeoutMs: globals.timeoutMs, signal };
   const { client } = ctx.connect(cmd);
-  const { auth, secret } = await credentials(flags, { secret: flags.secretName, namespace }, deps, signal);
+  const envPassword = ctx.io.env['GIT_PASSWORD'];
+  if ((flags.password === undefined || flags.password === '') && envPassword !== undefined && envPassword !== '')
+    flags.password = envPassword;
+  if (flags.tokenAuth && (flags.password === undefined || flags.password === '')) {
+    try {
+      flags.password = await readPassword(ctx, 'Please enter your Git repository password: ', signal);
+    } catch (err) {
+      throw new Error(`could not read token: ${errMessage(err)}`, { cause: err });
+    }
+  }
+  const { auth, secret, announced } = await credentials(
+    ctx,
+    flags,
+    { secret: flags.secretName, namespace },
+    client,
+    deps,
+    signal,
+  );
   const author = { name: flags.authorName, email: flags.authorEmail };
   const message = (m: string) => (flags.commitMessageAppendix ? `${m}\n\n${flags.commitMessageAppendix}` : m);
   const target = flags.path.replace(/^\.\//, '').replace(/\/+$/, '');
@@ -186,9 +308,9 @@ export async function bootstrapGit(
     const secretName = flags.secretName;
     logger.actionf(`determining if source secret "${namespace}/${secretName}" exists`);
     const exists = await secretExists(client, namespace, secretName, signal);
-    if (exists && auth === undefined) logger.successf('source secret up to date');
+    if (secret === undefined || (exists && auth === undefined)) logger.successf('source secret up to date');
     else {
-      logger.actionf('generating source secret');
+      if (!announced) logger.actionf('generating source secret');
       logger.actionf(`applying source secret "${namespace}/${secretName}"`);
       await client.apply(secret as unknown as KubeObject, { fieldManager: FLUX_FIELD_MANAGER, force: true, signal });
       logger.successf('reconciled source secret');
@@ -203,7 +325,7 @@ export async function bootstrapGit(
     logger.actionf('generating sync manifests');
     const sync = generateSync({
       ...defaultSyncOptions(),
-      url: flags.url,
+      url: syncUrl(flags),
       name: namespace,
       namespace,
       branch: flags.branch,
@@ -262,6 +384,18 @@ export async function bootstrapGit(
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The sync URL: with `--token-auth` flux drops the user and, unless `--allow-insecure-http`, uses https. */
+function syncUrl(flags: BootstrapGitFlags): string {
+  const url = flags.url ?? '';
+  if (!flags.tokenAuth) return url;
+  const u = new URL(url);
+  u.username = '';
+  u.password = '';
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') u.port = '';
+  const shown = u.toString();
+  return flags.allowInsecureHttp ? shown : shown.replace(/^[a-z+]+:/, 'https:');
 }
 
 function writeFile(root: string, path: string, content: string): void {
@@ -376,6 +510,21 @@ export function registerBootstrapCommands(program: Command, ctx: CommandContext)
     .option('-u, --username <username>', 'basic authentication username')
     .option('-p, --password <password>', 'basic authentication password')
     .option('--private-key-file <path>', 'path to a private key file used for authenticating to the Git SSH server')
+    .option('--token-auth', 'when enabled, the personal access token will be used instead of the SSH deploy key', false)
+    .option('--ca-file <path>', 'path to TLS CA file used for validating self-signed certificates')
+    .addOption(
+      new Option('--ssh-key-algorithm <algorithm>', 'SSH public key algorithm (rsa, ecdsa, ed25519)')
+        .choices(['rsa', 'ecdsa', 'ed25519'])
+        .default('ecdsa'),
+    )
+    .addOption(
+      new Option('--ssh-rsa-bits <bits>', 'SSH RSA public key bit size (multiplies of 8, min 1024)').default('2048'),
+    )
+    .addOption(
+      new Option('--ssh-ecdsa-curve <curve>', 'SSH ECDSA public key curve (p256, p384, p521)')
+        .choices(['p256', 'p384', 'p521'])
+        .default('p384'),
+    )
     .option('-s, --silent', 'assumes the deploy key is already setup, skips confirmation', false)
     .option('--interval <duration>', 'sync interval', '1m0s')
     .option('--allow-insecure-http', 'allows insecure HTTP connections', false)

@@ -103,6 +103,24 @@ describe('buildKustomization', () => {
     expect(readFileSync(join(dir, 'cm.yaml'), 'utf8')).toBe(cm);
   });
 
+  it('leaves --ignore-paths (gitignore patterns) out of the generated kustomization', async () => {
+    const dir = join(tmp, 'ignored');
+    mkdirSync(join(dir, 'to_ignore', 'deep'), { recursive: true });
+    const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n`;
+    writeFileSync(join(dir, 'keep.yaml'), cm('keep'));
+    writeFileSync(join(dir, 'ignore.yaml'), cm('top-ignored'));
+    writeFileSync(join(dir, 'to_ignore', 'deep', 'x.yaml'), cm('deep-ignored'));
+    mkdirSync(join(dir, 'sub'), { recursive: true });
+    writeFileSync(join(dir, 'sub', 'ignore.yaml'), cm('sub-ignored'));
+    const names = async (ignorePaths?: string[]) =>
+      (await buildKustomization({ kustomization: ks({}), path: dir, ...(ignorePaths ? { ignorePaths } : {}) }))
+        .map((o) => o.metadata.name)
+        .sort();
+    expect(await names()).toEqual(['deep-ignored', 'keep', 'sub-ignored', 'top-ignored']);
+    // flux's documented example: an anchored glob and a bare name (which matches at any depth).
+    expect(await names(['/to_ignore/**/*.yaml', 'ignore.yaml'])).toEqual(['keep']);
+  });
+
   it('reads the Kustomization from --kustomization-file', () => {
     const file = join(tmp, 'ks.yaml');
     writeFileSync(

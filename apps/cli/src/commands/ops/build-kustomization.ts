@@ -6,7 +6,8 @@
  */
 import * as fs from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { createIgnoreFilter, readPatterns, type IgnoreFilter } from '@flux-ts/artifact';
 import { parseAllDocuments, parse as parseYaml, stringify } from 'yaml';
 import {
   KUSTOMIZATION_FILE_NAMES,
@@ -30,7 +31,8 @@ import {
   parseObjMetadataId,
 } from '@flux-ts/ssa';
 import type { CommandContext } from '../../context.ts';
-import { EXIT_DIFF, ExitCodeError } from '../../errors.ts';
+import { EXIT_DIFF, EXIT_DIFF_FAILED, ExitCodeError } from '../../errors.ts';
+import { collect } from './components.ts';
 import { commandSignal } from './wait.ts';
 
 /** The Kustomization fields a local build reads. */
@@ -63,16 +65,20 @@ export interface BuildKustomizationOptions {
   /** Reads substituteFrom ConfigMaps and Secrets; absent with `--dry-run`, as flux's. */
   readonly client?: KubeClient | undefined;
   readonly strictSubstitute?: boolean;
+  /** `--ignore-paths`: gitignore patterns the generated kustomization.yaml leaves out. */
+  readonly ignorePaths?: readonly string[];
   readonly signal?: AbortSignal;
 }
 
-function listFiles(dir: string, root = dir): { path: string; docs?: unknown[] }[] {
+function listFiles(dir: string, ignored?: IgnoreFilter, root = dir): { path: string; docs?: unknown[] }[] {
   const out: { path: string; docs?: unknown[] }[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...listFiles(full, root));
+    const rel = relative(root, full).split(sep).join('/');
+    if (ignored?.(rel, entry.isDirectory())) continue;
+    if (entry.isDirectory()) out.push(...listFiles(full, ignored, root));
     else if (entry.isFile()) {
-      const path = relative(root, full).split(sep).join('/');
+      const path = rel;
       if (!/\.ya?ml$/.test(entry.name)) out.push({ path });
       else out.push({ path, docs: parseAllDocuments(fs.readFileSync(full, 'utf8')).map((d) => d.toJS() as unknown) });
     }
@@ -164,7 +170,12 @@ export async function buildKustomization(opts: BuildKustomizationOptions): Promi
   if (file !== undefined) {
     const parsed: unknown = parseYaml(fs.readFileSync(join(dir, file), 'utf8'));
     kustomization = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as KObject;
-  } else kustomization = generateKustomizationFiles({ files: listFiles(dir) }) ?? {};
+  } else {
+    // flux's NewGeneratorWithIgnore: the patterns, one per line, filter the scan of the directory.
+    const patterns = readPatterns((opts.ignorePaths ?? []).join('\n'));
+    const ignored = patterns.length > 0 ? createIgnoreFilter([{ domain: '', patterns }]) : undefined;
+    kustomization = generateKustomizationFiles({ files: listFiles(dir, ignored) }) ?? {};
+  }
   const merged = mergeFluxSpec(kustomization, spec, { componentExists: (p) => fs.existsSync(join(dir, p)) });
   const kfile = join(dir, file ?? 'kustomization.yaml');
   let objects: KObject[];
@@ -381,6 +392,7 @@ export async function diffKustomization(
   kustomization: KustomizationObject,
   objects: readonly KubeObject[],
   signal: AbortSignal,
+  recursion?: DiffRecursion,
 ): Promise<{ output: string; changed: boolean }> {
   let output = '';
   let changed = false;
@@ -417,12 +429,29 @@ export async function diffKustomization(
       changed = true;
       continue;
     }
-    if (!hasDrifted(live, dryRun)) continue;
-    const from = stripped(live);
-    const to = stripped(dryRun);
-    sanitizeSecrets(from, to);
-    output += `► ${subject} drifted\n${dyffReport(from, to)}`;
-    changed = true;
+    if (hasDrifted(live, dryRun)) {
+      const from = stripped(live);
+      const to = stripped(dryRun);
+      sanitizeSecrets(from, to);
+      output += `► ${subject} drifted\n${dyffReport(from, to)}`;
+      changed = true;
+    }
+    if (recursion !== undefined && isKustomization(obj) && !sameObject(obj, kustomization)) {
+      const child = obj as KustomizationObject & { spec: { kubeConfig?: unknown } };
+      if (child.spec.kubeConfig !== undefined && child.spec.kubeConfig !== null) {
+        output += `⚠️ ${subject} skipped: diff not supported for remote clusters\n`;
+        continue;
+      }
+      try {
+        const sub = await diffChildKustomization(client, child, signal, recursion);
+        if (sub.changed) {
+          changed = true;
+          output += `📁 ${subject} changed\n${sub.output}`;
+        }
+      } catch (err) {
+        errors.push(errMessage(err));
+      }
+    }
   }
   if (kustomization.spec.prune && errors.length === 0) {
     for (const e of kustomization.status?.inventory?.entries ?? []) {
@@ -434,6 +463,81 @@ export async function diffKustomization(
   }
   if (errors.length > 0) throw new Error(errors.join('\n'));
   return { output, changed };
+}
+
+/** The flags of `diff kustomization`. */
+interface DiffFlags {
+  path?: string;
+  kustomizationFile?: string;
+  strictSubstitute: boolean;
+  ignorePaths?: string[];
+  recursive: boolean;
+  localSources?: Record<string, string>;
+}
+
+/** `diff kustomization --recursive`: where nested Kustomizations' sources are checked out, and the build flags. */
+export interface DiffRecursion {
+  /** `--local-sources`: `Kind/namespace/name` to a local directory. */
+  readonly localSources: Readonly<Record<string, string>>;
+  readonly ignorePaths?: readonly string[];
+  readonly strictSubstitute?: boolean;
+}
+
+const isKustomization = (o: KubeObject): boolean =>
+  o.kind === 'Kustomization' && o.apiVersion.startsWith('kustomize.toolkit.fluxcd.io/');
+
+const sameObject = (a: KubeObject, b: KubeObject): boolean =>
+  a.metadata.name === b.metadata.name && (a.metadata.namespace ?? '') === (b.metadata.namespace ?? '');
+
+/**
+ * flux2 `Builder.kustomizationDiff`: the nested Kustomization's source looked up in `--local-sources` (`cannot get
+ * local path for <Kind/ns/name> of kustomization <name>` when absent), its `spec.path` built from there against its
+ * live object, and diffed, recursively.
+ */
+async function diffChildKustomization(
+  client: KubeClient,
+  child: KustomizationObject & { spec: { sourceRef?: { kind?: string; name?: string; namespace?: string } } },
+  signal: AbortSignal,
+  recursion: DiffRecursion,
+): Promise<{ output: string; changed: boolean }> {
+  const ref = child.spec.sourceRef ?? {};
+  const namespace = child.metadata.namespace ?? '';
+  const sourceKey = `${ref.kind ?? ''}/${ref.namespace || namespace}/${ref.name ?? ''}`;
+  const localPath = recursion.localSources[sourceKey];
+  if (localPath === undefined)
+    throw new Error(`cannot get local path for ${sourceKey} of kustomization ${child.metadata.name ?? ''}`);
+  let live: KustomizationObject;
+  try {
+    live = await client.get<KustomizationObject>(
+      KUSTOMIZATION,
+      { namespace, name: child.metadata.name ?? '' },
+      { signal },
+    );
+  } catch (err) {
+    throw new Error(`failed to get kustomization object: ${errMessage(err)}`, { cause: err });
+  }
+  const objects = await buildKustomization({
+    kustomization: live,
+    path: join(localPath, child.spec.path ?? ''),
+    client,
+    ...(recursion.strictSubstitute !== undefined ? { strictSubstitute: recursion.strictSubstitute } : {}),
+    ...(recursion.ignorePaths !== undefined ? { ignorePaths: recursion.ignorePaths } : {}),
+    signal,
+  });
+  return diffKustomization(client, live, objects, signal, recursion);
+}
+
+/** pflag's `stringToString` (`--local-sources a=b,c=d`), accumulated over repeated flags. */
+function parseStringToString(value: string, previous: Record<string, string> | undefined): Record<string, string> {
+  const out = { ...previous };
+  for (const pair of value.split(',')) {
+    if (pair === '') continue;
+    const i = pair.indexOf('=');
+    if (i < 0)
+      throw new Error(`invalid argument "${value}" for "--local-sources" flag: ${pair} must be formatted as key=value`);
+    out[pair.slice(0, i)] = pair.slice(i + 1);
+  }
+  return out;
 }
 
 /** Registers `build kustomization` and `diff kustomization`. */
@@ -449,6 +553,7 @@ export function registerBuildDiffKustomization(build: Command, diff: Command, ct
     .option('--path <path>', 'Path to the manifests location.')
     .option('--kustomization-file <file>', 'Path to the Flux Kustomization YAML file.')
     .option('--dry-run', 'Dry run mode.', false)
+    .addOption(new Option('--ignore-paths <paths>', 'set paths to ignore in .gitignore format').argParser(collect))
     .option(
       '--strict-substitute',
       'When enabled, the post build substitutions will fail if a var without a default value is declared in files but is missing from the input vars.',
@@ -457,7 +562,13 @@ export function registerBuildDiffKustomization(build: Command, diff: Command, ct
     .action(
       async (
         name: string,
-        o: { path?: string; kustomizationFile?: string; dryRun: boolean; strictSubstitute: boolean },
+        o: {
+          path?: string;
+          kustomizationFile?: string;
+          dryRun: boolean;
+          strictSubstitute: boolean;
+          ignorePaths?: string[];
+        },
       ) => {
         if (!o.path) throw new Error('invalid resource path ""');
         const signal = commandSignal(ctx.io.signal, ctx.globals(buildCmd).timeoutMs);
@@ -467,6 +578,7 @@ export function registerBuildDiffKustomization(build: Command, diff: Command, ct
           path: resolve(ctx.io.cwd, o.path),
           client,
           strictSubstitute: o.strictSubstitute,
+          ...(o.ignorePaths !== undefined ? { ignorePaths: o.ignorePaths } : {}),
           signal,
         });
         ctx.io.stdout.write(toYaml(objects as unknown as KObject[]));
@@ -483,25 +595,59 @@ export function registerBuildDiffKustomization(build: Command, diff: Command, ct
     )
     .option('--path <path>', 'Path to a local directory that matches the specified Kustomization.spec.path.')
     .option('--kustomization-file <file>', 'Path to the Flux Kustomization YAML file.')
+    .addOption(new Option('--ignore-paths <paths>', 'set paths to ignore in .gitignore format').argParser(collect))
+    .option('-r, --recursive', 'Recursively diff Kustomizations', false)
+    // Accepted for flux's scripts; flux-ts draws no spinner either way.
+    .option('--progress-bar', 'Boolean to set the progress bar. The default value is true.', true)
+    .addOption(
+      new Option(
+        '--local-sources <sources>',
+        'Comma-separated list of repositories in format: Kind/namespace/name=path',
+      ).argParser(parseStringToString),
+    )
     .option(
       '--strict-substitute',
       'When enabled, the post build substitutions will fail if a var without a default value is declared in files but is missing from the input vars.',
       false,
     )
-    .action(async (name: string, o: { path?: string; kustomizationFile?: string; strictSubstitute: boolean }) => {
-      if (!o.path) throw new Error('invalid resource path ""');
-      const signal = commandSignal(ctx.io.signal, ctx.globals(diffCmd).timeoutMs);
-      const { kustomization, client } = await loadKustomization(ctx, diffCmd, name, o, signal);
-      if (client === undefined) throw new Error('internal error: no cluster client');
-      const objects = await buildKustomization({
-        kustomization,
-        path: resolve(ctx.io.cwd, o.path),
-        client,
-        strictSubstitute: o.strictSubstitute,
-        signal,
-      });
-      const { output, changed } = await diffKustomization(client, kustomization, objects, signal);
-      ctx.io.stdout.write(output);
-      if (changed) throw new ExitCodeError(EXIT_DIFF);
+    .action(async (name: string, o: DiffFlags) => {
+      // flux's RequestError: drift exits 1 with a warning, any failure exits 2.
+      try {
+        await runDiff(name, o);
+      } catch (err) {
+        if (err instanceof ExitCodeError) throw err;
+        ctx.logger.failuref(errMessage(err));
+        throw new ExitCodeError(EXIT_DIFF_FAILED, errMessage(err));
+      }
     });
+  const runDiff = async (name: string, o: DiffFlags): Promise<void> => {
+    if (!o.path) throw new Error('invalid resource path ""');
+    const signal = commandSignal(ctx.io.signal, ctx.globals(diffCmd).timeoutMs);
+    const { kustomization, client } = await loadKustomization(ctx, diffCmd, name, o, signal);
+    if (client === undefined) throw new Error('internal error: no cluster client');
+    const objects = await buildKustomization({
+      kustomization,
+      path: resolve(ctx.io.cwd, o.path),
+      client,
+      strictSubstitute: o.strictSubstitute,
+      ...(o.ignorePaths !== undefined ? { ignorePaths: o.ignorePaths } : {}),
+      signal,
+    });
+    const localSources = Object.fromEntries(
+      Object.entries(o.localSources ?? {}).map(([k, v]) => [k, resolve(ctx.io.cwd, v)]),
+    );
+    const recursion: DiffRecursion | undefined = o.recursive
+      ? {
+          localSources,
+          strictSubstitute: o.strictSubstitute,
+          ...(o.ignorePaths !== undefined ? { ignorePaths: o.ignorePaths } : {}),
+        }
+      : undefined;
+    const { output, changed } = await diffKustomization(client, kustomization, objects, signal, recursion);
+    ctx.io.stdout.write(output);
+    if (changed) {
+      ctx.logger.warningf('identified at least one change, exiting with non-zero exit code');
+      throw new ExitCodeError(EXIT_DIFF);
+    }
+  };
 }

@@ -3,7 +3,7 @@ import type { KubeObject } from '@flux-ts/runtime';
 import type { CliIO } from '../../io.ts';
 import { main } from '../../main.ts';
 import { generateInstall, validateComponents } from './components.ts';
-import { checkKubernetesVersion } from './install.ts';
+import { checkKubernetesVersion, distribution } from './install.ts';
 
 describe('install manifests', () => {
   it('renders deploy/install for the selected components under flux generation header', async () => {
@@ -91,5 +91,12 @@ describe('install manifests', () => {
   it("checks the Kubernetes version against flux's constraint", () => {
     expect(checkKubernetesVersion('v1.33.0')).toEqual({ version: '1.33.0', ok: true });
     expect(checkKubernetesVersion('v1.31.4+k3s1')).toEqual({ version: '1.31.4+k3s1', ok: false });
+  });
+
+  it("names the distribution as flux check does from the CRD's labels", () => {
+    // deploy/ labels its CRDs app.kubernetes.io/part-of=flux and app.kubernetes.io/version=v0.1.0.
+    expect(distribution({ partOf: 'flux', version: 'v0.1.0' })).toBe('flux-v0.1.0');
+    expect(distribution({ partOf: '', version: 'v0.1.0' })).toBe('v0.1.0');
+    expect(distribution({ partOf: '', version: '' })).toBe('');
   });
 });

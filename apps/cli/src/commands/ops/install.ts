@@ -66,13 +66,6 @@ function addComponentFlags(cmd: Command): Command {
     );
 }
 
-/** Go's bool flag value: `--flag`, `--flag=true`, `--flag=false`. */
-const goBool = (v: string): boolean => {
-  if (!/^(1|t|T|TRUE|true|True|0|f|F|FALSE|false|False)$/.test(v))
-    throw new Error(`invalid argument "${v}": strconv.ParseBool: parsing "${v}": invalid syntax`);
-  return /^(1|t|T|TRUE|true|True)$/.test(v);
-};
-
 /** The flags of flux's install options, shared by `install` and `bootstrap git`. */
 export function addInstallFlags(cmd: Command): Command {
   return cmd
@@ -88,19 +81,15 @@ export function addInstallFlags(cmd: Command): Command {
     )
     .addOption(
       new Option(
-        '--watch-all-namespaces [bool]',
+        '--watch-all-namespaces',
         'watch for custom resources in all namespaces, if set to false it will only watch the namespace where the toolkit is installed',
-      )
-        .argParser(goBool)
-        .default(undefined, 'true'),
+      ).default(undefined, 'true'),
     )
     .addOption(
       new Option(
-        '--network-policy [bool]',
+        '--network-policy',
         'setup Kubernetes network policies to deny ingress access to the toolkit controllers from other namespaces',
-      )
-        .argParser(goBool)
-        .default(undefined, 'true'),
+      ).default(undefined, 'true'),
     )
     .addOption(
       new Option('--log-level <level>', "log level, accepts 'debug', 'info', 'error'").choices([
@@ -220,6 +209,11 @@ export async function fluxClusterInfo(
     bootstrapped: 'kustomize.toolkit.fluxcd.io/name' in labels,
     managedBy: labels['app.kubernetes.io/managed-by'] ?? '',
   };
+}
+
+/** flux2 `fluxClusterInfo.distribution()`: `<part-of>-<version>`, or the version alone without a part-of label. */
+export function distribution(info: { version: string; partOf: string }): string {
+  return info.partOf !== '' ? `${info.partOf}-${info.version}` : info.version;
 }
 
 /** Reads one line from stdin (the prompt's answer). */
@@ -404,8 +398,8 @@ function registerCheck(program: Command, ctx: CommandContext): void {
         throw new Error(
           'customresourcedefinitions.apiextensions.k8s.io "gitrepositories.source.toolkit.fluxcd.io" not found',
         );
-      if (info.partOf !== '' && info.version !== '')
-        status.push({ name: `distribution: ${info.partOf}-${info.version}` });
+      const dist = distribution(info);
+      if (dist !== '') status.push({ name: `distribution: ${dist}` });
       status.push({ name: `bootstrapped: ${String(info.bootstrapped)}` });
     } catch (err) {
       status.push({ name: `error getting cluster info: ${errMessage(err)}`, failed: true });

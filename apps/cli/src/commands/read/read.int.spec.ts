@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEnv, until, type TestEnv } from '@flux-ts/testing';
@@ -52,6 +52,8 @@ const controllerLog = [
 
 let env: TestEnv;
 let controller: AbortController;
+// The live log a followed `pods/log` request streams (the test writes to it while `logs -f` runs).
+let liveLog: PassThrough | undefined;
 
 function bufferIO(
   stdin: NodeJS.ReadableStream = Readable.from([]),
@@ -151,8 +153,13 @@ beforeAll(async () => {
   env = await startTestEnv({
     namespaces: [FLUXNS, NS],
     dirPrefix: 'flux-ts-cli-read-',
-    podLogs: (namespace, pod) =>
-      namespace === FLUXNS && pod === 'kustomize-controller-0' ? Readable.from([controllerLog]) : undefined,
+    podLogs: (namespace, pod, opts) => {
+      if (namespace !== FLUXNS || pod !== 'kustomize-controller-0') return undefined;
+      if (!opts.follow) return Readable.from([controllerLog]);
+      liveLog = new PassThrough();
+      liveLog.write(`${controllerLog}\n`);
+      return liveLog;
+    },
   });
   const git = (name: string, labels: Record<string, string> = {}): FluxObject => ({
     apiVersion: GIT.apiVersion,
@@ -639,6 +646,108 @@ describe('flux-ts read commands against the test cluster', () => {
     const version = await run(['version', '-n', FLUXNS]);
     expect(version.out).toMatch(/^flux: \S+\nkustomize-controller: v1\.5\.0\n$/);
   });
+
+  it('follows controller logs with -f until interrupted', async () => {
+    const stop = new AbortController();
+    const io = bufferIO(Readable.from([]), stop.signal);
+    const done = main(['logs', '-f', '--flux-namespace', FLUXNS, '-n', FLUXNS], io);
+    const first = `2024-01-01T00:00:00.000Z info Kustomization/apps.${FLUXNS} - Reconciliation finished \n`;
+    await until('the logged line', () => (io.out() === first ? true : undefined), 10_000);
+    // A line the controller logs after the command started reaches it through the open stream.
+    liveLog?.write(
+      `${JSON.stringify({ level: 'info', ts: '2024-01-01T00:00:02.000Z', msg: 'Reconciliation finished', controllerKind: 'Kustomization', name: 'later', namespace: FLUXNS })}\n`,
+    );
+    await until('the followed line', () => (io.out().split('\n').length === 3 ? true : undefined), 10_000);
+    expect(io.out()).toBe(
+      `${first}2024-01-01T00:00:02.000Z info Kustomization/later.${FLUXNS} - Reconciliation finished \n`,
+    );
+    stop.abort();
+    expect(await done).toBe(0);
+    expect(io.err()).toBe('');
+  });
+
+  it(
+    'keeps polling a Stalled object on reconcile until --timeout, and fails resume on it at once, as flux',
+    { timeout: 20_000 },
+    async () => {
+      const name = 'stalled';
+      await createWithStatus(
+        {
+          apiVersion: KS.apiVersion,
+          kind: KS.kind,
+          metadata: { name, namespace: NS },
+          spec: {
+            interval: '5m',
+            path: './',
+            prune: true,
+            suspend: false,
+            sourceRef: { kind: 'GitRepository', name: 'missing' },
+          },
+        },
+        undefined,
+      );
+      const stalledStatus = (lastHandledReconcileAt?: string) => ({
+        observedGeneration: 1,
+        ...(lastHandledReconcileAt !== undefined ? { lastHandledReconcileAt } : {}),
+        conditions: [
+          { ...ready('False', 'invalid path'), reason: 'ArtifactFailed' },
+          {
+            type: 'Stalled',
+            status: 'True',
+            reason: 'ArtifactFailed',
+            message: 'artifact failed permanently',
+            lastTransitionTime: '2021-07-20T00:48:16Z',
+          },
+        ],
+      });
+      const ks = await env.client.get<FluxObject>(gvkOf(KS), { namespace: NS, name });
+      await env.client.patch(ks, ks.metadata, { status: stalledStatus() }, { type: 'merge', subresource: 'status' });
+      // A stand-in controller handles the request and leaves the object Stalled.
+      const handled = until(
+        'the reconcile request',
+        async () => {
+          const o = await env.client.get<FluxObject>(gvkOf(KS), { namespace: NS, name });
+          const at = o.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+          if (at === undefined) return undefined;
+          await env.client.patch(
+            o,
+            o.metadata,
+            { status: stalledStatus(at) },
+            { type: 'merge', subresource: 'status' },
+          );
+          return at;
+        },
+        10_000,
+      );
+      const io = bufferIO();
+      const code = await main(['reconcile', 'ks', name, '-n', NS, '--timeout=2s'], io);
+      await handled;
+      expect(io.err()).toBe(
+        [
+          `► annotating Kustomization ${name} in ${NS} namespace`,
+          '✔ Kustomization annotated',
+          '◎ waiting for Kustomization reconciliation',
+          '✗ context deadline exceeded',
+          '',
+        ].join('\n'),
+      );
+      expect(code).toBe(1);
+      // resume: isObjectReady's kstatus Failed ends the wait with the Stalled message; flux reports completion after it.
+      const r = await run(['resume', 'ks', name, '-n', NS]);
+      expect(r.err).toBe(
+        [
+          `► resuming kustomization ${name} in ${NS} namespace`,
+          '✔ kustomization resumed',
+          '◎ waiting for Kustomization reconciliation',
+          '✗ artifact failed permanently',
+          `✔ Kustomization ${name} reconciliation completed`,
+          '✔ applied revision ',
+          '',
+        ].join('\n'),
+      );
+      expect(r.code).toBe(0);
+    },
+  );
 
   it('answers a kind the cluster does not serve with a clear error', async () => {
     await env.client.delete(

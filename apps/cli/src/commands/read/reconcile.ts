@@ -5,7 +5,7 @@ import type { CommandContext } from '../../context.ts';
 import { fluxKindByKind, fluxKinds, type FluxKind } from '../shared/kinds.ts';
 import { gvkOf, readyCondition, stringAt, timeoutSignal, type FluxObject } from '../shared/objects.ts';
 import { addKindCommands, article } from './kind-commands.ts';
-import { isReconciled, pollObject, successMessage } from './wait.ts';
+import { isReconciliationHandled, pollObject, successMessage } from './wait.ts';
 
 /** Go's `time.Now().Format(time.RFC3339Nano)` in UTC: fraction without trailing zeros. */
 export function rfc3339Nano(d: Date): string {
@@ -65,13 +65,7 @@ export async function reconcileObject(
   await requestReconciliation(client, kind, namespace, name, opts, new Date(), signal);
   ctx.logger.successf(`${kind.kind} annotated`);
   ctx.logger.waitingf(`waiting for ${kind.kind} reconciliation`);
-  const done = await pollObject(
-    client,
-    kind,
-    { namespace, name },
-    signal,
-    (o) => o.status?.lastHandledReconcileAt !== previous && isReconciled(o),
-  );
+  const done = await pollObject(client, kind, { namespace, name }, signal, (o) => isReconciliationHandled(o, previous));
   const ready = readyCondition(done);
   if (ready === undefined) throw new Error("status can't be determined");
   if (ready.status !== 'True') {

@@ -2,9 +2,9 @@ import { Option, type Command } from 'commander';
 import type { KubeClient } from '@flux-ts/runtime';
 import type { CommandContext } from '../../context.ts';
 import { fluxKinds, fluxKindWords, type FluxKind } from '../shared/kinds.ts';
-import { gvkOf, readyCondition, timeoutSignal, type FluxObject } from '../shared/objects.ts';
+import { gvkOf, timeoutSignal, type FluxObject } from '../shared/objects.ts';
 import { addKindCommands } from './kind-commands.ts';
-import { isReconciled, pollObject, successMessage } from './wait.ts';
+import { isObjectReady, pollObject, successMessage } from './wait.ts';
 
 // The kinds with `spec.suspend` (flux's suspend/resume subcommands).
 const suspendable = fluxKinds.filter((k) => !['ExternalArtifact', 'ImagePolicy'].includes(k.kind));
@@ -27,13 +27,6 @@ async function list(
 
 // Kinds whose current API version has no status: resumed means ready (flux's isStaticObjectReadyConditionFunc).
 const statusless = new Set(['Alert', 'Provider']);
-
-/** Parses a Go-style bool flag value (`--wait=false`). */
-function parseBool(v: string): boolean {
-  if (['true', '1', 't', 'T', 'TRUE', 'True'].includes(v)) return true;
-  if (['false', '0', 'f', 'F', 'FALSE', 'False'].includes(v)) return false;
-  throw new Error(`invalid argument "${v}": strconv.ParseBool: parsing "${v}": invalid syntax`);
-}
 
 /** flux's `suspendCommand.run`: each named object (or `--all`) gets `spec.suspend: true`. */
 async function suspendObjects(
@@ -114,10 +107,7 @@ async function resumeObjects(
       ctx.logger.waitingf(`waiting for ${kind.kind} reconciliation`);
       const key = { namespace: ns, name: obj.metadata.name };
       try {
-        const done = statusless.has(kind.kind) ? obj : await pollObject(client, kind, key, signal, isReconciled);
-        const ready = readyCondition(done);
-        if (!statusless.has(kind.kind) && ready?.status !== 'True')
-          throw new Error(ready?.message ?? "status can't be determined");
+        const done = statusless.has(kind.kind) ? obj : await pollObject(client, kind, key, signal, isObjectReady);
         return { obj: done, err: undefined };
       } catch (err) {
         return { obj, err: err as Error };
@@ -145,11 +135,7 @@ function register(program: Command, ctx: CommandContext, verb: 'suspend' | 'resu
     )
     .addOption(new Option('--all', `${suspend ? 'suspend' : 'resume'} all resources in that namespace`).default(false));
   if (!suspend) {
-    top.addOption(
-      new Option('--wait [bool]', 'waits for one resource to reconcile before moving to the next one')
-        .argParser(parseBool)
-        .preset('true'),
-    );
+    top.addOption(new Option('--wait', 'waits for one resource to reconcile before moving to the next one'));
   }
   addKindCommands(top, suspend ? 'Suspend' : 'Resume', suspendable, (cmd, kind) => {
     const human = fluxKindWords(kind);

@@ -1,7 +1,7 @@
-import { ReconcilingCondition, StalledCondition } from '@flux-ts/api';
 import type { KubeClient, ObjectKey } from '@flux-ts/runtime';
+import { computeStatus } from '@flux-ts/ssa';
 import type { FluxKind } from '../shared/kinds.ts';
-import { conditionsOf, gvkOf, readyCondition, sleep, stringAt, type FluxObject } from '../shared/objects.ts';
+import { gvkOf, readyCondition, sleep, stringAt, type FluxObject } from '../shared/objects.ts';
 
 /** How often a wait re-reads the object (flux's `--poll-interval` is 2s; a shorter one only answers sooner). */
 export const POLL_INTERVAL_MS = 500;
@@ -34,16 +34,35 @@ export async function pollObject(
   }
 }
 
-/** kstatus' "current" for a Flux object: the generation observed, not reconciling, and Ready decided. */
-export function isReconciled(obj: FluxObject): boolean {
-  const conds = conditionsOf(obj);
-  const gen = obj.metadata.generation ?? 0;
-  const observed = obj.status?.observedGeneration ?? -1;
-  if (observed < gen) return false;
-  if (conds.some((c) => c.type === ReconcilingCondition && c.status === 'True')) return false;
-  if (conds.some((c) => c.type === StalledCondition && c.status === 'True')) return true;
+/** kstatus' `Compute` of a Flux object (as @flux-ts/ssa's health checks compute it). */
+const kstatusOf = (obj: FluxObject) => computeStatus(obj as Parameters<typeof computeStatus>[0]);
+
+/**
+ * flux's `reconciliationHandled`: the request was handled and kstatus says Current. A Stalled object is not
+ * Current, so `reconcile` keeps polling it until `--timeout`, as upstream does.
+ */
+export function isReconciliationHandled(obj: FluxObject, lastHandledReconcileAt: unknown): boolean {
+  return obj.status?.lastHandledReconcileAt !== lastHandledReconcileAt && kstatusOf(obj).status === 'Current';
+}
+
+/**
+ * flux's `isObjectReady` for an object with a dynamic status (`resume`): not ready until the Ready condition is for
+ * the current generation; then kstatus Current is ready, InProgress is not, and anything else (Stalled: Failed)
+ * ends the wait with kstatus' message.
+ */
+export function isObjectReady(obj: FluxObject): boolean {
+  const observed = obj.status?.observedGeneration ?? 0;
+  if (observed < 1) return false;
   const ready = readyCondition(obj);
-  return ready !== undefined && ready.status !== 'Unknown';
+  if (ready === undefined) return false;
+  const gen = obj.metadata.generation ?? 0;
+  const condGen = ready.observedGeneration ?? 0;
+  if (condGen !== 0 && condGen !== gen) return false;
+  if (condGen === 0 && observed !== gen) return false;
+  const result = kstatusOf(obj);
+  if (result.status === 'Current') return true;
+  if (result.status === 'InProgress') return false;
+  throw new Error(result.message);
 }
 
 /** flux's `successMessage()` of each kind (cmd/flux/reconcile_*.go). */
