@@ -97,7 +97,7 @@ describe('source-controller main', () => {
     const c = captureIO();
     expect(await main(['--help'], {}, c.io)).toBe(0);
     expect(sourceControllerNotice).toContain('GitRepository');
-    expect(sourceControllerNotice).toContain('not in this build: OCIRepository signature verification');
+    expect(sourceControllerNotice).toContain('not in this build: the azure and gcp providers of OCIRepository');
   });
 
   it('exits 1 on an invalid --log-level before connecting', async () => {

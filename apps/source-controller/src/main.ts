@@ -5,7 +5,7 @@ import { sourceControllerFlags } from './flags.ts';
 
 /** First line of `--help`: an honest statement of what this build does. */
 export const sourceControllerNotice =
-  'flux-ts source-controller: reconciles GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket objects into artifacts served on --storage-addr; not in this build: OCIRepository signature verification (verify), the azure/gcp providers and Bucket STS.';
+  'flux-ts source-controller: reconciles GitRepository, HelmRepository, HelmChart, OCIRepository and Bucket objects into artifacts served on --storage-addr; not in this build: the azure and gcp providers of OCIRepository, keyless (cosign) and notation verification.';
 
 /** Process hooks `main` uses besides argv, env and the output streams (`process` satisfies it). */
 export interface MainProcess extends MainIO {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allKinds, findKind, KindValidator, normalize, validate } from './registry.ts';
+import { allKinds, findKind, normalize } from './registry.ts';
+import { KindValidator, validate } from './validate.ts';
 
 const gitRepo = {
   apiVersion: 'source.toolkit.fluxcd.io/v1beta2',

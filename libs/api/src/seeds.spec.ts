@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { prune } from '@flux-ts/schema';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { findKind, kindSchema, parseApiVersion, validate } from './registry.ts';
+import { findKind, kindSchema, parseApiVersion } from './registry.ts';
+import { validate } from './validate.ts';
 
 const seedsDir = join(import.meta.dirname, '..', 'test', 'fixtures', 'seeds');
 

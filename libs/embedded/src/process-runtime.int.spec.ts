@@ -172,7 +172,12 @@ describe('the process runtime runs deploy/install', () => {
         expect(pod!.spec).toMatchObject({ nodeName: NODE_NAME, serviceAccountName: name });
         expect(pod!.status).toMatchObject({ phase: 'Running', podIP: '127.0.0.1' });
         expect(isReady(pod!)).toBe(true);
-        expect(pod!.status?.containerStatuses?.[0]).toMatchObject({ ready: true, started: true, restartCount: 0 });
+        // a restart names the pod and shows its log's end: why it exited is in there
+        const info = runtime.pods().find((p) => p.name === pod!.metadata.name);
+        expect(
+          pod!.status?.containerStatuses?.[0],
+          `${name} ${JSON.stringify(pod!.status?.containerStatuses?.[0]?.lastState)}: ${info ? readFileSync(info.logFile, 'utf8').slice(-2000) : ''}`,
+        ).toMatchObject({ ready: true, started: true, restartCount: 0 });
         expect(d.status).toMatchObject({
           observedGeneration: d.metadata.generation,
           replicas: 1,

@@ -5,11 +5,10 @@
  * `healthCheckExprs` CEL checks (`inProgress`, then `failed`, then `current`, over the object's top-level fields).
  * {@link HealthChecker.waitForSet} polls a set until every object is Current, with a timeout and fail-fast.
  */
-import { celEnv, isCelError, parse, plan, type CelInput } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
+import type { CelInput } from '@bufbuild/cel';
 import { errMessage, isNotFound, sleep } from '@flux-ts/runtime';
 import type { KubeObject, ObjectReader } from '@flux-ts/runtime';
-import { toCel } from '@flux-ts/schema';
+import { loadCel, type CelEngine, type CelProgram } from '@flux-ts/schema/lazy-cel';
 import { formatSubject } from './object-ref.ts';
 import type { ObjMetadata } from './object-ref.ts';
 
@@ -189,9 +188,11 @@ export function computeStatus(obj: Observed): StatusResult {
   return genericStatus(obj);
 }
 
-type Program = ReturnType<typeof plan>;
+type Program = CelProgram;
 
-interface CompiledCheck {
+/** A compiled `healthCheckExprs` item (see {@link compileHealthChecks}). */
+export interface CompiledCheck {
+  cel: CelEngine;
   apiVersion: string;
   kind: string | undefined;
   inProgress?: Program;
@@ -199,9 +200,9 @@ interface CompiledCheck {
   current: Program;
 }
 
-function compile(expr: string, field: string, check: CustomHealthCheck): Program {
+function compile(cel: CelEngine, expr: string, field: string, check: CustomHealthCheck): Program {
   try {
-    return plan(celEnv({ funcs: strings }), parse(expr));
+    return cel.plan(cel.celEnv({ funcs: cel.strings }), cel.parse(expr));
   } catch (err) {
     throw new Error(
       `failed to parse the '${field}' expression of the health check for ${check.kind ?? '*'} in ${check.apiVersion}: ${errMessage(err)}`,
@@ -210,23 +211,29 @@ function compile(expr: string, field: string, check: CustomHealthCheck): Program
   }
 }
 
-/** Compiles `healthCheckExprs`; throws (with the field and kind named) for an expression that does not parse. */
-export function compileHealthChecks(checks: readonly CustomHealthCheck[]): CompiledCheck[] {
+/**
+ * Compiles `healthCheckExprs` (the CEL engine is imported on first use, and only when there are checks); rejects
+ * (with the field and kind named) for an expression that does not parse.
+ */
+export async function compileHealthChecks(checks: readonly CustomHealthCheck[]): Promise<CompiledCheck[]> {
+  if (checks.length === 0) return [];
+  const cel = await loadCel();
   return checks.map((c) => ({
+    cel,
     apiVersion: c.apiVersion,
     kind: c.kind,
-    current: compile(c.current, 'current', c),
-    ...(c.inProgress ? { inProgress: compile(c.inProgress, 'inProgress', c) } : {}),
-    ...(c.failed ? { failed: compile(c.failed, 'failed', c) } : {}),
+    current: compile(cel, c.current, 'current', c),
+    ...(c.inProgress ? { inProgress: compile(cel, c.inProgress, 'inProgress', c) } : {}),
+    ...(c.failed ? { failed: compile(cel, c.failed, 'failed', c) } : {}),
   }));
 }
 
-function evalBool(p: Program, obj: KubeObject, what: string): boolean {
+function evalBool(cel: CelEngine, p: Program, obj: KubeObject, what: string): boolean {
   // Flux binds the object's top-level fields (`status.conditions…`), as kstatus' CEL reader does.
   const vars: Record<string, CelInput> = { spec: new Map(), status: new Map() };
-  for (const [k, v] of Object.entries(obj)) vars[k] = toCel(v);
+  for (const [k, v] of Object.entries(obj)) vars[k] = cel.toCel(v);
   const r = p(vars as never);
-  if (isCelError(r)) throw new Error(`failed to evaluate the ${what} expression: ${r.message}`);
+  if (cel.isCelError(r)) throw new Error(`failed to evaluate the ${what} expression: ${r.message}`);
   if (typeof r !== 'boolean') throw new Error(`the ${what} expression must return a bool, got ${typeof r}`);
   return r;
 }
@@ -294,10 +301,25 @@ export class HealthChecker {
   readonly #client: HealthClient;
   readonly #checks: CompiledCheck[];
 
-  /** @throws Error when a `healthCheckExprs` expression does not parse */
-  constructor(opts: HealthCheckerOptions) {
+  /**
+   * A checker with `opts.exprs` compiled (the CEL engine imported on first use).
+   * @throws Error when a `healthCheckExprs` expression does not parse
+   */
+  static async create(opts: HealthCheckerOptions): Promise<HealthChecker> {
+    return new HealthChecker(opts, await compileHealthChecks(opts.exprs ?? []));
+  }
+
+  /**
+   * A checker with kstatus only, or with checks compiled by {@link compileHealthChecks}; `opts.exprs` need
+   * {@link HealthChecker.create}, which compiles them.
+   * @throws Error when `opts.exprs` has checks and `compiled` is not given
+   */
+  constructor(opts: HealthCheckerOptions, compiled?: CompiledCheck[]) {
+    if (compiled === undefined && (opts.exprs?.length ?? 0) > 0) {
+      throw new Error('healthCheckExprs must be compiled first: build the checker with HealthChecker.create');
+    }
     this.#client = opts.client;
-    this.#checks = compileHealthChecks(opts.exprs ?? []);
+    this.#checks = compiled ?? [];
   }
 
   /** The status of an object: a matching CEL check first, else kstatus. */
@@ -308,10 +330,10 @@ export class HealthChecker {
     if (!check) return computeStatus(obj);
     if (obj.metadata.deletionTimestamp) return { status: 'Terminating', message: 'Resource scheduled for deletion' };
     try {
-      if (check.inProgress && evalBool(check.inProgress, obj, 'inProgress'))
+      if (check.inProgress && evalBool(check.cel, check.inProgress, obj, 'inProgress'))
         return inProgress('Resource is in progress');
-      if (check.failed && evalBool(check.failed, obj, 'failed')) return failed('Resource has failed');
-      if (evalBool(check.current, obj, 'current')) return current('Resource is current');
+      if (check.failed && evalBool(check.cel, check.failed, obj, 'failed')) return failed('Resource has failed');
+      if (evalBool(check.cel, check.current, obj, 'current')) return current('Resource is current');
     } catch (err) {
       return { status: 'Unknown', message: errMessage(err) };
     }

@@ -178,8 +178,8 @@ describe('kstatus', () => {
     expect(computeStatus({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } }).status).toBe('Current');
   });
 
-  it('evaluates healthCheckExprs in order inProgress, failed, current', () => {
-    const checker = new HealthChecker({
+  it('evaluates healthCheckExprs in order inProgress, failed, current', async () => {
+    const checker = await HealthChecker.create({
       client: { get: () => Promise.reject(new Error('unused')) },
       exprs: [
         {
@@ -201,12 +201,18 @@ describe('kstatus', () => {
     expect(checker.status(w('Broken')).status).toBe('Failed');
     expect(checker.status(w('Ok')).status).toBe('Current');
     expect(checker.status(w('Other')).status).toBe('InProgress');
+    await expect(
+      HealthChecker.create({
+        client: { get: () => Promise.reject(new Error('x')) },
+        exprs: [{ apiVersion: 'v1', current: '((' }],
+      }),
+    ).rejects.toThrow("failed to parse the 'current' expression");
     expect(
       () =>
         new HealthChecker({
           client: { get: () => Promise.reject(new Error('x')) },
-          exprs: [{ apiVersion: 'v1', current: '((' }],
+          exprs: [{ apiVersion: 'v1', current: 'true' }],
         }),
-    ).toThrow("failed to parse the 'current' expression");
+    ).toThrow('healthCheckExprs must be compiled first');
   });
 });

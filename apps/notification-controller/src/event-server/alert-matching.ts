@@ -8,7 +8,7 @@ import { EventSeverities, NotificationEventReasons } from '@flux-ts/api';
 import type { Alert } from '@flux-ts/api';
 import { EventType, errMessage } from '@flux-ts/runtime';
 import type { FluxEvent, KubeObject, Logger } from '@flux-ts/runtime';
-import { parseLabelSelector } from '@flux-ts/schema';
+import { parseLabelSelector } from '@flux-ts/schema/label-selector';
 import { RE2JS } from 're2js';
 import { involvedObjectString } from './event.ts';
 import type { AlertEventRecorder } from './types.ts';

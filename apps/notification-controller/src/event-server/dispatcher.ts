@@ -13,7 +13,7 @@ import {
   NotificationEventReasons,
   ProviderGroupVersion,
 } from '@flux-ts/api';
-import { createNotifier as defaultCreateNotifier } from '@flux-ts/notifier';
+import { createNotifier as defaultCreateNotifier, prepareNotifier } from '@flux-ts/notifier';
 import type { Notifier, ProviderSettings } from '@flux-ts/notifier';
 import { EventType, errMessage } from '@flux-ts/runtime';
 import type { FluxEvent, Logger } from '@flux-ts/runtime';
@@ -231,6 +231,8 @@ export class EventDispatcher {
     onSecrets(secrets);
     let sender: Notifier;
     try {
+      // the SDK a sentry Provider, or CEL a commitStatusExpr, needs at construction: imported on first use (issue 22)
+      await prepareNotifier(settings);
       sender = this.#createNotifier(settings);
     } catch (err) {
       throw new Error(

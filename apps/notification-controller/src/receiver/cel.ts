@@ -2,16 +2,26 @@
  * The CEL expressions of a Receiver (notification-controller `receiver_resource_filter.go`, `receiver_claims.go`):
  * `spec.resourceFilter` and `resources[].filter` over `res` (the object's metadata), `req` (the JSON body) and, for
  * `generic-oidc`, `claims`; and the `oidcProviders[]` variables and validations over `claims` and `vars`. Evaluated
- * with @bufbuild/cel, every JSON value converted by @flux-ts/schema's `toCel`, as libs/runtime's dependsOn does.
+ * with @bufbuild/cel, every JSON value converted by @flux-ts/schema's `toCel`, as libs/runtime's dependsOn does. The
+ * engine is imported on first use (issue 22): await {@link loadReceiverCel} before compiling.
  */
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import type { CelInput } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
 import type { ReceiverSpec } from '@flux-ts/api';
 import { errMessage } from '@flux-ts/runtime';
-import { toCel } from '@flux-ts/schema';
+import { loadCel, loadedCel, type CelEngine, type CelProgram } from '@flux-ts/schema/lazy-cel';
 
-type Program = ReturnType<typeof plan>;
+type Program = CelProgram;
+
+/** Imports the CEL engine once per process; the compile functions below need it. */
+export async function loadReceiverCel(): Promise<void> {
+  await loadCel();
+}
+
+function cel(): CelEngine {
+  const engine = loadedCel();
+  if (!engine) throw new Error('the CEL engine is not loaded (await loadReceiverCel first)');
+  return engine;
+}
 
 /** One `spec.oidcProviders[]` entry. */
 export type OIDCProvider = NonNullable<ReceiverSpec['oidcProviders']>[number];
@@ -26,18 +36,20 @@ export interface BoolExpression {
 // @bufbuild/cel exports no type checker: a non-boolean result is refused when evaluated (fluxcd/pkg checks the
 // output type at compile time with dynamic struct variables, which lets the same expressions through).
 function compile(expr: string): Program {
+  const { celEnv, parse, plan, strings } = cel();
   return plan(celEnv({ funcs: strings }), parse(expr));
 }
 
 function toBindings(vars: Readonly<Record<string, unknown>>): Record<string, CelInput> {
   const out: Record<string, CelInput> = {};
+  const { toCel } = cel();
   for (const [k, v] of Object.entries(vars)) out[k] = v instanceof Map ? (v as CelInput) : toCel(v);
   return out;
 }
 
 function run(program: Program, source: string, vars: Readonly<Record<string, unknown>>): unknown {
   const r = program(toBindings(vars) as never);
-  if (isCelError(r)) throw new Error(`failed to evaluate the CEL expression '${source}': ${r.message}`);
+  if (cel().isCelError(r)) throw new Error(`failed to evaluate the CEL expression '${source}': ${r.message}`);
   return r;
 }
 
@@ -90,7 +102,7 @@ export class OIDCClaimsProcessor {
   /** Runs the variables in order, then every validation; the failing messages are joined into one error. */
   evaluate(claims: Readonly<Record<string, unknown>>): void {
     const vars = new Map<string, CelInput>();
-    const claimsCel = toCel(claims);
+    const claimsCel = cel().toCel(claims);
     for (const v of this.#variables) {
       let value: unknown;
       try {

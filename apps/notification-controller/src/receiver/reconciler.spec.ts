@@ -1,9 +1,9 @@
 // The Receiver steps table-tested alone (upstream receiver_controller_test.go, receiver_claims_test.go): the webhook
 // path digest, the token read and its refusals, and the configuration checks that stall.
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GenericError, StallingError, newLogger } from '@flux-ts/runtime';
-import { OIDCClaimsProcessor } from './cel.ts';
+import { OIDCClaimsProcessor, loadReceiverCel } from './cel.ts';
 import { FakeCluster, readyReceiver, secret, testToken } from './fakes.spec-helper.ts';
 import { ReceiverReconciler, webhookPathFor } from './reconciler.ts';
 import type { ReceiverObject, ReceiverState } from './reconciler.ts';
@@ -124,6 +124,8 @@ describe('validateSpec', () => {
 });
 
 describe('OIDCClaimsProcessor', () => {
+  beforeAll(loadReceiverCel);
+
   it('runs the variables in order and joins the failing validation messages', () => {
     const p = new OIDCClaimsProcessor({
       variables: [

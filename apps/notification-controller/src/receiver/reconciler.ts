@@ -41,7 +41,7 @@ import type {
   RequeueResult,
   StatusObject,
 } from '@flux-ts/runtime';
-import { compileOIDCProviders, validateOIDCProvidersSpec, validateResourceFilter } from './cel.ts';
+import { compileOIDCProviders, loadReceiverCel, validateOIDCProvidersSpec, validateResourceFilter } from './cel.ts';
 import { receiverReadyCondition } from './conditions.ts';
 
 /** The Receiver kind as the reconciler reads it. */
@@ -185,6 +185,7 @@ export class ReceiverReconciler {
       obj.spec.resourceFilter,
       ...(obj.spec.resources ?? []).map((r) => (r as { filter?: string }).filter),
     ];
+    if (filters.some(Boolean) || obj.spec.type === GenericOIDCReceiverType) await loadReceiverCel();
     for (const f of filters) {
       if (!f) continue;
       try {

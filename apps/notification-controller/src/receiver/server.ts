@@ -12,7 +12,7 @@ import type { JWTVerifyGetKey } from 'jose';
 import { ReceiverWebhookPath } from '@flux-ts/api';
 import { conditions, errMessage } from '@flux-ts/runtime';
 import type { KubeObject, Logger, ObjectReader } from '@flux-ts/runtime';
-import { compileBoolExpression } from './cel.ts';
+import { compileBoolExpression, loadReceiverCel } from './cel.ts';
 import type { BoolExpression } from './cel.ts';
 import type { ReceiverObject } from './reconciler.ts';
 import { requestReconciliation } from './resources.ts';
@@ -188,6 +188,9 @@ export function buildReceiverServer(deps: ReceiverServerDeps): FastifyInstance {
 
         let predicate: ResourcePredicate;
         try {
+          const filtered =
+            receiver.spec.resourceFilter || receiver.spec.resources.some((r) => (r as { filter?: string }).filter);
+          if (filtered) await loadReceiverCel();
           predicate = resourcePredicate(receiver, validated.body, headers, validated.claims);
         } catch (err) {
           rlog.error({ err: errMessage(err) }, 'unable to create resource filter');

@@ -7,7 +7,7 @@ import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify } from '
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
 import { DefaultOIDCAudience } from '@flux-ts/api';
 import { errMessage } from '@flux-ts/runtime';
-import { OIDCClaimsProcessor } from './cel.ts';
+import { OIDCClaimsProcessor, loadReceiverCel } from './cel.ts';
 import type { OIDCProvider } from './cel.ts';
 
 /** Google's signing keys for ID tokens (what `google.golang.org/api/idtoken` fetches). */
@@ -163,6 +163,7 @@ export async function validateGenericOIDC(
   }
   let processor: OIDCClaimsProcessor;
   try {
+    await loadReceiverCel();
     processor = new OIDCClaimsProcessor(provider);
   } catch (err) {
     throw new Error(

@@ -84,12 +84,12 @@ describe('s3ClientFor', () => {
 });
 
 describe('the AWS SDK (issue 22)', () => {
-  it('is not imported with the Bucket reconciler: client-s3 and the credential chain load on first use', () => {
-    // a fresh Node with a resolve hook imports the reconciler and lists the AWS SDK specifiers it resolved
+  it('is not imported with the Bucket reconciler: the AWS, Azure and Google SDKs load on first use', () => {
+    // a fresh Node with a resolve hook imports the reconciler and lists the cloud SDK specifiers it resolved
     const script = [
       "import { registerHooks } from 'node:module';",
       'const seen = [];',
-      "registerHooks({ resolve(s, c, next) { if (s.startsWith('@aws-sdk/')) seen.push(s); return next(s, c); } });",
+      'registerHooks({ resolve(s, c, next) { if (/^@(aws-sdk|azure|google-cloud)\\//.test(s)) seen.push(s); return next(s, c); } });',
       `await import(${JSON.stringify(new URL('./reconciler.ts', import.meta.url).href)});`,
       'console.log(JSON.stringify(seen));',
     ].join('\n');

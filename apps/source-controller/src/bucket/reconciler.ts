@@ -56,7 +56,11 @@ import {
 import type { SourceEventType } from '../source-reconcile.ts';
 import { reconcileSourceStorage } from '../source-storage.ts';
 import { bucketFailConditions, bucketReadyCondition } from './conditions.ts';
+import { azureProviderFor, validateAzureSecret } from './azure.ts';
 import { fetchEtagIndex, fetchIndexFiles, indexDigest, keysFromSecret, s3ClientFor } from './fetch.ts';
+import { gcpProviderFor, validateGcpSecret } from './gcp.ts';
+import { BucketClientErrorReason, fetchProviderFiles, fetchProviderIndex } from './provider.ts';
+import type { BucketProvider } from './provider.ts';
 import type { BucketKeys } from './fetch.ts';
 import { awsSTSCredentials, ldapSTSCredentials, validateSTSProvider, validateSTSSecret } from './sts.ts';
 import type { BucketSTS } from './sts.ts';
@@ -144,10 +148,11 @@ export class BucketReconciler {
   }
 
   /**
-   * Source step (upstream `reconcileSource`): the Secrets (FetchFailed AuthenticationFailed), the provider (gcp and
-   * azure are refused as not supported by this build; `spec.sts` validated as upstream, Stalled
-   * InvalidSTSConfiguration or URLInvalid), the etag index (FetchFailed
-   * BucketOperationFailed), and, when the index digest differs from the stored revision, the downloads.
+   * Source step (upstream `reconcileSource`): the Secrets (FetchFailed AuthenticationFailed; azure and gcp Secrets
+   * checked as upstream's `ValidateSecret`), `spec.sts` validated as upstream (Stalled InvalidSTSConfiguration or
+   * URLInvalid), the provider's client (S3 for generic and aws, azure.ts, gcp.ts; FetchFailed ClientError), the etag
+   * index (FetchFailed BucketOperationFailed), and, when the index digest differs from the stored revision, the
+   * downloads.
    */
   async reconcileSource(obj: Bucket, state: BucketState): Promise<Result> {
     const ns = obj.metadata.namespace ?? '';
@@ -167,14 +172,22 @@ export class BucketReconciler {
         throw authFailed(`failed to get secret '${ns}/${name}': ${errMessage(err)}`, err);
       }
     };
+    const provider = obj.spec.provider ?? 'generic';
     let keys: BucketKeys | undefined;
+    let cloudSecret: { name: string; data: Record<string, Uint8Array> } | undefined;
     if (obj.spec.secretRef) {
-      const data = await secret(obj.spec.secretRef.name);
-      try {
-        keys = keysFromSecret(obj.spec.secretRef.name, data);
-      } catch (err) {
-        throw authFailed(errMessage(err), err);
-      }
+      const name = obj.spec.secretRef.name;
+      const data = await secret(name);
+      if (provider === 'azure' || provider === 'gcp') {
+        const invalid = provider === 'azure' ? validateAzureSecret(name, data) : validateGcpSecret(name, data);
+        if (invalid !== undefined) throw authFailed(invalid);
+        cloudSecret = { name, data };
+      } else
+        try {
+          keys = keysFromSecret(name, data);
+        } catch (err) {
+          throw authFailed(errMessage(err), err);
+        }
     }
     let proxy: URL | undefined;
     if (obj.spec.proxySecretRef) {
@@ -223,15 +236,6 @@ export class BucketReconciler {
         throw authFailed(`failed to get STS TLS config: ${errMessage(err)}`, err);
       }
     }
-    const provider = obj.spec.provider ?? 'generic';
-    if (provider === 'gcp' || provider === 'azure')
-      throw this.#fetchFailed(
-        obj,
-        new StallingError(
-          `provider '${provider}' is not supported by this build`,
-          SourceReasons.InvalidProviderConfigurationReason,
-        ),
-      );
     let credentials;
     if (sts) {
       const invalid = validateSTSProvider(provider, sts);
@@ -253,47 +257,97 @@ export class BucketReconciler {
       if (badSecret !== undefined) throw authFailed(badSecret);
       if (!keys) credentials = this.#stsCredentials(obj, sts, stsData, stsTLS, proxy, state.signal);
     }
-    const client = await s3ClientFor(obj, { keys, tls, proxy, credentials });
     const timeoutMs = parseGoDuration(obj.spec.timeout ?? BucketDefaultTimeout);
     const signal = AbortSignal.any([state.signal, AbortSignal.timeout(timeoutMs)]);
-    try {
-      let index: Map<string, string>;
-      try {
-        index = await fetchEtagIndex(client, obj, signal);
-      } catch (err) {
+    if (provider === 'azure' || provider === 'gcp') {
+      if (provider === 'gcp' && proxy)
         throw this.#fetchFailed(
           obj,
-          new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+          new StallingError(
+            `spec.proxySecretRef is not supported by this build for the 'gcp' bucket provider`,
+            SourceReasons.InvalidProviderConfigurationReason,
+          ),
         );
-      }
-      state.index = index;
-      const current = obj.status?.artifact?.revision;
-      if (current !== undefined && current === indexDigest(index)) {
-        conditions.remove(obj, FetchFailedCondition);
-        return Result.Success;
+      let cloud: BucketProvider;
+      try {
+        cloud =
+          provider === 'azure'
+            ? await azureProviderFor(obj, { secret: cloudSecret, proxy })
+            : await gcpProviderFor(obj, { secret: cloudSecret });
+      } catch (err) {
+        throw this.#fetchFailed(obj, new GenericError(errMessage(err), BucketClientErrorReason, { cause: err }));
       }
       try {
-        await fetchIndexFiles(client, obj, index, state.dir, signal, this.#o.concurrency);
-      } catch (err) {
-        throw this.#fetchFailed(
+        return await this.#fetchAndDownload(
           obj,
-          new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+          state,
+          (s) => fetchProviderIndex(cloud, obj, s),
+          (index, s) => fetchProviderFiles(cloud, obj, index, state.dir, s, this.#o.concurrency),
+          signal,
         );
       } finally {
-        // the downloads may have updated the index: the revision is computed afterwards (upstream's defer)
-        const message = `new upstream revision '${indexDigest(index)}'`;
-        if (obj.status?.artifact)
-          conditions.markTrue(obj, ArtifactOutdatedCondition, SourceReasons.NewRevisionReason, message);
-        progressiveStatus(obj, `building artifact: ${message}`, ProgressingReason, { keepFailure: true });
-        await this.#patch(obj, state).catch((err: unknown) =>
-          state.log.error({ err: errMessage(err) }, 'failed to patch'),
-        );
+        cloud.close();
       }
-      conditions.remove(obj, FetchFailedCondition);
-      return Result.Success;
+    }
+    const client = await s3ClientFor(obj, { keys, tls, proxy, credentials });
+    try {
+      return await this.#fetchAndDownload(
+        obj,
+        state,
+        (s) => fetchEtagIndex(client, obj, s),
+        (index, s) => fetchIndexFiles(client, obj, index, state.dir, s, this.#o.concurrency),
+        signal,
+      );
     } finally {
       client.destroy();
     }
+  }
+
+  /**
+   * The index and, when its digest differs from the stored revision, the downloads (FetchFailed
+   * BucketOperationFailed on failure); the revision message is patched after the downloads, as upstream's defer.
+   */
+  async #fetchAndDownload(
+    obj: Bucket,
+    state: BucketState,
+    list: (signal: AbortSignal) => Promise<Map<string, string>>,
+    download: (index: Map<string, string>, signal: AbortSignal) => Promise<void>,
+    signal: AbortSignal,
+  ): Promise<Result> {
+    let index: Map<string, string>;
+    try {
+      index = await list(signal);
+    } catch (err) {
+      throw this.#fetchFailed(
+        obj,
+        new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+      );
+    }
+    state.index = index;
+    const current = obj.status?.artifact?.revision;
+    if (current !== undefined && current === indexDigest(index)) {
+      conditions.remove(obj, FetchFailedCondition);
+      return Result.Success;
+    }
+    try {
+      await download(index, signal);
+    } catch (err) {
+      throw this.#fetchFailed(
+        obj,
+        new GenericError(errMessage(err), BucketReasons.BucketOperationFailedReason, { cause: err }),
+      );
+    } finally {
+      // the downloads may have updated the index: the revision is computed afterwards (upstream's defer)
+      const message = `new upstream revision '${indexDigest(index)}'`;
+      if (obj.status?.artifact)
+        conditions.markTrue(obj, ArtifactOutdatedCondition, SourceReasons.NewRevisionReason, message);
+      progressiveStatus(obj, `building artifact: ${message}`, ProgressingReason, { keepFailure: true });
+      await this.#patch(obj, state).catch((err: unknown) =>
+        state.log.error({ err: errMessage(err) }, 'failed to patch'),
+      );
+    }
+    conditions.remove(obj, FetchFailedCondition);
+    return Result.Success;
   }
 
   /**

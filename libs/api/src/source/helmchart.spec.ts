@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toCRD } from '../define.ts';
-import { validate } from '../registry.ts';
+import { validate } from '../validate.ts';
 import { HelmChartDefinition as def, normalizeHelmChart } from './helmchart.ts';
 import { fieldErrors, missingPaths, objectOf } from './test-util.ts';
 

@@ -49,9 +49,9 @@ describe('nats (injected connection)', () => {
     expect(err.message).toBe('error publishing event to subject test: publish error');
   });
 
-  it('picks creds, then nkey, then user/password', () => {
-    expect(natsAuthenticator({ username: '', password: '' })).toBeUndefined();
-    expect(natsAuthenticator({ username: 'u', password: '' })).toBeUndefined();
-    expect(natsAuthenticator({ username: 'u', password: 'p' })).toBeTypeOf('function');
+  it('picks creds, then nkey, then user/password', async () => {
+    expect(await natsAuthenticator({ username: '', password: '' })).toBeUndefined();
+    expect(await natsAuthenticator({ username: 'u', password: '' })).toBeUndefined();
+    expect(await natsAuthenticator({ username: 'u', password: 'p' })).toBeTypeOf('function');
   });
 });

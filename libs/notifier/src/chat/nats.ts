@@ -1,9 +1,12 @@
-import { connect } from '@nats-io/transport-node';
-import { credsAuthenticator, nkeyAuthenticator, usernamePasswordAuthenticator } from '@nats-io/transport-node';
+import type * as NatsModule from '@nats-io/transport-node';
 import type { Authenticator } from '@nats-io/transport-node';
 import { NotifierError } from '../types.ts';
 import type { Notifier, NotifierFactory, ProviderSettings } from '../types.ts';
 import { goEventJSON } from './go-json.ts';
+
+// Lazily-resolved module promise (the one module-level state): the NATS client loads on the first publish only.
+let nats: Promise<typeof NatsModule> | undefined;
+const loadNats = (): Promise<typeof NatsModule> => (nats ??= import('@nats-io/transport-node'));
 
 /** Publishes one payload to a subject: the NATS connection, injectable for tests. */
 export type NatsPublish = (subject: string, payload: Uint8Array, signal: AbortSignal) => Promise<void>;
@@ -12,14 +15,19 @@ export type NatsPublish = (subject: string, payload: Uint8Array, signal: AbortSi
 export interface NatsConnectSettings {
   /** `nats://host:port` (a list separated by commas is accepted, as nats.go does). */
   server: string;
-  authenticator?: Authenticator;
+  /** The Secret's credentials, turned into an authenticator by {@link natsAuthenticator} on the first publish. */
+  auth: Pick<ProviderSettings, 'username' | 'password' | 'secretData'>;
   timeoutMs: number;
 }
 
-/** The Secret's authentication, by upstream's priority: a `creds` file (JWT + NKey), an `nkey` seed, user/password. */
-export function natsAuthenticator(
+/**
+ * The Secret's authentication, by upstream's priority: a `creds` file (JWT + NKey), an `nkey` seed, user/password
+ * (the NATS client is imported on first use; the authenticators parse their input when the connection asks).
+ */
+export async function natsAuthenticator(
   s: Pick<ProviderSettings, 'username' | 'password' | 'secretData'>,
-): Authenticator | undefined {
+): Promise<Authenticator | undefined> {
+  const { credsAuthenticator, nkeyAuthenticator, usernamePasswordAuthenticator } = await loadNats();
   const creds = s.secretData?.creds;
   const nkey = s.secretData?.nkey;
   if (creds) return credsAuthenticator(new TextEncoder().encode(creds));
@@ -47,12 +55,14 @@ export function natsPublisher(c: NatsConnectSettings): NatsPublish {
         // not a URL (a bare host:port): nothing more to hide
       }
     }
+    const { connect } = await loadNats();
+    const authenticator = await natsAuthenticator(c.auth);
     let nc;
     try {
       nc = await connect({
         servers: c.server.split(',').map((s) => s.trim()),
         name: 'NATS Provider Publisher',
-        authenticator: c.authenticator,
+        authenticator,
         timeout: c.timeoutMs,
         reconnect: false,
       });
@@ -78,9 +88,7 @@ export function newNatsNotifier(s: ProviderSettings, publish?: NatsPublish): Not
   if (!s.address) throw new NotifierError('NATS server (address) cannot be empty');
   if (!s.channel) throw new NotifierError('NATS subject (channel) cannot be empty');
   const subject = s.channel;
-  const send =
-    publish ??
-    natsPublisher({ server: s.address, authenticator: natsAuthenticator(s), timeoutMs: s.timeoutMs || 15_000 });
+  const send = publish ?? natsPublisher({ server: s.address, auth: s, timeoutMs: s.timeoutMs || 15_000 });
   return {
     async post(event, signal) {
       const payload = new TextEncoder().encode(goEventJSON(event));

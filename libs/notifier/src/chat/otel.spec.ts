@@ -24,8 +24,8 @@ describe('otel span', () => {
     expect(otelRevision(undefined)).toBe('unknown');
   });
 
-  it('builds the span of an event', () => {
-    const span = buildOtelSpan(event, alert, new Date('2020-01-01T00:00:05Z'));
+  it('builds the span of an event', async () => {
+    const span = await buildOtelSpan(event, alert, new Date('2020-01-01T00:00:05Z'));
     expect(span.name).toBe('GitRepository: gitops-system/webapp');
     expect(span.spanContext().traceId).toBe(otelTraceId('test-alert-uid', 'main@sha1:abc'));
     expect(span.spanContext().spanId).toMatch(/^[0-9a-f]{16}$/);
@@ -53,13 +53,13 @@ describe('otel span', () => {
     expect(span.resource.schemaUrl).toBe(OtelSchemaURL);
   });
 
-  it('marks an error with the message', () => {
-    const span = buildOtelSpan({ ...event, severity: 'error', message: 'apply failed' }, alert, deps.now());
+  it('marks an error with the message', async () => {
+    const span = await buildOtelSpan({ ...event, severity: 'error', message: 'apply failed' }, alert, deps.now());
     expect(span.status).toEqual({ code: SpanStatusCode.ERROR, message: 'apply failed' });
   });
 
-  it('encodes to OTLP with the hex trace id and the attributes', () => {
-    const span = buildOtelSpan(event, alert, deps.now());
+  it('encodes to OTLP with the hex trace id and the attributes', async () => {
+    const span = await buildOtelSpan(event, alert, deps.now());
     const otlp = JSON.parse(new TextDecoder().decode(JsonTraceSerializer.serializeRequest([span]))) as {
       resourceSpans: {
         schemaUrl: string;
@@ -96,7 +96,7 @@ describe('otel', () => {
     for (const s of ['webapp', 'GitRepository', 'gitops-system', 'my-cluster', 'us-east-2', 'prod', 'test-alert-uid'])
       expect(r.body).toContain(s);
     // The same span encoded here has the same size (only its random span id differs).
-    const local = ProtobufTraceSerializer.serializeRequest([buildOtelSpan(event, alert, deps.now())])!;
+    const local = ProtobufTraceSerializer.serializeRequest([await buildOtelSpan(event, alert, deps.now())])!;
     expect(Number(r.headers['content-length'])).toBe(local.length);
   });
 

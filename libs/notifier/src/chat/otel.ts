@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { SpanKind, SpanStatusCode, ROOT_CONTEXT } from '@opentelemetry/api';
+import type * as OtelApi from '@opentelemetry/api';
 import type { Attributes } from '@opentelemetry/api';
-import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import type * as OtelTransformer from '@opentelemetry/otlp-transformer';
+import type * as OtelResources from '@opentelemetry/resources';
+import type * as OtelSdkTrace from '@opentelemetry/sdk-trace';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { FluxEvent } from '@flux-ts/runtime';
 import { EventSeverities } from '@flux-ts/api';
@@ -15,6 +15,28 @@ import { basicAuth, isCommitStatusUpdate, requireHttpURL, sortedMetadata } from 
 // The OpenTelemetry SDK builds the span and the OTLP transformer encodes it (protobuf, as upstream's otlptracehttp);
 // the export goes through postMessage so the Provider's proxy, CA, timeout and headers apply, and a failure is
 // returned to the caller instead of an SDK log line.
+
+/** The OpenTelemetry packages the notifier uses, imported together on first use. */
+export interface OtelModules {
+  api: typeof OtelApi;
+  transformer: typeof OtelTransformer;
+  resources: typeof OtelResources;
+  sdkTrace: typeof OtelSdkTrace;
+}
+
+// Lazily-resolved module promise (the one module-level state): the SDK loads on the first span only.
+let otel: Promise<OtelModules> | undefined;
+
+/** Imports the OpenTelemetry packages once per process. */
+export function loadOtel(): Promise<OtelModules> {
+  otel ??= Promise.all([
+    import('@opentelemetry/api'),
+    import('@opentelemetry/otlp-transformer'),
+    import('@opentelemetry/resources'),
+    import('@opentelemetry/sdk-trace'),
+  ]).then(([api, transformer, resources, sdkTrace]) => ({ api, transformer, resources, sdkTrace }));
+  return otel;
+}
 
 /** The semantic conventions schema upstream's resource declares (semconv v1.34.0). */
 export const OtelSchemaURL = 'https://opentelemetry.io/schemas/1.34.0';
@@ -43,7 +65,11 @@ export function otelTraceId(alertUID: string, revision: string): string {
  * started at the event time, status Error (with the message) for errors and Ok otherwise; the resource names the
  * Alert. Every span of an alert and revision shares one trace id, so a source and what it deploys line up.
  */
-export function buildOtelSpan(event: FluxEvent, alert: OtelAlert, endTime: Date): ReadableSpan {
+export async function buildOtelSpan(event: FluxEvent, alert: OtelAlert, endTime: Date): Promise<ReadableSpan> {
+  const { api, resources, sdkTrace } = await loadOtel();
+  const { SpanKind, SpanStatusCode, ROOT_CONTEXT } = api;
+  const { InMemorySpanExporter, RandomIdGenerator, SimpleSpanProcessor, TracerProvider } = sdkTrace;
+  const { resourceFromAttributes } = resources;
   const traceId = otelTraceId(alert.uid, otelRevision(event.metadata));
   const random = new RandomIdGenerator();
   const exporter = new InMemorySpanExporter();
@@ -104,7 +130,8 @@ export const otelNotifier: NotifierFactory = (s: ProviderSettings, deps: Notifie
       if (!s.alert) throw new NotifierError('alert metadata not found in context');
       // HelmRepository is not a source of a deployment flow: upstream leaves it out of the traces.
       if (event.involvedObject.kind === 'HelmRepository') return;
-      const span = buildOtelSpan(event, s.alert, deps.now());
+      const span = await buildOtelSpan(event, s.alert, deps.now());
+      const { ProtobufTraceSerializer } = (await loadOtel()).transformer;
       const body = ProtobufTraceSerializer.serializeRequest([span]);
       if (!body) throw new NotifierError('failed to encode the span');
       try {

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NotifierError } from '../types.ts';
 import { startSink } from '@flux-ts/testbed';
 import type { RecordedRequest, Sink } from '@flux-ts/testbed';
-import { sentryNotifier, toSentryEvent, toSentryTransaction } from './sentry.ts';
+import { loadSentry, sentryNotifier, toSentryEvent, toSentryTransaction } from './sentry.ts';
 import { deps, rejection, settings, signal, testEvent, thrown } from './incident-shared.spec-helper.ts';
 
 const event = testEvent({
@@ -10,6 +10,8 @@ const event = testEvent({
   metadata: { key1: 'val1', key2: 'val2' },
   reportingInstance: undefined,
 });
+
+beforeAll(loadSentry);
 
 function envelope(r: RecordedRequest): unknown[] {
   return r.body

@@ -1,14 +1,6 @@
 import type { FluxEvent } from '@flux-ts/runtime';
 import { EventSeverities } from '@flux-ts/api';
-import {
-  SDK_VERSION,
-  createEventEnvelope,
-  dsnFromString,
-  generateSpanId,
-  generateTraceId,
-  serializeEnvelope,
-  uuid4,
-} from '@sentry/core';
+import type * as SentryCore from '@sentry/core';
 import type { DsnComponents, Event as SentryEvent, SpanJSON } from '@sentry/core';
 import { postMessage } from '../http.ts';
 import { NotifierError } from '../types.ts';
@@ -17,6 +9,21 @@ import { sortedMetadata } from './incident-shared.ts';
 
 // @sentry/core builds the event and its envelope; the request goes through postMessage, not the SDK's transport,
 // so the Provider's proxy, CA, timeout and headers apply and a failure never prints the DSN.
+
+// The module-level state: @sentry/core's import, started by the first caller, and its result for synchronous code.
+let loading: Promise<typeof SentryCore> | undefined;
+let loaded: typeof SentryCore | undefined;
+
+/** Imports @sentry/core once per process (`prepareNotifier` does it for a `sentry` Provider). */
+export async function loadSentry(): Promise<void> {
+  loaded = await (loading ??= import('@sentry/core'));
+}
+
+/** @sentry/core, once {@link loadSentry} has resolved. */
+function sentrySdk(): typeof SentryCore {
+  if (!loaded) throw new NotifierError('the Sentry SDK is not loaded (await prepareNotifier first)');
+  return loaded;
+}
 
 /** A DSN as @sentry/core parses it (`<scheme>://<key>[:<secret>]@<host>[:<port>]/[<path>/]<project>`). */
 const dsnShape = /^\w+:\/\/\w+(?::\w*)?@(?:\[[:.%\w]+\]|[\w.-]+)(?::\d+)?\/.+/;
@@ -34,6 +41,7 @@ function seconds(timestamp: string): number {
 
 /** Upstream `toSentryEvent`: an error event with the metadata as `extra` and the controller as server name. */
 export function toSentryEvent(event: FluxEvent, environment: string): SentryEvent {
+  const { uuid4 } = sentrySdk();
   const e: SentryEvent = {
     event_id: uuid4(),
     timestamp: seconds(event.timestamp),
@@ -52,6 +60,7 @@ export function toSentryEvent(event: FluxEvent, environment: string): SentryEven
  * metadata; it starts and ends at the event time.
  */
 export function toSentryTransaction(event: FluxEvent, environment: string): SentryEvent {
+  const { generateSpanId, generateTraceId, uuid4 } = sentrySdk();
   const o = event.involvedObject;
   const tags: Record<string, string> = {
     flux_involved_object_kind: o.kind,
@@ -92,6 +101,7 @@ export function toSentryTransaction(event: FluxEvent, environment: string): Sent
 
 /** The envelope endpoint of a DSN and its `X-Sentry-Auth` header. */
 export function sentryEndpoint(dsn: DsnComponents): { url: string; auth: string } {
+  const { SDK_VERSION } = sentrySdk();
   const port = dsn.port ? `:${dsn.port}` : '';
   const path = dsn.path ? `/${dsn.path}` : '';
   const url = `${dsn.protocol}://${dsn.host}${port}${path}/api/${dsn.projectId}/envelope/`;
@@ -101,11 +111,13 @@ export function sentryEndpoint(dsn: DsnComponents): { url: string; auth: string 
 }
 
 /**
- * `sentry`: the DSN in `address`, the environment in `channel`. Errors become Sentry events, info events
+ * `sentry`: the DSN in `address`, the environment in `channel` (@sentry/core must have been loaded: see
+ * {@link loadSentry}). Errors become Sentry events, info events
  * transactions (for Sentry's performance views); trace events are not sent.
  */
 export const sentryNotifier: NotifierFactory = (s): Notifier => {
   if (!s.address) throw new NotifierError('DSN cannot be empty');
+  const { SDK_VERSION, createEventEnvelope, dsnFromString, serializeEnvelope } = sentrySdk();
   // Checked before dsnFromString, which prints an invalid DSN (a secret) to the console.
   const dsn = dsnShape.test(s.address) ? dsnFromString(s.address) : undefined;
   if (!dsn?.projectId) throw new NotifierError('invalid Sentry DSN');

@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { commitStatusFor } from './commit-status.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { commitStatusFor, loadCommitStatusCel } from './commit-status.ts';
+
+beforeAll(loadCommitStatusCel);
 import { gitSettings, testEvent } from './fixtures.spec-helper.ts';
 
 describe('commitStatusFor', () => {

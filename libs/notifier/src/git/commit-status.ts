@@ -2,30 +2,44 @@
  * The commit status name of the commit-status types (upstream server `createCommitStatus`): the Provider's
  * `spec.commitStatusExpr` evaluated with `event`, `provider` and `alert`, else `<kind>/<name>/<providerUID[:8]>`.
  */
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
 import type { CelInput } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
 import { ProviderGroupVersion } from '@flux-ts/api';
 import type { FluxEvent } from '@flux-ts/runtime';
-import { toCel } from '@flux-ts/schema';
+import { loadCel, loadedCel, type CelProgram } from '@flux-ts/schema/lazy-cel';
 import { NotifierError } from '../types.ts';
 import type { ProviderSettings } from '../types.ts';
 import { defaultCommitStatus } from './git-util.ts';
 
-type Program = ReturnType<typeof plan>;
+type Program = CelProgram;
 
 const EVAL_PREFIX = 'failed to evaluate the spec.commitStatusExpr CEL expression for the event';
 
 /** Computes the commit status of each event for one Provider. */
 export type CommitStatusFn = (event: FluxEvent) => string;
 
-/** Compiles the Provider's `commitStatusExpr` (a compile error is raised here) into a {@link CommitStatusFn}. */
+/** Whether the settings carry a `commitStatusExpr`, which needs the CEL engine ({@link loadCommitStatusCel}). */
+export function needsCommitStatusCel(settings: Pick<ProviderSettings, 'commitStatusExpr'>): boolean {
+  return !!settings.commitStatusExpr?.trim();
+}
+
+/** Imports the CEL engine that {@link commitStatusFor} needs for a `commitStatusExpr` (once per process). */
+export async function loadCommitStatusCel(): Promise<void> {
+  await loadCel();
+}
+
+/**
+ * Compiles the Provider's `commitStatusExpr` (a compile error is raised here) into a {@link CommitStatusFn}. With an
+ * expression, the CEL engine must have been imported first ({@link loadCommitStatusCel}, which `prepareNotifier` does).
+ */
 export function commitStatusFor(settings: ProviderSettings): CommitStatusFn {
   const expr = settings.commitStatusExpr?.trim();
   if (!expr) return (event) => defaultCommitStatus(settings.provider.uid, event);
+  const cel = loadedCel();
+  if (!cel) throw new NotifierError(`${EVAL_PREFIX}: the CEL engine is not loaded (await prepareNotifier first)`);
+  const { isCelError, toCel } = cel;
   let program: Program;
   try {
-    program = plan(celEnv({ funcs: strings }), parse(expr));
+    program = cel.plan(cel.celEnv({ funcs: cel.strings }), cel.parse(expr));
   } catch (err) {
     throw new NotifierError(`${EVAL_PREFIX}: failed to compile expression: ${(err as Error).message}`, {
       cause: err,

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotifier } from '../factory.ts';
+import { createNotifier, prepareNotifier } from '../factory.ts';
 import { NotifierError } from '../types.ts';
 import { startSink } from '@flux-ts/testbed';
 import type { Sink } from '@flux-ts/testbed';
@@ -92,6 +92,7 @@ describe('github notifier', () => {
     sink.respond(200, '[]');
     const other = 'a'.repeat(40);
     const settings = gitSettings('github', `${sink.url}/foo/bar`, { commitStatusExpr: "'flux/' + event.reason" });
+    await prepareNotifier(settings);
     await createNotifier(settings, deps).post(
       testEvent({ metadata: { revision: `main@sha1:${SHA}`, originRevision: `sha1:${other}` } }),
       sig(),

@@ -6,7 +6,8 @@
  * - scoped by namespace, label and field selector, so memory follows the watched objects only;
  * - cached copies drop `metadata.managedFields` (option) and are frozen; readers get deep copies by default.
  */
-import { matchesLabelRequirements, parseLabelSelector } from '@flux-ts/schema';
+// The subpath keeps the CEL engine of @flux-ts/schema's main entry out of every controller's start (issue 22).
+import { matchesLabelRequirements, parseLabelSelector } from '@flux-ts/schema/label-selector';
 import { ApiError, isGone } from '../client/errors.ts';
 import { sleep } from '../util/sleep.ts';
 import type {

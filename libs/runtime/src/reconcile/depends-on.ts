@@ -6,10 +6,8 @@
  * {@link WaitingError} (DependencyNotReady, requeue after `--requeue-dependency`); an invalid expression a
  * {@link StallingError} (InvalidCELExpression).
  */
-import { celEnv, isCelError, parse, plan } from '@bufbuild/cel';
-import { strings } from '@bufbuild/cel/ext';
 import { DependencyNotReadyReason, InvalidCELExpressionReason, ReadyCondition } from '@flux-ts/api';
-import { toCel } from '@flux-ts/schema';
+import { loadCel, type CelEngine, type CelProgram } from '@flux-ts/schema/lazy-cel';
 import { conditions } from '../conditions/index.ts';
 import {
   isNotFoundError,
@@ -52,12 +50,20 @@ export interface CheckDependenciesOptions<T extends StatusObject = StatusObject>
   signal?: AbortSignal;
 }
 
-type Program = ReturnType<typeof plan>;
+/** A compiled readyExpr and the CEL engine that evaluates it. */
+export interface ReadyExprProgram {
+  readonly cel: CelEngine;
+  readonly program: CelProgram;
+}
 
-/** Compiles a readyExpr, throwing a {@link StallingError} (InvalidCELExpression) when it does not parse. */
-export function compileReadyExpr(expr: string, depName: string): Program {
+/**
+ * Compiles a readyExpr (the CEL engine is imported on first use), rejecting with a {@link StallingError}
+ * (InvalidCELExpression) when it does not parse.
+ */
+export async function compileReadyExpr(expr: string, depName: string): Promise<ReadyExprProgram> {
+  const cel = await loadCel();
   try {
-    return plan(celEnv({ funcs: strings }), parse(expr));
+    return { cel, program: cel.plan(cel.celEnv({ funcs: cel.strings }), cel.parse(expr)) };
   } catch (err) {
     const detail = errMessage(err);
     throw new StallingError(`failed to evaluate dependency ${depName}: ${detail}`, InvalidCELExpressionReason, {
@@ -67,9 +73,10 @@ export function compileReadyExpr(expr: string, depName: string): Program {
 }
 
 /** Evaluates a readyExpr against the object and the dependency. */
-export function evalReadyExpr(program: Program, self: unknown, dep: unknown, depName: string): boolean {
-  const r = program({ self: toCel(self), dep: toCel(dep) } as never);
-  if (isCelError(r)) throw new Error(`failed to evaluate readyExpr of dependency '${depName}': ${r.message}`);
+export function evalReadyExpr(compiled: ReadyExprProgram, self: unknown, dep: unknown, depName: string): boolean {
+  const { cel, program } = compiled;
+  const r = program({ self: cel.toCel(self), dep: cel.toCel(dep) } as never);
+  if (cel.isCelError(r)) throw new Error(`failed to evaluate readyExpr of dependency '${depName}': ${r.message}`);
   if (typeof r !== 'boolean') {
     throw new StallingError(
       `failed to evaluate dependency ${depName}: readyExpr must return a bool, got ${typeof r}`,
@@ -113,7 +120,7 @@ export async function checkDependencies<T extends StatusObject>(
       throw new Error(`failed to get dependency '${depName}'`, { cause: err });
     }
     if (ref.readyExpr) {
-      const program = compileReadyExpr(ref.readyExpr, depName);
+      const program = await compileReadyExpr(ref.readyExpr, depName);
       let ready: boolean;
       try {
         ready = evalReadyExpr(program, obj, dep, depName);

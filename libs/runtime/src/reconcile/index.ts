@@ -38,6 +38,7 @@ export {
 } from './helpers.ts';
 /** dependsOn checks with optional CEL readyExpr. */
 export { checkDependencies, isDependencyReady, compileReadyExpr, evalReadyExpr } from './depends-on.ts';
+export type { ReadyExprProgram } from './depends-on.ts';
 /** Types of the dependsOn checks. */
 export type { DependencyReference, DependencyReader, CheckDependenciesOptions } from './depends-on.ts';
 /** The reconcile skeleton: a reconciler's shape and the loop that runs it. */

@@ -155,7 +155,7 @@ async function checkHealth(
   let checker: HealthChecker;
   const client = state.applyClient ?? opts.client;
   try {
-    checker = new HealthChecker({ client, exprs: obj.spec.healthCheckExprs ?? [] });
+    checker = await HealthChecker.create({ client, exprs: obj.spec.healthCheckExprs ?? [] });
   } catch (err) {
     throw new StallingError(errMessage(err), InvalidCELExpressionReason, { cause: err });
   }
